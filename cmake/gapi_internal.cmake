@@ -1,0 +1,22 @@
+# What gapi's own tests, examples and benchmarks share; nothing here is installed.
+
+# Warnings are errors in our own code. Boost and OpenSSL are system headers, so their
+# warnings do not count.
+add_library(gapi_warnings INTERFACE)
+target_compile_options(gapi_warnings INTERFACE -Wall -Wextra -Wpedantic -Werror)
+
+# Asio, Beast, Asio SSL and gapi compiled once, in one translation unit, instead of in
+# every test and program: the header-only build of each would cost minutes on 2 cores.
+add_library(gapi_compiled STATIC ${PROJECT_SOURCE_DIR}/cmake/gapi_compiled.cpp)
+target_compile_definitions(gapi_compiled PUBLIC
+    GAPI_SEPARATE_COMPILATION
+    BOOST_ASIO_SEPARATE_COMPILATION
+    BOOST_BEAST_SEPARATE_COMPILATION
+    BOOST_ASIO_NO_DEPRECATED)
+target_link_libraries(gapi_compiled PUBLIC gapi::gapi PRIVATE gapi_warnings)
+
+# A program of ours: warnings as errors and the precompiled implementation.
+function(gapi_add_program name)
+    add_executable(${name} ${ARGN})
+    target_link_libraries(${name} PRIVATE gapi_compiled gapi_warnings)
+endfunction()

@@ -1,0 +1,16 @@
+// Copyright (c) 2026 The gapi developers
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef GAPI_HPP
+#define GAPI_HPP
+
+// Umbrella header: everything public in gapi.
+
+#include <gapi/config.hpp>
+#include <gapi/error.hpp>
+#include <gapi/http/connection_pool.hpp>
+#include <gapi/http/message.hpp>
+#include <gapi/http/pool_options.hpp>
+#include <gapi/http/url.hpp>
+
+#endif

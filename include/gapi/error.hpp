@@ -1,0 +1,79 @@
+// Copyright (c) 2026 The gapi developers
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef GAPI_ERROR_HPP
+#define GAPI_ERROR_HPP
+
+#include <gapi/config.hpp>
+
+#include <boost/system/error_code.hpp>
+
+#include <ostream>
+#include <type_traits>
+
+namespace gapi {
+
+using boost::system::error_code;
+
+/// Errors that gapi itself detects on the client side. They live in
+/// `gapi::error_category()`; compare them with `ec == gapi::error::request_timeout`
+/// or, more usefully, classify them with `gapi::condition`.
+enum class error {
+    // Requests that cannot be sent as given.
+    invalid_url = 1,
+    unsupported_scheme,
+    invalid_header_value,
+
+    // Transport failures.
+    connect_timeout,
+    tls_handshake_timeout,
+    request_timeout,
+    connection_closed,      ///< the server closed the connection before any response byte
+    truncated_response,     ///< the response began but ended before it was complete
+    response_too_large,     ///< the response body exceeds the configured limit
+    malformed_http_response,
+    pool_shut_down,
+};
+
+/// Broad classes of failure, shared by every category gapi reports
+/// (gapi's own errors, Asio/system errors, TLS errors).
+enum class condition {
+    timeout = 1,       ///< a connect, TLS handshake or request deadline passed
+    network,           ///< the connection failed, was refused, reset or closed
+    tls,               ///< TLS handshake or certificate verification failed
+    invalid_argument,  ///< the caller asked for something that cannot be sent
+    malformed_response ///< the server's answer could not be understood
+};
+
+GAPI_DECL boost::system::error_category const& error_category() noexcept;
+GAPI_DECL boost::system::error_category const& condition_category() noexcept;
+
+inline error_code make_error_code(error e) noexcept {
+    return {static_cast<int>(e), error_category()};
+}
+
+inline boost::system::error_condition make_error_condition(condition c) noexcept {
+    return {static_cast<int>(c), condition_category()};
+}
+
+inline std::ostream& operator<<(std::ostream& os, error e) {
+    return os << make_error_code(e).message();
+}
+
+inline std::ostream& operator<<(std::ostream& os, condition c) {
+    return os << condition_category().message(static_cast<int>(c));
+}
+
+} // namespace gapi
+
+template <>
+struct boost::system::is_error_code_enum<gapi::error> : std::true_type {};
+
+template <>
+struct boost::system::is_error_condition_enum<gapi::condition> : std::true_type {};
+
+#ifdef GAPI_HEADER_ONLY
+#include <gapi/impl/error.ipp>
+#endif
+
+#endif

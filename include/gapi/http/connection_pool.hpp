@@ -1,0 +1,110 @@
+// Copyright (c) 2026 The gapi developers
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef GAPI_HTTP_CONNECTION_POOL_HPP
+#define GAPI_HTTP_CONNECTION_POOL_HPP
+
+#include <gapi/config.hpp>
+#include <gapi/error.hpp>
+#include <gapi/http/message.hpp>
+#include <gapi/http/pool_options.hpp>
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/deferred.hpp>
+
+#include <cstdint>
+#include <memory>
+
+namespace gapi::http {
+
+namespace detail {
+class pool_impl;
+}
+
+/// Counters of a pool, summed over all origins.
+struct pool_stats {
+    std::size_t open_connections = 0; ///< connected, connecting or idle
+    std::size_t idle_connections = 0;
+    std::size_t waiting_requests = 0; ///< queued for a connection at the per-origin cap
+    std::uint64_t connections_opened = 0;
+    std::uint64_t requests_completed = 0; ///< requests that completed with a response
+    std::uint64_t stale_replays = 0;      ///< requests replayed after the keep-alive race
+};
+
+/// Keep-alive HTTP/1.1 connections to any number of origins, over TLS for `https://`
+/// and plain TCP for `http://` (meant for loopback servers such as the emulator).
+///
+/// Thread safety: none. All calls, including the destructor and the emission of
+/// cancellation signals, happen on the pool's executor; when the io_context runs on
+/// several threads, give the pool a strand.
+///
+/// Lifetime: operations in flight keep the pool's state alive; destroying the pool
+/// shuts it down, which completes them with `error::pool_shut_down`.
+class connection_pool {
+public:
+    using executor_type = boost::asio::any_io_executor;
+    using completion_signature = void(error_code, response);
+
+    /// Throws `boost::system::system_error` when the options are invalid (a cap of zero
+    /// connections, an unreadable CA file).
+    GAPI_DECL explicit connection_pool(executor_type executor, pool_options options = {});
+    GAPI_DECL ~connection_pool();
+    connection_pool(connection_pool const&) = delete;
+    connection_pool& operator=(connection_pool const&) = delete;
+
+    GAPI_DECL executor_type get_executor() const noexcept;
+    GAPI_DECL pool_options const& options() const noexcept;
+    GAPI_DECL pool_stats stats() const noexcept;
+
+    /// Sends `req` and reads the whole response.
+    ///
+    /// Completion: `void(error_code, response)`. An HTTP error status is not an error
+    /// here: any complete response completes with success. On failure the response
+    /// still carries `exchange` (was the request written, did a response begin).
+    /// Errors: `error::invalid_url`, `error::unsupported_scheme`,
+    /// `error::invalid_header_value` before any I/O; `error::connect_timeout`,
+    /// `error::tls_handshake_timeout`, `error::request_timeout`,
+    /// `error::connection_closed`, `error::truncated_response`,
+    /// `error::response_too_large`, `error::malformed_http_response`,
+    /// `error::pool_shut_down`; resolver, socket and TLS errors as Asio reports them
+    /// (certificate failures are `condition::tls`).
+    /// Cancellation: terminal and partial always; total only until the request has
+    /// been written. Completes with `boost::asio::error::operation_aborted`; the
+    /// connection in use is closed.
+    /// Idempotency: see `request::replay_on_stale_connection`.
+    template <class CompletionToken = boost::asio::deferred_t>
+    auto send(request req, CompletionToken&& token = {}) {
+        return boost::asio::async_initiate<CompletionToken, completion_signature>(
+            initiate_send{this}, token, std::move(req));
+    }
+
+    /// Closes every connection and completes every pending request with
+    /// `error::pool_shut_down`. Later requests fail the same way.
+    GAPI_DECL void shutdown();
+
+private:
+    struct initiate_send {
+        connection_pool* self;
+        template <class Handler>
+        void operator()(Handler&& handler, request req) const {
+            self->start_send(std::move(req),
+                             boost::asio::any_completion_handler<completion_signature>(
+                                 std::forward<Handler>(handler)));
+        }
+    };
+
+    GAPI_DECL void start_send(request req,
+                              boost::asio::any_completion_handler<completion_signature> handler);
+
+    std::shared_ptr<detail::pool_impl> impl_;
+};
+
+} // namespace gapi::http
+
+#ifdef GAPI_HEADER_ONLY
+#include <gapi/http/impl/connection_pool.ipp>
+#endif
+
+#endif

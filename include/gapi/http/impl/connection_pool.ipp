@@ -1,0 +1,642 @@
+// Copyright (c) 2026 The gapi developers
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef GAPI_HTTP_IMPL_CONNECTION_POOL_IPP
+#define GAPI_HTTP_IMPL_CONNECTION_POOL_IPP
+
+#include <gapi/http/connection_pool.hpp>
+#include <gapi/http/url.hpp>
+
+#include <boost/asio/append.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
+#include <openssl/ssl.h>
+
+#include <algorithm>
+#include <deque>
+#include <map>
+#include <optional>
+#include <unordered_set>
+#include <variant>
+#include <vector>
+
+namespace gapi::http::detail {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using clock_type = std::chrono::steady_clock;
+using tcp = asio::ip::tcp;
+using request_message = bhttp::request<bhttp::string_body>;
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+struct connection {
+    using plain_stream = beast::tcp_stream;
+    using tls_stream = beast::ssl_stream<beast::tcp_stream>;
+
+    std::variant<plain_stream, tls_stream> stream;
+    beast::flat_buffer buffer;
+    clock_type::time_point idle_since{};
+    std::uint64_t requests_served = 0;
+
+    explicit connection(plain_stream tcp) : stream(std::in_place_type<plain_stream>, std::move(tcp)) {}
+    connection(plain_stream tcp, asio::ssl::context& ctx)
+        : stream(std::in_place_type<tls_stream>, std::move(tcp), ctx) {}
+
+    beast::tcp_stream& tcp() {
+        return std::visit([](auto& s) -> beast::tcp_stream& { return beast::get_lowest_layer(s); },
+                          stream);
+    }
+
+    // A kept-alive connection that the server has closed (or that carries bytes nobody
+    // asked for, such as a TLS close_notify or an unsolicited 408) is readable while idle.
+    // Peeking without blocking tells a healthy idle connection from such a dead one.
+    bool looks_alive() {
+        auto& socket = tcp().socket();
+        if (!socket.is_open())
+            return false;
+        error_code ec;
+        socket.non_blocking(true, ec);
+        if (ec)
+            return false;
+        char byte;
+        socket.receive(asio::buffer(&byte, 1), tcp::socket::message_peek, ec);
+        error_code ignored;
+        socket.non_blocking(false, ignored);
+        return ec == asio::error::would_block;
+    }
+
+    void close() { tcp().close(); }
+};
+
+// A request waiting for a connection at the per-origin cap. Whoever frees capacity hands
+// it over directly (a kept-alive connection, or the right to open one) and wakes it by
+// cancelling its timer; the timer's own expiry is the request's deadline.
+struct waiter {
+    asio::steady_timer timer;
+    std::unique_ptr<connection> granted_connection;
+    bool granted_slot = false;
+
+    explicit waiter(asio::any_io_executor ex) : timer(std::move(ex)) {}
+};
+
+struct origin_state {
+    http::origin where;
+    std::size_t open = 0; // connecting, busy or idle: what the cap counts
+    std::vector<std::unique_ptr<connection>> idle; // back() is the most recently used
+    std::deque<std::shared_ptr<waiter>> waiters;
+};
+
+struct op_state {
+    request req;
+    response resp;
+    error_code result;
+    clock_type::time_point deadline{};
+    error_code abort_reason;
+    bool written_this_attempt = false;
+
+    // What an abort must interrupt; each is set only while the operation awaits it.
+    beast::tcp_stream* active_stream = nullptr;
+    waiter* active_waiter = nullptr;
+    std::shared_ptr<tcp::resolver> active_resolver;
+
+    void abort(error_code why) {
+        if (!abort_reason)
+            abort_reason = why;
+        if (active_stream)
+            active_stream->close();
+        if (active_waiter)
+            active_waiter->timer.cancel();
+        if (active_resolver)
+            active_resolver->cancel();
+    }
+};
+
+// Points op.active_stream at a stream for the lifetime of one phase.
+class active_stream_scope {
+public:
+    active_stream_scope(op_state& op, beast::tcp_stream& s) : op_(op) { op_.active_stream = &s; }
+    ~active_stream_scope() { op_.active_stream = nullptr; }
+    active_stream_scope(active_stream_scope const&) = delete;
+    active_stream_scope& operator=(active_stream_scope const&) = delete;
+
+private:
+    op_state& op_;
+};
+
+inline bool has_forbidden_char(std::string_view s) {
+    return s.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
+}
+
+// Failures after which a request on a reused connection may be the keep-alive race.
+inline bool is_stale_connection_error(error_code ec) {
+    return ec == error::connection_closed || ec == asio::error::connection_reset ||
+           ec == asio::error::broken_pipe || ec == asio::error::connection_aborted ||
+           ec == asio::error::eof || ec == asio::error::not_connected;
+}
+
+// Turns what Beast and Asio report while exchanging a message into gapi's errors.
+inline error_code classify_exchange_error(error_code ec, bool response_started) {
+    if (ec == beast::error::timeout)
+        return error::request_timeout;
+    if (ec == bhttp::error::body_limit || ec == bhttp::error::header_limit ||
+        ec == bhttp::error::buffer_overflow)
+        return error::response_too_large;
+    if (ec == bhttp::error::end_of_stream)
+        return response_started ? error::truncated_response : error::connection_closed;
+    if (ec == bhttp::error::partial_message)
+        return error::truncated_response;
+    if (ec == asio::ssl::error::stream_truncated || ec == asio::error::eof)
+        return response_started ? error::truncated_response : error::connection_closed;
+    if (ec.category() == make_error_code(bhttp::error::bad_version).category())
+        return error::malformed_http_response;
+    if (response_started && ec.category() == boost::system::system_category())
+        return error::truncated_response;
+    return ec;
+}
+
+class pool_impl : public std::enable_shared_from_this<pool_impl> {
+public:
+    pool_impl(asio::any_io_executor ex, pool_options options)
+        : executor_(std::move(ex)), options_(std::move(options)),
+          tls_context_(asio::ssl::context::tls_client), reaper_(executor_) {
+        if (options_.max_connections_per_origin == 0)
+            throw boost::system::system_error(make_error_code(boost::system::errc::invalid_argument),
+                                              "gapi: max_connections_per_origin must be at least 1");
+        configure_tls();
+    }
+
+    asio::any_io_executor const& executor() const noexcept { return executor_; }
+    pool_options const& options() const noexcept { return options_; }
+
+    pool_stats stats() const noexcept {
+        pool_stats s = counters_;
+        for (auto const& [where, o] : origins_) {
+            s.open_connections += o->open;
+            s.idle_connections += o->idle.size();
+            s.waiting_requests += o->waiters.size();
+        }
+        return s;
+    }
+
+    void start(request req, asio::any_completion_handler<connection_pool::completion_signature> handler) {
+        auto op = std::make_shared<op_state>();
+        op->req = std::move(req);
+
+        auto slot = asio::get_associated_cancellation_slot(handler);
+        if (slot.is_connected()) {
+            slot.assign([op, ex = executor_](asio::cancellation_type type) {
+                asio::dispatch(ex, [op, type] {
+                    bool const effects_possible = op->resp.exchange.request_written;
+                    if ((type & (asio::cancellation_type::terminal | asio::cancellation_type::partial)) !=
+                            asio::cancellation_type::none ||
+                        !effects_possible)
+                        op->abort(asio::error::operation_aborted);
+                });
+            });
+        }
+
+        auto work = asio::prefer(asio::get_associated_executor(handler, executor_),
+                                 asio::execution::outstanding_work.tracked);
+        asio::co_spawn(executor_, run(op),
+                       [self = shared_from_this(), op, slot, work = std::move(work),
+                        handler = std::move(handler)](std::exception_ptr e) mutable {
+                           if (e)
+                               std::rethrow_exception(e);
+                           if (slot.is_connected())
+                               slot.clear();
+                           auto ex = asio::get_associated_executor(handler, self->executor_);
+                           asio::dispatch(ex, asio::append(std::move(handler), op->result,
+                                                           std::move(op->resp)));
+                       });
+    }
+
+    void shutdown() {
+        if (shut_down_)
+            return;
+        shut_down_ = true;
+        for (auto& [where, o] : origins_) {
+            for (auto& c : o->idle)
+                c->close();
+            o->open -= o->idle.size();
+            o->idle.clear();
+        }
+        // Copy first: aborting may let operations finish and unregister.
+        std::vector<op_state*> ops(active_ops_.begin(), active_ops_.end());
+        for (auto* op : ops)
+            op->abort(error::pool_shut_down);
+        reaper_.cancel();
+    }
+
+private:
+    void configure_tls() {
+        auto* native = tls_context_.native_handle();
+        SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
+        auto const& tls = options_.tls;
+        if (tls.use_system_trust_store)
+            tls_context_.set_default_verify_paths();
+        if (!tls.ca_file.empty()) {
+            error_code ec;
+            tls_context_.load_verify_file(tls.ca_file, ec);
+            if (ec)
+                throw boost::system::system_error(ec, "gapi: cannot load CA file '" + tls.ca_file + "'");
+        }
+        tls_context_.set_verify_mode(tls.verify_peer ? asio::ssl::verify_peer : asio::ssl::verify_none);
+    }
+
+    origin_state& state_of(http::origin const& where) {
+        auto& slot = origins_[where];
+        if (!slot) {
+            slot = std::make_unique<origin_state>();
+            slot->where = where;
+        }
+        return *slot;
+    }
+
+    asio::awaitable<void> run(std::shared_ptr<op_state> op) {
+        active_ops_.insert(op.get());
+        op->result = co_await perform(*op);
+        if (op->result && op->abort_reason)
+            op->result = op->abort_reason;
+        active_ops_.erase(op.get());
+    }
+
+    error_code validate(request const& req) const {
+        if (req.method == verb::unknown)
+            return error::invalid_url;
+        for (auto const& field : req.headers)
+            if (has_forbidden_char(field.name_string()) || has_forbidden_char(field.value()) ||
+                field.name_string().empty())
+                return error::invalid_header_value;
+        return {};
+    }
+
+    request_message build_message(op_state& op, http::origin const& where) const {
+        request_message msg{op.req.method, request_target(op.req.url), 11};
+        for (auto const& field : op.req.headers)
+            msg.insert(field.name(), field.name_string(), field.value());
+        msg.set(bhttp::field::host, where.host_header());
+        if (msg.find(bhttp::field::user_agent) == msg.end())
+            msg.set(bhttp::field::user_agent, options_.user_agent);
+        msg.body() = std::move(op.req.body);
+        msg.prepare_payload();
+        msg.keep_alive(true);
+        return msg;
+    }
+
+    asio::awaitable<error_code> perform(op_state& op) {
+        if (shut_down_)
+            co_return error::pool_shut_down;
+        auto where = origin_of(op.req.url);
+        if (!where)
+            co_return where.error();
+        if (auto ec = validate(op.req))
+            co_return ec;
+        op.deadline = clock_type::now() + op.req.timeout.value_or(options_.request_timeout);
+        auto msg = build_message(op, *where);
+        origin_state& origin = state_of(*where);
+
+        std::unique_ptr<connection> conn;
+        if (auto ec = co_await acquire(origin, op, conn))
+            co_return ec;
+        for (;;) {
+            auto& exchange = op.resp.exchange;
+            ++exchange.attempts;
+            exchange.reused_connection = conn->requests_served > 0;
+            exchange.response_started = false;
+            op.written_this_attempt = false;
+            bool keep_alive = false;
+            error_code ec = co_await exchange_on(*conn, msg, op, keep_alive);
+            if (!ec) {
+                ++counters_.requests_completed;
+                ++conn->requests_served;
+                if (keep_alive)
+                    release(origin, std::move(conn));
+                else
+                    discard(origin, std::move(conn));
+                co_return error_code{};
+            }
+            bool const replay = exchange.attempts == 1 && exchange.reused_connection &&
+                                !exchange.response_started && !op.abort_reason &&
+                                (!op.written_this_attempt || op.req.replay_on_stale_connection) &&
+                                is_stale_connection_error(ec) && clock_type::now() < op.deadline;
+            if (!replay) {
+                discard(origin, std::move(conn));
+                co_return ec;
+            }
+            // The replay keeps the dead connection's place under the cap.
+            ++counters_.stale_replays;
+            conn->close();
+            conn.reset();
+            if (auto cec = co_await connect(origin, op, conn)) {
+                release_slot(origin);
+                co_return cec;
+            }
+        }
+    }
+
+    // Hands out a live kept-alive connection, or opens a new one under the cap, or
+    // queues the request until one of those is possible or its deadline passes.
+    asio::awaitable<error_code> acquire(origin_state& origin, op_state& op, std::unique_ptr<connection>& out) {
+        while (!origin.idle.empty()) {
+            auto candidate = std::move(origin.idle.back());
+            origin.idle.pop_back();
+            if (candidate->looks_alive()) {
+                out = std::move(candidate);
+                co_return error_code{};
+            }
+            candidate->close();
+            --origin.open;
+        }
+        if (origin.open < options_.max_connections_per_origin) {
+            ++origin.open;
+            error_code ec = co_await connect(origin, op, out);
+            if (ec)
+                release_slot(origin);
+            co_return ec;
+        }
+
+        auto w = std::make_shared<waiter>(executor_);
+        w->timer.expires_at(op.deadline);
+        origin.waiters.push_back(w);
+        op.active_waiter = w.get();
+        co_await w->timer.async_wait(use_tuple);
+        op.active_waiter = nullptr;
+        auto queued = std::find(origin.waiters.begin(), origin.waiters.end(), w);
+        if (queued != origin.waiters.end())
+            origin.waiters.erase(queued);
+
+        bool const expired = clock_type::now() >= op.deadline;
+        if (w->granted_connection) {
+            if (op.abort_reason || expired) {
+                release(origin, std::move(w->granted_connection));
+                co_return op.abort_reason ? op.abort_reason : make_error_code(error::request_timeout);
+            }
+            out = std::move(w->granted_connection);
+            co_return error_code{};
+        }
+        if (w->granted_slot) {
+            error_code ec = op.abort_reason;
+            if (!ec)
+                ec = co_await connect(origin, op, out);
+            if (ec)
+                release_slot(origin);
+            co_return ec;
+        }
+        co_return op.abort_reason ? op.abort_reason : make_error_code(error::request_timeout);
+    }
+
+    asio::awaitable<error_code> connect(origin_state& origin, op_state& op, std::unique_ptr<connection>& out) {
+        auto const& where = origin.where;
+        auto const now = clock_type::now();
+        if (now >= op.deadline)
+            co_return error::request_timeout;
+        auto const connect_deadline = std::min(now + options_.connect_timeout, op.deadline);
+        auto const timeout_error = [&](clock_type::time_point phase_deadline, error phase_error) {
+            return make_error_code(phase_deadline < op.deadline ? phase_error : error::request_timeout);
+        };
+
+        tcp::resolver::results_type endpoints;
+        error_code ec;
+        auto address = asio::ip::make_address(where.host, ec);
+        bool const is_ip_literal = !ec;
+        if (is_ip_literal) {
+            endpoints = tcp::resolver::results_type::create(tcp::endpoint(address, where.port), where.host,
+                                                            std::to_string(where.port));
+        } else {
+            // The resolver has no deadline of its own; a timer cancels it.
+            auto resolver = std::make_shared<tcp::resolver>(executor_);
+            auto timed_out = std::make_shared<bool>(false);
+            asio::steady_timer timer(executor_, connect_deadline);
+            timer.async_wait([resolver, timed_out](error_code tec) {
+                if (!tec) {
+                    *timed_out = true;
+                    resolver->cancel();
+                }
+            });
+            op.active_resolver = resolver;
+            std::tie(ec, endpoints) =
+                co_await resolver->async_resolve(where.host, std::to_string(where.port), use_tuple);
+            op.active_resolver.reset();
+            timer.cancel();
+            if (op.abort_reason)
+                co_return op.abort_reason;
+            if (*timed_out)
+                co_return timeout_error(connect_deadline, error::connect_timeout);
+            if (ec)
+                co_return ec;
+        }
+
+        beast::tcp_stream stream(executor_);
+        {
+            active_stream_scope scope(op, stream);
+            stream.expires_at(connect_deadline);
+            std::tie(ec, std::ignore) = co_await stream.async_connect(endpoints, use_tuple);
+        }
+        if (op.abort_reason)
+            co_return op.abort_reason;
+        if (ec == beast::error::timeout)
+            co_return timeout_error(connect_deadline, error::connect_timeout);
+        if (ec)
+            co_return ec;
+        stream.socket().set_option(tcp::no_delay(true), ec);
+        ++counters_.connections_opened;
+
+        if (!where.is_tls()) {
+            out = std::make_unique<connection>(std::move(stream));
+            co_return error_code{};
+        }
+
+        auto conn = std::make_unique<connection>(std::move(stream), tls_context_);
+        auto& tls = std::get<connection::tls_stream>(conn->stream);
+        // SNI carries host names only (RFC 6066), never address literals.
+        if (!is_ip_literal && !SSL_set_tlsext_host_name(tls.native_handle(), where.host.c_str()))
+            ERR_clear_error();
+        if (options_.tls.verify_peer)
+            tls.set_verify_callback(asio::ssl::host_name_verification(where.host));
+        auto const handshake_deadline = std::min(clock_type::now() + options_.tls_handshake_timeout, op.deadline);
+        {
+            active_stream_scope scope(op, conn->tcp());
+            conn->tcp().expires_at(handshake_deadline);
+            std::tie(ec) = co_await tls.async_handshake(asio::ssl::stream_base::client, use_tuple);
+        }
+        if (op.abort_reason)
+            co_return op.abort_reason;
+        if (ec == beast::error::timeout)
+            co_return timeout_error(handshake_deadline, error::tls_handshake_timeout);
+        if (ec)
+            co_return ec;
+        out = std::move(conn);
+        co_return error_code{};
+    }
+
+    asio::awaitable<error_code> exchange_on(connection& conn, request_message& msg, op_state& op, bool& keep_alive) {
+        active_stream_scope scope(op, conn.tcp());
+        conn.tcp().expires_at(op.deadline);
+        error_code ec;
+        if (auto* plain = std::get_if<connection::plain_stream>(&conn.stream))
+            ec = co_await exchange_over(*plain, conn.buffer, msg, op, keep_alive);
+        else
+            ec = co_await exchange_over(std::get<connection::tls_stream>(conn.stream), conn.buffer, msg, op,
+                                        keep_alive);
+        if (op.abort_reason)
+            co_return op.abort_reason;
+        if (ec)
+            co_return classify_exchange_error(ec, op.resp.exchange.response_started);
+        co_return error_code{};
+    }
+
+    template <class Stream>
+    asio::awaitable<error_code> exchange_over(Stream& stream, beast::flat_buffer& buffer, request_message& msg,
+                                              op_state& op, bool& keep_alive) {
+        auto [write_ec, written] = co_await bhttp::async_write(stream, msg, use_tuple);
+        if (write_ec)
+            co_return write_ec;
+        op.written_this_attempt = true;
+        op.resp.exchange.request_written = true;
+        for (;;) {
+            bhttp::response_parser<bhttp::string_body> parser;
+            parser.header_limit(static_cast<std::uint32_t>(
+                std::min<std::size_t>(options_.max_response_header_size, UINT32_MAX)));
+            parser.body_limit(options_.max_response_body_size);
+            if (msg.method() == verb::head)
+                parser.skip(true);
+            auto [read_ec, read] = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
+            if (parser.got_some() || read > 0)
+                op.resp.exchange.response_started = true;
+            if (read_ec)
+                co_return read_ec;
+            auto& res = parser.get();
+            // Interim responses (100 Continue, 103 Early Hints) precede the real one.
+            if (res.result_int() / 100 == 1 && res.result_int() != 101)
+                continue;
+            keep_alive = res.keep_alive();
+            op.resp.status = res.result_int();
+            op.resp.headers = std::move(static_cast<fields&>(res.base()));
+            op.resp.body = std::move(res.body());
+            co_return error_code{};
+        }
+    }
+
+    void release(origin_state& origin, std::unique_ptr<connection> conn) {
+        if (shut_down_) {
+            discard(origin, std::move(conn));
+            return;
+        }
+        conn->idle_since = clock_type::now();
+        if (!origin.waiters.empty()) {
+            auto w = std::move(origin.waiters.front());
+            origin.waiters.pop_front();
+            w->granted_connection = std::move(conn);
+            w->timer.cancel();
+            return;
+        }
+        origin.idle.push_back(std::move(conn));
+        start_reaper();
+    }
+
+    void discard(origin_state& origin, std::unique_ptr<connection> conn) {
+        conn->close();
+        conn.reset();
+        release_slot(origin);
+    }
+
+    // Gives the freed place under the cap to the first waiter, if any.
+    void release_slot(origin_state& origin) {
+        --origin.open;
+        if (origin.waiters.empty() || shut_down_)
+            return;
+        auto w = std::move(origin.waiters.front());
+        origin.waiters.pop_front();
+        ++origin.open;
+        w->granted_slot = true;
+        w->timer.cancel();
+    }
+
+    void start_reaper() {
+        if (reaper_running_ || shut_down_)
+            return;
+        reaper_running_ = true;
+        asio::co_spawn(executor_, reap_idle(shared_from_this()), asio::detached);
+    }
+
+    asio::awaitable<void> reap_idle([[maybe_unused]] std::shared_ptr<pool_impl> self) {
+        while (!shut_down_) {
+            std::optional<clock_type::time_point> next;
+            for (auto const& [where, o] : origins_)
+                for (auto const& c : o->idle)
+                    if (!next || c->idle_since < *next)
+                        next = c->idle_since;
+            if (!next)
+                break;
+            reaper_.expires_at(*next + options_.idle_timeout);
+            co_await reaper_.async_wait(use_tuple);
+            auto const now = clock_type::now();
+            for (auto& [where, o] : origins_) {
+                auto expired = std::stable_partition(o->idle.begin(), o->idle.end(), [&](auto const& c) {
+                    return now < c->idle_since + options_.idle_timeout;
+                });
+                std::size_t const closing = static_cast<std::size_t>(o->idle.end() - expired);
+                for (auto it = expired; it != o->idle.end(); ++it)
+                    (*it)->close();
+                o->idle.erase(expired, o->idle.end());
+                o->open -= closing;
+            }
+        }
+        reaper_running_ = false;
+    }
+
+    asio::any_io_executor executor_;
+    pool_options options_;
+    asio::ssl::context tls_context_;
+    std::map<http::origin, std::unique_ptr<origin_state>> origins_;
+    std::unordered_set<op_state*> active_ops_;
+    asio::steady_timer reaper_;
+    bool reaper_running_ = false;
+    bool shut_down_ = false;
+    pool_stats counters_;
+};
+
+} // namespace gapi::http::detail
+
+namespace gapi::http {
+
+GAPI_DECL connection_pool::connection_pool(executor_type executor, pool_options options)
+    : impl_(std::make_shared<detail::pool_impl>(std::move(executor), std::move(options))) {}
+
+GAPI_DECL connection_pool::~connection_pool() { impl_->shutdown(); }
+
+GAPI_DECL connection_pool::executor_type connection_pool::get_executor() const noexcept {
+    return impl_->executor();
+}
+
+GAPI_DECL pool_options const& connection_pool::options() const noexcept { return impl_->options(); }
+
+GAPI_DECL pool_stats connection_pool::stats() const noexcept { return impl_->stats(); }
+
+GAPI_DECL void connection_pool::shutdown() { impl_->shutdown(); }
+
+GAPI_DECL void connection_pool::start_send(
+    request req, boost::asio::any_completion_handler<completion_signature> handler) {
+    impl_->start(std::move(req), std::move(handler));
+}
+
+} // namespace gapi::http
+
+#endif

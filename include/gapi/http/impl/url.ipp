@@ -1,0 +1,77 @@
+// Copyright (c) 2026 The gapi developers
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef GAPI_HTTP_IMPL_URL_IPP
+#define GAPI_HTTP_IMPL_URL_IPP
+
+#include <gapi/http/url.hpp>
+
+#include <boost/url/parse.hpp>
+
+#include <charconv>
+
+namespace gapi::http {
+
+GAPI_DECL std::string origin::host_header() const {
+    std::string out = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+    std::uint16_t const default_port = scheme == scheme::https ? 443 : 80;
+    if (port != default_port) {
+        out += ':';
+        out += std::to_string(port);
+    }
+    return out;
+}
+
+GAPI_DECL std::string origin::to_string() const {
+    return (scheme == scheme::https ? "https://" : "http://") + host_header();
+}
+
+GAPI_DECL boost::system::result<origin> origin_of(boost::urls::url_view url) {
+    origin o;
+    switch (url.scheme_id()) {
+    case boost::urls::scheme::http: o.scheme = scheme::http; break;
+    case boost::urls::scheme::https: o.scheme = scheme::https; break;
+    case boost::urls::scheme::none: return make_error_code(error::invalid_url);
+    default: return make_error_code(error::unsupported_scheme);
+    }
+    switch (url.host_type()) {
+    case boost::urls::host_type::name: o.host = url.host_name(); break;
+    case boost::urls::host_type::ipv4: o.host = url.host_ipv4_address().to_string(); break;
+    case boost::urls::host_type::ipv6: o.host = url.host_ipv6_address().to_string(); break;
+    default: return make_error_code(error::invalid_url);
+    }
+    if (o.host.empty())
+        return make_error_code(error::invalid_url);
+    if (url.has_port()) {
+        // Parsed here: Boost.URL's port_number() does not reject ports beyond 65535.
+        auto const text = url.port();
+        unsigned long port = 0;
+        auto const [end, ec] = std::from_chars(text.data(), text.data() + text.size(), port);
+        if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || port == 0 || port > 65535)
+            return make_error_code(error::invalid_url);
+        o.port = static_cast<std::uint16_t>(port);
+    } else {
+        o.port = o.scheme == scheme::https ? 443 : 80;
+    }
+    return o;
+}
+
+GAPI_DECL boost::system::result<origin> parse_origin(std::string_view url) {
+    auto parsed = boost::urls::parse_uri(url);
+    if (!parsed)
+        return make_error_code(error::invalid_url);
+    return origin_of(*parsed);
+}
+
+GAPI_DECL std::string request_target(boost::urls::url_view url) {
+    std::string target = url.encoded_path().empty() ? "/" : std::string(url.encoded_path());
+    if (url.has_query()) {
+        target += '?';
+        target += url.encoded_query();
+    }
+    return target;
+}
+
+} // namespace gapi::http
+
+#endif

@@ -1,0 +1,69 @@
+// Copyright (c) 2026 The gapi developers
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef GAPI_HTTP_MESSAGE_HPP
+#define GAPI_HTTP_MESSAGE_HPP
+
+#include <gapi/config.hpp>
+
+#include <boost/beast/http/fields.hpp>
+#include <boost/beast/http/verb.hpp>
+#include <boost/url/url.hpp>
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+namespace gapi::http {
+
+using verb = boost::beast::http::verb;
+using fields = boost::beast::http::fields;
+
+/// One HTTP request as the transport sends it.
+///
+/// The transport adds `Host`, `User-Agent` (unless set) and `Content-Length`.
+/// Header values containing CR, LF or NUL are refused with `error::invalid_header_value`.
+struct request {
+    verb method = verb::get;
+    boost::urls::url url; ///< absolute `http://` or `https://` URL
+    fields headers;
+    std::string body;
+
+    /// Overrides `pool_options::request_timeout` for this request.
+    std::optional<std::chrono::milliseconds> timeout;
+
+    /// The keep-alive race: a server may close an idle kept-alive connection at the
+    /// moment a request is written to it. The request then fails with no response byte,
+    /// although the server never saw it. By default such a request, when it ran on a
+    /// reused connection and no byte of the response arrived, is sent once more on a
+    /// fresh connection. The transport cannot tell that race from a server that read
+    /// the request and died before answering, so callers whose request must never run
+    /// twice (sending mail) set this to false and settle the ambiguity themselves.
+    bool replay_on_stale_connection = true;
+};
+
+/// What happened on the wire. Meaningful on failure as much as on success: it tells the
+/// layers above whether the server may have processed the request.
+struct exchange_info {
+    /// Some attempt wrote the whole request to the socket, so the server may have
+    /// acted on it. False means the request provably never reached the server.
+    bool request_written = false;
+    /// At least one byte of the response arrived on the last attempt.
+    bool response_started = false;
+    /// The last attempt ran on a kept-alive connection that had served earlier requests.
+    bool reused_connection = false;
+    /// 1, or 2 when the request was replayed after the keep-alive race.
+    unsigned attempts = 0;
+};
+
+/// One HTTP response. `status` is 0 when no complete response arrived.
+struct response {
+    unsigned status = 0;
+    fields headers;
+    std::string body;
+    exchange_info exchange;
+};
+
+} // namespace gapi::http
+
+#endif

@@ -1,0 +1,57 @@
+// Copyright (c) 2026 The gapi developers
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef GAPI_HTTP_POOL_OPTIONS_HPP
+#define GAPI_HTTP_POOL_OPTIONS_HPP
+
+#include <gapi/config.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+
+namespace gapi::http {
+
+/// How the transport authenticates servers.
+struct tls_options {
+    /// Verify the server's certificate chain and host name. Turning this off makes
+    /// every HTTPS connection open to interception; it exists for diagnostics only.
+    bool verify_peer = true;
+    /// Trust the operating system's certificate store (OpenSSL's default paths).
+    bool use_system_trust_store = true;
+    /// A PEM file of extra certificate authorities to trust, such as the emulator's CA.
+    std::string ca_file;
+};
+
+/// Options of a `connection_pool`. Every member has a usable default.
+struct pool_options {
+    /// Connections per origin (scheme, host, port). Requests beyond it wait in FIFO
+    /// order, each no longer than its own timeout.
+    std::size_t max_connections_per_origin = 16;
+
+    /// TCP connect, including name resolution.
+    std::chrono::milliseconds connect_timeout{10'000};
+    /// TLS handshake, after the TCP connection is up.
+    std::chrono::milliseconds tls_handshake_timeout{10'000};
+    /// The whole request: waiting for a connection, connecting, writing the request and
+    /// reading the whole response. Large enough for a 35 MB Gmail upload on a slow link;
+    /// override per request with `request::timeout`.
+    std::chrono::milliseconds request_timeout{120'000};
+    /// An idle kept-alive connection is closed after this long unused.
+    std::chrono::milliseconds idle_timeout{60'000};
+
+    /// Largest response body accepted. Gmail accepts messages up to 35 MB, which
+    /// `messages.get(format=raw)` returns base64url-encoded inside JSON (about 47 MB).
+    std::size_t max_response_body_size = 64 * 1024 * 1024;
+    /// Largest response header block accepted.
+    std::size_t max_response_header_size = 64 * 1024;
+
+    tls_options tls;
+
+    /// Sent when the request carries no User-Agent of its own.
+    std::string user_agent = "gapi/" GAPI_VERSION_STRING;
+};
+
+} // namespace gapi::http
+
+#endif

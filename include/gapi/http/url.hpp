@@ -1,0 +1,55 @@
+// Copyright (c) 2026 The gapi developers
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef GAPI_HTTP_URL_HPP
+#define GAPI_HTTP_URL_HPP
+
+#include <gapi/config.hpp>
+#include <gapi/error.hpp>
+
+#include <boost/system/result.hpp>
+#include <boost/url/url.hpp>
+#include <boost/url/url_view.hpp>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace gapi::http {
+
+enum class scheme : std::uint8_t { http, https };
+
+/// Where a connection goes: the (scheme, host, port) triple that keys the
+/// connection pool. Two URLs with equal origins may share connections.
+struct origin {
+    http::scheme scheme = scheme::https;
+    std::string host;       ///< decoded host name or IP address (IPv6 without brackets)
+    std::uint16_t port = 0; ///< always explicit: 80 or 443 when the URL names none
+
+    /// `host[:port]` as it belongs in a Host header (port omitted when it is the default).
+    GAPI_DECL std::string host_header() const;
+    /// `scheme://host[:port]`
+    GAPI_DECL std::string to_string() const;
+    bool is_tls() const noexcept { return scheme == scheme::https; }
+
+    friend bool operator==(origin const&, origin const&) = default;
+    friend auto operator<=>(origin const&, origin const&) = default;
+};
+
+/// The origin of an absolute http or https URL; `error::invalid_url` when the URL has
+/// no host, `error::unsupported_scheme` for any scheme but http and https.
+GAPI_DECL boost::system::result<origin> origin_of(boost::urls::url_view url);
+
+/// The origin of a URL given as text; also `error::invalid_url` when it does not parse.
+GAPI_DECL boost::system::result<origin> parse_origin(std::string_view url);
+
+/// The request-target (path and query, `/` when the path is empty) to send for `url`.
+GAPI_DECL std::string request_target(boost::urls::url_view url);
+
+} // namespace gapi::http
+
+#ifdef GAPI_HEADER_ONLY
+#include <gapi/http/impl/url.ipp>
+#endif
+
+#endif

@@ -1,0 +1,116 @@
+// Copyright (c) 2026 The gapi developers
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef GAPI_IMPL_ERROR_IPP
+#define GAPI_IMPL_ERROR_IPP
+
+#include <gapi/error.hpp>
+
+#include <boost/asio/error.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/http/error.hpp>
+
+#include <string>
+
+namespace gapi {
+namespace detail {
+
+class gapi_error_category final : public boost::system::error_category {
+public:
+    char const* name() const noexcept override { return "gapi"; }
+
+    std::string message(int ev) const override {
+        switch (static_cast<error>(ev)) {
+        case error::invalid_url: return "invalid URL";
+        case error::unsupported_scheme: return "unsupported URL scheme (only http and https)";
+        case error::invalid_header_value: return "header value contains CR, LF or NUL";
+        case error::connect_timeout: return "connect timed out";
+        case error::tls_handshake_timeout: return "TLS handshake timed out";
+        case error::request_timeout: return "request timed out";
+        case error::connection_closed:
+            return "connection closed by the server before any response byte arrived";
+        case error::truncated_response: return "response truncated: the connection ended mid-message";
+        case error::response_too_large: return "response body exceeds the configured size limit";
+        case error::malformed_http_response: return "malformed HTTP response";
+        case error::pool_shut_down: return "connection pool has been shut down";
+        }
+        return "unknown gapi error";
+    }
+
+    boost::system::error_condition default_error_condition(int ev) const noexcept override {
+        switch (static_cast<error>(ev)) {
+        case error::invalid_url:
+        case error::unsupported_scheme:
+        case error::invalid_header_value: return condition::invalid_argument;
+        case error::connect_timeout:
+        case error::tls_handshake_timeout:
+        case error::request_timeout: return condition::timeout;
+        case error::connection_closed:
+        case error::truncated_response: return condition::network;
+        case error::response_too_large:
+        case error::malformed_http_response: return condition::malformed_response;
+        case error::pool_shut_down: break;
+        }
+        return {ev, *this};
+    }
+};
+
+class gapi_condition_category final : public boost::system::error_category {
+public:
+    char const* name() const noexcept override { return "gapi.condition"; }
+
+    std::string message(int ev) const override {
+        switch (static_cast<condition>(ev)) {
+        case condition::timeout: return "timeout";
+        case condition::network: return "network failure";
+        case condition::tls: return "TLS failure";
+        case condition::invalid_argument: return "invalid argument";
+        case condition::malformed_response: return "malformed response";
+        }
+        return "unknown gapi condition";
+    }
+
+    // Lets conditions match codes from other categories, so that
+    // `ec == condition::network` holds for a reset from the operating system too.
+    bool equivalent(error_code const& code, int cond) const noexcept override {
+        if (code.category() == gapi::error_category())
+            return code.category().default_error_condition(code.value()) ==
+                   boost::system::error_condition(cond, *this);
+        namespace asio = boost::asio;
+        switch (static_cast<condition>(cond)) {
+        case condition::timeout:
+            return code == boost::beast::error::timeout || code == asio::error::timed_out;
+        case condition::network:
+            return code == asio::error::connection_refused || code == asio::error::connection_reset ||
+                   code == asio::error::connection_aborted || code == asio::error::broken_pipe ||
+                   code == asio::error::eof || code == asio::error::network_unreachable ||
+                   code == asio::error::host_unreachable || code == asio::error::host_not_found ||
+                   code == asio::error::host_not_found_try_again || code == asio::error::not_connected;
+        case condition::tls:
+            return code.category() == asio::error::get_ssl_category() ||
+                   code.category() == asio::ssl::error::get_stream_category();
+        case condition::malformed_response:
+            return code.category() == boost::beast::http::make_error_code(
+                                           boost::beast::http::error::bad_version).category();
+        case condition::invalid_argument: return false;
+        }
+        return false;
+    }
+};
+
+} // namespace detail
+
+GAPI_DECL boost::system::error_category const& error_category() noexcept {
+    static detail::gapi_error_category const category;
+    return category;
+}
+
+GAPI_DECL boost::system::error_category const& condition_category() noexcept {
+    static detail::gapi_condition_category const category;
+    return category;
+}
+
+} // namespace gapi
+
+#endif

@@ -1,0 +1,21 @@
+// Copyright (c) 2026 The gapi developers
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef GAPI_SRC_HPP
+#define GAPI_SRC_HPP
+
+// Include this file in exactly one translation unit of a program that defines
+// GAPI_SEPARATE_COMPILATION everywhere: it holds gapi's non-template code.
+
+#ifndef GAPI_SEPARATE_COMPILATION
+#error "Define GAPI_SEPARATE_COMPILATION in every translation unit before including <gapi/src.hpp>"
+#endif
+
+#include <gapi/config.hpp>
+
+#include <gapi/impl/error.ipp>
+#include <gapi/http/impl/url.ipp>
+#include <gapi/http/impl/connection_pool.ipp>
+#include <gapi/emulator/impl/certificate_authority.ipp>
+
+#endif

@@ -1,0 +1,619 @@
+// Copyright (c) 2026 The gapi developers
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#include "../support/run.hpp"
+#include "../support/test_server.hpp"
+
+#include <gapi/emulator/certificate_authority.hpp>
+#include <gapi/http/connection_pool.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <thread>
+#include <vector>
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+using gapi::error_code;
+using gapi::http::connection_pool;
+using gapi::http::pool_options;
+using gapi::http::request;
+using gapi::http::response;
+using gapi_test::test_server;
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+namespace {
+
+request get(std::string const& url) {
+    request req;
+    req.url = boost::urls::url(url);
+    return req;
+}
+
+asio::awaitable<void> sleep_for(std::chrono::milliseconds d) {
+    asio::steady_timer timer(co_await asio::this_coro::executor, d);
+    co_await timer.async_wait(use_tuple);
+}
+
+// A CA made for this test run, and server certificates it signs.
+struct tls_fixture {
+    gapi::emulator::certificate_authority ca = gapi::emulator::certificate_authority::generate("gapi test CA");
+    gapi_test::temp_dir dir;
+    std::string ca_file = dir.file("ca.pem");
+
+    tls_fixture() { ca.write_certificate_pem(ca_file); }
+
+    pool_options trusting_options() const {
+        pool_options options;
+        options.tls.ca_file = ca_file;
+        return options;
+    }
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(transport)
+
+BOOST_AUTO_TEST_CASE(sequential_requests_reuse_one_connection) {
+    asio::io_context ioc;
+    test_server server(ioc.get_executor());
+    connection_pool pool(ioc.get_executor());
+    gapi_test::run(ioc, [&]() -> asio::awaitable<void> {
+        for (int i = 0; i < 25; ++i) {
+            auto req = get(server.base_url() + "/echo");
+            req.method = gapi::http::verb::post;
+            req.body = "request " + std::to_string(i);
+            auto [ec, res] = co_await pool.send(std::move(req), use_tuple);
+            BOOST_TEST_REQUIRE(!ec, ec.message());
+            BOOST_TEST(res.status == 200u);
+            BOOST_TEST(res.body == "request " + std::to_string(i));
+            BOOST_TEST(res.headers["X-Request-On-Connection"] == std::to_string(i + 1));
+            BOOST_TEST(res.exchange.reused_connection == (i > 0));
+            BOOST_TEST(res.exchange.attempts == 1u);
+            BOOST_TEST(res.exchange.request_written);
+            BOOST_TEST(res.exchange.response_started);
+        }
+    }());
+    BOOST_TEST(server.counts().connections_accepted == 1u);
+    BOOST_TEST(server.counts().requests == 25u);
+    BOOST_TEST(pool.stats().connections_opened == 1u);
+    BOOST_TEST(pool.stats().idle_connections == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(host_and_user_agent_headers_are_sent) {
+    asio::io_context ioc;
+    test_server server(ioc.get_executor());
+    connection_pool pool(ioc.get_executor());
+    gapi_test::run(ioc, [&]() -> asio::awaitable<void> {
+        auto [ec, res] = co_await pool.send(get(server.base_url() + "/echo"), use_tuple);
+        BOOST_TEST_REQUIRE(!ec, ec.message());
+        BOOST_TEST(res.headers["X-Seen-Host"] == "127.0.0.1:" + std::to_string(server.port()));
+        BOOST_TEST(res.headers["X-Seen-User-Agent"] == "gapi/" GAPI_VERSION_STRING);
+
+        auto custom = get(server.base_url() + "/echo");
+        custom.headers.set(boost::beast::http::field::user_agent, "my-app/1.0");
+        std::tie(ec, res) = co_await pool.send(std::move(custom), use_tuple);
+        BOOST_TEST_REQUIRE(!ec, ec.message());
+        BOOST_TEST(res.headers["X-Seen-User-Agent"] == "my-app/1.0");
+    }());
+}
+
+BOOST_AUTO_TEST_CASE(concurrent_requests_never_exceed_the_cap) {
+    asio::io_context ioc;
+    test_server server(ioc.get_executor());
+    pool_options options;
+    options.max_connections_per_origin = 8;
+    connection_pool pool(ioc.get_executor(), options);
+    std::size_t succeeded = 0;
+    std::size_t max_waiting = 0;
+    gapi_test::run(ioc, [&]() -> asio::awaitable<void> {
+        int pending = 200;
+        asio::steady_timer all_done(ioc, asio::steady_timer::time_point::max());
+        for (int i = 0; i < 200; ++i) {
+            pool.send(get(server.base_url() + "/delay?ms=2"), [&](error_code ec, response res) {
+                if (!ec && res.status == 200)
+                    ++succeeded;
+                if (--pending == 0)
+                    all_done.cancel();
+            });
+        }
+        max_waiting = pool.stats().waiting_requests;
+        co_await all_done.async_wait(use_tuple);
+    }());
+    BOOST_TEST(succeeded == 200u);
+    BOOST_TEST(server.counts().requests == 200u);
+    BOOST_TEST(server.counts().connections_accepted <= 8u);
+    BOOST_TEST(server.counts().max_connections_open <= 8u);
+    BOOST_TEST(pool.stats().connections_opened <= 8u);
+    BOOST_TEST(max_waiting >= 192u); // all but the first eight queued at once
+    BOOST_TEST(pool.stats().waiting_requests == 0u);
+    BOOST_TEST(pool.stats().open_connections <= 8u);
+}
+
+BOOST_AUTO_TEST_CASE(server_closed_idle_connection_is_replaced) {
+    asio::io_context ioc;
+    test_server server(ioc.get_executor());
+    connection_pool pool(ioc.get_executor());
+    gapi_test::run(ioc, [&]() -> asio::awaitable<void> {
+        auto [ec, res] = co_await pool.send(get(server.base_url() + "/close-after"), use_tuple);
+        BOOST_TEST_REQUIRE(!ec, ec.message());
+        co_await sleep_for(50ms); // the server's FIN arrives while the connection is idle
+        std::tie(ec, res) = co_await pool.send(get(server.base_url() + "/echo"), use_tuple);
+        BOOST_TEST_REQUIRE(!ec, ec.message());
+        BOOST_TEST(res.status == 200u);
+        BOOST_TEST(res.headers["X-Connection"] == "2");
+        BOOST_TEST(!res.exchange.reused_connection);
+        BOOST_TEST(res.exchange.attempts == 1u);
+    }());
+    BOOST_TEST(server.counts().connections_accepted == 2u);
+    BOOST_TEST(pool.stats().stale_replays == 0u); // found dead before use, not by failing
+}
+
+BOOST_AUTO_TEST_CASE(keep_alive_race_is_replayed_once_on_a_fresh_connection) {
+    asio::io_context ioc;
+    test_server server(ioc.get_executor());
+    connection_pool pool(ioc.get_executor());
+    gapi_test::run(ioc, [&]() -> asio::awaitable<void> {
+        auto [ec, res] = co_await pool.send(get(server.base_url() + "/echo"), use_tuple);
+        BOOST_TEST_REQUIRE(!ec, ec.message());
+        // The server reads this request on the reused connection and closes it unanswered.
+        std::tie(ec, res) = co_await pool.send(get(server.base_url() + "/drop-if-reused"), use_tuple);
+        BOOST_TEST_REQUIRE(!ec, ec.message());
+        BOOST_TEST(res.status == 200u);
+        BOOST_TEST(res.exchange.attempts == 2u);
+        BOOST_TEST(!res.exchange.reused_connection);
+        BOOST_TEST(res.headers["X-Connection"] == "2");
+    }());
+    BOOST_TEST(server.counts().connections_accepted == 2u);
+    BOOST_TEST(server.counts().requests == 3u);
+    BOOST_TEST(pool.stats().stale_replays == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(no_replay_when_the_request_must_not_run_twice) {
+    asio::io_context ioc;
+    test_server server(ioc.get_executor());
+    connection_pool pool(ioc.get_executor());
+    gapi_test::run(ioc, [&]() -> asio::awaitable<void> {
+        auto [ec, res] = co_await pool.send(get(server.base_url() + "/echo"), use_tuple);
+        BOOST_TEST_REQUIRE(!ec, ec.message());
+        auto once = get(server.base_url() + "/drop-if-reused");
+        once.replay_on_stale_connection = false;
+        std::tie(ec, res) = co_await pool.send(std::move(once), use_tuple);
+        BOOST_TEST((ec == gapi::error::connection_closed || ec == asio::error::connection_reset),
+                   ec.message());
+        BOOST_TEST(ec == gapi::condition::network);
+        BOOST_TEST(res.exchange.request_written);
+        BOOST_TEST(!res.exchange.response_started);
+        BOOST_TEST(res.exchange.reused_connection);
+        BOOST_TEST(res.exchange.attempts == 1u);
+    }());
+    BOOST_TEST(server.counts().requests == 2u);
+    BOOST_TEST(pool.stats().stale_replays == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(response_without_keep_alive_closes_the_connection) {
+    asio::io_context ioc;
+    test_server server(ioc.get_executor());
+    connection_pool pool(ioc.get_executor());
+    gapi_test::run(ioc, [&]() -> asio::awaitable<void> {
+        for (int i = 0; i < 3; ++i) {
+            auto [ec, res] = co_await pool.send(get(server.base_url() + "/no-keep-alive"), use_tuple);
+            BOOST_TEST_REQUIRE(!ec, ec.message());
+            BOOST_TEST(!res.exchange.reused_connection);
+        }
+    }());
+    BOOST_TEST(server.counts().connections_accepted == 3u);
+    BOOST_TEST(pool.stats().open_connections == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(connection_refused_connect_timeout_and_request_timeout_are_distinct) {
+    asio::io_context ioc;
+
+    // A port that nothing listens on.
+    asio::ip::tcp::acceptor closed(ioc, {asio::ip::make_address("127.0.0.1"), 0});
+    auto const refused_port = closed.local_endpoint().port();
+    closed.close();
+
+    // A listener whose accept queue is full: further SYNs are dropped, so connect hangs.
+    asio::ip::tcp::acceptor full(ioc);
+    full.open(asio::ip::tcp::v4());
+    full.bind({asio::ip::make_address("127.0.0.1"), 0});
+    full.listen(0);
+    std::vector<std::unique_ptr<asio::ip::tcp::socket>> fillers;
+    for (int i = 0; i < 4; ++i) {
+        fillers.push_back(std::make_unique<asio::ip::tcp::socket>(ioc));
+        fillers.back()->async_connect(full.local_endpoint(), [](error_code) {});
+    }
+
+    test_server server(ioc.get_executor());
+    pool_options options;
+    options.connect_timeout = 300ms;
+    connection_pool pool(ioc.get_executor(), options);
+    gapi_test::run(ioc, [&]() -> asio::awaitable<void> {
+        co_await sleep_for(50ms); // let the fillers occupy the queue
+        auto [refused, r1] =
+            co_await pool.send(get("http://127.0.0.1:" + std::to_string(refused_port) + "/"), use_tuple);
+        BOOST_TEST(refused == asio::error::connection_refused, refused.message());
+        BOOST_TEST(refused == gapi::condition::network);
+        BOOST_TEST(!r1.exchange.request_written);
+
+        auto const started = std::chrono::steady_clock::now();
+        auto [connect_timeout, r2] = co_await pool.send(
+            get("http://127.0.0.1:" + std::to_string(full.local_endpoint().port()) + "/"), use_tuple);
+        auto const waited = std::chrono::steady_clock::now() - started;
+        BOOST_TEST(connect_timeout == gapi::error::connect_timeout, connect_timeout.message());
+        BOOST_TEST(connect_timeout == gapi::condition::timeout);
+        BOOST_TEST(!r2.exchange.request_written);
+        BOOST_TEST((waited >= 250ms));
+        BOOST_TEST((waited < 3s));
+
+        auto hang = get(server.base_url() + "/hang");
+        hang.timeout = 300ms;
+        auto [request_timeout, r3] = co_await pool.send(std::move(hang), use_tuple);
+        BOOST_TEST(request_timeout == gapi::error::request_timeout, request_timeout.message());
+        BOOST_TEST(request_timeout == gapi::condition::timeout);
+        BOOST_TEST(r3.exchange.request_written);
+        BOOST_TEST(!r3.exchange.response_started);
+
+        BOOST_TEST(refused != connect_timeout);
+        BOOST_TEST(connect_timeout != request_timeout);
+    }());
+}
+
+BOOST_AUTO_TEST_CASE(cancellation_completes_promptly_with_operation_aborted) {
+    asio::io_context ioc;
+    test_server server(ioc.get_executor());
+    connection_pool pool(ioc.get_executor());
+    gapi_test::run(ioc, [&]() -> asio::awaitable<void> {
+        asio::cancellation_signal signal;
+        asio::steady_timer fire(ioc, 50ms);
+        fire.async_wait([&](error_code) { signal.emit(asio::cancellation_type::terminal); });
+        auto const started = std::chrono::steady_clock::now();
+        auto [ec, res] = co_await pool.send(get(server.base_url() + "/hang"),
+                                            asio::bind_cancellation_slot(signal.slot(), use_tuple));
+        auto const waited = std::chrono::steady_clock::now() - started;
+        BOOST_TEST(ec == asio::error::operation_aborted, ec.message());
+        BOOST_TEST((waited < 1s));
+        BOOST_TEST(res.exchange.request_written);
+
+        // The aborted connection is gone; the pool keeps working.
+        std::tie(ec, res) = co_await pool.send(get(server.base_url() + "/echo"), use_tuple);
+        BOOST_TEST_REQUIRE(!ec, ec.message());
+        BOOST_TEST(res.status == 200u);
+    }());
+    BOOST_TEST(server.counts().connections_accepted == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(awaitable_operators_cancel_the_losing_request) {
+    using namespace asio::experimental::awaitable_operators;
+    asio::io_context ioc;
+    test_server server(ioc.get_executor());
+    connection_pool pool(ioc.get_executor());
+    gapi_test::run(ioc, [&]() -> asio::awaitable<void> {
+        asio::steady_timer timer(ioc, 50ms);
+        auto const started = std::chrono::steady_clock::now();
+        auto result = co_await (pool.send(get(server.base_url() + "/hang"), use_tuple) ||
+                                timer.async_wait(use_tuple));
+        BOOST_TEST(result.index() == 1u);
+        BOOST_TEST((std::chrono::steady_clock::now() - started < 1s));
+        BOOST_TEST(pool.stats().open_connections == 0u);
+    }());
+}
+
+BOOST_AUTO_TEST_CASE(queued_request_waits_in_fifo_order_bounded_by_its_timeout) {
+    asio::io_context ioc;
+    test_server server(ioc.get_executor());
+    pool_options options;
+    options.max_connections_per_origin = 1;
+    connection_pool pool(ioc.get_executor(), options);
+    gapi_test::run(ioc, [&]() -> asio::awaitable<void> {
+        std::vector<int> order;
+        int pending = 3;
+        asio::steady_timer done(ioc, asio::steady_timer::time_point::max());
+        for (int i = 0; i < 3; ++i)
+            pool.send(get(server.base_url() + "/delay?ms=20"), [&, i](error_code ec, response) {
+                BOOST_TEST(!ec);
+                order.push_back(i);
+                if (--pending == 0)
+                    done.cancel();
+            });
+        co_await done.async_wait(use_tuple);
+        BOOST_TEST((order == std::vector<int>{0, 1, 2}));
+
+        // The only connection is busy for good: a queued request times out on its own deadline.
+        asio::cancellation_signal stop_hang;
+        error_code hang_ec;
+        pool.send(get(server.base_url() + "/hang"),
+                  asio::bind_cancellation_slot(stop_hang.slot(), [&](error_code ec, response) { hang_ec = ec; }));
+        auto queued = get(server.base_url() + "/echo");
+        queued.timeout = 200ms;
+        auto const started = std::chrono::steady_clock::now();
+        auto [ec, res] = co_await pool.send(std::move(queued), use_tuple);
+        BOOST_TEST(ec == gapi::error::request_timeout, ec.message());
+        BOOST_TEST((std::chrono::steady_clock::now() - started >= 150ms));
+        BOOST_TEST(!res.exchange.request_written);
+
+        // A queued request can be cancelled while it waits.
+        asio::cancellation_signal cancel_queued;
+        asio::steady_timer fire(ioc, 30ms);
+        fire.async_wait([&](error_code) { cancel_queued.emit(asio::cancellation_type::terminal); });
+        std::tie(ec, res) = co_await pool.send(
+            get(server.base_url() + "/echo"), asio::bind_cancellation_slot(cancel_queued.slot(), use_tuple));
+        BOOST_TEST(ec == asio::error::operation_aborted, ec.message());
+        BOOST_TEST(pool.stats().waiting_requests == 0u);
+
+        stop_hang.emit(asio::cancellation_type::terminal);
+        co_await sleep_for(10ms);
+        BOOST_TEST(hang_ec == asio::error::operation_aborted);
+
+        // The cap's place freed by the aborted request serves the next one.
+        std::tie(ec, res) = co_await pool.send(get(server.base_url() + "/echo"), use_tuple);
+        BOOST_TEST(!ec, ec.message());
+    }());
+}
+
+BOOST_AUTO_TEST_CASE(idle_connections_close_after_the_idle_timeout) {
+    asio::io_context ioc;
+    test_server server(ioc.get_executor());
+    pool_options options;
+    options.idle_timeout = 100ms;
+    connection_pool pool(ioc.get_executor(), options);
+    gapi_test::run(ioc, [&]() -> asio::awaitable<void> {
+        auto [ec, res] = co_await pool.send(get(server.base_url() + "/echo"), use_tuple);
+        BOOST_TEST_REQUIRE(!ec, ec.message());
+        BOOST_TEST(pool.stats().idle_connections == 1u);
+        co_await sleep_for(400ms);
+        BOOST_TEST(pool.stats().idle_connections == 0u);
+        BOOST_TEST(pool.stats().open_connections == 0u);
+        BOOST_TEST(server.counts().connections_closed_by_peer == 1u);
+        BOOST_TEST(server.counts().connections_open == 0u);
+    }());
+}
+
+BOOST_AUTO_TEST_CASE(truncated_malformed_and_oversize_responses_are_clear_errors) {
+    asio::io_context ioc;
+    test_server server(ioc.get_executor());
+    pool_options options;
+    options.max_response_body_size = 1000;
+    connection_pool pool(ioc.get_executor(), options);
+    gapi_test::run(ioc, [&]() -> asio::awaitable<void> {
+        auto [ec, res] = co_await pool.send(get(server.base_url() + "/truncate"), use_tuple);
+        BOOST_TEST(ec == gapi::error::truncated_response, ec.message());
+        BOOST_TEST(res.exchange.response_started);
+        BOOST_TEST(res.status == 0u);
+
+        std::tie(ec, res) = co_await pool.send(get(server.base_url() + "/garbage"), use_tuple);
+        BOOST_TEST(ec == gapi::error::malformed_http_response, ec.message());
+        BOOST_TEST(ec == gapi::condition::malformed_response);
+
+        std::tie(ec, res) = co_await pool.send(get(server.base_url() + "/size?bytes=5000"), use_tuple);
+        BOOST_TEST(ec == gapi::error::response_too_large, ec.message());
+        BOOST_TEST(res.body.empty());
+
+        std::tie(ec, res) = co_await pool.send(get(server.base_url() + "/size?bytes=1000"), use_tuple);
+        BOOST_TEST_REQUIRE(!ec, ec.message());
+        BOOST_TEST(res.body.size() == 1000u);
+    }());
+}
+
+BOOST_AUTO_TEST_CASE(default_body_limit_accepts_large_responses) {
+    asio::io_context ioc;
+    test_server server(ioc.get_executor());
+    connection_pool pool(ioc.get_executor());
+    gapi_test::run(ioc, [&]() -> asio::awaitable<void> {
+        auto [ec, res] = co_await pool.send(get(server.base_url() + "/size?bytes=48000000"), use_tuple);
+        BOOST_TEST_REQUIRE(!ec, ec.message());
+        BOOST_TEST(res.body.size() == 48000000u);
+    }());
+}
+
+BOOST_AUTO_TEST_CASE(http_error_statuses_and_interim_responses_are_responses) {
+    asio::io_context ioc;
+    test_server server(ioc.get_executor());
+    connection_pool pool(ioc.get_executor());
+    gapi_test::run(ioc, [&]() -> asio::awaitable<void> {
+        auto [ec, res] = co_await pool.send(get(server.base_url() + "/status?code=503"), use_tuple);
+        BOOST_TEST_REQUIRE(!ec, ec.message());
+        BOOST_TEST(res.status == 503u);
+        std::tie(ec, res) = co_await pool.send(get(server.base_url() + "/interim"), use_tuple);
+        BOOST_TEST_REQUIRE(!ec, ec.message());
+        BOOST_TEST(res.status == 200u);
+        BOOST_TEST(res.body == "after interim");
+    }());
+}
+
+BOOST_AUTO_TEST_CASE(bad_requests_fail_before_any_connection) {
+    asio::io_context ioc;
+    test_server server(ioc.get_executor());
+    connection_pool pool(ioc.get_executor());
+    gapi_test::run(ioc, [&]() -> asio::awaitable<void> {
+        request no_url;
+        auto [ec, res] = co_await pool.send(std::move(no_url), use_tuple);
+        BOOST_TEST(ec == gapi::error::invalid_url, ec.message());
+
+        std::tie(ec, res) = co_await pool.send(get("ftp://127.0.0.1/file"), use_tuple);
+        BOOST_TEST(ec == gapi::error::unsupported_scheme, ec.message());
+
+        auto injected = get(server.base_url() + "/echo");
+        injected.headers.set("X-Subject", "hello\r\nBcc: victim@example.com");
+        std::tie(ec, res) = co_await pool.send(std::move(injected), use_tuple);
+        BOOST_TEST(ec == gapi::error::invalid_header_value, ec.message());
+        BOOST_TEST(ec == gapi::condition::invalid_argument);
+
+        auto bad_name = get(server.base_url() + "/echo");
+        bad_name.headers.set("X-Bad\nName", "v");
+        std::tie(ec, res) = co_await pool.send(std::move(bad_name), use_tuple);
+        BOOST_TEST(ec == gapi::error::invalid_header_value, ec.message());
+        BOOST_TEST(!res.exchange.request_written);
+    }());
+    BOOST_TEST(server.counts().connections_accepted == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(shutdown_fails_pending_and_later_requests) {
+    asio::io_context ioc;
+    test_server server(ioc.get_executor());
+    pool_options options;
+    options.max_connections_per_origin = 1;
+    connection_pool pool(ioc.get_executor(), options);
+    gapi_test::run(ioc, [&]() -> asio::awaitable<void> {
+        auto [ec, res] = co_await pool.send(get(server.base_url() + "/echo"), use_tuple);
+        BOOST_TEST_REQUIRE(!ec, ec.message());
+        std::vector<error_code> results;
+        pool.send(get(server.base_url() + "/hang"), [&](error_code e, response) { results.push_back(e); });
+        pool.send(get(server.base_url() + "/echo"), [&](error_code e, response) { results.push_back(e); });
+        co_await sleep_for(50ms);
+        BOOST_TEST(pool.stats().waiting_requests == 1u);
+        pool.shutdown();
+        co_await sleep_for(20ms);
+        BOOST_TEST_REQUIRE(results.size() == 2u);
+        BOOST_TEST(results[0] == gapi::error::pool_shut_down, results[0].message());
+        BOOST_TEST(results[1] == gapi::error::pool_shut_down, results[1].message());
+        BOOST_TEST(pool.stats().open_connections == 0u);
+
+        std::tie(ec, res) = co_await pool.send(get(server.base_url() + "/echo"), use_tuple);
+        BOOST_TEST(ec == gapi::error::pool_shut_down);
+    }());
+    BOOST_TEST(server.counts().connections_open == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(destroying_the_pool_completes_pending_requests) {
+    asio::io_context ioc;
+    test_server server(ioc.get_executor());
+    error_code result;
+    bool completed = false;
+    gapi_test::run(ioc, [&]() -> asio::awaitable<void> {
+        {
+            connection_pool pool(ioc.get_executor());
+            pool.send(get(server.base_url() + "/hang"), [&](error_code e, response) {
+                result = e;
+                completed = true;
+            });
+            co_await sleep_for(30ms);
+        }
+        co_await sleep_for(30ms);
+    }());
+    BOOST_TEST(completed);
+    BOOST_TEST(result == gapi::error::pool_shut_down, result.message());
+}
+
+BOOST_AUTO_TEST_CASE(callbacks_and_futures_work) {
+    asio::io_context ioc;
+    test_server server(ioc.get_executor());
+    connection_pool pool(ioc.get_executor());
+
+    auto guard = asio::make_work_guard(ioc);
+    std::thread runner([&] { ioc.run(); });
+    // send() may be initiated from another thread: it starts on the pool's executor.
+    std::future<response> ok = pool.send(get(server.base_url() + "/echo"), asio::use_future);
+    auto res = ok.get();
+    BOOST_TEST(res.status == 200u);
+
+    std::future<response> failing = pool.send(get(server.base_url() + "/truncate"), asio::use_future);
+    try {
+        failing.get();
+        BOOST_FAIL("expected an exception");
+    } catch (boost::system::system_error const& e) {
+        BOOST_TEST(e.code() == gapi::error::truncated_response);
+    }
+
+    std::promise<unsigned> status;
+    pool.send(get(server.base_url() + "/status?code=404"),
+              [&](error_code ec, response r) { status.set_value(ec ? 0 : r.status); });
+    BOOST_TEST(status.get_future().get() == 404u);
+
+    asio::post(ioc, [&] {
+        pool.shutdown();
+        server.stop();
+    });
+    guard.reset();
+    runner.join();
+}
+
+BOOST_AUTO_TEST_CASE(tls_requests_reuse_one_verified_connection) {
+    tls_fixture tls;
+    asio::io_context ioc;
+    test_server server(ioc.get_executor(), tls.ca.issue_server_certificate({"localhost"}, {"127.0.0.1"}));
+    connection_pool pool(ioc.get_executor(), tls.trusting_options());
+    gapi_test::run(ioc, [&]() -> asio::awaitable<void> {
+        for (int i = 0; i < 10; ++i) {
+            auto [ec, res] = co_await pool.send(get(server.base_url() + "/echo"), use_tuple);
+            BOOST_TEST_REQUIRE(!ec, ec.message());
+            BOOST_TEST(res.status == 200u);
+        }
+        // By host name too (SNI and DNS-name verification).
+        auto [ec, res] = co_await pool.send(
+            get("https://localhost:" + std::to_string(server.port()) + "/echo"), use_tuple);
+        BOOST_TEST_REQUIRE(!ec, ec.message());
+        BOOST_TEST(res.headers["X-Seen-Host"] == "localhost:" + std::to_string(server.port()));
+    }());
+    BOOST_TEST(server.counts().connections_accepted == 2u); // one per origin
+    BOOST_TEST(server.counts().requests == 11u);
+}
+
+BOOST_AUTO_TEST_CASE(tls_rejects_an_untrusted_certificate) {
+    tls_fixture tls;
+    auto stranger = gapi::emulator::certificate_authority::generate("someone else's CA");
+    asio::io_context ioc;
+    test_server server(ioc.get_executor(), stranger.issue_server_certificate({"localhost"}, {"127.0.0.1"}));
+    connection_pool pool(ioc.get_executor(), tls.trusting_options());
+    gapi_test::run(ioc, [&]() -> asio::awaitable<void> {
+        auto [ec, res] = co_await pool.send(get(server.base_url() + "/echo"), use_tuple);
+        BOOST_TEST(ec == gapi::condition::tls, ec.message());
+        BOOST_TEST(!res.exchange.request_written);
+    }());
+    BOOST_TEST(server.counts().requests == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(tls_rejects_a_wrong_host_name) {
+    tls_fixture tls;
+    asio::io_context ioc;
+    test_server server(ioc.get_executor(), tls.ca.issue_server_certificate({"wrong.example"}, {}));
+    connection_pool pool(ioc.get_executor(), tls.trusting_options());
+    gapi_test::run(ioc, [&]() -> asio::awaitable<void> {
+        auto [ec, res] = co_await pool.send(get(server.base_url() + "/echo"), use_tuple);
+        BOOST_TEST(ec == gapi::condition::tls, ec.message());
+        BOOST_TEST(!res.exchange.request_written);
+    }());
+    BOOST_TEST(server.counts().requests == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(tls_handshake_timeout_is_its_own_error) {
+    asio::io_context ioc;
+    // Accepts TCP connections and never says a word, so the TLS handshake stalls.
+    asio::ip::tcp::acceptor silent(ioc, {asio::ip::make_address("127.0.0.1"), 0});
+    asio::ip::tcp::socket held(ioc);
+    silent.async_accept(held, [](error_code) {});
+    pool_options options;
+    options.tls_handshake_timeout = 200ms;
+    connection_pool pool(ioc.get_executor(), options);
+    gapi_test::run(ioc, [&]() -> asio::awaitable<void> {
+        auto const started = std::chrono::steady_clock::now();
+        auto [ec, res] = co_await pool.send(
+            get("https://127.0.0.1:" + std::to_string(silent.local_endpoint().port()) + "/"), use_tuple);
+        BOOST_TEST(ec == gapi::error::tls_handshake_timeout, ec.message());
+        BOOST_TEST(ec == gapi::condition::timeout);
+        BOOST_TEST((std::chrono::steady_clock::now() - started < 2s));
+        held.close();
+    }());
+}
+
+BOOST_AUTO_TEST_CASE(unreadable_ca_file_and_zero_cap_are_rejected_at_construction) {
+    asio::io_context ioc;
+    pool_options bad_ca;
+    bad_ca.tls.ca_file = "/nonexistent/ca.pem";
+    BOOST_CHECK_THROW(connection_pool(ioc.get_executor(), bad_ca), boost::system::system_error);
+    pool_options zero;
+    zero.max_connections_per_origin = 0;
+    BOOST_CHECK_THROW(connection_pool(ioc.get_executor(), zero), boost::system::system_error);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

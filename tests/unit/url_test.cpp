@@ -1,0 +1,69 @@
+// Copyright (c) 2026 The gapi developers
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#include <gapi/http/url.hpp>
+
+#include <boost/test/unit_test.hpp>
+#include <boost/url/parse.hpp>
+
+using gapi::http::origin;
+using gapi::http::parse_origin;
+using gapi::http::scheme;
+
+BOOST_AUTO_TEST_SUITE(url)
+
+BOOST_AUTO_TEST_CASE(default_ports_follow_the_scheme) {
+    auto https = parse_origin("https://gmail.googleapis.com/gmail/v1/users/me/profile");
+    BOOST_TEST_REQUIRE(https.has_value());
+    BOOST_TEST((https->scheme == scheme::https));
+    BOOST_TEST(https->host == "gmail.googleapis.com");
+    BOOST_TEST(https->port == 443);
+    BOOST_TEST(https->host_header() == "gmail.googleapis.com");
+
+    auto http = parse_origin("http://127.0.0.1/x");
+    BOOST_TEST_REQUIRE(http.has_value());
+    BOOST_TEST(http->port == 80);
+    BOOST_TEST(http->to_string() == "http://127.0.0.1");
+}
+
+BOOST_AUTO_TEST_CASE(explicit_port_and_ipv6) {
+    auto o = parse_origin("http://[::1]:8080/batch");
+    BOOST_TEST_REQUIRE(o.has_value());
+    BOOST_TEST(o->host == "::1");
+    BOOST_TEST(o->port == 8080);
+    BOOST_TEST(o->host_header() == "[::1]:8080");
+    BOOST_TEST(o->to_string() == "http://[::1]:8080");
+}
+
+BOOST_AUTO_TEST_CASE(host_names_are_decoded_and_origins_compare_by_value) {
+    auto a = parse_origin("https://www%2droot.example.com:443/a");
+    auto b = parse_origin("https://www-root.example.com/b?c=d");
+    BOOST_TEST_REQUIRE(a.has_value());
+    BOOST_TEST_REQUIRE(b.has_value());
+    BOOST_TEST(a->host == "www-root.example.com");
+    BOOST_TEST((*a == *b));
+    auto c = parse_origin("http://www-root.example.com:443/");
+    BOOST_TEST((*a != *c));
+}
+
+BOOST_AUTO_TEST_CASE(bad_urls_are_typed_errors) {
+    BOOST_TEST(parse_origin("not a url").error() == gapi::error::invalid_url);
+    BOOST_TEST(parse_origin("/relative/path").error() == gapi::error::invalid_url);
+    BOOST_TEST(parse_origin("ftp://example.com/").error() == gapi::error::unsupported_scheme);
+    BOOST_TEST(parse_origin("http:///no-host").error() == gapi::error::invalid_url);
+    BOOST_TEST(parse_origin("http://example.com:0/").error() == gapi::error::invalid_url);
+    BOOST_TEST(parse_origin("http://example.com:99999/").error() == gapi::error::invalid_url);
+    BOOST_TEST(parse_origin("http://example.com:/").error() == gapi::error::invalid_url);
+    BOOST_TEST(parse_origin("ftp://example.com/").error() == gapi::condition::invalid_argument);
+}
+
+BOOST_AUTO_TEST_CASE(request_target_keeps_encoding_and_query) {
+    auto url = boost::urls::parse_uri("https://h/gmail/v1/users/a%40b.com/messages?q=rfc822msgid%3A%3Cx%40y%3E&maxResults=5#frag");
+    BOOST_TEST_REQUIRE(url.has_value());
+    BOOST_TEST(gapi::http::request_target(*url) ==
+               "/gmail/v1/users/a%40b.com/messages?q=rfc822msgid%3A%3Cx%40y%3E&maxResults=5");
+    BOOST_TEST(gapi::http::request_target(boost::urls::parse_uri("http://h").value()) == "/");
+    BOOST_TEST(gapi::http::request_target(boost::urls::parse_uri("http://h?x=1").value()) == "/?x=1");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
