@@ -487,6 +487,9 @@ private:
     }
 
     asio::awaitable<error_code> exchange_on(connection& conn, request_message& msg, op_state& op, bool& keep_alive) {
+        // An abort that landed between two phases found no stream to close.
+        if (op.abort_reason)
+            co_return op.abort_reason;
         active_stream_scope scope(op, conn.tcp());
         conn.tcp().expires_at(op.deadline);
         error_code ec;
