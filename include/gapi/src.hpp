@@ -16,6 +16,7 @@
 #include <gapi/impl/error.ipp>
 #include <gapi/http/impl/url.ipp>
 #include <gapi/http/impl/connection_pool.ipp>
+#include <gapi/emulator/impl/api.ipp>
 #include <gapi/emulator/impl/certificate_authority.ipp>
 
 #endif

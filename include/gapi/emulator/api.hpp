@@ -1,0 +1,121 @@
+// Copyright (c) 2026 The gapi developers
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef GAPI_EMULATOR_API_HPP
+#define GAPI_EMULATOR_API_HPP
+
+#include <gapi/config.hpp>
+
+#include <boost/beast/http/fields.hpp>
+#include <boost/beast/http/verb.hpp>
+#include <boost/json/value.hpp>
+#include <boost/url/url.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+// The emulator's request handling is sans-I/O: the HTTP server turns each request (or
+// each part of a batch) into an `api_request`, the services answer with an
+// `api_response`, and only the server touches sockets. Services run under the
+// emulator's state lock, one call at a time.
+namespace gapi::emulator {
+
+using verb = boost::beast::http::verb;
+using fields = boost::beast::http::fields;
+using clock_type = std::chrono::system_clock;
+
+/// A request as a service sees it.
+struct api_request {
+    verb method = verb::get;
+    boost::urls::url url; ///< origin-form target: path and query as received
+    fields headers;
+    std::string body;
+    clock_type::time_point now; ///< the emulator's clock when the request arrived
+};
+
+/// A response as a service produces it. The server adds Content-Length, Date and
+/// the connection headers.
+struct api_response {
+    unsigned status = 200;
+    fields headers;
+    std::string body;
+};
+
+/// Which quota family a method draws on.
+enum class api_family : std::uint8_t { gmail, calendar };
+
+/// A method of Gmail or Calendar, as the discovery documents name it.
+struct method_info {
+    std::string_view id;                     ///< e.g. "gmail.users.messages.send"
+    api_family family = api_family::gmail;
+    int quota_units = 1;                     ///< Gmail's per-method units; 1 for Calendar
+    std::span<std::string_view const> scopes; ///< any one of them authorizes the call
+    bool sends_mail = false;                 ///< counts against daily sending limits
+};
+
+/// A path matched to a method, with its decoded path parameters in path order
+/// (for Gmail the first is always `userId`).
+struct matched_call {
+    method_info const* method = nullptr;
+    std::vector<std::string> params;
+};
+
+/// Who a valid access token belongs to.
+struct principal {
+    std::string email;               ///< the user the token acts for (the `sub` for delegation)
+    std::vector<std::string> scopes; ///< granted scopes
+    std::string client_id;
+};
+
+// ---- helpers shared by the services -------------------------------------------
+
+/// `application/json; charset=UTF-8` response with `value` serialized.
+GAPI_DECL api_response json_response(unsigned status, boost::json::value const& value);
+
+/// One of Google's API error bodies:
+/// {"error":{"code":C,"message":M,"errors":[{"message":EM,"domain":D,"reason":R
+///   [,"location":L,"locationType":LT]}][,"status":S]}}
+struct google_error {
+    unsigned code = 400;
+    std::string message;
+    std::string reason = "badRequest";
+    std::string domain = "global";
+    std::string status;        ///< e.g. "INVALID_ARGUMENT"; omitted when empty (Calendar style)
+    std::string location;      ///< omitted when empty
+    std::string location_type; ///< "header" or "parameter"; omitted when empty
+    std::string errors_message; ///< errors[0].message when it differs from `message`
+};
+GAPI_DECL api_response error_response(google_error const& e);
+
+/// The token endpoint's RFC 6749 error body {"error":E,"error_description":D}.
+GAPI_DECL api_response oauth_error_response(unsigned status, std::string_view error, std::string_view description);
+
+/// RFC 3339 in UTC with milliseconds, as Google writes times: 2026-05-01T12:34:56.789Z
+GAPI_DECL std::string format_rfc3339(clock_type::time_point t);
+
+/// Parses RFC 3339 with a mandatory offset ("Z" or ±hh:mm), fractional seconds optional.
+GAPI_DECL std::optional<clock_type::time_point> parse_rfc3339(std::string_view text);
+
+/// A query parameter's decoded value (first occurrence), if present.
+GAPI_DECL std::optional<std::string> query_param(boost::urls::url const& url, std::string_view key);
+/// Every decoded value of a repeated query parameter.
+GAPI_DECL std::vector<std::string> query_params(boost::urls::url const& url, std::string_view key);
+
+/// base64url (RFC 4648 §5) decoding that also accepts the standard alphabet and
+/// missing or present padding; nullopt on any other character.
+GAPI_DECL std::optional<std::string> decode_base64_any(std::string_view text);
+/// base64url without padding.
+GAPI_DECL std::string encode_base64url(std::string_view bytes);
+
+} // namespace gapi::emulator
+
+#ifdef GAPI_HEADER_ONLY
+#include <gapi/emulator/impl/api.ipp>
+#endif
+
+#endif
