@@ -17,6 +17,9 @@
 #include <gapi/http/impl/url.ipp>
 #include <gapi/http/impl/connection_pool.ipp>
 #include <gapi/emulator/impl/api.ipp>
+#include <gapi/emulator/impl/batch_codec.ipp>
 #include <gapi/emulator/impl/certificate_authority.ipp>
+#include <gapi/emulator/impl/fault_injector.ipp>
+#include <gapi/emulator/impl/quota_model.ipp>
 
 #endif

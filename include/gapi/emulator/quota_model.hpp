@@ -1,0 +1,80 @@
+// Copyright (c) 2026 The gapi developers
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef GAPI_EMULATOR_QUOTA_MODEL_HPP
+#define GAPI_EMULATOR_QUOTA_MODEL_HPP
+
+#include <gapi/emulator/api.hpp>
+
+#include <deque>
+#include <map>
+#include <optional>
+#include <string>
+
+namespace gapi::emulator {
+
+/// Google's published limits (fact sheet §3.4, §6). `scale` multiplies every rate and
+/// allowance, so that a test can reach a limit in milliseconds instead of minutes.
+struct quota_options {
+    bool enabled = true;
+    double scale = 1.0;
+    double gmail_user_units_per_minute = 15'000;
+    double gmail_project_units_per_minute = 1'200'000;
+    double calendar_user_requests_per_minute = 600;
+    double calendar_project_requests_per_minute = 10'000;
+    /// Google does not disclose the per-user concurrency cap; practitioners see 5 to 10.
+    std::size_t max_concurrent_per_user = 10;
+    /// Messages a Workspace user may send in a rolling 24 hours.
+    double gmail_daily_sends = 2'000;
+    std::string project_number = "1000000000001";
+};
+
+/// Google's quota model for one project: a per-user and a per-project allowance for
+/// each API, refilled continuously (a token bucket holding one minute's worth, so
+/// short bursts pass and sustained excess is refused), Gmail's per-method unit costs,
+/// the per-user concurrency cap, and Gmail's daily sending limit.
+class quota_model {
+public:
+    explicit quota_model(quota_options options = {}) : options_(std::move(options)) {}
+
+    quota_options const& options() const noexcept { return options_; }
+    void set_enabled(bool enabled) noexcept { options_.enabled = enabled; }
+
+    /// Charges one call of `method` by `user`. Returns Google's refusal (429 or 403,
+    /// exact body, with the "Retry after <time>" hint where Gmail gives one) when a
+    /// limit is exceeded; nothing is charged then.
+    GAPI_DECL std::optional<api_response> charge(method_info const& method, std::string const& user,
+                                                 clock_type::time_point now);
+
+    /// The per-user concurrency cap: `enter` refuses with Google's 429 when the user
+    /// already has the maximum in flight; every successful `enter` is paired with `leave`.
+    GAPI_DECL std::optional<api_response> enter(method_info const& method, std::string const& user);
+    GAPI_DECL void leave(std::string const& user);
+
+private:
+    struct bucket {
+        double tokens = -1; // < 0: not yet used, starts full
+        clock_type::time_point updated{};
+    };
+
+    double scaled(double per_minute) const noexcept { return per_minute * options_.scale; }
+    static void refill(bucket& b, double per_minute, clock_type::time_point now);
+    static clock_type::time_point when_available(bucket const& b, double per_minute, double cost,
+                                                 clock_type::time_point now);
+
+    quota_options options_;
+    std::map<std::string, bucket> gmail_users_;
+    bucket gmail_project_;
+    std::map<std::string, bucket> calendar_users_;
+    bucket calendar_project_;
+    std::map<std::string, std::deque<clock_type::time_point>> sends_;
+    std::map<std::string, std::size_t> in_flight_;
+};
+
+} // namespace gapi::emulator
+
+#ifdef GAPI_HEADER_ONLY
+#include <gapi/emulator/impl/quota_model.ipp>
+#endif
+
+#endif
