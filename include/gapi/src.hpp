@@ -18,8 +18,13 @@
 #include <gapi/http/impl/connection_pool.ipp>
 #include <gapi/emulator/impl/api.ipp>
 #include <gapi/emulator/impl/batch_codec.ipp>
+#include <gapi/emulator/impl/calendar_service.ipp>
 #include <gapi/emulator/impl/certificate_authority.ipp>
+#include <gapi/emulator/impl/emulator.ipp>
 #include <gapi/emulator/impl/fault_injector.ipp>
+#include <gapi/emulator/impl/gmail_service.ipp>
+#include <gapi/emulator/impl/mime_reader.ipp>
+#include <gapi/emulator/impl/oauth_server.ipp>
 #include <gapi/emulator/impl/quota_model.ipp>
 
 #endif

@@ -1,0 +1,156 @@
+// Copyright (c) 2026 The gapi developers
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+
+// gapi-emulator: a local Google (OAuth 2.0, Gmail v1, Calendar v3, batch) on 127.0.0.1.
+// The first line printed is the base URL; point any Google client at it.
+//
+//   gapi-emulator [--port N] [--tls] [--state-dir DIR] [--token-ttl SECONDS]
+//                 [--quota-scale X] [--quota on|off] [--max-concurrent N]
+//                 [--fault SPEC] [--seed N] [--calendar-fixture CALENDARS:EVENTS]
+//                 [--users N | --users-file FILE] [--threads N] [--duration SECONDS]
+#include <gapi/emulator/emulator.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <stdexcept>
+#include <string>
+
+namespace {
+
+[[noreturn]] void usage(std::string const& why) {
+    std::cerr << "gapi-emulator: " << why << "\n"
+              << "usage: gapi-emulator [--port N] [--tls] [--state-dir DIR] [--token-ttl SECONDS]\n"
+                 "                     [--quota-scale X] [--quota on|off] [--max-concurrent N]\n"
+                 "                     [--fault SPEC] [--seed N] [--calendar-fixture CALENDARS:EVENTS]\n"
+                 "                     [--users N | --users-file FILE] [--threads N] [--duration SECONDS]\n"
+                 "fault SPEC: PATTERN:KIND=P[,KIND=P...][;...], KIND in 500,503,429,reset,ambiguous,slow;\n"
+                 "            e.g. 'gmail.users.messages.send:ambiguous=0.1;*:503=0.01'\n";
+    std::exit(2);
+}
+
+unsigned long long number(std::string const& flag, std::string const& value) {
+    try {
+        std::size_t used = 0;
+        auto n = std::stoull(value, &used);
+        if (used != value.size())
+            throw std::invalid_argument(value);
+        return n;
+    } catch (std::exception const&) {
+        usage(flag + " needs a number, not '" + value + "'");
+    }
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    gapi::emulator::emulator_options options;
+    long duration_seconds = 0;
+    for (int i = 1; i < argc; ++i) {
+        std::string const flag = argv[i];
+        auto value = [&]() -> std::string {
+            if (i + 1 >= argc)
+                usage(flag + " needs a value");
+            return argv[++i];
+        };
+        if (flag == "--port") {
+            auto const port = number(flag, value());
+            if (port > 65535)
+                usage("--port must be at most 65535");
+            options.port = static_cast<unsigned short>(port);
+        } else if (flag == "--tls") {
+            options.tls = true;
+        } else if (flag == "--state-dir") {
+            options.state_dir = value();
+        } else if (flag == "--token-ttl") {
+            options.token_ttl = std::chrono::seconds(number(flag, value()));
+        } else if (flag == "--quota-scale") {
+            auto const v = value();
+            try {
+                options.quota.scale = std::stod(v);
+            } catch (std::exception const&) {
+                usage("--quota-scale needs a number");
+            }
+            if (!(options.quota.scale > 0))
+                usage("--quota-scale must be positive");
+        } else if (flag == "--quota") {
+            auto const v = value();
+            if (v != "on" && v != "off")
+                usage("--quota takes on or off");
+            options.quota.enabled = v == "on";
+        } else if (flag == "--max-concurrent") {
+            options.quota.max_concurrent_per_user = number(flag, value());
+        } else if (flag == "--fault") {
+            options.faults += (options.faults.empty() ? "" : ";") + value();
+        } else if (flag == "--seed") {
+            options.seed = number(flag, value());
+        } else if (flag == "--calendar-fixture") {
+            auto const v = value();
+            auto const colon = v.find(':');
+            if (colon == std::string::npos)
+                usage("--calendar-fixture takes CALENDARS:EVENTS");
+            options.calendar.calendars = number(flag, v.substr(0, colon));
+            options.calendar.events_per_calendar = number(flag, v.substr(colon + 1));
+        } else if (flag == "--users") {
+            auto const n = number(flag, value());
+            if (n == 0 || n > 100000)
+                usage("--users takes 1 to 100000");
+            options.users.clear();
+            for (unsigned long long u = 1; u <= n; ++u)
+                options.users.push_back("user" + std::to_string(u) + "@" + options.workspace_domain);
+        } else if (flag == "--users-file") {
+            std::ifstream in(value());
+            if (!in)
+                usage("cannot read the users file");
+            options.users.clear();
+            for (std::string line; std::getline(in, line);)
+                if (!line.empty() && line.front() != '#')
+                    options.users.push_back(line);
+            if (options.users.empty())
+                usage("the users file names no user");
+        } else if (flag == "--threads") {
+            options.threads = number(flag, value());
+        } else if (flag == "--duration") {
+            duration_seconds = static_cast<long>(number(flag, value()));
+        } else if (flag == "--help" || flag == "-h") {
+            usage("help");
+        } else {
+            usage("unknown flag " + flag);
+        }
+    }
+
+    try {
+        gapi::emulator::emulator google(options);
+        google.start();
+        std::printf("%s\n", google.base_url().c_str());
+        if (!options.state_dir.empty())
+            std::printf("state dir: %s (client_secret.json, token.json, service_account.json%s)\n",
+                        options.state_dir.c_str(), options.tls ? ", ca.pem" : "");
+        std::printf("users: %zu, first %s; quota %s (scale %g); stop with Ctrl-C\n", google.users().size(),
+                    google.users().front().c_str(), options.quota.enabled ? "on" : "off", options.quota.scale);
+        std::fflush(stdout);
+
+        boost::asio::io_context waiter;
+        boost::asio::signal_set signals(waiter, SIGINT, SIGTERM);
+        signals.async_wait([&](boost::system::error_code, int) { waiter.stop(); });
+        boost::asio::steady_timer deadline(waiter);
+        if (duration_seconds > 0) {
+            deadline.expires_after(std::chrono::seconds(duration_seconds));
+            deadline.async_wait([&](boost::system::error_code ec) {
+                if (!ec)
+                    waiter.stop();
+            });
+        }
+        waiter.run();
+        google.stop();
+    } catch (std::exception const& e) {
+        std::cerr << "gapi-emulator: " << e.what() << '\n';
+        return 1;
+    }
+    return 0;
+}

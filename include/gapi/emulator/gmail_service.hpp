@@ -1,0 +1,177 @@
+// Copyright (c) 2026 The gapi developers
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef GAPI_EMULATOR_GMAIL_SERVICE_HPP
+#define GAPI_EMULATOR_GMAIL_SERVICE_HPP
+
+#include <gapi/config.hpp>
+#include <gapi/emulator/api.hpp>
+#include <gapi/emulator/mime_reader.hpp>
+
+#include <boost/json/object.hpp>
+#include <boost/url/url.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <random>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace gapi::emulator {
+
+/// Size limits of the emulated Gmail.
+struct gmail_limits {
+    /// Bodies of the plain JSON endpoints (`{"raw": ...}`); larger ones get Google's
+    /// 400 "Request payload size exceeds the limit: N bytes." (1 MiB was observed in
+    /// 2016, the current value is unconfirmed; fact sheet 3.3).
+    std::size_t max_json_body = 5 * 1024 * 1024;
+    /// RFC 822 message size for every way of sending (discovery mediaUpload.maxSize);
+    /// larger ones get 413.
+    std::size_t max_message_size = 36700160;
+    /// To + Cc + Bcc per message through the API (fact sheet 3.4).
+    std::size_t max_recipients = 100;
+    /// 0 accepts resumable chunks of any size. Otherwise every chunk but the last must
+    /// end on a multiple of this (Google asks for 262144) or it gets 400.
+    std::size_t resumable_chunk_granularity = 0;
+};
+
+struct stored_attachment {
+    std::string filename;  ///< UTF-8, decoded from RFC 2231 / RFC 2047
+    std::string mime_type; ///< lowercase
+    std::string data;      ///< transfer-decoded bytes
+};
+
+/// A message as one mailbox holds it.
+struct stored_message {
+    std::string id;        ///< 16 lowercase hex digits
+    std::string thread_id; ///< 16 lowercase hex digits
+    std::vector<std::string> label_ids;
+    std::string raw;        ///< the RFC 822 bytes as received (recipients' copies without Bcc)
+    std::string from;       ///< From, RFC 2047-decoded; the sender's address when absent
+    std::string subject;    ///< RFC 2047-decoded
+    std::string message_id; ///< with the angle brackets; generated when the message had none
+    std::vector<mime_address> to, cc, bcc;
+    std::vector<stored_attachment> attachments;
+    std::string text_body, html_body; ///< first text/plain and text/html leaves, as UTF-8
+    std::int64_t internal_date_ms = 0;
+    std::uint64_t history_id = 0;
+    std::string upload_type;               ///< "json", "media", "multipart" or "resumable"
+    std::vector<std::string> mime_defects; ///< what the emulator's MIME reader tolerated
+    std::vector<std::string> in_reply_to;  ///< Message-IDs from In-Reply-To and References
+};
+
+/// The emulator's Gmail v1: users.messages send/list/get, users.drafts
+/// create/get/list/send/delete, users.labels list/create and users.getProfile, with
+/// the JSON, media, multipart and resumable upload protocols of send and the drafts.
+///
+/// Every built-in user has a mailbox. Sending stores the message in the sender's
+/// mailbox (SENT) and delivers a copy to every recipient that is a built-in user
+/// (INBOX, UNREAD). Not thread-safe: the emulator calls it under its state lock.
+///
+/// Resumable upload session URIs (PUT ...?uploadType=resumable&upload_id=...) match
+/// a method_info with no scopes and 0 quota units: like Google, the session id is the
+/// credential, so the router must not ask for a token there.
+class gmail_service {
+public:
+    GAPI_DECL gmail_service(std::vector<std::string> users, gmail_limits limits = {}, std::uint64_t seed = 1);
+
+    GAPI_DECL std::optional<matched_call> match(verb method, boost::urls::url const& url) const;
+    GAPI_DECL api_response handle(matched_call const& call, api_request const& request, principal const& who);
+
+    // ---- inspection, the truth for tests (the caller holds the emulator lock) ----------------
+
+    GAPI_DECL bool has_user(std::string_view email) const;
+    /// The mailbox's messages (drafts not included), oldest first; empty for unknown users.
+    GAPI_DECL std::vector<stored_message> const& messages(std::string const& email) const;
+    /// (draft id, draft message), oldest first.
+    GAPI_DECL std::vector<std::pair<std::string, stored_message>> drafts(std::string const& email) const;
+    /// Message-ID -> count among the mailbox's SENT messages, only those sent more than once.
+    GAPI_DECL std::map<std::string, std::size_t> duplicate_message_ids(std::string const& email) const;
+    /// {"emailAddress", "historyId", "messages":[...], "drafts":[{id, message}], "labels":[...],
+    ///  "duplicateMessageIds":{id: count}}; each message with its id, threadId, labelIds, decoded
+    /// from/to/cc/bcc/subject/messageId, attachments (filename, mimeType, size), sizeEstimate,
+    /// uploadType and mimeDefects.
+    GAPI_DECL boost::json::object inspect_json(std::string const& email) const;
+    gmail_limits const& limits() const noexcept { return limits_; }
+
+private:
+    struct user_label {
+        std::string id;
+        std::string name;
+        std::string message_list_visibility;
+        std::string label_list_visibility;
+    };
+
+    struct mailbox {
+        std::string email;
+        std::vector<stored_message> messages;
+        std::vector<std::pair<std::string, stored_message>> drafts;
+        std::vector<user_label> labels;
+        std::uint64_t next_label = 1;
+        std::uint64_t history_id = 0;
+    };
+
+    enum class target : std::uint8_t { messages_send, drafts_create, drafts_send };
+
+    struct upload_session {
+        target kind = target::messages_send;
+        std::string mailbox_key;
+        boost::json::object metadata;
+        std::optional<std::uint64_t> declared_length;
+        std::string bytes;
+        bool finished = false;
+        api_response final_response;
+    };
+
+    // The content of one send/create call, however it arrived.
+    struct submission {
+        boost::json::object metadata;   // Message (send) or Draft (drafts.*) resource
+        std::optional<std::string> raw; // media bytes; when unset, taken from metadata
+        std::string upload_type;
+    };
+
+    GAPI_DECL mailbox* find_mailbox(std::string_view email);
+    GAPI_DECL mailbox const* find_mailbox(std::string_view email) const;
+    GAPI_DECL std::string new_hex_id();
+    GAPI_DECL std::string new_draft_id();
+    GAPI_DECL bool thread_exists(mailbox const& box, std::string const& thread_id) const;
+    GAPI_DECL stored_message const* find_message(mailbox const& box, std::string const& id) const;
+
+    GAPI_DECL api_response receive(target kind, api_request const& request, mailbox& box);
+    GAPI_DECL api_response upload_chunk(api_request const& request);
+    GAPI_DECL api_response complete(target kind, submission sub, mailbox& box, clock_type::time_point now);
+    GAPI_DECL api_response send_message(mailbox& box, stored_message message,
+                                        std::vector<mime_address> const& all, clock_type::time_point now);
+    GAPI_DECL void deliver(stored_message const& sent, std::string const& recipient_key);
+
+    GAPI_DECL api_response get_message(mailbox const& box, api_request const& request,
+                                       std::string const& id) const;
+    GAPI_DECL api_response list_messages(mailbox const& box, api_request const& request) const;
+    GAPI_DECL api_response get_draft(mailbox const& box, api_request const& request,
+                                     std::string const& id) const;
+    GAPI_DECL api_response list_drafts(mailbox const& box, api_request const& request) const;
+    GAPI_DECL api_response delete_draft(mailbox& box, std::string const& id);
+    GAPI_DECL api_response list_labels(mailbox const& box) const;
+    GAPI_DECL api_response create_label(mailbox& box, api_request const& request);
+    GAPI_DECL api_response get_profile(mailbox const& box) const;
+
+    std::map<std::string, mailbox> mailboxes_; // by lowercase email
+    gmail_limits limits_;
+    std::mt19937_64 rng_;
+    std::set<std::string> used_ids_;
+    std::uint64_t history_ = 1000;
+    std::map<std::string, upload_session> sessions_; // by upload_id
+};
+
+} // namespace gapi::emulator
+
+#ifdef GAPI_HEADER_ONLY
+#include <gapi/emulator/impl/gmail_service.ipp>
+#endif
+
+#endif

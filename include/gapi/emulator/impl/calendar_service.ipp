@@ -1,0 +1,1459 @@
+// Copyright (c) 2026 The gapi developers
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef GAPI_EMULATOR_IMPL_CALENDAR_SERVICE_IPP
+#define GAPI_EMULATOR_IMPL_CALENDAR_SERVICE_IPP
+
+#include <gapi/emulator/calendar_service.hpp>
+
+#include <boost/json/array.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+#include <boost/url/url_view.hpp>
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <exception>
+#include <string_view>
+
+namespace gapi::emulator {
+
+namespace detail::calendar {
+
+namespace json = boost::json;
+using time_point = clock_type::time_point;
+
+// ---- method table ------------------------------------------------------------------------------
+// Accepted scopes are copied from calendar-v3.json, per method.
+
+inline constexpr std::array<std::string_view, 4> calendar_list_scopes{
+    "https://www.googleapis.com/auth/calendar",
+    "https://www.googleapis.com/auth/calendar.calendarlist",
+    "https://www.googleapis.com/auth/calendar.calendarlist.readonly",
+    "https://www.googleapis.com/auth/calendar.readonly",
+};
+
+inline constexpr std::array<std::string_view, 9> event_read_scopes{
+    "https://www.googleapis.com/auth/calendar",
+    "https://www.googleapis.com/auth/calendar.app.created",
+    "https://www.googleapis.com/auth/calendar.events",
+    "https://www.googleapis.com/auth/calendar.events.freebusy",
+    "https://www.googleapis.com/auth/calendar.events.owned",
+    "https://www.googleapis.com/auth/calendar.events.owned.readonly",
+    "https://www.googleapis.com/auth/calendar.events.public.readonly",
+    "https://www.googleapis.com/auth/calendar.events.readonly",
+    "https://www.googleapis.com/auth/calendar.readonly",
+};
+
+inline constexpr std::array<std::string_view, 4> event_write_scopes{
+    "https://www.googleapis.com/auth/calendar",
+    "https://www.googleapis.com/auth/calendar.app.created",
+    "https://www.googleapis.com/auth/calendar.events",
+    "https://www.googleapis.com/auth/calendar.events.owned",
+};
+
+inline constexpr std::array<std::string_view, 4> freebusy_scopes{
+    "https://www.googleapis.com/auth/calendar",
+    "https://www.googleapis.com/auth/calendar.events.freebusy",
+    "https://www.googleapis.com/auth/calendar.freebusy",
+    "https://www.googleapis.com/auth/calendar.readonly",
+};
+
+inline constexpr method_info calendar_list_list{"calendar.calendarList.list", api_family::calendar, 1,
+                                                calendar_list_scopes};
+inline constexpr method_info events_list{"calendar.events.list", api_family::calendar, 1, event_read_scopes};
+inline constexpr method_info events_get{"calendar.events.get", api_family::calendar, 1, event_read_scopes};
+inline constexpr method_info events_insert{"calendar.events.insert", api_family::calendar, 1,
+                                           event_write_scopes};
+inline constexpr method_info events_patch{"calendar.events.patch", api_family::calendar, 1,
+                                          event_write_scopes};
+inline constexpr method_info events_update{"calendar.events.update", api_family::calendar, 1,
+                                           event_write_scopes};
+inline constexpr method_info events_delete{"calendar.events.delete", api_family::calendar, 1,
+                                           event_write_scopes};
+inline constexpr method_info freebusy_query{"calendar.freebusy.query", api_family::calendar, 1,
+                                            freebusy_scopes};
+
+// ---- Google's error bodies (Calendar style: no `status`) -----------------------------------------
+
+inline api_response not_found() {
+    return error_response({.code = 404, .message = "Not Found", .reason = "notFound"});
+}
+
+// Google's generic answer to a query parameter with an unacceptable value (text unconfirmed).
+inline api_response invalid_parameter(std::string_view name) {
+    return error_response({.code = 400,
+                           .message = "Invalid Value",
+                           .reason = "invalid",
+                           .location = std::string(name),
+                           .location_type = "parameter"});
+}
+
+inline api_response invalid(std::string message) {
+    return error_response({.code = 400, .message = std::move(message), .reason = "invalid"});
+}
+
+inline api_response required(std::string message) {
+    return error_response({.code = 400, .message = std::move(message), .reason = "required"});
+}
+
+// What Calendar answers to a timestamp it cannot parse (observed: no location).
+inline api_response bad_request() {
+    return error_response({.code = 400, .message = "Bad Request", .reason = "badRequest"});
+}
+
+inline api_response parse_error() {
+    return error_response({.code = 400, .message = "Parse Error", .reason = "parseError"});
+}
+
+inline api_response time_range_empty() {
+    return error_response({.code = 400,
+                           .message = "The specified time range is empty.",
+                           .reason = "timeRangeEmpty",
+                           .domain = "calendar",
+                           .location = "timeMax",
+                           .location_type = "parameter"});
+}
+
+inline api_response full_sync_required() {
+    return error_response({.code = 410,
+                           .message = "Sync token is no longer valid, a full sync is required.",
+                           .reason = "fullSyncRequired",
+                           .domain = "calendar",
+                           .location = "syncToken",
+                           .location_type = "parameter"});
+}
+
+inline api_response already_deleted() {
+    return error_response({.code = 410, .message = "Resource has been deleted", .reason = "deleted"});
+}
+
+inline api_response duplicate() {
+    return error_response(
+        {.code = 409, .message = "The requested identifier already exists.", .reason = "duplicate"});
+}
+
+inline api_response writer_access_required() {
+    return error_response({.code = 403,
+                           .message = "You need to have writer access to this calendar.",
+                           .reason = "requiredAccessLevel",
+                           .domain = "calendar"});
+}
+
+inline api_response backend_error() {
+    return error_response({.code = 500, .message = "Backend Error", .reason = "backendError"});
+}
+
+// ---- small helpers -------------------------------------------------------------------------------
+
+inline std::int64_t micros(time_point t) {
+    return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+}
+
+inline time_point from_micros(std::int64_t us) {
+    return time_point(std::chrono::duration_cast<clock_type::duration>(std::chrono::microseconds(us)));
+}
+
+inline std::string_view string_field(json::object const& o, std::string_view key) {
+    if (auto const* v = o.if_contains(key); v && v->is_string())
+        return v->get_string();
+    return {};
+}
+
+inline std::optional<std::int64_t> to_int(std::string_view s) {
+    std::int64_t v = 0;
+    auto const* end = s.data() + s.size();
+    auto const [p, ec] = std::from_chars(s.data(), end, v);
+    if (ec != std::errc{} || p != end || s.empty())
+        return std::nullopt;
+    return v;
+}
+
+inline std::optional<std::int64_t> json_int(json::value const& v) {
+    if (v.is_int64())
+        return v.get_int64();
+    if (v.is_uint64() && v.get_uint64() <= static_cast<std::uint64_t>(INT64_MAX))
+        return static_cast<std::int64_t>(v.get_uint64());
+    if (v.is_double() && v.get_double() == static_cast<double>(static_cast<std::int64_t>(v.get_double())))
+        return static_cast<std::int64_t>(v.get_double());
+    return std::nullopt;
+}
+
+// Query parameter readers: nullopt when absent; `error` is set when present but malformed.
+inline std::optional<bool> bool_param(boost::urls::url const& url, std::string_view name,
+                                      std::optional<api_response>& error) {
+    auto const v = query_param(url, name);
+    if (!v)
+        return std::nullopt;
+    if (*v == "true")
+        return true;
+    if (*v == "false")
+        return false;
+    error = invalid_parameter(name);
+    return std::nullopt;
+}
+
+inline std::optional<std::int64_t> int_param(boost::urls::url const& url, std::string_view name,
+                                             std::optional<api_response>& error) {
+    auto const v = query_param(url, name);
+    if (!v)
+        return std::nullopt;
+    auto const n = to_int(*v);
+    if (!n)
+        error = invalid_parameter(name);
+    return n;
+}
+
+inline std::optional<time_point> time_param(boost::urls::url const& url, std::string_view name,
+                                            std::optional<api_response>& error) {
+    auto const v = query_param(url, name);
+    if (!v)
+        return std::nullopt;
+    auto const t = parse_rfc3339(*v);
+    if (!t)
+        error = bad_request();
+    return t;
+}
+
+inline bool is_base32hex(std::string_view s) {
+    return std::all_of(s.begin(), s.end(),
+                       [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'v'); });
+}
+
+inline bool valid_event_id(std::string_view id) {
+    return id.size() >= 5 && id.size() <= 1024 && is_base32hex(id);
+}
+
+inline std::string lower(std::string_view s) {
+    std::string out(s);
+    for (auto& c : out)
+        if (c >= 'A' && c <= 'Z')
+            c = static_cast<char>(c - 'A' + 'a');
+    return out;
+}
+
+inline std::vector<std::string_view> split(std::string_view s, char sep) {
+    std::vector<std::string_view> parts;
+    for (;;) {
+        auto const pos = s.find(sep);
+        parts.push_back(s.substr(0, pos));
+        if (pos == std::string_view::npos)
+            return parts;
+        s.remove_prefix(pos + 1);
+    }
+}
+
+inline std::optional<std::uint64_t> to_uint(std::string_view s) {
+    std::uint64_t v = 0;
+    auto const* end = s.data() + s.size();
+    auto const [p, ec] = std::from_chars(s.data(), end, v);
+    if (ec != std::errc{} || p != end || s.empty())
+        return std::nullopt;
+    return v;
+}
+
+// "yyyy-mm-dd" strictly; the instant is midnight UTC of that date (no time zone database here).
+inline std::optional<time_point> parse_date(std::string_view s) {
+    if (s.size() != 10 || s[4] != '-' || s[7] != '-')
+        return std::nullopt;
+    auto const y = to_int(s.substr(0, 4));
+    auto const m = to_int(s.substr(5, 2));
+    auto const d = to_int(s.substr(8, 2));
+    if (!y || !m || !d || *y < 0 || *m < 1 || *d < 1)
+        return std::nullopt;
+    std::chrono::year_month_day const ymd{std::chrono::year(static_cast<int>(*y)),
+                                          std::chrono::month(static_cast<unsigned>(*m)),
+                                          std::chrono::day(static_cast<unsigned>(*d))};
+    if (!ymd.ok())
+        return std::nullopt;
+    return time_point(std::chrono::sys_days(ymd));
+}
+
+inline std::string format_date(time_point t) {
+    std::chrono::year_month_day const ymd{std::chrono::floor<std::chrono::days>(t)};
+    char out[16];
+    std::snprintf(out, sizeof out, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
+                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+    return out;
+}
+
+// Wall-clock time at a fixed UTC offset, as clients write event times: 2026-05-01T10:00:00+09:00.
+inline std::string format_local(time_point t, int offset_minutes) {
+    using namespace std::chrono;
+    auto const local = floor<seconds>(t) + minutes(offset_minutes);
+    auto const day = floor<days>(local);
+    year_month_day const ymd{day};
+    hh_mm_ss const hms{local - day};
+    char out[40];
+    std::snprintf(out, sizeof out, "%04d-%02u-%02uT%02d:%02d:%02d", static_cast<int>(ymd.year()),
+                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                  static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
+                  static_cast<int>(hms.seconds().count()));
+    std::string s = out;
+    if (offset_minutes == 0)
+        return s + "Z";
+    int const a = offset_minutes < 0 ? -offset_minutes : offset_minutes;
+    std::snprintf(out, sizeof out, "%c%02d:%02d", offset_minutes < 0 ? '-' : '+', a / 60, a % 60);
+    return s + out;
+}
+
+struct event_time {
+    time_point instant;
+    bool all_day = false;
+};
+
+// Reads an EventDateTime. `which` is "start" or "end", as Google words its messages.
+inline std::optional<event_time> parse_event_time(json::object const& event, std::string_view which,
+                                                  std::optional<api_response>& error) {
+    std::string const what(which);
+    auto const* v = event.if_contains(which);
+    if (!v || v->is_null() || !v->is_object()) {
+        error = required("Missing " + what + " time.");
+        return std::nullopt;
+    }
+    auto const& o = v->get_object();
+    auto const* date = o.if_contains("date");
+    auto const* date_time = o.if_contains("dateTime");
+    auto const* zone = o.if_contains("timeZone");
+    bool const has_date = date && !date->is_null();
+    bool const has_date_time = date_time && !date_time->is_null();
+    if ((zone && !zone->is_null() && !zone->is_string()) || (has_date && has_date_time)) {
+        error = invalid("Invalid " + what + " time.");
+        return std::nullopt;
+    }
+    if (has_date) {
+        auto const t = date->is_string() ? parse_date(date->get_string()) : std::nullopt;
+        if (!t) {
+            error = invalid("Invalid " + what + " time.");
+            return std::nullopt;
+        }
+        return event_time{*t, true};
+    }
+    if (has_date_time) {
+        if (!date_time->is_string()) {
+            error = invalid("Invalid " + what + " time.");
+            return std::nullopt;
+        }
+        std::string_view const text = date_time->get_string();
+        if (auto const t = parse_rfc3339(text))
+            return event_time{*t, false};
+        // A local time is only meaningful with a named zone. Without a time zone database the
+        // emulator reads it as UTC, which keeps the round trip exact but shifts filtering.
+        if (auto const local = parse_rfc3339(std::string(text) + "Z")) {
+            if (zone && zone->is_string() && !zone->get_string().empty())
+                return event_time{*local, false};
+            error = required("Missing time zone definition for " + what + " time.");
+            return std::nullopt;
+        }
+        error = invalid("Invalid " + what + " time.");
+        return std::nullopt;
+    }
+    error = required("Missing " + what + " time.");
+    return std::nullopt;
+}
+
+struct event_times {
+    time_point start;
+    time_point end;
+};
+
+// Checks the client-settable fields of a whole Event resource.
+inline std::optional<event_times> validate_event(json::object const& event,
+                                                 std::optional<api_response>& error) {
+    for (std::string_view key : {"summary", "description", "location", "status", "transparency", "visibility",
+                                 "colorId", "iCalUID", "eventType"}) {
+        if (auto const* v = event.if_contains(key); v && !v->is_null() && !v->is_string()) {
+            error = invalid("Invalid Value");
+            return std::nullopt;
+        }
+    }
+    auto const one_of = [&](std::string_view key, std::initializer_list<std::string_view> allowed) {
+        auto const* v = event.if_contains(key);
+        if (!v || !v->is_string())
+            return true;
+        return std::find(allowed.begin(), allowed.end(), std::string_view(v->get_string())) != allowed.end();
+    };
+    if (!one_of("status", {"confirmed", "tentative", "cancelled"}) ||
+        !one_of("transparency", {"opaque", "transparent"}) ||
+        !one_of("visibility", {"default", "public", "private", "confidential"})) {
+        error = invalid("Invalid Value");
+        return std::nullopt;
+    }
+    auto const start = parse_event_time(event, "start", error);
+    if (!start)
+        return std::nullopt;
+    auto const end = parse_event_time(event, "end", error);
+    if (!end)
+        return std::nullopt;
+    if (start->all_day != end->all_day) {
+        error = invalid("Start and end times must either both be date or both be dateTime.");
+        return std::nullopt;
+    }
+    if (end->instant < start->instant || (start->all_day && end->instant == start->instant)) {
+        error = time_range_empty();
+        return std::nullopt;
+    }
+    return event_times{start->instant, end->instant};
+}
+
+// Fields the server owns: whatever a client sends for them is ignored.
+inline bool server_owned(std::string_view key) {
+    static constexpr std::array<std::string_view, 9> keys{
+        "kind", "etag", "id", "htmlLink", "created", "updated", "creator", "organizer", "sequence"};
+    return std::find(keys.begin(), keys.end(), key) != keys.end();
+}
+
+// Free-text search as q does it: every term must occur, case-insensitively, in one of the fields.
+inline bool matches_query(json::object const& e, std::string_view q) {
+    std::string hay;
+    auto add = [&](std::string_view s) {
+        hay += lower(s);
+        hay += '\n';
+    };
+    add(string_field(e, "summary"));
+    add(string_field(e, "description"));
+    add(string_field(e, "location"));
+    for (std::string_view person : {"organizer", "creator"})
+        if (auto const* p = e.if_contains(person); p && p->is_object()) {
+            add(string_field(p->get_object(), "email"));
+            add(string_field(p->get_object(), "displayName"));
+        }
+    if (auto const* a = e.if_contains("attendees"); a && a->is_array())
+        for (auto const& x : a->get_array())
+            if (x.is_object()) {
+                add(string_field(x.get_object(), "email"));
+                add(string_field(x.get_object(), "displayName"));
+            }
+    std::string const needle = lower(q);
+    std::size_t i = 0;
+    while (i < needle.size()) {
+        auto const b = needle.find_first_not_of(" \t\r\n", i);
+        if (b == std::string::npos)
+            break;
+        auto e2 = needle.find_first_of(" \t\r\n", b);
+        if (e2 == std::string::npos)
+            e2 = needle.size();
+        if (hay.find(std::string_view(needle).substr(b, e2 - b)) == std::string::npos)
+            return false;
+        i = e2;
+    }
+    return true;
+}
+
+inline int role_rank(std::string_view role) {
+    if (role == "freeBusyReader")
+        return 1;
+    if (role == "reader")
+        return 2;
+    if (role == "writer")
+        return 3;
+    if (role == "owner")
+        return 4;
+    return 0;
+}
+
+// ---- opaque tokens ---------------------------------------------------------------------------
+// Tokens are base64url text so clients treat them as opaque, as they must with Google's.
+
+enum class order_kind : int { created = 0, start_time = 1, updated = 2 };
+
+// Where a listing stands between pages: keyset paging (the sort key of the last item sent)
+// returns every event exactly once even if the calendar changes between pages.
+struct page_cursor {
+    order_kind order = order_kind::created;
+    std::uint64_t snapshot = 0;           // calendar change sequence when the listing began
+    std::optional<std::uint64_t> since;   // incremental sync: changes after this sequence
+    std::optional<std::int64_t> last_key; // absent on the first page
+    std::string last_id;
+    std::string calendar_id;
+};
+
+inline std::string encode_page_token(page_cursor const& c) {
+    std::string s = "p1|" + std::to_string(static_cast<int>(c.order)) + "|" + std::to_string(c.snapshot) +
+                    "|" + (c.since ? std::to_string(*c.since) : std::string("-")) + "|" +
+                    std::to_string(c.last_key.value_or(0)) + "|" + c.last_id + "|" + c.calendar_id;
+    return encode_base64url(s);
+}
+
+inline std::optional<page_cursor> decode_page_token(std::string_view token) {
+    auto const text = decode_base64_any(token);
+    if (!text)
+        return std::nullopt;
+    auto const parts = split(*text, '|');
+    if (parts.size() < 7 || parts[0] != "p1")
+        return std::nullopt;
+    page_cursor c;
+    auto const order = to_int(parts[1]);
+    auto const snapshot = to_uint(parts[2]);
+    auto const key = to_int(parts[4]);
+    if (!order || *order < 0 || *order > 2 || !snapshot || !key)
+        return std::nullopt;
+    c.order = static_cast<order_kind>(*order);
+    c.snapshot = *snapshot;
+    if (parts[3] != "-") {
+        auto const since = to_uint(parts[3]);
+        if (!since)
+            return std::nullopt;
+        c.since = *since;
+    }
+    c.last_key = *key;
+    c.last_id = std::string(parts[5]);
+    // The calendar id is last and may itself contain the separator.
+    auto const prefix = parts[0].size() + parts[1].size() + parts[2].size() + parts[3].size() +
+                        parts[4].size() + parts[5].size() + 6;
+    c.calendar_id = text->substr(prefix);
+    return c;
+}
+
+inline std::string encode_sync_token(std::uint64_t generation, std::uint64_t seq, std::string const& id) {
+    return encode_base64url("s1|" + std::to_string(generation) + "|" + std::to_string(seq) + "|" + id);
+}
+
+struct sync_point {
+    std::uint64_t generation = 0;
+    std::uint64_t seq = 0;
+    std::string id;
+};
+
+inline std::optional<sync_point> decode_sync_token(std::string_view token) {
+    auto const text = decode_base64_any(token);
+    if (!text)
+        return std::nullopt;
+    auto const parts = split(*text, '|');
+    if (parts.size() < 4 || parts[0] != "s1")
+        return std::nullopt;
+    auto const generation = to_uint(parts[1]);
+    auto const seq = to_uint(parts[2]);
+    if (!generation || !seq)
+        return std::nullopt;
+    auto const prefix = parts[0].size() + parts[1].size() + parts[2].size() + 3;
+    return sync_point{*generation, *seq, text->substr(prefix)};
+}
+
+inline std::string quoted_digits(std::uint64_t n) {
+    return "\"" + std::to_string(n) + "\"";
+}
+
+// ---- fixture vocabulary ----------------------------------------------------------------------
+
+inline constexpr std::array<std::string_view, 10> fixture_topics{"Budget",    "Design",  "Roadmap",  "Hiring",
+                                                                 "Security",  "Release", "Customer", "Vendor",
+                                                                 "Quarterly", "Team"};
+inline constexpr std::array<std::string_view, 10> fixture_kinds{
+    "review", "sync", "planning", "standup", "lunch", "workshop", "call", "retro", "interview", "offsite"};
+inline constexpr std::array<std::string_view, 4> fixture_locations{"Room Aurora", "Room Borealis",
+                                                                   "Zurich office", "Video call"};
+
+struct fixed_zone {
+    std::string_view name;
+    int offset_minutes;
+};
+// Zones without daylight saving time, so a fixed offset always agrees with the zone's name.
+inline constexpr std::array<fixed_zone, 5> fixture_zones{{{"UTC", 0},
+                                                          {"Asia/Tokyo", 540},
+                                                          {"Asia/Kolkata", 330},
+                                                          {"America/Sao_Paulo", -180},
+                                                          {"Asia/Dubai", 240}}};
+
+inline constexpr std::array<std::string_view, 6> fixture_colors{"#9fe1e7", "#7bd148", "#f83a22",
+                                                                "#fad165", "#9a9cff", "#cd74e6"};
+
+inline std::string random_event_id(std::mt19937_64& rng) {
+    static constexpr char alphabet[] = "0123456789abcdefghijklmnopqrstuv";
+    std::string id(26, '0');
+    for (auto& c : id)
+        c = alphabet[rng() % 32];
+    return id;
+}
+
+} // namespace detail::calendar
+
+// ---- construction and fixtures -------------------------------------------------------------------
+
+GAPI_DECL calendar_service::calendar_service(std::vector<std::string> users, std::uint64_t seed)
+    : users_(std::move(users)), seed_(seed), rng_(seed) {
+    reset_users();
+}
+
+GAPI_DECL void calendar_service::reset_users() {
+    calendars_.clear();
+    lists_.clear();
+    for (auto const& u : users_)
+        ensure_user(u);
+}
+
+GAPI_DECL calendar_service::user_data& calendar_service::ensure_user(std::string const& email) {
+    auto [it, inserted] = lists_.try_emplace(email);
+    if (inserted && !email.empty()) {
+        auto& cal = calendars_[email];
+        cal.id = email;
+        cal.summary = email;
+        cal.owner = email;
+        cal.primary = true;
+        it->second.entries.push_back({email, "owner", "14", "#9fe1e7", list_version_});
+    }
+    return it->second;
+}
+
+GAPI_DECL std::string calendar_service::new_event_id() {
+    return detail::calendar::random_event_id(rng_);
+}
+
+// Etags only have to change on every write; keeping them increasing also keeps them unique
+// when the emulator's clock stands still.
+GAPI_DECL std::string calendar_service::next_etag(clock_type::time_point updated) {
+    auto const ms = std::chrono::duration_cast<std::chrono::milliseconds>(updated.time_since_epoch()).count();
+    std::uint64_t const candidate = ms > 0 ? static_cast<std::uint64_t>(ms) * 1000 : 0;
+    last_etag_ = std::max(last_etag_ + 1, candidate);
+    return detail::calendar::quoted_digits(last_etag_);
+}
+
+GAPI_DECL void calendar_service::load_fixture(calendar_fixture fixture, clock_type::time_point now) {
+    using namespace std::chrono;
+    namespace cal = detail::calendar;
+    namespace json = boost::json;
+    ++sync_generation_;
+    ++list_version_;
+    last_etag_ = 0;
+    rng_.seed(seed_);
+    reset_users();
+    std::mt19937_64 rng(seed_ ^ 0x9e3779b97f4a7c15ULL);
+    auto const pick = [&rng](std::size_t n) { return static_cast<std::size_t>(rng() % n); };
+
+    auto const base = floor<minutes>(now);
+    auto const window_start = base - days(30);
+    // 15-minute slots over [now - 30 days, now + 90 days), leaving room for the longest event.
+    std::size_t const slots = 120 * 24 * 4 - 12;
+    auto modified = now - hours(24);
+
+    auto add_events = [&](calendar_data& c, std::size_t count, std::string const& creator) {
+        clock_type::time_point previous_start = window_start;
+        for (std::size_t i = 0; i < count; ++i) {
+            clock_type::time_point start = window_start + minutes(15 * static_cast<long>(pick(slots)));
+            if (i % 9 == 8) // guaranteed overlaps with the previous event
+                start = previous_start + minutes(15);
+            previous_start = start;
+            bool const all_day = pick(10) == 0;
+            auto const topic = cal::fixture_topics[pick(cal::fixture_topics.size())];
+            auto const kind = cal::fixture_kinds[pick(cal::fixture_kinds.size())];
+
+            json::object ev;
+            std::string const id = cal::random_event_id(rng);
+            modified += milliseconds(1);
+            ev["kind"] = "calendar#event";
+            ev["etag"] = next_etag(modified);
+            ev["id"] = id;
+            ev["status"] = pick(20) == 0 ? "tentative" : "confirmed";
+            ev["htmlLink"] = "https://www.google.com/calendar/event?eid=" + encode_base64url(id + " " + c.id);
+            ev["created"] = format_rfc3339(modified);
+            ev["updated"] = format_rfc3339(modified);
+            ev["summary"] = std::string(topic) + " " + std::string(kind);
+            if (pick(3) == 0)
+                ev["description"] = "Agenda: " + cal::lower(topic) + " " + std::string(kind) + " notes";
+            if (pick(4) == 0)
+                ev["location"] = cal::fixture_locations[pick(cal::fixture_locations.size())];
+            json::object creator_obj{{"email", creator}};
+            if (creator == c.id)
+                creator_obj["self"] = true;
+            ev["creator"] = std::move(creator_obj);
+            json::object organizer{{"email", c.id}};
+            if (!c.primary)
+                organizer["displayName"] = c.summary;
+            organizer["self"] = true;
+            ev["organizer"] = std::move(organizer);
+            clock_type::time_point end;
+            if (all_day) {
+                auto const day = floor<days>(start);
+                end = day + days(1 + static_cast<long>(pick(3)));
+                start = day;
+                ev["start"] = json::object{{"date", cal::format_date(start)}};
+                ev["end"] = json::object{{"date", cal::format_date(end)}};
+                if (pick(2) == 0)
+                    ev["transparency"] = "transparent";
+            } else {
+                static constexpr std::array<int, 7> durations{15, 30, 45, 60, 90, 120, 180};
+                end = start + minutes(durations[pick(durations.size())]);
+                auto const zone = cal::fixture_zones[pick(cal::fixture_zones.size())];
+                bool const named = pick(3) != 0;
+                json::object s{{"dateTime", cal::format_local(start, zone.offset_minutes)}};
+                json::object e{{"dateTime", cal::format_local(end, zone.offset_minutes)}};
+                if (named) {
+                    s["timeZone"] = zone.name;
+                    e["timeZone"] = zone.name;
+                }
+                ev["start"] = std::move(s);
+                ev["end"] = std::move(e);
+                if (pick(10) == 0)
+                    ev["transparency"] = "transparent";
+            }
+            ev["iCalUID"] = id + "@google.com";
+            ev["sequence"] = 0;
+            ev["reminders"] = json::object{{"useDefault", true}};
+            ev["eventType"] = "default";
+
+            ++c.change_seq;
+            stored_event stored{std::move(ev), start, end, c.change_seq, c.change_seq};
+            stored.updated = modified;
+            c.events[id] = std::move(stored);
+            c.updated = modified;
+        }
+    };
+
+    for (auto const& u : users_) {
+        if (u.empty())
+            continue;
+        add_events(calendars_[u], 5, u);
+    }
+    std::string const owner = users_.empty() ? std::string() : users_.front();
+    for (std::size_t i = 1; i <= fixture.calendars; ++i) {
+        char id[64];
+        std::snprintf(id, sizeof id, "fixture-%04zu@group.calendar.google.com", i);
+        auto& c = calendars_[id];
+        c.id = id;
+        c.summary = "Fixture calendar " + std::to_string(i);
+        c.time_zone = std::string(cal::fixture_zones[(i - 1) % cal::fixture_zones.size()].name);
+        c.owner = owner;
+        add_events(c, fixture.events_per_calendar, owner.empty() ? c.id : owner);
+        std::string const color(cal::fixture_colors[(i - 1) % cal::fixture_colors.size()]);
+        for (std::size_t u = 0; u < users_.size(); ++u)
+            if (!users_[u].empty())
+                lists_[users_[u]].entries.push_back({c.id, u == 0 ? "owner" : "reader",
+                                                     std::to_string(1 + (i - 1) % 24), color, list_version_});
+    }
+}
+
+// ---- inspection ----------------------------------------------------------------------------------
+
+GAPI_DECL std::vector<std::string> calendar_service::calendar_ids() const {
+    std::vector<std::string> ids;
+    for (auto const& [id, c] : calendars_)
+        ids.push_back(id);
+    return ids;
+}
+
+GAPI_DECL std::vector<boost::json::object> calendar_service::events(std::string const& calendar_id,
+                                                                    bool include_deleted) const {
+    std::vector<boost::json::object> out;
+    auto const it = calendars_.find(calendar_id);
+    if (it == calendars_.end())
+        return out;
+    std::vector<stored_event const*> sorted;
+    for (auto const& [id, e] : it->second.events)
+        if (include_deleted || detail::calendar::string_field(e.resource, "status") != "cancelled")
+            sorted.push_back(&e);
+    std::sort(sorted.begin(), sorted.end(),
+              [](stored_event const* a, stored_event const* b) { return a->created_seq < b->created_seq; });
+    for (auto const* e : sorted)
+        out.push_back(e->resource);
+    return out;
+}
+
+GAPI_DECL std::vector<std::pair<clock_type::time_point, clock_type::time_point>>
+calendar_service::busy(std::string const& calendar_id, clock_type::time_point min,
+                       clock_type::time_point max) const {
+    std::vector<std::pair<clock_type::time_point, clock_type::time_point>> intervals;
+    auto const it = calendars_.find(calendar_id);
+    if (it == calendars_.end())
+        return intervals;
+    for (auto const& [id, e] : it->second.events) {
+        if (detail::calendar::string_field(e.resource, "status") != "confirmed" ||
+            detail::calendar::string_field(e.resource, "transparency") == "transparent")
+            continue;
+        if (e.start < max && e.end > min && e.start < e.end)
+            intervals.emplace_back(std::max(e.start, min), std::min(e.end, max));
+    }
+    std::sort(intervals.begin(), intervals.end());
+    std::vector<std::pair<clock_type::time_point, clock_type::time_point>> merged;
+    for (auto const& iv : intervals) {
+        if (!merged.empty() && iv.first <= merged.back().second)
+            merged.back().second = std::max(merged.back().second, iv.second);
+        else
+            merged.push_back(iv);
+    }
+    return merged;
+}
+
+GAPI_DECL void calendar_service::invalidate_sync_tokens() {
+    ++sync_generation_;
+}
+
+GAPI_DECL boost::json::object calendar_service::inspect_json() const {
+    namespace json = boost::json;
+    json::array cals;
+    for (auto const& [id, c] : calendars_) {
+        std::size_t cancelled = 0;
+        for (auto const& [eid, e] : c.events)
+            if (detail::calendar::string_field(e.resource, "status") == "cancelled")
+                ++cancelled;
+        cals.push_back(json::object{{"id", id},
+                                    {"summary", c.summary},
+                                    {"timeZone", c.time_zone},
+                                    {"events", c.events.size() - cancelled},
+                                    {"cancelled", cancelled},
+                                    {"changeSequence", c.change_seq}});
+    }
+    json::object lists;
+    for (auto const& [user, data] : lists_) {
+        json::array ids;
+        for (auto const& e : data.entries)
+            ids.push_back(json::string(e.calendar_id));
+        lists[user] = std::move(ids);
+    }
+    return json::object{{"calendars", std::move(cals)}, {"calendarLists", std::move(lists)}};
+}
+
+// ---- routing -------------------------------------------------------------------------------------
+
+GAPI_DECL std::optional<matched_call> calendar_service::match(verb method,
+                                                              boost::urls::url const& url) const {
+    namespace cal = detail::calendar;
+    std::vector<std::string> s;
+    for (auto const& seg : boost::urls::url_view(url).segments())
+        s.emplace_back(seg);
+    if (s.size() < 3 || s[0] != "calendar" || s[1] != "v3")
+        return std::nullopt;
+    auto const call = [](method_info const& m, std::vector<std::string> params) {
+        return matched_call{&m, std::move(params)};
+    };
+    if (s.size() == 3 && s[2] == "freeBusy" && method == verb::post)
+        return call(cal::freebusy_query, {});
+    if (s.size() == 5 && s[2] == "users" && s[3] == "me" && s[4] == "calendarList" && method == verb::get)
+        return call(cal::calendar_list_list, {});
+    if (s[2] != "calendars" || s.size() < 5 || s[3].empty() || s[4] != "events")
+        return std::nullopt;
+    if (s.size() == 5) {
+        if (method == verb::get)
+            return call(cal::events_list, {s[3]});
+        if (method == verb::post)
+            return call(cal::events_insert, {s[3]});
+        return std::nullopt;
+    }
+    if (s.size() != 6 || s[5].empty())
+        return std::nullopt;
+    switch (method) {
+    case verb::get:
+        return call(cal::events_get, {s[3], s[5]});
+    case verb::patch:
+        return call(cal::events_patch, {s[3], s[5]});
+    case verb::put:
+        return call(cal::events_update, {s[3], s[5]});
+    case verb::delete_:
+        return call(cal::events_delete, {s[3], s[5]});
+    default:
+        return std::nullopt;
+    }
+}
+
+GAPI_DECL api_response calendar_service::handle(matched_call const& call, api_request const& request,
+                                                principal const& who) {
+    namespace cal = detail::calendar;
+    try {
+        auto const* m = call.method;
+        auto const param = [&](std::size_t i) -> std::string const& {
+            static std::string const none;
+            return i < call.params.size() ? call.params[i] : none;
+        };
+        if (m == &cal::calendar_list_list)
+            return calendar_list(request, who);
+        if (m == &cal::events_list)
+            return list_events(param(0), request, who);
+        if (m == &cal::events_get)
+            return get_event(param(0), param(1), who);
+        if (m == &cal::events_insert)
+            return insert_event(param(0), request, who);
+        if (m == &cal::events_patch)
+            return modify_event(param(0), param(1), request, who, false);
+        if (m == &cal::events_update)
+            return modify_event(param(0), param(1), request, who, true);
+        if (m == &cal::events_delete)
+            return delete_event(param(0), param(1), request, who);
+        if (m == &cal::freebusy_query)
+            return free_busy(request, who);
+        return cal::not_found();
+    } catch (std::exception const&) {
+        return cal::backend_error();
+    }
+}
+
+GAPI_DECL calendar_service::list_entry const*
+calendar_service::entry_for(std::string const& email, std::string const& calendar_id) const {
+    auto const it = lists_.find(email);
+    if (it == lists_.end())
+        return nullptr;
+    for (auto const& e : it->second.entries)
+        if (e.calendar_id == calendar_id)
+            return calendars_.count(calendar_id) ? &e : nullptr;
+    return nullptr;
+}
+
+// ---- calendarList.list ---------------------------------------------------------------------------
+
+GAPI_DECL api_response calendar_service::calendar_list(api_request const& request, principal const& who) {
+    namespace cal = detail::calendar;
+    namespace json = boost::json;
+    auto const& url = request.url;
+    std::optional<api_response> error;
+    auto const max_results = cal::int_param(url, "maxResults", error);
+    auto const show_deleted = cal::bool_param(url, "showDeleted", error);
+    auto const show_hidden = cal::bool_param(url, "showHidden", error);
+    if (error)
+        return *error;
+    (void)show_deleted; // nothing is ever deleted from or hidden in an emulated calendar list
+    (void)show_hidden;
+    std::size_t limit = 100;
+    if (max_results) {
+        if (*max_results < 1)
+            return cal::invalid_parameter("maxResults");
+        limit = static_cast<std::size_t>(std::min<std::int64_t>(*max_results, 250));
+    }
+    auto const min_role = query_param(url, "minAccessRole");
+    if (min_role && cal::role_rank(*min_role) == 0)
+        return cal::invalid_parameter("minAccessRole");
+    auto const sync_token = query_param(url, "syncToken");
+    if (sync_token && min_role)
+        return cal::invalid_parameter("minAccessRole");
+
+    auto& user = ensure_user(who.email);
+    std::optional<std::uint64_t> since;
+    std::size_t offset = 0;
+    if (auto const page = query_param(url, "pageToken")) {
+        // "l1|offset|since" — offset paging is enough: a calendar list only changes on reload.
+        auto const text = decode_base64_any(*page);
+        auto const parts = text ? cal::split(*text, '|') : std::vector<std::string_view>{};
+        auto const off = parts.size() == 3 && parts[0] == "l1" ? cal::to_uint(parts[1]) : std::nullopt;
+        if (!off)
+            return cal::invalid_parameter("pageToken");
+        offset = static_cast<std::size_t>(*off);
+        if (parts[2] != "-") {
+            auto const s = cal::to_uint(parts[2]);
+            if (!s)
+                return cal::invalid_parameter("pageToken");
+            since = *s;
+        }
+    } else if (sync_token) {
+        auto const point = cal::decode_sync_token(*sync_token);
+        if (!point || point->generation != sync_generation_ || point->id != "list:" + who.email ||
+            point->seq > list_version_)
+            return cal::full_sync_required();
+        since = point->seq;
+    }
+
+    std::vector<list_entry const*> selected;
+    for (auto const& e : user.entries) {
+        if (since && e.version <= *since)
+            continue;
+        if (min_role && cal::role_rank(e.access_role) < cal::role_rank(*min_role))
+            continue;
+        if (!calendars_.count(e.calendar_id))
+            continue;
+        selected.push_back(&e);
+    }
+
+    json::array items;
+    std::size_t const end = std::min(selected.size(), offset + limit);
+    for (std::size_t i = offset; i < end; ++i) {
+        auto const& e = *selected[i];
+        auto const& c = calendars_.at(e.calendar_id);
+        json::object item;
+        item["kind"] = "calendar#calendarListEntry";
+        item["etag"] = cal::quoted_digits(1000 + e.version);
+        item["id"] = c.id;
+        item["summary"] = c.summary;
+        item["timeZone"] = c.time_zone;
+        item["colorId"] = e.color_id;
+        item["backgroundColor"] = e.background_color;
+        item["foregroundColor"] = "#000000";
+        item["selected"] = true;
+        item["accessRole"] = e.access_role;
+        bool const own_primary = c.primary && c.id == who.email;
+        item["defaultReminders"] =
+            own_primary ? json::array{json::object{{"method", "popup"}, {"minutes", 10}}} : json::array{};
+        if (own_primary) {
+            item["notificationSettings"] =
+                json::object{{"notifications",
+                              json::array{json::object{{"type", "eventCreation"}, {"method", "email"}},
+                                          json::object{{"type", "eventChange"}, {"method", "email"}},
+                                          json::object{{"type", "eventCancellation"}, {"method", "email"}},
+                                          json::object{{"type", "eventResponse"}, {"method", "email"}}}}};
+            item["primary"] = true;
+        } else if (!c.primary && !c.owner.empty()) {
+            item["dataOwner"] = c.owner;
+        }
+        item["conferenceProperties"] =
+            json::object{{"allowedConferenceSolutionTypes", json::array{"hangoutsMeet"}}};
+        items.push_back(std::move(item));
+    }
+
+    json::object body;
+    body["kind"] = "calendar#calendarList";
+    body["etag"] = cal::quoted_digits(1000 + list_version_);
+    if (end < selected.size())
+        body["nextPageToken"] = encode_base64url("l1|" + std::to_string(end) + "|" +
+                                                 (since ? std::to_string(*since) : std::string("-")));
+    else
+        body["nextSyncToken"] = cal::encode_sync_token(sync_generation_, list_version_, "list:" + who.email);
+    body["items"] = std::move(items);
+    return json_response(200, body);
+}
+
+// ---- events.list ---------------------------------------------------------------------------------
+
+GAPI_DECL api_response calendar_service::list_events(std::string const& calendar_param,
+                                                     api_request const& request, principal const& who) {
+    namespace cal = detail::calendar;
+    namespace json = boost::json;
+    auto const& url = request.url;
+    std::optional<api_response> error;
+
+    auto const max_results = cal::int_param(url, "maxResults", error);
+    auto const single_events = cal::bool_param(url, "singleEvents", error);
+    auto const show_deleted = cal::bool_param(url, "showDeleted", error);
+    auto const time_min = cal::time_param(url, "timeMin", error);
+    auto const time_max = cal::time_param(url, "timeMax", error);
+    auto const updated_min = cal::time_param(url, "updatedMin", error);
+    if (error)
+        return *error;
+    std::size_t limit = 250;
+    if (max_results) {
+        if (*max_results < 1)
+            return cal::invalid_parameter("maxResults");
+        limit = static_cast<std::size_t>(std::min<std::int64_t>(*max_results, 2500));
+    }
+    auto const order_by = query_param(url, "orderBy");
+    if (order_by && *order_by != "startTime" && *order_by != "updated")
+        return cal::invalid_parameter("orderBy");
+    auto const event_types = query_params(url, "eventTypes");
+    for (auto const& t : event_types)
+        if (t != "birthday" && t != "default" && t != "focusTime" && t != "fromGmail" && t != "outOfOffice" &&
+            t != "workingLocation")
+            return cal::invalid_parameter("eventTypes");
+    auto const q = query_param(url, "q");
+    auto const ical_uid = query_param(url, "iCalUID");
+    auto const sync_token = query_param(url, "syncToken");
+    if (sync_token) {
+        for (std::string_view name : {"iCalUID", "orderBy", "privateExtendedProperty", "q",
+                                      "sharedExtendedProperty", "timeMin", "timeMax", "updatedMin"})
+            if (query_param(url, name))
+                return cal::invalid_parameter(name);
+        if (show_deleted == false)
+            return cal::invalid_parameter("showDeleted");
+    }
+    if (order_by == "startTime" && single_events != true)
+        return error_response({.code = 400,
+                               .message = "The requested ordering is not available for the particular query.",
+                               .reason = "badRequest"});
+    if (time_min && time_max && *time_min >= *time_max)
+        return cal::time_range_empty();
+
+    ensure_user(who.email);
+    std::string const calendar_id = calendar_param == "primary" ? who.email : calendar_param;
+    auto const* entry = entry_for(who.email, calendar_id);
+    if (!entry || cal::role_rank(entry->access_role) < cal::role_rank("reader"))
+        return cal::not_found();
+    auto const& c = calendars_.at(calendar_id);
+
+    cal::page_cursor cursor;
+    if (auto const page = query_param(url, "pageToken")) {
+        auto const decoded = cal::decode_page_token(*page);
+        if (!decoded || decoded->calendar_id != calendar_id)
+            return cal::invalid_parameter("pageToken");
+        cursor = *decoded;
+    } else {
+        cursor.calendar_id = calendar_id;
+        cursor.snapshot = c.change_seq;
+        if (sync_token) {
+            auto const point = cal::decode_sync_token(*sync_token);
+            if (!point || point->generation != sync_generation_ || point->id != calendar_id ||
+                point->seq > c.change_seq)
+                return cal::full_sync_required();
+            cursor.since = point->seq;
+            cursor.order = cal::order_kind::updated;
+        } else if (order_by == "startTime") {
+            cursor.order = cal::order_kind::start_time;
+        } else if (order_by == "updated") {
+            cursor.order = cal::order_kind::updated;
+        }
+    }
+
+    auto const key_of = [&](stored_event const& e) -> std::int64_t {
+        switch (cursor.order) {
+        case cal::order_kind::start_time:
+            return cal::micros(e.start);
+        case cal::order_kind::updated:
+            return static_cast<std::int64_t>(e.change_seq);
+        default:
+            return static_cast<std::int64_t>(e.created_seq);
+        }
+    };
+    struct candidate {
+        std::int64_t key;
+        std::string const* id;
+        stored_event const* event;
+    };
+    auto const before = [](candidate const& a, candidate const& b) {
+        return a.key != b.key ? a.key < b.key : *a.id < *b.id;
+    };
+
+    bool const incremental = cursor.since.has_value();
+    bool const include_deleted = incremental || show_deleted == true || updated_min.has_value();
+    std::vector<candidate> found;
+    for (auto const& [id, e] : c.events) {
+        auto const& r = e.resource;
+        if (incremental) {
+            if (e.change_seq <= *cursor.since)
+                continue;
+        } else {
+            if (!include_deleted && cal::string_field(r, "status") == "cancelled")
+                continue;
+            if (time_min && !(e.end > *time_min))
+                continue;
+            if (time_max && !(e.start < *time_max))
+                continue;
+            if (updated_min && e.updated < *updated_min)
+                continue;
+            if (ical_uid && cal::string_field(r, "iCalUID") != *ical_uid)
+                continue;
+            if (q && !cal::matches_query(r, *q))
+                continue;
+        }
+        if (!event_types.empty()) {
+            std::string_view type = cal::string_field(r, "eventType");
+            if (type.empty())
+                type = "default";
+            if (std::find(event_types.begin(), event_types.end(), type) == event_types.end())
+                continue;
+        }
+        candidate const cand{key_of(e), &id, &e};
+        if (cursor.last_key) {
+            candidate const last{*cursor.last_key, &cursor.last_id, nullptr};
+            if (!before(last, cand))
+                continue;
+        }
+        found.push_back(cand);
+    }
+    std::size_t const take = std::min(found.size(), limit);
+    std::partial_sort(found.begin(), found.begin() + static_cast<std::ptrdiff_t>(take), found.end(), before);
+
+    json::array items;
+    for (std::size_t i = 0; i < take; ++i)
+        items.push_back(found[i].event->resource);
+
+    bool const own_primary = c.primary && c.id == who.email;
+    json::object body;
+    body["kind"] = "calendar#events";
+    body["etag"] = cal::quoted_digits(1000 + c.change_seq);
+    body["summary"] = c.summary;
+    body["updated"] = format_rfc3339(c.updated == clock_type::time_point{} ? request.now : c.updated);
+    body["timeZone"] = query_param(url, "timeZone").value_or(c.time_zone);
+    body["accessRole"] = entry->access_role;
+    body["defaultReminders"] =
+        own_primary ? json::array{json::object{{"method", "popup"}, {"minutes", 10}}} : json::array{};
+    if (found.size() > take) {
+        cursor.last_key = found[take - 1].key;
+        cursor.last_id = *found[take - 1].id;
+        body["nextPageToken"] = cal::encode_page_token(cursor);
+    } else {
+        body["nextSyncToken"] = cal::encode_sync_token(sync_generation_, cursor.snapshot, calendar_id);
+    }
+    body["items"] = std::move(items);
+    return json_response(200, body);
+}
+
+// ---- events.get / insert / patch / update / delete -----------------------------------------------
+
+GAPI_DECL api_response calendar_service::get_event(std::string const& calendar_param,
+                                                   std::string const& event_id, principal const& who) {
+    namespace cal = detail::calendar;
+    ensure_user(who.email);
+    std::string const calendar_id = calendar_param == "primary" ? who.email : calendar_param;
+    auto const* entry = entry_for(who.email, calendar_id);
+    if (!entry || cal::role_rank(entry->access_role) < cal::role_rank("reader"))
+        return cal::not_found();
+    auto const& c = calendars_.at(calendar_id);
+    auto const it = c.events.find(event_id);
+    if (it == c.events.end())
+        return cal::not_found();
+    // Google still returns a deleted event here, with status "cancelled".
+    return json_response(200, it->second.resource);
+}
+
+GAPI_DECL api_response calendar_service::insert_event(std::string const& calendar_param,
+                                                      api_request const& request, principal const& who) {
+    namespace cal = detail::calendar;
+    namespace json = boost::json;
+    ensure_user(who.email);
+    std::string const calendar_id = calendar_param == "primary" ? who.email : calendar_param;
+    auto const* entry = entry_for(who.email, calendar_id);
+    if (!entry)
+        return cal::not_found();
+    if (cal::role_rank(entry->access_role) < cal::role_rank("writer"))
+        return cal::writer_access_required();
+    auto& c = calendars_.at(calendar_id);
+
+    boost::system::error_code ec;
+    auto parsed = json::parse(request.body, ec);
+    if (ec || !parsed.is_object())
+        return cal::parse_error();
+    auto const& body = parsed.get_object();
+
+    std::string id;
+    if (auto const* v = body.if_contains("id"); v && !v->is_null()) {
+        if (!v->is_string() || !cal::valid_event_id(v->get_string()))
+            return cal::invalid("Invalid resource id value.");
+        id = std::string(v->get_string());
+    }
+    std::optional<api_response> error;
+    auto const times = cal::validate_event(body, error);
+    if (!times)
+        return *error;
+    if (!id.empty() && c.events.count(id))
+        return cal::duplicate();
+    if (id.empty())
+        do
+            id = new_event_id();
+        while (c.events.count(id));
+
+    auto const now = request.now;
+    json::object ev;
+    ev["kind"] = "calendar#event";
+    ev["etag"] = next_etag(now);
+    ev["id"] = id;
+    ev["status"] = body.contains("status") && body.at("status").is_string() ? body.at("status")
+                                                                            : json::value("confirmed");
+    ev["htmlLink"] = "https://www.google.com/calendar/event?eid=" + encode_base64url(id + " " + c.id);
+    ev["created"] = format_rfc3339(now);
+    ev["updated"] = format_rfc3339(now);
+    for (auto const& kv : body)
+        if (!cal::server_owned(kv.key()) && kv.key() != "status" && !kv.value().is_null())
+            ev[kv.key()] = kv.value();
+    json::object creator{{"email", who.email}};
+    if (who.email == c.id)
+        creator["self"] = true;
+    ev["creator"] = std::move(creator);
+    json::object organizer{{"email", c.id}};
+    if (!c.primary)
+        organizer["displayName"] = c.summary;
+    organizer["self"] = true;
+    ev["organizer"] = std::move(organizer);
+    if (!ev.contains("iCalUID"))
+        ev["iCalUID"] = id + "@google.com";
+    ev["sequence"] = 0;
+    if (!ev.contains("reminders"))
+        ev["reminders"] = json::object{{"useDefault", true}};
+    if (!ev.contains("eventType"))
+        ev["eventType"] = "default";
+
+    ++c.change_seq;
+    c.updated = now;
+    stored_event stored{ev, times->start, times->end, c.change_seq, c.change_seq};
+    stored.updated = now;
+    c.events[id] = std::move(stored);
+    return json_response(200, ev);
+}
+
+GAPI_DECL api_response calendar_service::modify_event(std::string const& calendar_param,
+                                                      std::string const& event_id, api_request const& request,
+                                                      principal const& who, bool replace) {
+    namespace cal = detail::calendar;
+    namespace json = boost::json;
+    ensure_user(who.email);
+    std::string const calendar_id = calendar_param == "primary" ? who.email : calendar_param;
+    auto const* entry = entry_for(who.email, calendar_id);
+    if (!entry)
+        return cal::not_found();
+    if (cal::role_rank(entry->access_role) < cal::role_rank("writer"))
+        return cal::writer_access_required();
+    auto& c = calendars_.at(calendar_id);
+    auto const it = c.events.find(event_id);
+    if (it == c.events.end())
+        return cal::not_found();
+
+    boost::system::error_code ec;
+    auto parsed = json::parse(request.body, ec);
+    if (ec || !parsed.is_object())
+        return cal::parse_error();
+    auto const& body = parsed.get_object();
+    auto const& old = it->second.resource;
+
+    json::object ev;
+    if (replace) {
+        // PUT replaces every client-settable field; the server-owned ones survive.
+        for (std::string_view key : {"kind", "etag", "id", "status", "htmlLink", "created", "updated"})
+            if (auto const* v = old.if_contains(key))
+                ev[key] = *v;
+        ev["status"] = "confirmed";
+        for (auto const& kv : body)
+            if (!cal::server_owned(kv.key()) && kv.key() != "iCalUID" && !kv.value().is_null())
+                ev[kv.key()] = kv.value();
+        for (std::string_view key : {"creator", "organizer", "iCalUID", "sequence"})
+            if (auto const* v = old.if_contains(key))
+                ev[key] = *v;
+    } else {
+        // PATCH replaces the top-level fields it names; null removes one (but never the status).
+        ev = old;
+        for (auto const& kv : body) {
+            if (cal::server_owned(kv.key()) || kv.key() == "iCalUID")
+                continue;
+            if (!kv.value().is_null())
+                ev[kv.key()] = kv.value();
+            else if (kv.key() != "status")
+                ev.erase(kv.key());
+        }
+    }
+    if (!ev.contains("reminders"))
+        ev["reminders"] = json::object{{"useDefault", true}};
+    if (!ev.contains("eventType"))
+        ev["eventType"] = "default";
+    std::optional<api_response> error;
+    auto const times = cal::validate_event(ev, error);
+    if (!times)
+        return *error;
+
+    auto const now = request.now;
+    auto const* old_sequence = old.if_contains("sequence");
+    auto const sequence = old_sequence ? cal::json_int(*old_sequence).value_or(0) : 0;
+    ev["sequence"] = sequence + 1;
+    ev["etag"] = next_etag(now);
+    ev["updated"] = format_rfc3339(now);
+    ++c.change_seq;
+    c.updated = now;
+    auto& stored = it->second;
+    stored.resource = ev;
+    stored.start = times->start;
+    stored.end = times->end;
+    stored.change_seq = c.change_seq;
+    stored.updated = now;
+    return json_response(200, ev);
+}
+
+GAPI_DECL api_response calendar_service::delete_event(std::string const& calendar_param,
+                                                      std::string const& event_id, api_request const& request,
+                                                      principal const& who) {
+    namespace cal = detail::calendar;
+    ensure_user(who.email);
+    std::string const calendar_id = calendar_param == "primary" ? who.email : calendar_param;
+    auto const* entry = entry_for(who.email, calendar_id);
+    if (!entry)
+        return cal::not_found();
+    if (cal::role_rank(entry->access_role) < cal::role_rank("writer"))
+        return cal::writer_access_required();
+    auto& c = calendars_.at(calendar_id);
+    auto const it = c.events.find(event_id);
+    if (it == c.events.end())
+        return cal::not_found();
+    auto& stored = it->second;
+    if (cal::string_field(stored.resource, "status") == "cancelled")
+        return cal::already_deleted();
+    // Kept as "cancelled" so that incremental sync and showDeleted=true can report the deletion.
+    auto const now = request.now;
+    stored.resource["status"] = "cancelled";
+    stored.resource["etag"] = next_etag(now);
+    stored.resource["updated"] = format_rfc3339(now);
+    ++c.change_seq;
+    c.updated = now;
+    stored.change_seq = c.change_seq;
+    stored.updated = now;
+    api_response res;
+    res.status = 204;
+    return res;
+}
+
+// ---- freebusy.query ------------------------------------------------------------------------------
+
+GAPI_DECL api_response calendar_service::free_busy(api_request const& request, principal const& who) {
+    namespace cal = detail::calendar;
+    namespace json = boost::json;
+    boost::system::error_code ec;
+    auto parsed = json::parse(request.body, ec);
+    if (ec || !parsed.is_object())
+        return cal::parse_error();
+    auto const& body = parsed.get_object();
+
+    auto read_time = [&](std::string_view name,
+                         std::optional<api_response>& error) -> std::optional<clock_type::time_point> {
+        auto const* v = body.if_contains(name);
+        if (!v || v->is_null()) {
+            error = error_response(
+                {.code = 400, .message = "Required", .reason = "required", .location = std::string(name)});
+            return std::nullopt;
+        }
+        auto const t = v->is_string() ? parse_rfc3339(v->get_string()) : std::nullopt;
+        if (!t)
+            error = cal::bad_request();
+        return t;
+    };
+    std::optional<api_response> error;
+    auto const time_min = read_time("timeMin", error);
+    if (error)
+        return *error;
+    auto const time_max = read_time("timeMax", error);
+    if (error)
+        return *error;
+    if (*time_min >= *time_max)
+        return cal::time_range_empty();
+    if (*time_max - *time_min > std::chrono::days(90))
+        return error_response({.code = 400,
+                               .message = "The requested time range is too long.",
+                               .reason = "timeRangeTooLong",
+                               .domain = "calendar"});
+    std::int64_t calendar_limit = 50;
+    for (auto const& [name, max] : {std::pair<std::string_view, std::int64_t>{"calendarExpansionMax", 50},
+                                    std::pair<std::string_view, std::int64_t>{"groupExpansionMax", 100}}) {
+        auto const* v = body.if_contains(name);
+        if (!v || v->is_null())
+            continue;
+        auto const n = cal::json_int(*v);
+        if (!n || *n < 0 || *n > max)
+            return cal::invalid("Invalid Value");
+        if (name == "calendarExpansionMax" && *n > 0) // 0 means unset, as in Google's protos
+            calendar_limit = *n;
+    }
+    if (auto const* z = body.if_contains("timeZone"); z && !z->is_null() && !z->is_string())
+        return cal::invalid("Invalid Value");
+
+    std::vector<std::string> ids;
+    if (auto const* items = body.if_contains("items"); items && !items->is_null()) {
+        if (!items->is_array())
+            return cal::invalid("Invalid Value");
+        for (auto const& item : items->get_array()) {
+            auto const* id = item.is_object() ? item.get_object().if_contains("id") : nullptr;
+            if (!id || !id->is_string())
+                return cal::invalid("Invalid Value");
+            ids.emplace_back(id->get_string());
+        }
+    }
+
+    bool const too_many = static_cast<std::int64_t>(ids.size()) > calendar_limit;
+    json::object calendars;
+    for (auto const& requested : ids) {
+        auto const error_entry = [](std::string_view reason) {
+            return json::object{
+                {"errors", json::array{json::object{{"domain", "global"}, {"reason", reason}}}},
+                {"busy", json::array{}}};
+        };
+        if (too_many) {
+            calendars[requested] = error_entry("tooManyCalendarsRequested");
+            continue;
+        }
+        std::string const id = requested == "primary" ? who.email : requested;
+        if (id.empty() || !calendars_.count(id)) {
+            calendars[requested] = error_entry("notFound");
+            continue;
+        }
+        json::array periods;
+        for (auto const& [start, end] : busy(id, *time_min, *time_max))
+            periods.push_back(json::object{{"start", format_rfc3339(start)}, {"end", format_rfc3339(end)}});
+        calendars[requested] = json::object{{"busy", std::move(periods)}};
+    }
+    return json_response(200, json::object{{"kind", "calendar#freeBusy"},
+                                           {"timeMin", format_rfc3339(*time_min)},
+                                           {"timeMax", format_rfc3339(*time_max)},
+                                           {"calendars", std::move(calendars)}});
+}
+
+} // namespace gapi::emulator
+
+#endif

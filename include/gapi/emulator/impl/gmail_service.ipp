@@ -1,0 +1,1739 @@
+// Copyright (c) 2026 The gapi developers
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef GAPI_EMULATOR_IMPL_GMAIL_SERVICE_IPP
+#define GAPI_EMULATOR_IMPL_GMAIL_SERVICE_IPP
+
+#include <gapi/emulator/gmail_service.hpp>
+// The MIME reader's private helpers are shared with the Gmail service.
+#include <gapi/emulator/impl/mime_reader.ipp>
+
+#include <boost/json/array.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+#include <boost/url/url_view.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <exception>
+#include <initializer_list>
+#include <span>
+
+namespace gapi::emulator {
+
+namespace detail::gmail {
+
+namespace json = boost::json;
+
+// ---- methods (ids, units and scopes from the discovery document and fact sheet 6.1) ----
+
+inline constexpr std::string_view send_scopes[] = {
+    "https://mail.google.com/", "https://www.googleapis.com/auth/gmail.addons.current.action.compose",
+    "https://www.googleapis.com/auth/gmail.compose", "https://www.googleapis.com/auth/gmail.modify",
+    "https://www.googleapis.com/auth/gmail.send"};
+inline constexpr std::string_view compose_scopes[] = {
+    "https://mail.google.com/", "https://www.googleapis.com/auth/gmail.addons.current.action.compose",
+    "https://www.googleapis.com/auth/gmail.compose", "https://www.googleapis.com/auth/gmail.modify"};
+inline constexpr std::string_view drafts_read_scopes[] = {
+    "https://mail.google.com/", "https://www.googleapis.com/auth/gmail.compose",
+    "https://www.googleapis.com/auth/gmail.modify", "https://www.googleapis.com/auth/gmail.readonly"};
+inline constexpr std::string_view labels_create_scopes[] = {"https://mail.google.com/",
+                                                            "https://www.googleapis.com/auth/gmail.labels",
+                                                            "https://www.googleapis.com/auth/gmail.modify"};
+inline constexpr std::string_view labels_list_scopes[] = {
+    "https://mail.google.com/", "https://www.googleapis.com/auth/gmail.labels",
+    "https://www.googleapis.com/auth/gmail.metadata", "https://www.googleapis.com/auth/gmail.modify",
+    "https://www.googleapis.com/auth/gmail.readonly"};
+inline constexpr std::string_view messages_list_scopes[] = {
+    "https://mail.google.com/", "https://www.googleapis.com/auth/gmail.metadata",
+    "https://www.googleapis.com/auth/gmail.modify", "https://www.googleapis.com/auth/gmail.readonly"};
+inline constexpr std::string_view messages_get_scopes[] = {
+    "https://mail.google.com/",
+    "https://www.googleapis.com/auth/gmail.addons.current.message.action",
+    "https://www.googleapis.com/auth/gmail.addons.current.message.metadata",
+    "https://www.googleapis.com/auth/gmail.addons.current.message.readonly",
+    "https://www.googleapis.com/auth/gmail.metadata",
+    "https://www.googleapis.com/auth/gmail.modify",
+    "https://www.googleapis.com/auth/gmail.readonly"};
+inline constexpr std::string_view profile_scopes[] = {
+    "https://mail.google.com/", "https://www.googleapis.com/auth/gmail.compose",
+    "https://www.googleapis.com/auth/gmail.metadata", "https://www.googleapis.com/auth/gmail.modify",
+    "https://www.googleapis.com/auth/gmail.readonly"};
+
+inline constexpr method_info messages_send{
+    .id = "gmail.users.messages.send", .quota_units = 100, .scopes = send_scopes, .sends_mail = true};
+inline constexpr method_info messages_list{
+    .id = "gmail.users.messages.list", .quota_units = 5, .scopes = messages_list_scopes};
+inline constexpr method_info messages_get{
+    .id = "gmail.users.messages.get", .quota_units = 5, .scopes = messages_get_scopes};
+inline constexpr method_info drafts_create{
+    .id = "gmail.users.drafts.create", .quota_units = 10, .scopes = compose_scopes};
+inline constexpr method_info drafts_get{
+    .id = "gmail.users.drafts.get", .quota_units = 5, .scopes = drafts_read_scopes};
+inline constexpr method_info drafts_list{
+    .id = "gmail.users.drafts.list", .quota_units = 5, .scopes = drafts_read_scopes};
+inline constexpr method_info drafts_send{
+    .id = "gmail.users.drafts.send", .quota_units = 100, .scopes = compose_scopes, .sends_mail = true};
+inline constexpr method_info drafts_delete{
+    .id = "gmail.users.drafts.delete", .quota_units = 10, .scopes = compose_scopes};
+inline constexpr method_info labels_list{
+    .id = "gmail.users.labels.list", .quota_units = 1, .scopes = labels_list_scopes};
+inline constexpr method_info labels_create{
+    .id = "gmail.users.labels.create", .quota_units = 5, .scopes = labels_create_scopes};
+inline constexpr method_info get_profile{
+    .id = "gmail.users.getProfile", .quota_units = 1, .scopes = profile_scopes};
+// Resumable session requests: the upload_id is the credential, so no scopes and no units.
+inline constexpr method_info messages_send_session{.id = "gmail.users.messages.send", .quota_units = 0};
+inline constexpr method_info drafts_create_session{.id = "gmail.users.drafts.create", .quota_units = 0};
+inline constexpr method_info drafts_send_session{.id = "gmail.users.drafts.send", .quota_units = 0};
+
+// Field names of the resources, for Google's "Unknown name" errors.
+inline constexpr std::string_view message_fields[] = {"classificationLabelValues",
+                                                      "historyId",
+                                                      "id",
+                                                      "internalDate",
+                                                      "labelIds",
+                                                      "payload",
+                                                      "raw",
+                                                      "sizeEstimate",
+                                                      "snippet",
+                                                      "threadId"};
+inline constexpr std::string_view draft_fields[] = {"id", "message"};
+inline constexpr std::string_view label_fields[] = {
+    "color",          "id",   "labelListVisibility", "messageListVisibility", "messagesTotal",
+    "messagesUnread", "name", "threadsTotal",        "threadsUnread",         "type"};
+
+struct system_label {
+    std::string_view id;
+    bool hidden; // messageListVisibility hide + labelListVisibility labelHide
+};
+inline constexpr system_label system_labels[] = {{"CHAT", true},
+                                                 {"SENT", false},
+                                                 {"INBOX", false},
+                                                 {"IMPORTANT", true},
+                                                 {"TRASH", true},
+                                                 {"DRAFT", false},
+                                                 {"SPAM", true},
+                                                 {"CATEGORY_FORUMS", false},
+                                                 {"CATEGORY_UPDATES", false},
+                                                 {"CATEGORY_PERSONAL", false},
+                                                 {"CATEGORY_PROMOTIONS", false},
+                                                 {"CATEGORY_SOCIAL", false},
+                                                 {"STARRED", false},
+                                                 {"UNREAD", false}};
+
+inline constexpr std::string_view metadata_scope = "https://www.googleapis.com/auth/gmail.metadata";
+// Scopes that read message content; gmail.metadata alone is limited to headers.
+inline constexpr std::string_view full_read_scopes[] = {
+    "https://mail.google.com/", "https://www.googleapis.com/auth/gmail.modify",
+    "https://www.googleapis.com/auth/gmail.readonly",
+    "https://www.googleapis.com/auth/gmail.addons.current.message.readonly",
+    "https://www.googleapis.com/auth/gmail.addons.current.message.action"};
+inline constexpr std::string_view raw_required =
+    "'raw' RFC822 payload message string or uploading message via /upload/* URL required";
+
+// ---- small helpers ------------------------------------------------------------------------
+
+using mime::iequals;
+using mime::to_lower;
+using mime::trim;
+
+inline bool icontains(std::string_view haystack, std::string_view needle) {
+    if (needle.empty())
+        return true;
+    return to_lower(haystack).find(to_lower(needle)) != std::string::npos;
+}
+
+inline bool has_label(stored_message const& m, std::string_view label) {
+    return std::find(m.label_ids.begin(), m.label_ids.end(), label) != m.label_ids.end();
+}
+
+inline std::string base64url_padded(std::string_view bytes) {
+    // Gmail pads its base64url output (raw, body.data); clients must cope with that.
+    auto out = encode_base64url(bytes);
+    while (out.size() % 4 != 0)
+        out.push_back('=');
+    return out;
+}
+
+inline std::string quoted_json(json::value const& v) {
+    return json::serialize(v);
+}
+
+inline std::string truncated(std::string_view s, std::size_t n) {
+    return s.size() <= n ? std::string(s) : std::string(s.substr(0, n)) + "...";
+}
+
+// ---- Google's error bodies --------------------------------------------------------------
+
+inline api_response error(unsigned code, std::string message, std::string reason, std::string status) {
+    return error_response({.code = code,
+                           .message = std::move(message),
+                           .reason = std::move(reason),
+                           .status = std::move(status)});
+}
+inline api_response bad_request(std::string message) {
+    return error(400, std::move(message), "badRequest", "INVALID_ARGUMENT");
+}
+inline api_response invalid_argument(std::string message) {
+    return error(400, std::move(message), "invalidArgument", "INVALID_ARGUMENT");
+}
+// ESF's own complaints about a request it could not map onto the API's protos.
+inline api_response invalid(std::string message) {
+    return error(400, std::move(message), "invalid", "INVALID_ARGUMENT");
+}
+inline api_response not_found() {
+    return error(404, "Requested entity was not found.", "notFound", "NOT_FOUND");
+}
+inline api_response failed_precondition() {
+    return error(400, "Precondition check failed.", "failedPrecondition", "FAILED_PRECONDITION");
+}
+inline api_response forbidden(std::string message) {
+    return error(403, std::move(message), "forbidden", "PERMISSION_DENIED");
+}
+inline api_response payload_too_large(std::size_t limit) {
+    return bad_request("Request payload size exceeds the limit: " + std::to_string(limit) + " bytes.");
+}
+// Google's exact body for an oversized Gmail upload is unconfirmed; 413 is what clients saw.
+inline api_response message_too_large(std::size_t limit) {
+    return error_response({.code = 413,
+                           .message = "Request Entity Too Large: the message exceeds the maximum size of " +
+                                      std::to_string(limit) + " bytes.",
+                           .reason = "uploadTooLarge"});
+}
+inline api_response unsupported_media_type(std::string_view type) {
+    return error(400,
+                 "Media type '" + std::string(type.empty() ? "application/octet-stream" : type) +
+                     "' is not supported. Valid media types: [message/*]",
+                 "badContent", "INVALID_ARGUMENT");
+}
+inline api_response backend_error() {
+    return error(500, "Backend Error", "backendError", "INTERNAL");
+}
+
+inline api_response invalid_value(std::string_view path, std::string_view type, std::string_view shown) {
+    return invalid("Invalid value at '" + std::string(path) + "' (" + std::string(type) + "), " +
+                   std::string(shown));
+}
+
+// ---- JSON request bodies --------------------------------------------------------------------
+
+inline std::optional<api_response> parse_object(std::string_view body, json::object& out) {
+    if (trim(body).empty()) {
+        out = {};
+        return std::nullopt;
+    }
+    boost::system::error_code ec;
+    auto value = json::parse(body, ec);
+    if (ec)
+        return invalid("Invalid JSON payload received. Unexpected token.\n" + truncated(trim(body), 40) +
+                       "\n^");
+    if (auto* o = value.if_object()) {
+        out = std::move(*o);
+        return std::nullopt;
+    }
+    return invalid("Invalid JSON payload received. Root element must be a message.");
+}
+
+inline std::optional<api_response>
+check_fields(json::object const& o, std::span<std::string_view const> known, std::string_view at) {
+    for (auto const& kv : o) {
+        if (std::find(known.begin(), known.end(), kv.key()) != known.end())
+            continue;
+        std::string message = "Invalid JSON payload received. Unknown name \"" + std::string(kv.key()) + "\"";
+        if (!at.empty())
+            message += " at '" + std::string(at) + "'";
+        return invalid(message + ": Cannot find field.");
+    }
+    return std::nullopt;
+}
+
+// A string field: absent or null leaves `out` empty.
+inline std::optional<api_response> string_field(json::object const& o, std::string_view key,
+                                                std::string_view path, std::string_view type,
+                                                std::string& out) {
+    auto const it = o.find(key);
+    if (it == o.end() || it->value().is_null())
+        return std::nullopt;
+    if (auto const* s = it->value().if_string()) {
+        out = std::string(*s);
+        return std::nullopt;
+    }
+    return invalid_value(path, type, quoted_json(it->value()));
+}
+
+// ---- list parameters ---------------------------------------------------------------------------
+
+inline std::optional<api_response> read_max_results(boost::urls::url const& url, std::size_t& out) {
+    out = 100;
+    auto const v = query_param(url, "maxResults");
+    if (!v)
+        return std::nullopt;
+    std::uint32_t n = 0;
+    auto const [end, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
+    if (ec != std::errc{} || end != v->data() + v->size())
+        return invalid_value("max_results", "TYPE_UINT32", "\"" + *v + "\"");
+    if (n > 0)
+        out = std::min<std::size_t>(n, 500);
+    return std::nullopt;
+}
+
+inline std::optional<api_response> read_bool(boost::urls::url const& url, std::string_view key,
+                                             std::string_view field, bool& out) {
+    out = false;
+    auto const v = query_param(url, key);
+    if (!v)
+        return std::nullopt;
+    auto const s = to_lower(*v);
+    if (s == "true" || s == "1")
+        out = true;
+    else if (s != "false" && s != "0")
+        return invalid_value(field, "TYPE_BOOL", "\"" + *v + "\"");
+    return std::nullopt;
+}
+
+inline std::optional<api_response> read_format(boost::urls::url const& url, std::string_view request_type,
+                                               std::string& out) {
+    out = "full";
+    auto const v = query_param(url, "format");
+    if (!v)
+        return std::nullopt;
+    auto const s = to_lower(*v);
+    if (s != "full" && s != "metadata" && s != "minimal" && s != "raw")
+        return invalid_value(
+            "format", "type.googleapis.com/google.apps.gmail.v1." + std::string(request_type) + ".Format",
+            "\"" + *v + "\"");
+    out = s;
+    return std::nullopt;
+}
+
+// Page tokens carry the sort key of the last item returned, so a page boundary stays
+// put when newer messages arrive between calls: every message is returned exactly once.
+struct sort_key {
+    std::int64_t internal_date_ms = 0;
+    std::uint64_t history_id = 0;
+    friend auto operator<=>(sort_key const&, sort_key const&) = default;
+};
+
+inline sort_key key_of(stored_message const& m) {
+    return {m.internal_date_ms, m.history_id};
+}
+
+inline std::string page_token(sort_key k) {
+    char out[48];
+    std::snprintf(out, sizeof out, "%020llu%020llu",
+                  static_cast<unsigned long long>(std::max<std::int64_t>(k.internal_date_ms, 0)),
+                  static_cast<unsigned long long>(k.history_id));
+    return out;
+}
+
+inline std::optional<sort_key> parse_page_token(std::string_view token) {
+    if (token.size() != 40)
+        return std::nullopt;
+    std::uint64_t date = 0, history = 0;
+    auto const a = std::from_chars(token.data(), token.data() + 20, date);
+    auto const b = std::from_chars(token.data() + 20, token.data() + 40, history);
+    if (a.ec != std::errc{} || a.ptr != token.data() + 20 || b.ec != std::errc{} ||
+        b.ptr != token.data() + 40)
+        return std::nullopt;
+    return sort_key{static_cast<std::int64_t>(date), history};
+}
+
+// ---- search (the q parameter) --------------------------------------------------------------
+
+struct query_term {
+    bool negated = false;
+    std::string key; // lowercase operator, empty for free text
+    std::string value;
+};
+
+struct search_query {
+    std::vector<std::vector<query_term>> clauses; // AND of ORs
+    bool anywhere = false;                        // in:anywhere, in:spam, in:trash lift the spam/trash filter
+};
+
+inline search_query parse_query(std::string_view q) {
+    search_query out;
+    bool join_next = false;
+    std::size_t i = 0;
+    auto add = [&](query_term t) {
+        if (t.key == "in" && (t.value == "anywhere" || t.value == "spam" || t.value == "trash") && !t.negated)
+            out.anywhere = true;
+        if (join_next && !out.clauses.empty())
+            out.clauses.back().push_back(std::move(t));
+        else
+            out.clauses.push_back({std::move(t)});
+        join_next = false;
+    };
+    auto is_break = [](char c) { return mime::is_space(c) || c == '(' || c == ')' || c == '{' || c == '}'; };
+    while (i < q.size()) {
+        if (is_break(q[i])) {
+            ++i;
+            continue;
+        }
+        query_term term;
+        if (q[i] == '-' && i + 1 < q.size() && !is_break(q[i + 1])) {
+            term.negated = true;
+            ++i;
+        }
+        if (q[i] == '"') {
+            auto const close = q.find('"', i + 1);
+            term.value = to_lower(
+                q.substr(i + 1, close == std::string_view::npos ? std::string_view::npos : close - i - 1));
+            i = close == std::string_view::npos ? q.size() : close + 1;
+            add(std::move(term));
+            continue;
+        }
+        auto const start = i;
+        while (i < q.size() && !is_break(q[i]) && q[i] != ':' && q[i] != '"')
+            ++i;
+        std::string_view const word = q.substr(start, i - start);
+        if (i < q.size() && q[i] == ':' && !word.empty()) {
+            term.key = to_lower(word);
+            ++i;
+            if (i < q.size() && q[i] == '"') {
+                auto const close = q.find('"', i + 1);
+                term.value = to_lower(q.substr(i + 1, close == std::string_view::npos ? std::string_view::npos
+                                                                                      : close - i - 1));
+                i = close == std::string_view::npos ? q.size() : close + 1;
+                add(std::move(term));
+            } else if (i < q.size() && q[i] == '(') { // subject:(a b): every word under the operator
+                auto const close = q.find(')', i + 1);
+                std::string_view group =
+                    q.substr(i + 1, close == std::string_view::npos ? std::string_view::npos : close - i - 1);
+                i = close == std::string_view::npos ? q.size() : close + 1;
+                std::size_t j = 0;
+                while (j < group.size()) {
+                    while (j < group.size() && mime::is_space(group[j]))
+                        ++j;
+                    auto const s = j;
+                    while (j < group.size() && !mime::is_space(group[j]))
+                        ++j;
+                    if (j > s)
+                        add({term.negated, term.key, to_lower(group.substr(s, j - s))});
+                }
+            } else {
+                auto const s = i;
+                while (i < q.size() && !is_break(q[i]))
+                    ++i;
+                term.value = to_lower(q.substr(s, i - s));
+                add(std::move(term));
+            }
+            continue;
+        }
+        if (word == "OR" && !term.negated && !out.clauses.empty()) {
+            join_next = true;
+            continue;
+        }
+        term.value = to_lower(word);
+        if (!term.value.empty())
+            add(std::move(term));
+    }
+    return out;
+}
+
+inline std::optional<std::int64_t> parse_date_ms(std::string_view v) {
+    // Epoch seconds or YYYY/MM/DD (also YYYY-MM-DD), read as UTC midnight.
+    if (v.find('/') == std::string_view::npos && v.find('-') == std::string_view::npos) {
+        std::int64_t seconds = 0;
+        auto const [end, ec] = std::from_chars(v.data(), v.data() + v.size(), seconds);
+        if (ec != std::errc{} || end != v.data() + v.size())
+            return std::nullopt;
+        return seconds * 1000;
+    }
+    int y = 0;
+    unsigned m = 0, d = 0;
+    char sep1 = 0, sep2 = 0;
+    if (std::sscanf(std::string(v).c_str(), "%d%c%u%c%u", &y, &sep1, &m, &sep2, &d) != 5)
+        return std::nullopt;
+    std::chrono::year_month_day const ymd{std::chrono::year(y), std::chrono::month(m), std::chrono::day(d)};
+    if (!ymd.ok())
+        return std::nullopt;
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::sys_days(ymd).time_since_epoch())
+        .count();
+}
+
+inline std::optional<std::uint64_t> parse_size(std::string_view v) {
+    std::uint64_t n = 0;
+    auto const [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+    if (ec != std::errc{})
+        return std::nullopt;
+    std::string_view const unit = v.substr(static_cast<std::size_t>(end - v.data()));
+    if (unit.empty())
+        return n;
+    if (unit == "k" || unit == "kb")
+        return n * 1024;
+    if (unit == "m" || unit == "mb")
+        return n * 1024 * 1024;
+    return std::nullopt;
+}
+
+inline std::string strip_brackets(std::string_view id) {
+    id = trim(id);
+    if (id.size() >= 2 && id.front() == '<' && id.back() == '>')
+        id = id.substr(1, id.size() - 2);
+    return to_lower(id);
+}
+
+inline bool address_matches(std::vector<mime_address> const& list, std::string_view v) {
+    for (auto const& a : list)
+        if (icontains(a.email, v) || icontains(a.name, v))
+            return true;
+    return false;
+}
+
+inline bool term_matches(stored_message const& m, query_term const& t, std::string const& me,
+                         std::vector<std::pair<std::string, std::string>> const& user_labels) {
+    auto const& v = t.value;
+    std::string const who = v == "me" ? me : v;
+    auto label_named = [&](std::string_view name) -> std::string {
+        for (auto const& s : system_labels)
+            if (iequals(s.id, name))
+                return std::string(s.id);
+        for (auto const& [id, label_name] : user_labels) {
+            std::string normalized = to_lower(label_name);
+            std::replace(normalized.begin(), normalized.end(), ' ', '-');
+            std::replace(normalized.begin(), normalized.end(), '/', '-');
+            std::string wanted(name);
+            std::replace(wanted.begin(), wanted.end(), '/', '-');
+            if (normalized == wanted || iequals(label_name, name))
+                return id;
+        }
+        return {};
+    };
+    if (t.key.empty()) {
+        if (icontains(m.subject, v) || icontains(m.text_body, v) || icontains(m.html_body, v) ||
+            icontains(m.from, v) || address_matches(m.to, v) || address_matches(m.cc, v) ||
+            address_matches(m.bcc, v))
+            return true;
+        for (auto const& a : m.attachments)
+            if (icontains(a.filename, v))
+                return true;
+        return false;
+    }
+    if (t.key == "from")
+        return icontains(m.from, who);
+    if (t.key == "to")
+        return address_matches(m.to, who) || address_matches(m.cc, who) || address_matches(m.bcc, who);
+    if (t.key == "cc")
+        return address_matches(m.cc, who);
+    if (t.key == "bcc")
+        return address_matches(m.bcc, who);
+    if (t.key == "subject")
+        return icontains(m.subject, v);
+    if (t.key == "rfc822msgid")
+        return strip_brackets(m.message_id) == strip_brackets(v);
+    if (t.key == "in") {
+        if (v == "anywhere")
+            return true;
+        std::string name = v == "drafts" ? "draft" : v == "chats" ? "chat" : v;
+        auto const id = label_named(name);
+        return !id.empty() && has_label(m, id);
+    }
+    if (t.key == "is") {
+        if (v == "read")
+            return !has_label(m, "UNREAD");
+        auto const id = label_named(v);
+        return !id.empty() && has_label(m, id);
+    }
+    if (t.key == "label") {
+        auto const id = label_named(v);
+        return !id.empty() && has_label(m, id);
+    }
+    if (t.key == "has") {
+        if (v == "attachment")
+            return !m.attachments.empty();
+        bool const user = std::any_of(m.label_ids.begin(), m.label_ids.end(),
+                                      [](std::string const& l) { return l.starts_with("Label_"); });
+        if (v == "userlabels")
+            return user;
+        if (v == "nouserlabels")
+            return !user;
+        return false;
+    }
+    if (t.key == "filename") {
+        for (auto const& a : m.attachments)
+            if (icontains(a.filename, v))
+                return true;
+        return false;
+    }
+    if (t.key == "after" || t.key == "before") {
+        auto const ms = parse_date_ms(v);
+        if (!ms)
+            return false;
+        return t.key == "after" ? m.internal_date_ms >= *ms : m.internal_date_ms < *ms;
+    }
+    if (t.key == "larger" || t.key == "smaller") {
+        auto const size = parse_size(v);
+        if (!size)
+            return false;
+        return t.key == "larger" ? m.raw.size() > *size : m.raw.size() < *size;
+    }
+    // Gmail reads an unknown operator as plain words.
+    query_term const plain{false, "", t.key + ":" + v};
+    return term_matches(m, plain, me, user_labels);
+}
+
+inline bool query_matches(stored_message const& m, search_query const& q, std::string const& me,
+                          std::vector<std::pair<std::string, std::string>> const& user_labels) {
+    for (auto const& clause : q.clauses) {
+        bool any = false;
+        for (auto const& t : clause) {
+            if (term_matches(m, t, me, user_labels) != t.negated) {
+                any = true;
+                break;
+            }
+        }
+        if (!any)
+            return false;
+    }
+    return true;
+}
+
+// ---- Message resources ------------------------------------------------------------------------
+
+inline std::int64_t epoch_ms(clock_type::time_point t) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+inline std::string strip_tags(std::string_view html) {
+    std::string out;
+    bool in_tag = false;
+    for (char c : html) {
+        if (c == '<')
+            in_tag = true;
+        else if (c == '>' && in_tag) {
+            in_tag = false;
+            out.push_back(' ');
+        } else if (!in_tag)
+            out.push_back(c);
+    }
+    return out;
+}
+
+inline std::string snippet_of(stored_message const& m) {
+    std::string const text = !m.text_body.empty() ? m.text_body : strip_tags(m.html_body);
+    std::string collapsed;
+    for (char c : text) {
+        if (mime::is_space(c)) {
+            if (!collapsed.empty() && collapsed.back() != ' ')
+                collapsed.push_back(' ');
+        } else {
+            collapsed.push_back(c);
+        }
+    }
+    while (!collapsed.empty() && collapsed.back() == ' ')
+        collapsed.pop_back();
+    if (collapsed.size() > 200) {
+        std::size_t cut = 200;
+        while (cut > 0 && (static_cast<unsigned char>(collapsed[cut]) & 0xC0) == 0x80)
+            --cut; // never split a UTF-8 sequence
+        collapsed.resize(cut);
+    }
+    std::string out;
+    for (char c : collapsed) {
+        switch (c) {
+        case '&':
+            out += "&amp;";
+            break;
+        case '<':
+            out += "&lt;";
+            break;
+        case '>':
+            out += "&gt;";
+            break;
+        case '"':
+            out += "&quot;";
+            break;
+        case '\'':
+            out += "&#39;";
+            break;
+        default:
+            out.push_back(c);
+        }
+    }
+    return out;
+}
+
+inline json::array headers_json(mime_part const& p, std::vector<std::string> const* only) {
+    json::array out;
+    for (auto const& h : p.headers) {
+        if (only && !only->empty() && std::none_of(only->begin(), only->end(), [&](std::string const& n) {
+                return iequals(n, h.name);
+            }))
+            continue;
+        out.push_back(json::object{{"name", h.name}, {"value", decode_encoded_words(h.value)}});
+    }
+    return out;
+}
+
+inline json::object payload_json(mime_part const& p, std::string const& part_id,
+                                 std::string const& message_id) {
+    json::object o;
+    o["partId"] = part_id;
+    o["mimeType"] = p.mime_type;
+    o["filename"] = p.filename;
+    o["headers"] = headers_json(p, nullptr);
+    json::object body;
+    if (p.is_multipart()) {
+        body["size"] = 0;
+    } else if (!p.filename.empty()) {
+        body["attachmentId"] = "ANGjdJ" + encode_base64url(message_id + "." + part_id);
+        body["size"] = p.body.size();
+    } else {
+        body["size"] = p.body.size();
+        if (!p.body.empty())
+            body["data"] = base64url_padded(p.body);
+    }
+    o["body"] = std::move(body);
+    if (p.is_multipart()) {
+        json::array parts;
+        for (std::size_t i = 0; i < p.parts.size(); ++i)
+            parts.push_back(payload_json(
+                p.parts[i], part_id.empty() ? std::to_string(i) : part_id + "." + std::to_string(i),
+                message_id));
+        o["parts"] = std::move(parts);
+    }
+    return o;
+}
+
+inline json::object message_resource(stored_message const& m, std::string_view format,
+                                     std::vector<std::string> const& metadata_headers) {
+    json::object o;
+    o["id"] = m.id;
+    o["threadId"] = m.thread_id;
+    json::array labels;
+    for (auto const& l : m.label_ids)
+        labels.push_back(json::value(l));
+    o["labelIds"] = std::move(labels);
+    o["snippet"] = snippet_of(m);
+    if (format == "full" || format == "metadata") {
+        auto parsed = read_mime(m.raw);
+        if (parsed) {
+            if (format == "full") {
+                o["payload"] = payload_json(*parsed.root, "", m.id);
+            } else {
+                o["payload"] = json::object{{"partId", ""},
+                                            {"mimeType", parsed.root->mime_type},
+                                            {"filename", ""},
+                                            {"headers", headers_json(*parsed.root, &metadata_headers)}};
+            }
+        }
+    }
+    o["sizeEstimate"] = m.raw.size();
+    if (format == "raw")
+        o["raw"] = base64url_padded(m.raw);
+    o["historyId"] = std::to_string(m.history_id);
+    o["internalDate"] = std::to_string(m.internal_date_ms);
+    return o;
+}
+
+inline json::object inspect_message(stored_message const& m) {
+    auto addresses = [](std::vector<mime_address> const& list) {
+        json::array out;
+        for (auto const& a : list)
+            out.push_back(json::object{{"name", a.name}, {"email", a.email}});
+        return out;
+    };
+    json::array labels;
+    for (auto const& l : m.label_ids)
+        labels.push_back(json::value(l));
+    json::array attachments;
+    for (auto const& a : m.attachments)
+        attachments.push_back(
+            json::object{{"filename", a.filename}, {"mimeType", a.mime_type}, {"size", a.data.size()}});
+    json::array defects;
+    for (auto const& d : m.mime_defects)
+        defects.push_back(json::value(d));
+    return json::object{{"id", m.id},
+                        {"threadId", m.thread_id},
+                        {"labelIds", std::move(labels)},
+                        {"from", m.from},
+                        {"to", addresses(m.to)},
+                        {"cc", addresses(m.cc)},
+                        {"bcc", addresses(m.bcc)},
+                        {"subject", m.subject},
+                        {"messageId", m.message_id},
+                        {"attachments", std::move(attachments)},
+                        {"textBody", m.text_body},
+                        {"htmlBody", m.html_body},
+                        {"sizeEstimate", m.raw.size()},
+                        {"internalDate", std::to_string(m.internal_date_ms)},
+                        {"historyId", std::to_string(m.history_id)},
+                        {"uploadType", m.upload_type},
+                        {"mimeDefects", std::move(defects)}};
+}
+
+inline void collect_content(mime_part const& p, stored_message& m, bool& have_text, bool& have_html) {
+    if (p.is_multipart()) {
+        for (auto const& child : p.parts)
+            collect_content(child, m, have_text, have_html);
+        return;
+    }
+    if (!p.filename.empty() || p.disposition == "attachment") {
+        m.attachments.push_back({p.filename, p.mime_type, p.body});
+        return;
+    }
+    if (p.mime_type == "text/plain" && !have_text) {
+        m.text_body = charset_to_utf8(p.body, p.charset()).value_or(p.body);
+        have_text = true;
+    } else if (p.mime_type == "text/html" && !have_html) {
+        m.html_body = charset_to_utf8(p.body, p.charset()).value_or(p.body);
+        have_html = true;
+    }
+}
+
+inline std::vector<std::string> message_ids_in(std::string_view value) {
+    std::vector<std::string> out;
+    std::size_t pos = 0;
+    while (true) {
+        auto const open = value.find('<', pos);
+        if (open == std::string_view::npos)
+            break;
+        auto const close = value.find('>', open);
+        if (close == std::string_view::npos)
+            break;
+        out.emplace_back(value.substr(open, close - open + 1));
+        pos = close + 1;
+    }
+    return out;
+}
+
+inline std::string media_type(std::string_view content_type) {
+    return parse_header_params(content_type).value;
+}
+
+// The raw message and threadId a Message or Draft resource carries, checked the way ESF does.
+struct message_fields_read {
+    json::object const* message = nullptr; // the Message resource, when there is one
+    std::string draft_id;
+    std::string thread_id;
+    std::string raw_base64;
+    std::string raw_path; // for error messages
+};
+
+inline std::optional<api_response> read_resource(bool draft, json::object const& metadata,
+                                                 message_fields_read& out) {
+    if (!draft) {
+        if (auto err = check_fields(metadata, message_fields, ""))
+            return err;
+        out.message = &metadata;
+        out.raw_path = "message.raw";
+        if (auto err = string_field(metadata, "threadId", "message.thread_id", "TYPE_STRING", out.thread_id))
+            return err;
+        return string_field(metadata, "raw", out.raw_path, "TYPE_BYTES", out.raw_base64);
+    }
+    if (auto err = check_fields(metadata, draft_fields, ""))
+        return err;
+    if (auto err = string_field(metadata, "id", "draft.id", "TYPE_STRING", out.draft_id))
+        return err;
+    auto const it = metadata.find("message");
+    if (it == metadata.end() || it->value().is_null())
+        return std::nullopt;
+    out.message = it->value().if_object();
+    if (!out.message)
+        return invalid_value("draft.message", "type.googleapis.com/google.apps.gmail.v1.Message",
+                             quoted_json(it->value()));
+    if (auto err = check_fields(*out.message, message_fields, "message"))
+        return err;
+    out.raw_path = "draft.message.raw";
+    if (auto err =
+            string_field(*out.message, "threadId", "draft.message.thread_id", "TYPE_STRING", out.thread_id))
+        return err;
+    return string_field(*out.message, "raw", out.raw_path, "TYPE_BYTES", out.raw_base64);
+}
+
+inline std::optional<api_response> recipients_error(std::vector<mime_address> const& all, std::size_t max) {
+    if (all.empty())
+        return invalid_argument("Recipient address required");
+    if (all.size() > max)
+        return invalid_argument("Too many recipients: a message sent through the API may have at most " +
+                                std::to_string(max) + " recipients (To, Cc and Bcc).");
+    return std::nullopt;
+}
+
+} // namespace detail::gmail
+
+// ---- construction and inspection ----------------------------------------------------------------
+
+GAPI_DECL gmail_service::gmail_service(std::vector<std::string> users, gmail_limits limits,
+                                       std::uint64_t seed)
+    : limits_(limits), rng_(seed ^ 0x676d61696c2d7631ULL) { // a stream of its own, apart from other services
+    for (auto& u : users) {
+        auto key = detail::gmail::to_lower(u);
+        auto& box = mailboxes_[key];
+        box.email = std::move(u);
+        box.history_id = history_;
+    }
+}
+
+GAPI_DECL gmail_service::mailbox* gmail_service::find_mailbox(std::string_view email) {
+    auto it = mailboxes_.find(detail::gmail::to_lower(email));
+    return it == mailboxes_.end() ? nullptr : &it->second;
+}
+
+GAPI_DECL gmail_service::mailbox const* gmail_service::find_mailbox(std::string_view email) const {
+    auto it = mailboxes_.find(detail::gmail::to_lower(email));
+    return it == mailboxes_.end() ? nullptr : &it->second;
+}
+
+GAPI_DECL bool gmail_service::has_user(std::string_view email) const {
+    return find_mailbox(email) != nullptr;
+}
+
+GAPI_DECL std::vector<stored_message> const& gmail_service::messages(std::string const& email) const {
+    static std::vector<stored_message> const none;
+    auto const* box = find_mailbox(email);
+    return box ? box->messages : none;
+}
+
+GAPI_DECL std::vector<std::pair<std::string, stored_message>>
+gmail_service::drafts(std::string const& email) const {
+    auto const* box = find_mailbox(email);
+    return box ? box->drafts : std::vector<std::pair<std::string, stored_message>>{};
+}
+
+GAPI_DECL std::map<std::string, std::size_t>
+gmail_service::duplicate_message_ids(std::string const& email) const {
+    std::map<std::string, std::size_t> counts;
+    if (auto const* box = find_mailbox(email))
+        for (auto const& m : box->messages)
+            if (!m.message_id.empty() && detail::gmail::has_label(m, "SENT"))
+                ++counts[m.message_id];
+    std::erase_if(counts, [](auto const& kv) { return kv.second < 2; });
+    return counts;
+}
+
+GAPI_DECL boost::json::object gmail_service::inspect_json(std::string const& email) const {
+    namespace json = boost::json;
+    auto const* box = find_mailbox(email);
+    if (!box)
+        return json::object{{"error", "unknown user"}, {"emailAddress", email}};
+    json::array messages;
+    for (auto const& m : box->messages)
+        messages.push_back(detail::gmail::inspect_message(m));
+    json::array drafts;
+    for (auto const& [id, m] : box->drafts)
+        drafts.push_back(json::object{{"id", id}, {"message", detail::gmail::inspect_message(m)}});
+    json::array labels;
+    for (auto const& l : box->labels)
+        labels.push_back(json::object{{"id", l.id}, {"name", l.name}});
+    json::object duplicates;
+    for (auto const& [id, n] : duplicate_message_ids(email))
+        duplicates[id] = n;
+    return json::object{{"emailAddress", box->email},      {"historyId", std::to_string(box->history_id)},
+                        {"messages", std::move(messages)}, {"drafts", std::move(drafts)},
+                        {"labels", std::move(labels)},     {"duplicateMessageIds", std::move(duplicates)}};
+}
+
+// ---- ids ---------------------------------------------------------------------------------------
+
+GAPI_DECL std::string gmail_service::new_hex_id() {
+    while (true) {
+        char out[24];
+        std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(rng_()));
+        if (used_ids_.insert(out).second)
+            return out;
+    }
+}
+
+GAPI_DECL std::string gmail_service::new_draft_id() {
+    while (true) {
+        auto const n = rng_() % 9000000000000000000ULL + 1000000000000000000ULL; // 19 digits
+        auto id = "r" + std::to_string(n);
+        if (used_ids_.insert(id).second)
+            return id;
+    }
+}
+
+GAPI_DECL bool gmail_service::thread_exists(mailbox const& box, std::string const& thread_id) const {
+    for (auto const& m : box.messages)
+        if (m.thread_id == thread_id)
+            return true;
+    for (auto const& d : box.drafts)
+        if (d.second.thread_id == thread_id)
+            return true;
+    return false;
+}
+
+GAPI_DECL stored_message const* gmail_service::find_message(mailbox const& box, std::string const& id) const {
+    for (auto const& m : box.messages)
+        if (m.id == id)
+            return &m;
+    for (auto const& d : box.drafts)
+        if (d.second.id == id)
+            return &d.second;
+    return nullptr;
+}
+
+// ---- routing --------------------------------------------------------------------------------------
+
+GAPI_DECL std::optional<matched_call> gmail_service::match(verb method, boost::urls::url const& url) const {
+    namespace g = detail::gmail;
+    try {
+        std::vector<std::string> segs;
+        for (auto const& s : boost::urls::url_view(url).segments())
+            segs.emplace_back(s);
+        std::size_t k = 0;
+        bool upload = false;
+        if (!segs.empty() && segs[0] == "upload") {
+            upload = true;
+            k = 1;
+        } else if (segs.size() >= 2 && segs[0] == "resumable" && segs[1] == "upload") {
+            upload = true;
+            k = 2;
+        }
+        if (segs.size() < k + 5 || segs[k] != "gmail" || segs[k + 1] != "v1" || segs[k + 2] != "users")
+            return std::nullopt;
+        std::string const user = segs[k + 3];
+        std::vector<std::string> const rest(segs.begin() + static_cast<std::ptrdiff_t>(k + 4), segs.end());
+        auto is = [&](std::initializer_list<std::string_view> want) {
+            return std::equal(rest.begin(), rest.end(), want.begin(), want.end());
+        };
+        auto call = [&](method_info const& m, std::vector<std::string> params) {
+            return std::optional<matched_call>(matched_call{&m, std::move(params)});
+        };
+
+        if (upload) {
+            method_info const* m = nullptr;
+            method_info const* session = nullptr;
+            if (is({"messages", "send"})) {
+                m = &g::messages_send;
+                session = &g::messages_send_session;
+            } else if (is({"drafts"})) {
+                m = &g::drafts_create;
+                session = &g::drafts_create_session;
+            } else if (is({"drafts", "send"})) {
+                m = &g::drafts_send;
+                session = &g::drafts_send_session;
+            } else {
+                return std::nullopt;
+            }
+            if ((method == verb::put || method == verb::post) && query_param(url, "upload_id"))
+                return call(*session, {user});
+            if (method == verb::post)
+                return call(*m, {user});
+            return std::nullopt;
+        }
+
+        if (is({"profile"}) && method == verb::get)
+            return call(g::get_profile, {user});
+        if (is({"messages"}) && method == verb::get)
+            return call(g::messages_list, {user});
+        if (is({"messages", "send"}) && method == verb::post)
+            return call(g::messages_send, {user});
+        if (rest.size() == 2 && rest[0] == "messages" && method == verb::get)
+            return call(g::messages_get, {user, rest[1]});
+        if (is({"drafts"}) && method == verb::get)
+            return call(g::drafts_list, {user});
+        if (is({"drafts"}) && method == verb::post)
+            return call(g::drafts_create, {user});
+        if (is({"drafts", "send"}) && method == verb::post)
+            return call(g::drafts_send, {user});
+        if (rest.size() == 2 && rest[0] == "drafts" && method == verb::get)
+            return call(g::drafts_get, {user, rest[1]});
+        if (rest.size() == 2 && rest[0] == "drafts" && method == verb::delete_)
+            return call(g::drafts_delete, {user, rest[1]});
+        if (is({"labels"}) && method == verb::get)
+            return call(g::labels_list, {user});
+        if (is({"labels"}) && method == verb::post)
+            return call(g::labels_create, {user});
+        return std::nullopt;
+    } catch (std::exception const&) {
+        return std::nullopt;
+    }
+}
+
+GAPI_DECL api_response gmail_service::handle(matched_call const& call, api_request const& request,
+                                             principal const& who) {
+    namespace g = detail::gmail;
+    try {
+        if (call.method == nullptr)
+            return g::not_found();
+        if (call.method->scopes.empty())
+            return upload_chunk(request);
+        std::string const user_id = call.params.empty() ? "me" : call.params.front();
+        if (who.email.empty())
+            return g::failed_precondition(); // e.g. a service account token without a subject
+        if (user_id != "me" && !g::iequals(user_id, who.email))
+            return g::forbidden("Delegation denied for " + who.email);
+        auto* box = find_mailbox(who.email);
+        if (!box)
+            return g::failed_precondition();
+
+        auto const* m = call.method;
+        if (m == &g::messages_send)
+            return receive(target::messages_send, request, *box);
+        if (m == &g::drafts_create)
+            return receive(target::drafts_create, request, *box);
+        if (m == &g::drafts_send)
+            return receive(target::drafts_send, request, *box);
+
+        // gmail.metadata grants headers and labels only (discovery: it cannot use q).
+        auto const granted = [&](std::string_view scope) {
+            return std::find(who.scopes.begin(), who.scopes.end(), scope) != who.scopes.end();
+        };
+        bool const metadata_only =
+            granted(g::metadata_scope) &&
+            std::none_of(std::begin(g::full_read_scopes), std::end(g::full_read_scopes),
+                         [&](std::string_view s) { return granted(s); });
+        if (m == &g::messages_list) {
+            if (metadata_only && query_param(request.url, "q"))
+                return g::forbidden("Metadata scope does not support 'q' parameter");
+            return list_messages(*box, request);
+        }
+        if (m == &g::messages_get) {
+            if (metadata_only) {
+                std::string format;
+                if (auto err = g::read_format(request.url, "GetMessageRequest", format))
+                    return *err;
+                if (format == "full" || format == "raw")
+                    return g::forbidden("Metadata scope doesn't allow format " +
+                                        std::string(format == "full" ? "FULL" : "RAW"));
+            }
+            return get_message(*box, request, call.params.at(1));
+        }
+        if (m == &g::drafts_list)
+            return list_drafts(*box, request);
+        if (m == &g::drafts_get)
+            return get_draft(*box, request, call.params.at(1));
+        if (m == &g::drafts_delete)
+            return delete_draft(*box, call.params.at(1));
+        if (m == &g::labels_list)
+            return list_labels(*box);
+        if (m == &g::labels_create)
+            return create_label(*box, request);
+        if (m == &g::get_profile)
+            return get_profile(*box);
+        return g::not_found();
+    } catch (std::exception const&) {
+        return g::backend_error();
+    }
+}
+
+// ---- receiving messages: JSON, media, multipart, resumable ----------------------------------------
+
+GAPI_DECL api_response gmail_service::receive(target kind, api_request const& request, mailbox& box) {
+    namespace g = detail::gmail;
+    std::string_view const path = request.url.encoded_path();
+    bool const upload = path.starts_with("/upload/") || path.starts_with("/resumable/upload/");
+    submission sub;
+    if (!upload) {
+        if (request.body.size() > limits_.max_json_body)
+            return g::payload_too_large(limits_.max_json_body);
+        sub.upload_type = "json";
+        if (auto err = g::parse_object(request.body, sub.metadata))
+            return *err;
+        return complete(kind, std::move(sub), box, request.now);
+    }
+
+    auto const upload_type = query_param(request.url, "uploadType").value_or("");
+    auto const content_type = std::string(request.headers[boost::beast::http::field::content_type]);
+    if (upload_type == "media") {
+        auto const type = g::media_type(content_type);
+        if (!type.starts_with("message/"))
+            return g::unsupported_media_type(type);
+        if (request.body.size() > limits_.max_message_size)
+            return g::message_too_large(limits_.max_message_size);
+        sub.raw = request.body;
+        sub.upload_type = "media";
+        return complete(kind, std::move(sub), box, request.now);
+    }
+    if (upload_type == "multipart") {
+        if (request.body.size() > limits_.max_message_size + limits_.max_json_body)
+            return g::message_too_large(limits_.max_message_size);
+        std::size_t parts = 0;
+        mime_read_result parsed;
+        if (g::media_type(content_type).starts_with("multipart/")) {
+            parsed = read_mime("Content-Type: " + content_type + "\r\n\r\n" + request.body);
+            if (parsed)
+                parts = parsed.root->parts.size();
+        }
+        if (parts != 2)
+            return g::bad_request("Invalid multipart request with " + std::to_string(parts) + " mime parts.");
+        auto& metadata = parsed.root->parts[0];
+        auto& media = parsed.root->parts[1];
+        if (!media.mime_type.starts_with("message/"))
+            return g::unsupported_media_type(media.mime_type);
+        if (media.body.size() > limits_.max_message_size)
+            return g::message_too_large(limits_.max_message_size);
+        if (auto err = g::parse_object(metadata.body, sub.metadata))
+            return *err;
+        sub.raw = std::move(media.body);
+        sub.upload_type = "multipart";
+        return complete(kind, std::move(sub), box, request.now);
+    }
+    if (upload_type == "resumable") {
+        upload_session session;
+        session.kind = kind;
+        session.mailbox_key = g::to_lower(box.email);
+        auto const declared_type = request.headers["X-Upload-Content-Type"];
+        if (!declared_type.empty() && !g::media_type(declared_type).starts_with("message/"))
+            return g::unsupported_media_type(g::media_type(declared_type));
+        if (auto const length = request.headers["X-Upload-Content-Length"]; !length.empty()) {
+            std::uint64_t n = 0;
+            auto const [end, ec] = std::from_chars(length.data(), length.data() + length.size(), n);
+            if (ec != std::errc{} || end != length.data() + length.size())
+                return g::bad_request("Invalid X-Upload-Content-Length header: " + std::string(length));
+            if (n > limits_.max_message_size)
+                return g::message_too_large(limits_.max_message_size);
+            session.declared_length = n;
+        }
+        if (request.body.size() > limits_.max_json_body)
+            return g::payload_too_large(limits_.max_json_body);
+        if (auto err = g::parse_object(request.body, session.metadata))
+            return *err;
+        g::message_fields_read fields;
+        if (auto err = g::read_resource(kind != target::messages_send, session.metadata, fields))
+            return *err;
+        std::string id;
+        do {
+            std::string bytes;
+            for (int i = 0; i < 3; ++i) {
+                auto const v = rng_();
+                for (int b = 0; b < 8; ++b)
+                    bytes.push_back(static_cast<char>((v >> (8 * b)) & 0xff));
+            }
+            id = "AFx" + encode_base64url(bytes);
+        } while (sessions_.count(id) != 0);
+        sessions_.emplace(id, std::move(session));
+        api_response res;
+        res.status = 200;
+        // Origin-form: the server knows the scheme and authority to make it absolute.
+        res.headers.set(boost::beast::http::field::location,
+                        std::string(path) + "?uploadType=resumable&upload_id=" + id);
+        res.headers.set("X-GUploader-UploadID", id);
+        return res;
+    }
+    return g::bad_request("Invalid upload type: '" + upload_type +
+                          "'. Valid values are media, multipart and resumable.");
+}
+
+GAPI_DECL api_response gmail_service::upload_chunk(api_request const& request) {
+    namespace g = detail::gmail;
+    auto const id = query_param(request.url, "upload_id").value_or("");
+    auto const it = sessions_.find(id);
+    if (it == sessions_.end())
+        return g::not_found();
+    auto& s = it->second;
+    if (s.finished) // a replayed final chunk or status query gets the same answer, nothing is sent twice
+        return s.final_response;
+
+    // Content-Range: bytes a-b/total | bytes a-b/* | bytes */total | bytes */*
+    std::string_view const range = request.headers[boost::beast::http::field::content_range];
+    bool status_query = false;
+    std::uint64_t first = 0, last = 0;
+    std::optional<std::uint64_t> total;
+    auto read_number = [](std::string_view text, std::uint64_t& out) {
+        auto const [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+        return ec == std::errc{} && end == text.data() + text.size() && !text.empty();
+    };
+    if (range.empty()) {
+        if (request.body.empty()) {
+            status_query = true;
+        } else { // the whole content in one request
+            s.bytes.clear();
+            first = 0;
+            last = request.body.size() - 1;
+            total = request.body.size();
+        }
+    } else {
+        std::string_view r = g::trim(range);
+        if (!r.starts_with("bytes "))
+            return g::bad_request("Failed to parse Content-Range header.");
+        r.remove_prefix(6);
+        auto const slash = r.find('/');
+        if (slash == std::string_view::npos)
+            return g::bad_request("Failed to parse Content-Range header.");
+        std::string_view const span = g::trim(r.substr(0, slash));
+        std::string_view const size = g::trim(r.substr(slash + 1));
+        if (size != "*") {
+            std::uint64_t n = 0;
+            if (!read_number(size, n))
+                return g::bad_request("Failed to parse Content-Range header.");
+            total = n;
+        }
+        if (span == "*") {
+            status_query = true;
+        } else {
+            auto const dash = span.find('-');
+            if (dash == std::string_view::npos || !read_number(span.substr(0, dash), first) ||
+                !read_number(span.substr(dash + 1), last) || last < first)
+                return g::bad_request("Failed to parse Content-Range header.");
+        }
+    }
+    if (total && s.declared_length && *total != *s.declared_length)
+        return g::bad_request("Content-Range total " + std::to_string(*total) +
+                              " does not match X-Upload-Content-Length " +
+                              std::to_string(*s.declared_length) + ".");
+    if (total && *total > limits_.max_message_size) {
+        s.finished = true;
+        s.final_response = g::message_too_large(limits_.max_message_size);
+        s.bytes.clear();
+        return s.final_response;
+    }
+    if (!status_query) {
+        if (last - first + 1 != request.body.size())
+            return g::bad_request("Content-Range " + std::string(range) + " does not match the " +
+                                  std::to_string(request.body.size()) + " bytes of the request body.");
+        if (first > s.bytes.size())
+            return g::bad_request(
+                "Invalid request. According to the Content-Range header, the upload offset is " +
+                std::to_string(first) + " byte(s), which exceeds already uploaded size of " +
+                std::to_string(s.bytes.size()) + " byte(s).");
+        auto const before = s.bytes.size();
+        auto const overlap = before - first; // bytes the client sends again after a lost reply
+        if (overlap < request.body.size())
+            s.bytes.append(std::string_view(request.body).substr(overlap));
+        if (total && s.bytes.size() > *total) {
+            s.bytes.resize(before);
+            return g::bad_request("Content-Range " + std::string(range) +
+                                  " goes beyond the declared total size.");
+        }
+        bool const final_chunk = total && s.bytes.size() == *total;
+        auto const granularity = limits_.resumable_chunk_granularity;
+        if (granularity != 0 && !final_chunk && s.bytes.size() % granularity != 0) {
+            s.bytes.resize(before);
+            return g::bad_request(
+                "Invalid request. The number of bytes uploaded is required to be equal or greater "
+                "than " +
+                std::to_string(granularity) +
+                ", except for the final request (it's recommended to be the exact multiple of " +
+                std::to_string(granularity) + "). The received request contained " +
+                std::to_string(request.body.size()) + " bytes, which does not meet this requirement.");
+        }
+        if (s.bytes.size() > limits_.max_message_size) {
+            s.finished = true;
+            s.final_response = g::message_too_large(limits_.max_message_size);
+            s.bytes.clear();
+            return s.final_response;
+        }
+    }
+    if (total && s.bytes.size() == *total) {
+        auto* box = find_mailbox(s.mailbox_key);
+        if (!box)
+            return g::failed_precondition();
+        submission sub{std::move(s.metadata), std::move(s.bytes), "resumable"};
+        s.final_response = complete(s.kind, std::move(sub), *box, request.now);
+        s.finished = true;
+        s.bytes.clear();
+        return s.final_response;
+    }
+    api_response res;
+    res.status = 308; // Resume Incomplete
+    if (!s.bytes.empty())
+        res.headers.set(boost::beast::http::field::range, "bytes=0-" + std::to_string(s.bytes.size() - 1));
+    res.headers.set("X-GUploader-UploadID", id);
+    return res;
+}
+
+// ---- sending, drafting -----------------------------------------------------------------------------
+
+GAPI_DECL api_response gmail_service::complete(target kind, submission sub, mailbox& box,
+                                               clock_type::time_point now) {
+    namespace g = detail::gmail;
+    bool const draft = kind != target::messages_send;
+    g::message_fields_read fields;
+    if (auto err = g::read_resource(draft, sub.metadata, fields))
+        return *err;
+
+    std::optional<std::string> raw = std::move(sub.raw);
+    if (!raw && !fields.raw_base64.empty()) {
+        raw = decode_base64_any(fields.raw_base64);
+        if (!raw)
+            return g::invalid_value(fields.raw_path, "TYPE_BYTES",
+                                    "Base64 decoding failed for \"" + g::truncated(fields.raw_base64, 64) +
+                                        "\"");
+    }
+    if (kind == target::drafts_create && !fields.message && !raw)
+        return g::bad_request("Missing draft message");
+    if (kind == target::drafts_send && fields.draft_id.empty())
+        return g::bad_request("Missing draft id");
+
+    auto draft_it = box.drafts.end();
+    if (kind == target::drafts_send) {
+        draft_it = std::find_if(box.drafts.begin(), box.drafts.end(),
+                                [&](auto const& d) { return d.first == fields.draft_id; });
+        if (draft_it == box.drafts.end())
+            return g::not_found();
+    }
+    if ((kind != target::drafts_send) && (!raw || g::trim(*raw).empty()))
+        return g::bad_request(std::string(g::raw_required));
+
+    stored_message message;
+    std::vector<mime_address> recipients;
+    if (raw && !g::trim(*raw).empty()) {
+        if (raw->size() > limits_.max_message_size)
+            return g::message_too_large(limits_.max_message_size);
+        auto parsed = read_mime(*raw);
+        if (!parsed)
+            return g::invalid_argument("Invalid RFC822 message: " + parsed.error);
+        auto const& root = *parsed.root;
+        using address_header = std::pair<std::vector<mime_address>*, char const*>;
+        for (auto [list, name] : std::initializer_list<address_header>{
+                 {&message.to, "To"}, {&message.cc, "Cc"}, {&message.bcc, "Bcc"}}) {
+            for (auto const value : root.all_headers(name)) {
+                auto addresses = parse_address_list(value);
+                if (!addresses)
+                    return g::invalid_argument("Invalid " + std::string(name) + " header");
+                list->insert(list->end(), addresses->begin(), addresses->end());
+            }
+        }
+        message.subject = decode_encoded_words(root.header("Subject").value_or(""));
+        message.from = root.header("From") ? decode_encoded_words(*root.header("From")) : box.email;
+        if (auto id = root.header("Message-ID")) {
+            auto const ids = g::message_ids_in(*id);
+            message.message_id = ids.empty() ? std::string(g::trim(*id)) : ids.front();
+        }
+        if (message.message_id.empty()) // Gmail adds one; our stored raw stays as received
+            message.message_id = "<" + new_hex_id() + "." + new_hex_id() + "@mail.gmail.com>";
+        for (auto header : {"In-Reply-To", "References"})
+            for (auto const value : root.all_headers(header))
+                for (auto& ref : g::message_ids_in(value))
+                    message.in_reply_to.push_back(std::move(ref));
+        bool have_text = false, have_html = false;
+        g::collect_content(root, message, have_text, have_html);
+        message.mime_defects = std::move(parsed.defects);
+        message.raw = std::move(*raw);
+        message.upload_type = sub.upload_type;
+    } else {
+        message = draft_it->second; // drafts.send without new content sends the draft as it is
+    }
+    recipients = message.to;
+    recipients.insert(recipients.end(), message.cc.begin(), message.cc.end());
+    recipients.insert(recipients.end(), message.bcc.begin(), message.bcc.end());
+
+    if (kind == target::drafts_create) {
+        message.id = new_hex_id();
+        message.thread_id = !fields.thread_id.empty() && thread_exists(box, fields.thread_id)
+                                ? fields.thread_id
+                                : new_hex_id();
+        message.label_ids = {"DRAFT"};
+        message.internal_date_ms = g::epoch_ms(now);
+        message.history_id = ++history_;
+        box.history_id = history_;
+        auto const draft_id = new_draft_id();
+        boost::json::object out{{"id", draft_id},
+                                {"message", boost::json::object{{"id", message.id},
+                                                                {"threadId", message.thread_id},
+                                                                {"labelIds", boost::json::array{"DRAFT"}}}}};
+        box.drafts.emplace_back(draft_id, std::move(message));
+        return json_response(200, out);
+    }
+
+    if (auto err = g::recipients_error(recipients, limits_.max_recipients))
+        return *err;
+
+    if (kind == target::drafts_send) {
+        // The draft's message becomes the sent message, keeping its id and thread.
+        auto const& old = draft_it->second;
+        message.id = old.id;
+        message.thread_id = !fields.thread_id.empty() && thread_exists(box, fields.thread_id)
+                                ? fields.thread_id
+                                : old.thread_id;
+        box.drafts.erase(draft_it);
+    } else {
+        message.id = new_hex_id();
+        message.thread_id = !fields.thread_id.empty() && thread_exists(box, fields.thread_id)
+                                ? fields.thread_id
+                                : new_hex_id();
+    }
+    return send_message(box, std::move(message), recipients, now);
+}
+
+GAPI_DECL api_response gmail_service::send_message(mailbox& box, stored_message message,
+                                                   std::vector<mime_address> const& all,
+                                                   clock_type::time_point now) {
+    namespace g = detail::gmail;
+    bool const to_self = std::any_of(all.begin(), all.end(),
+                                     [&](mime_address const& a) { return g::iequals(a.email, box.email); });
+    message.label_ids =
+        to_self ? std::vector<std::string>{"UNREAD", "SENT", "INBOX"} : std::vector<std::string>{"SENT"};
+    message.internal_date_ms = g::epoch_ms(now);
+    message.history_id = ++history_;
+    box.history_id = history_;
+    boost::json::array labels;
+    for (auto const& l : message.label_ids)
+        labels.push_back(boost::json::value(l));
+    boost::json::object out{
+        {"id", message.id}, {"threadId", message.thread_id}, {"labelIds", std::move(labels)}};
+    box.messages.push_back(std::move(message));
+    auto const& sent = box.messages.back();
+
+    std::set<std::string> delivered{g::to_lower(box.email)};
+    for (auto const& a : all) {
+        auto key = g::to_lower(a.email);
+        if (mailboxes_.count(key) != 0 && delivered.insert(key).second)
+            deliver(sent, key);
+    }
+    return json_response(200, out);
+}
+
+GAPI_DECL void gmail_service::deliver(stored_message const& sent, std::string const& recipient_key) {
+    auto& inbox = mailboxes_.at(recipient_key);
+    stored_message copy = sent;
+    copy.id = new_hex_id();
+    copy.raw = remove_header_field(sent.raw, "Bcc"); // recipients never see the Bcc list
+    copy.bcc.clear();
+    copy.label_ids = {"UNREAD", "INBOX"};
+    copy.thread_id.clear();
+    // A reply joins the recipient's thread of the message it refers to.
+    for (auto it = copy.in_reply_to.rbegin(); it != copy.in_reply_to.rend() && copy.thread_id.empty(); ++it)
+        for (auto const& m : inbox.messages)
+            if (m.message_id == *it) {
+                copy.thread_id = m.thread_id;
+                break;
+            }
+    if (copy.thread_id.empty())
+        copy.thread_id = new_hex_id();
+    copy.history_id = ++history_;
+    inbox.history_id = history_;
+    inbox.messages.push_back(std::move(copy));
+}
+
+// ---- reading -------------------------------------------------------------------------------------
+
+GAPI_DECL api_response gmail_service::get_message(mailbox const& box, api_request const& request,
+                                                  std::string const& id) const {
+    namespace g = detail::gmail;
+    std::string format;
+    if (auto err = g::read_format(request.url, "GetMessageRequest", format))
+        return *err;
+    auto const* m = find_message(box, id);
+    if (!m)
+        return g::not_found();
+    return json_response(200, g::message_resource(*m, format, query_params(request.url, "metadataHeaders")));
+}
+
+GAPI_DECL api_response gmail_service::list_messages(mailbox const& box, api_request const& request) const {
+    namespace g = detail::gmail;
+    std::size_t max_results = 0;
+    if (auto err = g::read_max_results(request.url, max_results))
+        return *err;
+    bool include_spam_trash = false;
+    if (auto err = g::read_bool(request.url, "includeSpamTrash", "include_spam_trash", include_spam_trash))
+        return *err;
+    std::optional<g::sort_key> after;
+    if (auto token = query_param(request.url, "pageToken"); token && !token->empty()) {
+        after = g::parse_page_token(*token);
+        if (!after)
+            return g::invalid_argument("Invalid pageToken");
+    }
+    auto const label_ids = query_params(request.url, "labelIds");
+    auto const query = g::parse_query(query_param(request.url, "q").value_or(""));
+    bool const spam_trash = include_spam_trash || query.anywhere ||
+                            std::any_of(label_ids.begin(), label_ids.end(),
+                                        [](std::string const& l) { return l == "SPAM" || l == "TRASH"; });
+    std::vector<std::pair<std::string, std::string>> user_labels;
+    for (auto const& l : box.labels)
+        user_labels.emplace_back(l.id, l.name);
+
+    std::vector<stored_message const*> hits;
+    auto consider = [&](stored_message const& m) {
+        if (!spam_trash && (g::has_label(m, "SPAM") || g::has_label(m, "TRASH")))
+            return;
+        for (auto const& l : label_ids)
+            if (!g::has_label(m, l))
+                return;
+        if (g::query_matches(m, query, box.email, user_labels))
+            hits.push_back(&m);
+    };
+    for (auto const& m : box.messages)
+        consider(m);
+    for (auto const& d : box.drafts)
+        consider(d.second);
+    std::sort(hits.begin(), hits.end(), [](auto* a, auto* b) { return g::key_of(*a) > g::key_of(*b); });
+
+    boost::json::array page;
+    std::optional<g::sort_key> last;
+    bool more = false;
+    for (auto const* m : hits) {
+        if (after && !(g::key_of(*m) < *after))
+            continue;
+        if (page.size() == max_results) {
+            more = true;
+            break;
+        }
+        page.push_back(boost::json::object{{"id", m->id}, {"threadId", m->thread_id}});
+        last = g::key_of(*m);
+    }
+    boost::json::object out;
+    if (!page.empty())
+        out["messages"] = std::move(page);
+    if (more && last)
+        out["nextPageToken"] = g::page_token(*last);
+    out["resultSizeEstimate"] = hits.size();
+    return json_response(200, out);
+}
+
+GAPI_DECL api_response gmail_service::get_draft(mailbox const& box, api_request const& request,
+                                                std::string const& id) const {
+    namespace g = detail::gmail;
+    std::string format;
+    if (auto err = g::read_format(request.url, "GetDraftRequest", format))
+        return *err;
+    for (auto const& [draft_id, m] : box.drafts)
+        if (draft_id == id)
+            return json_response(
+                200, boost::json::object{{"id", draft_id}, {"message", g::message_resource(m, format, {})}});
+    return g::not_found();
+}
+
+GAPI_DECL api_response gmail_service::list_drafts(mailbox const& box, api_request const& request) const {
+    namespace g = detail::gmail;
+    std::size_t max_results = 0;
+    if (auto err = g::read_max_results(request.url, max_results))
+        return *err;
+    bool include_spam_trash = false;
+    if (auto err = g::read_bool(request.url, "includeSpamTrash", "include_spam_trash", include_spam_trash))
+        return *err;
+    std::optional<g::sort_key> after;
+    if (auto token = query_param(request.url, "pageToken"); token && !token->empty()) {
+        after = g::parse_page_token(*token);
+        if (!after)
+            return g::invalid_argument("Invalid pageToken");
+    }
+    auto const query = g::parse_query(query_param(request.url, "q").value_or(""));
+    std::vector<std::pair<std::string, std::string>> user_labels;
+    for (auto const& l : box.labels)
+        user_labels.emplace_back(l.id, l.name);
+    std::vector<std::pair<std::string, stored_message> const*> hits;
+    for (auto const& d : box.drafts)
+        if (g::query_matches(d.second, query, box.email, user_labels))
+            hits.push_back(&d);
+    std::sort(hits.begin(), hits.end(),
+              [](auto* a, auto* b) { return g::key_of(a->second) > g::key_of(b->second); });
+
+    boost::json::array page;
+    std::optional<g::sort_key> last;
+    bool more = false;
+    for (auto const* d : hits) {
+        if (after && !(g::key_of(d->second) < *after))
+            continue;
+        if (page.size() == max_results) {
+            more = true;
+            break;
+        }
+        page.push_back(boost::json::object{
+            {"id", d->first},
+            {"message", boost::json::object{{"id", d->second.id}, {"threadId", d->second.thread_id}}}});
+        last = g::key_of(d->second);
+    }
+    boost::json::object out;
+    if (!page.empty())
+        out["drafts"] = std::move(page);
+    if (more && last)
+        out["nextPageToken"] = g::page_token(*last);
+    out["resultSizeEstimate"] = hits.size();
+    return json_response(200, out);
+}
+
+GAPI_DECL api_response gmail_service::delete_draft(mailbox& box, std::string const& id) {
+    auto const it =
+        std::find_if(box.drafts.begin(), box.drafts.end(), [&](auto const& d) { return d.first == id; });
+    if (it == box.drafts.end())
+        return detail::gmail::not_found();
+    box.drafts.erase(it);
+    box.history_id = ++history_;
+    api_response res;
+    res.status = 204;
+    return res;
+}
+
+GAPI_DECL api_response gmail_service::list_labels(mailbox const& box) const {
+    namespace g = detail::gmail;
+    boost::json::array labels;
+    for (auto const& s : g::system_labels) {
+        boost::json::object l{{"id", s.id}, {"name", s.id}};
+        if (s.hidden) {
+            l["messageListVisibility"] = "hide";
+            l["labelListVisibility"] = "labelHide";
+        }
+        l["type"] = "system";
+        labels.push_back(std::move(l));
+    }
+    for (auto const& u : box.labels) {
+        boost::json::object l{{"id", u.id}, {"name", u.name}};
+        if (!u.message_list_visibility.empty())
+            l["messageListVisibility"] = u.message_list_visibility;
+        if (!u.label_list_visibility.empty())
+            l["labelListVisibility"] = u.label_list_visibility;
+        l["type"] = "user";
+        labels.push_back(std::move(l));
+    }
+    return json_response(200, boost::json::object{{"labels", std::move(labels)}});
+}
+
+GAPI_DECL api_response gmail_service::create_label(mailbox& box, api_request const& request) {
+    namespace g = detail::gmail;
+    if (request.body.size() > limits_.max_json_body)
+        return g::payload_too_large(limits_.max_json_body);
+    boost::json::object body;
+    if (auto err = g::parse_object(request.body, body))
+        return *err;
+    if (auto err = g::check_fields(body, g::label_fields, ""))
+        return *err;
+    user_label label;
+    if (auto err = g::string_field(body, "name", "label.name", "TYPE_STRING", label.name))
+        return *err;
+    if (auto err = g::string_field(body, "messageListVisibility", "label.message_list_visibility",
+                                   "type.googleapis.com/google.apps.gmail.v1.Label.MessageListVisibility",
+                                   label.message_list_visibility))
+        return *err;
+    if (auto err = g::string_field(body, "labelListVisibility", "label.label_list_visibility",
+                                   "type.googleapis.com/google.apps.gmail.v1.Label.LabelListVisibility",
+                                   label.label_list_visibility))
+        return *err;
+    auto const& mlv = label.message_list_visibility;
+    if (!mlv.empty() && mlv != "show" && mlv != "hide")
+        return g::invalid_value("label.message_list_visibility",
+                                "type.googleapis.com/google.apps.gmail.v1.Label.MessageListVisibility",
+                                "\"" + mlv + "\"");
+    auto const& llv = label.label_list_visibility;
+    if (!llv.empty() && llv != "labelShow" && llv != "labelShowIfUnread" && llv != "labelHide")
+        return g::invalid_value("label.label_list_visibility",
+                                "type.googleapis.com/google.apps.gmail.v1.Label.LabelListVisibility",
+                                "\"" + llv + "\"");
+    auto const name = std::string(g::trim(label.name));
+    bool reserved = name.empty() || name.find_first_of("\r\n") != std::string::npos;
+    for (auto const& s : g::system_labels)
+        reserved = reserved || g::iequals(s.id, name);
+    for (auto const* r : {"drafts", "sent mail", "all mail", "chats", "spam", "bin"})
+        reserved = reserved || g::iequals(r, name);
+    if (reserved)
+        return g::invalid_argument("Invalid label name");
+    for (auto const& existing : box.labels)
+        if (g::iequals(existing.name, name)) // observed: reason "aborted" (gauteh/lieer#207)
+            return g::error(409, "Label name exists or conflicts", "aborted", "ABORTED");
+    label.name = name;
+    label.id = "Label_" + std::to_string(box.next_label++);
+    box.history_id = ++history_;
+    boost::json::object out{{"id", label.id}, {"name", label.name}};
+    if (!mlv.empty())
+        out["messageListVisibility"] = mlv;
+    if (!llv.empty())
+        out["labelListVisibility"] = llv;
+    out["type"] = "user";
+    box.labels.push_back(std::move(label));
+    return json_response(200, out);
+}
+
+GAPI_DECL api_response gmail_service::get_profile(mailbox const& box) const {
+    std::set<std::string> threads;
+    for (auto const& m : box.messages)
+        threads.insert(m.thread_id);
+    for (auto const& d : box.drafts)
+        threads.insert(d.second.thread_id);
+    return json_response(200, boost::json::object{{"emailAddress", box.email},
+                                                  {"messagesTotal", box.messages.size() + box.drafts.size()},
+                                                  {"threadsTotal", threads.size()},
+                                                  {"historyId", std::to_string(box.history_id)}});
+}
+
+} // namespace gapi::emulator
+
+#endif
