@@ -119,13 +119,18 @@ BOOST_AUTO_TEST_CASE(daily_send_limit_counts_a_rolling_day) {
     quota_model quota({.gmail_daily_sends = 2});
     auto t = at("2026-05-01T10:00:00Z");
     BOOST_TEST(!quota.charge(send, "a@example.com", t).has_value());
+    quota.record_send("a@example.com", t);
     t += 10min;
+    BOOST_TEST(!quota.charge(send, "a@example.com", t).has_value()); // refused by the API: not recorded
+    t += 1min;
     BOOST_TEST(!quota.charge(send, "a@example.com", t).has_value());
+    quota.record_send("a@example.com", t - 1min);
     t += 10min;
     auto refusal = quota.charge(send, "a@example.com", t);
     BOOST_TEST_REQUIRE(refusal.has_value());
     std::string const message(error_of(*refusal)["message"].as_string());
     BOOST_TEST(message == "User-rate limit exceeded.  Retry after 2026-05-02T10:00:00.000Z");
+    BOOST_TEST(!fault_injector::parse("gmail.users.messages.send:500=0.1:reset=0.1").has_value());
     BOOST_TEST(!quota.charge(send, "a@example.com", at("2026-05-02T10:00:00.001Z")).has_value());
 }
 
@@ -144,20 +149,41 @@ BOOST_AUTO_TEST_CASE(calendar_limits_answer_403_usage_limits) {
 
 BOOST_AUTO_TEST_CASE(concurrency_cap_and_switching_quota_off) {
     quota_model quota({.max_concurrent_per_user = 2});
-    BOOST_TEST(!quota.enter(send, "a@example.com").has_value());
-    BOOST_TEST(!quota.enter(send, "a@example.com").has_value());
-    auto refusal = quota.enter(send, "a@example.com");
+    BOOST_TEST(quota.enter(send, "a@example.com"));
+    BOOST_TEST(!quota.check_concurrency(send, "a@example.com").has_value());
+    BOOST_TEST(quota.enter(send, "a@example.com"));
+    BOOST_TEST(!quota.check_concurrency(send, "a@example.com").has_value());
+    BOOST_TEST(quota.enter(send, "a@example.com"));
+    auto refusal = quota.check_concurrency(send, "a@example.com");
     BOOST_TEST_REQUIRE(refusal.has_value());
     BOOST_TEST(refusal->status == 429u);
     BOOST_TEST(error_of(*refusal)["message"].as_string() == "Too many concurrent requests for user.");
+    BOOST_TEST(!quota.check_concurrency(send, "b@example.com").has_value()); // per user
     quota.leave("a@example.com");
-    BOOST_TEST(!quota.enter(send, "a@example.com").has_value());
+    BOOST_TEST(!quota.check_concurrency(send, "a@example.com").has_value());
 
+    // Calendar documents no concurrency cap.
+    BOOST_TEST(!quota.enter(list_events, "a@example.com"));
+    BOOST_TEST(!quota.check_concurrency(list_events, "a@example.com").has_value());
+
+    BOOST_TEST(quota.enter(send, "a@example.com"));
     quota.set_enabled(false);
-    BOOST_TEST(!quota.enter(send, "a@example.com").has_value());
+    BOOST_TEST(!quota.check_concurrency(send, "a@example.com").has_value());
     auto const t = at("2026-05-01T10:00:00Z");
     for (int i = 0; i < 1000; ++i)
         BOOST_TEST_REQUIRE(!quota.charge(send, "a@example.com", t).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(a_call_dearer_than_a_minute_of_quota_still_passes_at_the_hinted_time) {
+    quota_model quota({.scale = 0.005}); // 75 units a minute; a send costs 100
+    auto const t0 = at("2026-05-01T10:00:00Z");
+    BOOST_TEST(!quota.charge(send, "a@example.com", t0).has_value());
+    auto refusal = quota.charge(send, "a@example.com", t0);
+    BOOST_TEST_REQUIRE(refusal.has_value());
+    std::string const message(error_of(*refusal)["message"].as_string());
+    auto const retry_at = parse_rfc3339(message.substr(std::string("User-rate limit exceeded.  Retry after ").size()));
+    BOOST_TEST_REQUIRE(retry_at.has_value());
+    BOOST_TEST(!quota.charge(send, "a@example.com", *retry_at).has_value());
 }
 
 BOOST_AUTO_TEST_CASE(fault_specs_parse_and_reject_nonsense) {

@@ -46,9 +46,16 @@ public:
     GAPI_DECL std::optional<api_response> charge(method_info const& method, std::string const& user,
                                                  clock_type::time_point now);
 
-    /// The per-user concurrency cap: `enter` refuses with Google's 429 when the user
-    /// already has the maximum in flight; every successful `enter` is paired with `leave`.
-    GAPI_DECL std::optional<api_response> enter(method_info const& method, std::string const& user);
+    /// A message was sent: it counts against the user's daily sending limit. Called
+    /// only for sends that succeeded, so refused or failed sends cost nothing.
+    GAPI_DECL void record_send(std::string const& user, clock_type::time_point now);
+
+    /// Gmail's per-user concurrency cap. A request counts as in flight from `enter`
+    /// (returns whether it was counted, i.e. a Gmail call) to `leave`, called once the
+    /// response is written; `check_concurrency` refuses with Google's 429 when more than
+    /// the cap are in flight, the caller's own request included.
+    GAPI_DECL bool enter(method_info const& method, std::string const& user);
+    GAPI_DECL std::optional<api_response> check_concurrency(method_info const& method, std::string const& user) const;
     GAPI_DECL void leave(std::string const& user);
 
 private:
@@ -58,7 +65,7 @@ private:
     };
 
     double scaled(double per_minute) const noexcept { return per_minute * options_.scale; }
-    static void refill(bucket& b, double per_minute, clock_type::time_point now);
+    static void refill(bucket& b, double per_minute, double cost, clock_type::time_point now);
     static clock_type::time_point when_available(bucket const& b, double per_minute, double cost,
                                                  clock_type::time_point now);
 

@@ -54,7 +54,8 @@ inline bool take_headers(std::string_view& s, std::vector<header_line>& out) {
         if ((line.front() == ' ' || line.front() == '\t') && !out.empty())
             continue; // folded continuation: not used by Google's clients, ignored
         auto const colon = line.find(':');
-        if (colon == std::string_view::npos || colon == 0)
+        // Beast refuses fields beyond 64 KiB by throwing; no real header comes close.
+        if (colon == std::string_view::npos || colon == 0 || line.size() > 16 * 1024)
             return false;
         out.push_back({trim(line.substr(0, colon)), trim(line.substr(colon + 1))});
     }

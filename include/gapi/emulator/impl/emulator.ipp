@@ -25,6 +25,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
 
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
@@ -85,6 +86,22 @@ inline void write_file(std::filesystem::path const& path, std::string const& con
 
 inline std::string pretty(boost::json::value const& v) { return boost::json::serialize(v) + "\n"; }
 
+// The Date header (IMF-fixdate), formatted once a second per thread.
+inline std::string const& http_date() {
+    thread_local std::time_t cached_second = -1;
+    thread_local std::string cached;
+    std::time_t const now = std::time(nullptr);
+    if (now != cached_second) {
+        std::tm utc{};
+        gmtime_r(&now, &utc);
+        char text[64];
+        std::strftime(text, sizeof text, "%a, %d %b %Y %H:%M:%S GMT", &utc);
+        cached = text;
+        cached_second = now;
+    }
+    return cached;
+}
+
 } // namespace detail::server
 
 GAPI_DECL std::size_t request_counts::calls(std::string_view method_id) const {
@@ -132,8 +149,10 @@ struct emulator::impl {
     std::vector<std::string> users;
     std::mutex mutex;
     emulator_state state;
-    boost::asio::io_context ioc;
-    tcp::acceptor acceptor{ioc};
+    // Recreated by each start: destroying the io_context after stop is what ends the
+    // sessions still waiting on their sockets, and closes those sockets.
+    std::unique_ptr<boost::asio::io_context> ioc;
+    std::unique_ptr<tcp::acceptor> acceptor;
     std::optional<boost::asio::ssl::context> tls;
     std::string ca_pem;
     std::string base_url;
@@ -194,22 +213,32 @@ struct emulator::impl {
     api_response api_call(matched_call const& call, api_request const& req, detail::server::outcome& out,
                           fault_kind& fault) {
         method_info const& m = *call.method;
+        // The fault is drawn first, by call number, so that a seed gives the same faults
+        // whatever the quota, which depends on timing, decides.
+        std::chrono::milliseconds delay{0};
+        fault = state.faults.next(m.id, delay);
         principal who;
         if (!m.scopes.empty()) {
             auto auth = state.oauth.authenticate(req);
-            if (auto* refusal = std::get_if<api_response>(&auth))
+            if (auto* refusal = std::get_if<api_response>(&auth)) {
+                fault = fault_kind::none;
                 return std::move(*refusal);
+            }
             who = std::get<principal>(std::move(auth));
-            if (!detail::server::has_any_scope(who.scopes, m.scopes))
+            if (!detail::server::has_any_scope(who.scopes, m.scopes)) {
+                fault = fault_kind::none;
                 return state.oauth.insufficient_scope(m.scopes);
-            if (auto refusal = state.quota.enter(m, who.email))
+            }
+            if (state.quota.enter(m, who.email))
+                out.concurrency_users.push_back(who.email);
+            auto refusal = state.quota.check_concurrency(m, who.email);
+            if (!refusal)
+                refusal = state.quota.charge(m, who.email, req.now);
+            if (refusal) {
+                fault = fault_kind::none;
                 return std::move(*refusal);
-            out.concurrency_users.push_back(who.email);
-            if (auto refusal = state.quota.charge(m, who.email, req.now))
-                return std::move(*refusal);
+            }
         }
-        std::chrono::milliseconds delay{0};
-        fault = state.faults.next(m.id, delay);
         switch (fault) {
         case fault_kind::internal_error:
         case fault_kind::unavailable:
@@ -219,8 +248,17 @@ struct emulator::impl {
         case fault_kind::none:
         case fault_kind::ambiguous: break;
         }
-        return m.family == api_family::gmail ? state.gmail.handle(call, req, who)
-                                             : state.calendar.handle(call, req, who);
+        auto res = m.family == api_family::gmail ? state.gmail.handle(call, req, who)
+                                                 : state.calendar.handle(call, req, who);
+        if (m.sends_mail && res.status / 100 == 2)
+            state.quota.record_send(who.email, req.now);
+        return res;
+    }
+
+    void give_back_locked(std::vector<std::string>& concurrency_users) {
+        for (auto const& u : concurrency_users)
+            state.quota.leave(u);
+        concurrency_users.clear();
     }
 
     std::optional<matched_call> match(api_request const& req) const {
@@ -229,9 +267,8 @@ struct emulator::impl {
         return state.calendar.match(req.method, req.url);
     }
 
-    detail::server::outcome route(api_request& req, std::uint64_t connection) {
+    void route(api_request& req, std::uint64_t connection, detail::server::outcome& out) {
         using detail::server::starts_with;
-        detail::server::outcome out;
         std::string_view const path = req.url.encoded_path();
 
         if (starts_with(path, "/_emulator/")) {
@@ -278,7 +315,6 @@ struct emulator::impl {
         log_call(out.method_id, req, out.reset ? 0 : out.response.status, connection, false);
         if (out.reset)
             ++state.counts.resets_injected;
-        return out;
     }
 
     api_response batch(api_request const& outer, bool calendar, std::uint64_t connection,
@@ -312,8 +348,13 @@ struct emulator::impl {
             if (!right_api) {
                 r.response = detail::server::not_found();
             } else {
+                // Parts run one after another here, so each holds its in-flight slot
+                // only for its own call.
+                detail::server::outcome part_out;
                 fault_kind fault = fault_kind::none;
-                r.response = api_call(*call, part.request, out, fault);
+                r.response = api_call(*call, part.request, part_out, fault);
+                give_back_locked(part_out.concurrency_users);
+                out.delay = std::max(out.delay, part_out.delay);
                 // A part cannot reset the connection on its own: it fails with 503,
                 // after the call was applied in the ambiguous case.
                 if (fault == fault_kind::reset || fault == fault_kind::ambiguous)
@@ -399,19 +440,18 @@ struct emulator::impl {
 
     // ---- I/O ------------------------------------------------------------------
 
-    void give_back(std::vector<std::string> const& concurrency_users) {
+    void give_back(std::vector<std::string>& concurrency_users) {
         if (concurrency_users.empty())
             return;
         std::lock_guard lock(mutex);
-        for (auto const& u : concurrency_users)
-            state.quota.leave(u);
+        give_back_locked(concurrency_users);
     }
 
     boost::asio::awaitable<void> accept_loop() {
         namespace asio = boost::asio;
         for (;;) {
-            auto [ec, socket] = co_await acceptor.async_accept(detail::server::use_tuple);
-            if (ec == asio::error::operation_aborted || !acceptor.is_open())
+            auto [ec, socket] = co_await acceptor->async_accept(detail::server::use_tuple);
+            if (ec == asio::error::operation_aborted || !acceptor->is_open())
                 co_return;
             if (ec)
                 continue;
@@ -424,7 +464,7 @@ struct emulator::impl {
                 ++counts.connections_open;
                 counts.max_connections_open = std::max(counts.max_connections_open, counts.connections_open);
             }
-            asio::co_spawn(acceptor.get_executor(), session(std::move(socket), number), asio::detached);
+            asio::co_spawn(acceptor->get_executor(), session(std::move(socket), number), asio::detached);
         }
     }
 
@@ -455,8 +495,19 @@ struct emulator::impl {
             parser.body_limit(detail::server::max_request_body);
             parser.header_limit(64 * 1024);
             auto [hec, hn] = co_await bhttp::async_read_header(stream, buffer, parser, use_tuple);
-            if (hec)
+            if (hec) {
+                // A peer that spoke something other than HTTP hears why before the close.
+                if (hec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
+                    hec != bhttp::error::end_of_stream && hec != bhttp::error::partial_message) {
+                    bool const too_big = hec == bhttp::error::header_limit;
+                    bhttp::response<bhttp::string_body> res{
+                        too_big ? bhttp::status::request_header_fields_too_large : bhttp::status::bad_request, 11};
+                    res.keep_alive(false);
+                    res.prepare_payload();
+                    co_await bhttp::async_write(stream, res, use_tuple);
+                }
                 co_return;
+            }
             // curl and others wait for this before sending a larger body.
             auto const expect = parser.get()[bhttp::field::expect];
             if (expect.size() == 12 && (expect == "100-continue" || expect == "100-Continue")) {
@@ -498,10 +549,12 @@ struct emulator::impl {
                 ++state.counts.requests_per_connection[number];
                 req.now = now();
                 try {
-                    out = route(req, number);
+                    route(req, number, out);
                 } catch (std::exception const&) {
-                    // A bug in a service must cost one request, not the whole emulator.
-                    out = {};
+                    // A bug in a service must cost one request, not the whole emulator;
+                    // the in-flight slots taken so far are still given back below.
+                    out.reset = false;
+                    out.delay = {};
                     out.response = fault_injector::response_for(fault_kind::internal_error);
                 }
             }
@@ -519,6 +572,7 @@ struct emulator::impl {
             bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(out.response.status), version};
             for (auto const& field : out.response.headers)
                 res.insert(field.name(), field.name_string(), field.value());
+            res.set(bhttp::field::date, detail::server::http_date());
             res.body() = std::move(out.response.body);
             res.keep_alive(keep_alive);
             res.prepare_payload();
@@ -558,7 +612,7 @@ GAPI_DECL void emulator::start() {
     auto& i = *impl_;
     if (i.running)
         return;
-    if (i.options.tls) {
+    if (i.options.tls && !i.tls) {
         auto ca = certificate_authority::generate("gapi emulator CA");
         auto leaf = ca.issue_server_certificate({"localhost"}, {"127.0.0.1", "::1"});
         i.tls.emplace(asio::ssl::context::tls_server);
@@ -566,12 +620,15 @@ GAPI_DECL void emulator::start() {
         i.tls->use_private_key(asio::buffer(leaf.private_key_pem), asio::ssl::context::pem);
         i.ca_pem = ca.certificate_pem();
     }
-    impl::tcp::endpoint const endpoint(asio::ip::make_address("127.0.0.1"), i.options.port);
-    i.acceptor.open(endpoint.protocol());
-    i.acceptor.set_option(impl::tcp::acceptor::reuse_address(true));
-    i.acceptor.bind(endpoint);
-    i.acceptor.listen(asio::socket_base::max_listen_connections);
-    i.port = i.acceptor.local_endpoint().port();
+    i.ioc = std::make_unique<asio::io_context>();
+    i.acceptor = std::make_unique<impl::tcp::acceptor>(*i.ioc);
+    // A restart keeps the port it had, so that clients' URLs stay valid.
+    impl::tcp::endpoint const endpoint(asio::ip::make_address("127.0.0.1"), i.port ? i.port : i.options.port);
+    i.acceptor->open(endpoint.protocol());
+    i.acceptor->set_option(impl::tcp::acceptor::reuse_address(true));
+    i.acceptor->bind(endpoint);
+    i.acceptor->listen(asio::socket_base::max_listen_connections);
+    i.port = i.acceptor->local_endpoint().port();
     i.base_url = std::string(i.tls ? "https" : "http") + "://127.0.0.1:" + std::to_string(i.port);
     {
         std::lock_guard lock(i.mutex);
@@ -579,10 +636,10 @@ GAPI_DECL void emulator::start() {
         if (!i.options.state_dir.empty())
             i.write_state_dir();
     }
-    asio::co_spawn(i.ioc, i.accept_loop(), asio::detached);
+    asio::co_spawn(*i.ioc, i.accept_loop(), asio::detached);
     i.running = true;
     for (std::size_t t = 0; t < std::max<std::size_t>(1, i.options.threads); ++t)
-        i.threads.emplace_back([&ioc = i.ioc] { ioc.run(); });
+        i.threads.emplace_back([&ioc = *i.ioc] { ioc.run(); });
 }
 
 GAPI_DECL void emulator::stop() {
@@ -590,16 +647,16 @@ GAPI_DECL void emulator::stop() {
     if (!i.running)
         return;
     i.running = false;
-    boost::asio::post(i.ioc, [&i] {
-        boost::system::error_code ignored;
-        i.acceptor.close(ignored);
-    });
-    // Open connections are ended by destroying their coroutines with the io_context's
-    // pending work; stopping it is enough to let the threads go.
-    i.ioc.stop();
+    i.ioc->stop();
     for (auto& t : i.threads)
         t.join();
     i.threads.clear();
+    // No thread runs the context now: closing and destroying is safe. Destroying the
+    // context destroys the suspended sessions, whose sockets close with them.
+    i.acceptor.reset();
+    i.ioc.reset();
+    std::lock_guard lock(i.mutex);
+    i.state.counts.connections_open = 0;
 }
 
 GAPI_DECL std::string emulator::base_url() const { return impl_->base_url; }

@@ -59,8 +59,10 @@ GAPI_DECL boost::system::result<std::vector<fault_rule>> fault_injector::parse(s
     for (auto rule_text : split(spec, ';')) {
         if (rule_text.empty())
             continue;
-        auto const colon = rule_text.rfind(':');
-        if (colon == std::string_view::npos || colon == 0)
+        // Method ids contain no ':', so a second one is a typo that would silently
+        // make the rule match nothing.
+        auto const colon = rule_text.find(':');
+        if (colon == std::string_view::npos || colon == 0 || rule_text.find(':', colon + 1) != std::string_view::npos)
             return invalid;
         fault_rule rule;
         rule.pattern = detail::faults::trim(rule_text.substr(0, colon));

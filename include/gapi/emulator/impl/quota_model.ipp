@@ -25,13 +25,13 @@ inline api_response gmail_user_rate_limited(clock_type::time_point retry_at) {
 
 inline api_response gmail_project_rate_limited(std::string const& project_number) {
     return error_response(
-        {.code = 429,
+        {.code = 403,
          .message = "Quota exceeded for quota metric 'Queries' and limit 'Queries per minute' of service "
                     "'gmail.googleapis.com' for consumer 'project_number:" +
                     project_number + "'.",
          .reason = "rateLimitExceeded",
-         .domain = "global",
-         .status = "RESOURCE_EXHAUSTED"});
+         .domain = "usageLimits",
+         .status = "PERMISSION_DENIED"});
 }
 
 inline api_response calendar_rate_limited(bool per_user) {
@@ -44,16 +44,19 @@ inline api_response calendar_rate_limited(bool per_user) {
 
 } // namespace detail::quota
 
-GAPI_DECL void quota_model::refill(bucket& b, double per_minute, clock_type::time_point now) {
+GAPI_DECL void quota_model::refill(bucket& b, double per_minute, double cost, clock_type::time_point now) {
+    // A bucket holds a minute's allowance, and never less than one call: at a tiny
+    // scale a 100-unit send must still pass once the hinted time has come.
+    double const capacity = std::max(per_minute, cost);
     if (b.tokens < 0) {
-        b.tokens = per_minute;
+        b.tokens = capacity;
         b.updated = now;
         return;
     }
     if (now <= b.updated)
         return;
     double const elapsed = std::chrono::duration<double>(now - b.updated).count();
-    b.tokens = std::min(per_minute, b.tokens + elapsed * per_minute / 60.0);
+    b.tokens = std::min(capacity, b.tokens + elapsed * per_minute / 60.0);
     b.updated = now;
 }
 
@@ -78,8 +81,8 @@ GAPI_DECL std::optional<api_response> quota_model::charge(method_info const& met
         double const user_rate = scaled(options_.calendar_user_requests_per_minute);
         double const project_rate = scaled(options_.calendar_project_requests_per_minute);
         auto& user_bucket = calendar_users_[user];
-        refill(user_bucket, user_rate, now);
-        refill(calendar_project_, project_rate, now);
+        refill(user_bucket, user_rate, cost, now);
+        refill(calendar_project_, project_rate, cost, now);
         if (calendar_project_.tokens < cost)
             return detail::quota::calendar_rate_limited(false);
         if (user_bucket.tokens < cost)
@@ -92,8 +95,8 @@ GAPI_DECL std::optional<api_response> quota_model::charge(method_info const& met
     double const user_rate = scaled(options_.gmail_user_units_per_minute);
     double const project_rate = scaled(options_.gmail_project_units_per_minute);
     auto& user_bucket = gmail_users_[user];
-    refill(user_bucket, user_rate, now);
-    refill(gmail_project_, project_rate, now);
+    refill(user_bucket, user_rate, cost, now);
+    refill(gmail_project_, project_rate, cost, now);
     if (gmail_project_.tokens < cost)
         return detail::quota::gmail_project_rate_limited(options_.project_number);
     if (user_bucket.tokens < cost)
@@ -107,25 +110,37 @@ GAPI_DECL std::optional<api_response> quota_model::charge(method_info const& met
         double const allowance = std::max(1.0, std::floor(options_.gmail_daily_sends * options_.scale));
         if (static_cast<double>(sent.size()) >= allowance)
             return detail::quota::gmail_user_rate_limited(sent.front() + day);
-        sent.push_back(now);
     }
     user_bucket.tokens -= cost;
     gmail_project_.tokens -= cost;
     return std::nullopt;
 }
 
-GAPI_DECL std::optional<api_response> quota_model::enter(method_info const& method, std::string const& user) {
-    auto& n = in_flight_[user];
-    if (options_.enabled && n >= options_.max_concurrent_per_user) {
-        if (method.family == api_family::calendar)
-            return detail::quota::calendar_rate_limited(true);
+GAPI_DECL void quota_model::record_send(std::string const& user, clock_type::time_point now) {
+    if (options_.enabled)
+        sends_[user].push_back(now);
+}
+
+GAPI_DECL bool quota_model::enter(method_info const& method, std::string const& user) {
+    // Google documents the concurrency cap for Gmail only.
+    if (method.family != api_family::gmail)
+        return false;
+    ++in_flight_[user];
+    return true;
+}
+
+GAPI_DECL std::optional<api_response> quota_model::check_concurrency(method_info const& method,
+                                                                     std::string const& user) const {
+    if (!options_.enabled || method.family != api_family::gmail)
+        return std::nullopt;
+    auto it = in_flight_.find(user);
+    if (it != in_flight_.end() && it->second > options_.max_concurrent_per_user) {
         return error_response({.code = 429,
                                .message = "Too many concurrent requests for user.",
                                .reason = "rateLimitExceeded",
                                .domain = "global",
                                .status = "RESOURCE_EXHAUSTED"});
     }
-    ++n;
     return std::nullopt;
 }
 
