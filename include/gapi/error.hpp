@@ -33,6 +33,16 @@ enum class error {
     response_too_large,     ///< the response body exceeds the configured limit
     malformed_http_response,
     pool_shut_down,
+
+    // Credentials and OAuth 2.0.
+    invalid_credentials,      ///< a credential file or value is missing a field, malformed or unusable
+    reauthorization_required, ///< the refresh token expired or was revoked (invalid_grant): authorize again
+    invalid_client,           ///< the token endpoint does not know the client or its secret
+    token_endpoint_error,     ///< the token endpoint refused the grant for another reason
+    malformed_token_response, ///< the token endpoint's answer could not be understood
+    authorization_denied,     ///< the user declined consent in the browser
+    authorization_timeout,    ///< no authorization arrived at the loopback server in time
+    unauthenticated,          ///< the API still refused the access token after a fresh one was obtained
 };
 
 /// Broad classes of failure, shared by every category gapi reports
@@ -41,8 +51,9 @@ enum class condition {
     timeout = 1,       ///< a connect, TLS handshake or request deadline passed
     network,           ///< the connection failed, was refused, reset or closed
     tls,               ///< TLS handshake or certificate verification failed
-    invalid_argument,  ///< the caller asked for something that cannot be sent
-    malformed_response ///< the server's answer could not be understood
+    invalid_argument,   ///< the caller asked for something that cannot be sent
+    malformed_response, ///< the server's answer could not be understood
+    unauthenticated,    ///< credentials are missing, refused or must be renewed by the user
 };
 
 GAPI_DECL boost::system::error_category const& error_category() noexcept;

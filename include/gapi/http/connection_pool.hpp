@@ -76,6 +76,14 @@ public:
     /// Idempotency: see `request::replay_on_stale_connection`.
     template <class CompletionToken = boost::asio::deferred_t>
     auto send(request req, CompletionToken&& token = {}) {
+        return send(std::make_shared<request const>(std::move(req)), std::forward<CompletionToken>(token));
+    }
+
+    /// The same, for a request shared with the caller, who may send it again later
+    /// (a replay after a token refresh or a retry) without copying its body. The pool
+    /// only reads it, and only until the operation completes.
+    template <class CompletionToken = boost::asio::deferred_t>
+    auto send(std::shared_ptr<request const> req, CompletionToken&& token = {}) {
         return boost::asio::async_initiate<CompletionToken, completion_signature>(
             initiate_send{this}, token, std::move(req));
     }
@@ -88,14 +96,14 @@ private:
     struct initiate_send {
         connection_pool* self;
         template <class Handler>
-        void operator()(Handler&& handler, request req) const {
+        void operator()(Handler&& handler, std::shared_ptr<request const> req) const {
             self->start_send(std::move(req),
                              boost::asio::any_completion_handler<completion_signature>(
                                  std::forward<Handler>(handler)));
         }
     };
 
-    GAPI_DECL void start_send(request req,
+    GAPI_DECL void start_send(std::shared_ptr<request const> req,
                               boost::asio::any_completion_handler<completion_signature> handler);
 
     std::shared_ptr<detail::pool_impl> impl_;

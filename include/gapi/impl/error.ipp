@@ -34,6 +34,15 @@ public:
         case error::response_too_large: return "response body exceeds the configured size limit";
         case error::malformed_http_response: return "malformed HTTP response";
         case error::pool_shut_down: return "connection pool has been shut down";
+        case error::invalid_credentials: return "invalid credentials";
+        case error::reauthorization_required:
+            return "the refresh token has expired or been revoked: run the authorization flow again";
+        case error::invalid_client: return "the OAuth client id or secret was refused";
+        case error::token_endpoint_error: return "the token endpoint refused the grant";
+        case error::malformed_token_response: return "malformed token endpoint response";
+        case error::authorization_denied: return "the user denied authorization";
+        case error::authorization_timeout: return "no authorization arrived in time";
+        case error::unauthenticated: return "the API refused the access token";
         }
         return "unknown gapi error";
     }
@@ -50,6 +59,14 @@ public:
         case error::truncated_response: return condition::network;
         case error::response_too_large:
         case error::malformed_http_response: return condition::malformed_response;
+        case error::invalid_credentials: return condition::invalid_argument;
+        case error::reauthorization_required:
+        case error::invalid_client:
+        case error::authorization_denied:
+        case error::unauthenticated: return condition::unauthenticated;
+        case error::malformed_token_response: return condition::malformed_response;
+        case error::authorization_timeout: return condition::timeout;
+        case error::token_endpoint_error:
         case error::pool_shut_down: break;
         }
         return {ev, *this};
@@ -67,6 +84,7 @@ public:
         case condition::tls: return "TLS failure";
         case condition::invalid_argument: return "invalid argument";
         case condition::malformed_response: return "malformed response";
+        case condition::unauthenticated: return "unauthenticated";
         }
         return "unknown gapi condition";
     }
@@ -93,7 +111,8 @@ public:
         case condition::malformed_response:
             return code.category() == boost::beast::http::make_error_code(
                                            boost::beast::http::error::bad_version).category();
-        case condition::invalid_argument: return false;
+        case condition::invalid_argument:
+        case condition::unauthenticated: return false;
         }
         return false;
     }

@@ -22,6 +22,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
+#include <boost/beast/http/span_body.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
@@ -43,7 +44,8 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using clock_type = std::chrono::steady_clock;
 using tcp = asio::ip::tcp;
-using request_message = bhttp::request<bhttp::string_body>;
+// The body is sent straight from the caller's request: a 35 MB upload is never copied.
+using request_message = bhttp::request<bhttp::span_body<char const>>;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 struct connection {
@@ -104,7 +106,7 @@ struct origin_state {
 };
 
 struct op_state {
-    request req;
+    std::shared_ptr<request const> req;
     response resp;
     error_code result;
     clock_type::time_point deadline{};
@@ -195,7 +197,8 @@ public:
         return s;
     }
 
-    void start(request req, asio::any_completion_handler<connection_pool::completion_signature> handler) {
+    void start(std::shared_ptr<request const> req,
+               asio::any_completion_handler<connection_pool::completion_signature> handler) {
         auto op = std::make_shared<op_state>();
         op->req = std::move(req);
 
@@ -288,13 +291,14 @@ private:
     }
 
     request_message build_message(op_state& op, http::origin const& where) const {
-        request_message msg{op.req.method, request_target(op.req.url), 11};
-        for (auto const& field : op.req.headers)
+        request const& req = *op.req;
+        request_message msg{req.method, request_target(req.url), 11};
+        for (auto const& field : req.headers)
             msg.insert(field.name(), field.name_string(), field.value());
         msg.set(bhttp::field::host, where.host_header());
         if (msg.find(bhttp::field::user_agent) == msg.end())
             msg.set(bhttp::field::user_agent, options_.user_agent);
-        msg.body() = std::move(op.req.body);
+        msg.body() = {req.body.data(), req.body.size()};
         msg.prepare_payload();
         msg.keep_alive(true);
         return msg;
@@ -303,12 +307,14 @@ private:
     asio::awaitable<error_code> perform(op_state& op) {
         if (shut_down_)
             co_return error::pool_shut_down;
-        auto where = origin_of(op.req.url);
+        if (!op.req)
+            co_return error::invalid_url;
+        auto where = origin_of(op.req->url);
         if (!where)
             co_return where.error();
-        if (auto ec = validate(op.req))
+        if (auto ec = validate(*op.req))
             co_return ec;
-        op.deadline = clock_type::now() + op.req.timeout.value_or(options_.request_timeout);
+        op.deadline = clock_type::now() + op.req->timeout.value_or(options_.request_timeout);
         auto msg = build_message(op, *where);
         origin_state& origin = state_of(*where);
 
@@ -334,7 +340,7 @@ private:
             }
             bool const replay = exchange.attempts == 1 && exchange.reused_connection &&
                                 !exchange.response_started && !op.abort_reason &&
-                                (!op.written_this_attempt || op.req.replay_on_stale_connection) &&
+                                (!op.written_this_attempt || op.req->replay_on_stale_connection) &&
                                 is_stale_connection_error(ec) && clock_type::now() < op.deadline;
             if (!replay) {
                 discard(origin, std::move(conn));
@@ -636,7 +642,7 @@ GAPI_DECL pool_stats connection_pool::stats() const noexcept { return impl_->sta
 GAPI_DECL void connection_pool::shutdown() { impl_->shutdown(); }
 
 GAPI_DECL void connection_pool::start_send(
-    request req, boost::asio::any_completion_handler<completion_signature> handler) {
+    std::shared_ptr<request const> req, boost::asio::any_completion_handler<completion_signature> handler) {
     impl_->start(std::move(req), std::move(handler));
 }
 
