@@ -7,6 +7,10 @@
 // Umbrella header: everything public in gapi.
 
 #include <gapi/config.hpp>
+#include <gapi/auth/credentials.hpp>
+#include <gapi/auth/installed_app_flow.hpp>
+#include <gapi/auth/token_source.hpp>
+#include <gapi/client.hpp>
 #include <gapi/error.hpp>
 #include <gapi/http/connection_pool.hpp>
 #include <gapi/http/message.hpp>

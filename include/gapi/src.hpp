@@ -14,6 +14,15 @@
 #include <gapi/config.hpp>
 
 #include <gapi/impl/error.ipp>
+#include <gapi/impl/client.ipp>
+#include <gapi/auth/detail/impl/crypto.ipp>
+#include <gapi/auth/impl/authorization_url.ipp>
+#include <gapi/auth/impl/credential_files.ipp>
+#include <gapi/auth/impl/credentials.ipp>
+#include <gapi/auth/impl/installed_app_flow.ipp>
+#include <gapi/auth/impl/jwt.ipp>
+#include <gapi/auth/impl/token_endpoint.ipp>
+#include <gapi/auth/impl/token_source.ipp>
 #include <gapi/http/impl/url.ipp>
 #include <gapi/http/impl/connection_pool.ipp>
 #include <gapi/emulator/impl/api.ipp>

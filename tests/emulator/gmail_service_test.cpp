@@ -7,6 +7,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -1302,6 +1303,159 @@ BOOST_AUTO_TEST_CASE(inspect_json_and_duplicates) {
     BOOST_TEST(j.at("duplicateMessageIds").at("<lunch-1@example.com>").to_number<std::int64_t>() == 2);
     BOOST_TEST(f.svc.inspect_json("nobody@example.com").contains("error"));
     BOOST_TEST(f.svc.messages("nobody@example.com").empty());
+}
+
+// ---- the mailbox indexes (Message-ID, message id, thread id) --------------------------------------
+
+BOOST_AUTO_TEST_CASE(rfc822msgid_lookups_apply_the_whole_query) {
+    fixture f;
+    auto id = [&](api_response const& r) { return str(body(r).at("id")); };
+    auto const first = id(f.send(lunch_mail));
+    auto const again = id(f.send(lunch_mail)); // a retry that went through twice
+    auto const report =
+        id(f.send(simple_mail("dave@example.org", "report", "Message-ID: <Q3@Example.COM>\r\n")));
+    auto const draft =
+        create_draft(f, simple_mail("bob@example.com", "later", "Message-ID: <d1@example.com>\r\n"));
+    auto const draft_message = str(draft.at("message").at("id"));
+    auto q = [&](std::string const& query, std::string const& extra = {}) {
+        auto res = f.call(verb::get, "/gmail/v1/users/me/messages?q=" + query + extra);
+        BOOST_TEST_REQUIRE(res.status == 200u);
+        return ids_of(body(res));
+    };
+    using v = std::vector<std::string>;
+    BOOST_TEST((q("rfc822msgid:lunch-1@example.com") == v{again, first}));
+    BOOST_TEST((q("rfc822msgid:%3CLUNCH-1@EXAMPLE.com%3E") == v{again, first})); // case folded
+    BOOST_TEST((q("rfc822msgid:q3@example.com") == v{report}));
+    BOOST_TEST((q("rfc822msgid:d1@example.com") == v{draft_message})); // drafts are indexed too
+    BOOST_TEST(q("rfc822msgid:lunch-1@example.com", "&maxResults=1").size() == 1u);
+    BOOST_TEST((q("rfc822msgid:lunch-1@example.com%20in:sent") == v{again, first}));
+    BOOST_TEST(q("rfc822msgid:lunch-1@example.com%20-in:sent").empty());
+    BOOST_TEST(q("rfc822msgid:lunch-1@example.com%20subject:report").empty());
+    BOOST_TEST(q("rfc822msgid:lunch-1@example.com", "&labelIds=INBOX").empty());
+    BOOST_TEST(
+        (q("rfc822msgid:q3@example.com%20OR%20rfc822msgid:d1@example.com") == v{draft_message, report}));
+    BOOST_TEST((q("rfc822msgid:q3@example.com%20OR%20subject:later") == v{draft_message, report}));
+    BOOST_TEST((q("-rfc822msgid:lunch-1@example.com") == v{draft_message, report}));
+    BOOST_TEST(q("rfc822msgid:lunch-1").empty());
+    BOOST_TEST(q("rfc822msgid:nope@example.com").empty());
+
+    BOOST_TEST(f.call(verb::delete_, "/gmail/v1/users/me/drafts/" + str(draft.at("id"))).status == 204u);
+    BOOST_TEST(q("rfc822msgid:d1@example.com").empty());
+    BOOST_TEST(f.call(verb::get, "/gmail/v1/users/me/messages/" + draft_message).status == 404u);
+    // bob's copy is in bob's index, not alice's
+    auto bob =
+        f.call(f.request(verb::get, "/gmail/v1/users/me/messages?q=rfc822msgid:lunch-1@example.com"), f.bob);
+    BOOST_TEST(ids_of(body(bob)).size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(thread_and_id_indexes_follow_drafts) {
+    fixture f;
+    auto profile = [&] { return body(f.call(verb::get, "/gmail/v1/users/me/profile")); };
+    auto const sent = body(f.send(lunch_mail));
+    auto const d1 = create_draft(f, simple_mail("bob@example.com", "one"));
+    auto const d2 = create_draft(f, simple_mail("bob@example.com", "two"));
+    auto const d1_thread = str(d1.at("message").at("threadId"));
+    auto const d2_thread = str(d2.at("message").at("threadId"));
+    BOOST_TEST(profile().at("messagesTotal").as_int64() == 3);
+    BOOST_TEST(profile().at("threadsTotal").as_int64() == 3);
+
+    // A thread only a draft holds exists: sending into it joins it.
+    auto joined = body(
+        f.send(simple_mail("bob@example.com", "into d1"), f.alice, ",\"threadId\":\"" + d1_thread + "\""));
+    BOOST_TEST(str(joined.at("threadId")) == d1_thread);
+    BOOST_TEST(profile().at("messagesTotal").as_int64() == 4);
+    BOOST_TEST(profile().at("threadsTotal").as_int64() == 3);
+    BOOST_TEST(f.call(verb::get, "/gmail/v1/users/me/messages/" + str(d2.at("message").at("id"))).status ==
+               200u);
+
+    // Deleting d1 leaves its thread to the message that joined it; deleting d2 ends d2's thread.
+    BOOST_TEST(f.call(verb::delete_, "/gmail/v1/users/me/drafts/" + str(d1.at("id"))).status == 204u);
+    BOOST_TEST(f.call(verb::delete_, "/gmail/v1/users/me/drafts/" + str(d2.at("id"))).status == 204u);
+    BOOST_TEST(profile().at("messagesTotal").as_int64() == 2);
+    BOOST_TEST(profile().at("threadsTotal").as_int64() == 2);
+    auto again = body(
+        f.send(simple_mail("bob@example.com", "d1 again"), f.alice, ",\"threadId\":\"" + d1_thread + "\""));
+    BOOST_TEST(str(again.at("threadId")) == d1_thread);
+    auto gone = body(
+        f.send(simple_mail("bob@example.com", "d2 again"), f.alice, ",\"threadId\":\"" + d2_thread + "\""));
+    BOOST_TEST(str(gone.at("threadId")) != d2_thread);
+    BOOST_TEST(profile().at("threadsTotal").as_int64() == 3);
+    auto upper = body(f.send(simple_mail("bob@example.com", "upper case id"), f.alice,
+                             ",\"threadId\":\"" + std::string(d1_thread.size(), 'F') + "\""));
+    BOOST_TEST(str(upper.at("threadId")) != d1_thread);
+
+    // drafts.send: the draft's message becomes a sent one, same id, same thread.
+    auto const d3 = create_draft(f, simple_mail("bob@example.com", "three"));
+    auto const d3_message = str(d3.at("message").at("id"));
+    BOOST_TEST(profile().at("threadsTotal").as_int64() == 5);
+    auto res = f.call(verb::post, "/gmail/v1/users/me/drafts/send", "{\"id\":\"" + str(d3.at("id")) + "\"}");
+    BOOST_TEST_REQUIRE(res.status == 200u);
+    BOOST_TEST(profile().at("threadsTotal").as_int64() == 5);
+    BOOST_TEST(profile().at("messagesTotal").as_int64() == 6);
+    auto got = body(f.call(verb::get, "/gmail/v1/users/me/messages/" + d3_message + "?format=minimal"));
+    BOOST_TEST(got.at("labelIds") == json::array{"SENT"});
+    BOOST_TEST(str(got.at("threadId")) == str(d3.at("message").at("threadId")));
+    BOOST_TEST(f.call(verb::get, "/gmail/v1/users/me/messages/" + str(sent.at("id"))).status == 200u);
+    BOOST_TEST(f.call(verb::get, "/gmail/v1/users/me/messages/" + str(sent.at("threadId"))).status == 404u);
+    BOOST_TEST(f.call(verb::get, "/gmail/v1/users/me/messages/not-an-id").status == 404u);
+}
+
+BOOST_AUTO_TEST_CASE(replies_join_the_oldest_message_with_exactly_that_message_id) {
+    fixture f;
+    auto mail = [](std::string const& subject, std::string const& headers) {
+        return simple_mail("bob@example.com", subject, headers);
+    };
+    f.send(mail("a", "Message-ID: <T1@example.com>\r\n"));
+    f.send(mail("b", "Message-ID: <T1@example.com>\r\n")); // the same Message-ID, another thread
+    f.send(mail("c", "Message-ID: <t2@example.com>\r\n"));
+    f.send(mail("case differs", "In-Reply-To: <t1@example.com>\r\n"));
+    f.send(mail("reply", "In-Reply-To: <T1@example.com>\r\n"));
+    f.send(mail("last reference wins",
+                "References: <T1@example.com> <t2@example.com> <unknown@example.com>\r\n"));
+    // A draft in bob's mailbox is not a message a reply can join.
+    auto bob_draft =
+        f.call(f.request(verb::post, "/gmail/v1/users/me/drafts",
+                         "{\"message\":{\"raw\":\"" +
+                             encode_base64url("Subject: y\r\nMessage-ID: <bob-draft@example.com>\r\n\r\ny") +
+                             "\"}}"),
+               f.bob);
+    BOOST_TEST_REQUIRE(bob_draft.status == 200u);
+    f.send(mail("to a draft", "In-Reply-To: <bob-draft@example.com>\r\n"));
+
+    auto const& inbox = f.svc.messages("bob@example.com");
+    BOOST_TEST_REQUIRE(inbox.size() == 7u);
+    BOOST_TEST(inbox[0].thread_id != inbox[1].thread_id);
+    BOOST_TEST(inbox[3].thread_id != inbox[0].thread_id);
+    BOOST_TEST(inbox[3].thread_id != inbox[1].thread_id);
+    BOOST_TEST(inbox[4].thread_id == inbox[0].thread_id);
+    BOOST_TEST(inbox[5].thread_id == inbox[2].thread_id);
+    BOOST_TEST(inbox[6].thread_id != str(body(bob_draft).at("message").at("threadId")));
+    auto bp = body(f.call(f.request(verb::get, "/gmail/v1/users/me/profile"), f.bob));
+    BOOST_TEST(bp.at("messagesTotal").as_int64() == 8);
+    BOOST_TEST(bp.at("threadsTotal").as_int64() == 6); // a, b, c, case differs, bob's draft, to a draft
+}
+
+BOOST_AUTO_TEST_CASE(a_copied_service_has_indexes_of_its_own) {
+    fixture f;
+    auto const sent = body(f.send(lunch_mail));
+    create_draft(f, simple_mail("bob@example.com", "draft", "Message-ID: <d@example.com>\r\n"));
+    auto copy = std::make_unique<gmail_service>(f.svc);
+    f.send(simple_mail("bob@example.com", "only in the original", "Message-ID: <o@example.com>\r\n"));
+    auto call = [&](gmail_service& svc, std::string const& target) {
+        auto r = f.request(verb::get, target);
+        return body(svc.handle(*svc.match(r.method, r.url), r, f.alice));
+    };
+    auto const id = str(sent.at("id"));
+    BOOST_TEST(str(call(*copy, "/gmail/v1/users/me/messages/" + id + "?format=minimal").at("id")) == id);
+    BOOST_TEST(ids_of(call(*copy, "/gmail/v1/users/me/messages?q=rfc822msgid:d@example.com")).size() == 1u);
+    BOOST_TEST(ids_of(call(*copy, "/gmail/v1/users/me/messages?q=rfc822msgid:o@example.com")).empty());
+    BOOST_TEST(call(*copy, "/gmail/v1/users/me/profile").at("threadsTotal").as_int64() == 2);
+    gmail_service assigned({"x@example.com"});
+    assigned = *copy;
+    copy.reset();
+    BOOST_TEST(
+        ids_of(call(assigned, "/gmail/v1/users/me/messages?q=rfc822msgid:lunch-1@example.com")).size() == 1u);
+    BOOST_TEST(call(f.svc, "/gmail/v1/users/me/profile").at("threadsTotal").as_int64() == 3);
 }
 
 BOOST_AUTO_TEST_CASE(defective_mime_is_sent_and_reported) {

@@ -5,6 +5,7 @@
 // The emulator on the wire: a running emulator on 127.0.0.1 answers requests written
 // by hand through a plain blocking client (not gapi's), and the tests assert Google's
 // statuses, error bodies and what the emulator stored and counted.
+#include "wire_support.hpp"
 #include "../support/raw_http.hpp"
 #include "../support/run.hpp"
 
@@ -15,74 +16,26 @@
 #include <boost/json/serialize.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <boost/asio/error.hpp>
+
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <set>
 #include <fstream>
 #include <sstream>
+#include <thread>
 #include <sys/stat.h>
 
 using namespace gapi::emulator;
 using gapi_test::form_encode;
 using gapi_test::raw_client;
 using gapi_test::raw_response;
+using gapi_test::wire::raw_message;
+using gapi_test::wire::send_body;
+using gapi_test::wire::send_path;
+using gapi_test::wire::wire_fixture;
 using namespace std::chrono_literals;
-
-namespace {
-
-std::string const send_path = "/gmail/v1/users/me/messages/send";
-
-// A hand-written RFC 5322 message, base64url-encoded as Gmail's `raw` wants it.
-std::string raw_message(std::string const& to, std::string const& subject, std::string const& message_id) {
-    std::string const mime = "From: User One <user1@example.com>\r\n"
-                             "To: " + to + "\r\n"
-                             "Subject: " + subject + "\r\n"
-                             "Message-ID: " + message_id + "\r\n"
-                             "MIME-Version: 1.0\r\n"
-                             "Content-Type: text/plain; charset=UTF-8\r\n"
-                             "\r\n"
-                             "Hello from the wire test.\r\n";
-    return encode_base64url(mime);
-}
-
-std::string send_body(std::string const& to, std::string const& subject, std::string const& message_id) {
-    return R"({"raw":")" + raw_message(to, subject, message_id) + R"("})";
-}
-
-// The emulator with its credentials, and a helper to get access tokens over the wire.
-struct wire_fixture {
-    explicit wire_fixture(emulator_options options = {}) : google(std::move(options)) { google.start(); }
-
-    std::string client_id() {
-        return google.with_state([](emulator_state& s) {
-            return std::string(s.oauth.client_secret_json().at("installed").at("client_id").as_string());
-        });
-    }
-    std::string client_secret() {
-        return google.with_state([](emulator_state& s) {
-            return std::string(s.oauth.client_secret_json().at("installed").at("client_secret").as_string());
-        });
-    }
-    std::string refresh_token(std::string const& user) {
-        return google.with_state([&](emulator_state& s) { return s.oauth.refresh_token_of(user); });
-    }
-
-    raw_response refresh(raw_client& c, std::string const& refresh_token) {
-        return c.post_form("/token", "grant_type=refresh_token&refresh_token=" + form_encode(refresh_token) +
-                                         "&client_id=" + form_encode(client_id()) +
-                                         "&client_secret=" + form_encode(client_secret()));
-    }
-
-    std::string access_token(raw_client& c, std::string const& user = "user1@example.com") {
-        auto r = refresh(c, refresh_token(user));
-        BOOST_TEST_REQUIRE(r.status == 200u, r.body);
-        return std::string(r.json().at("access_token").as_string());
-    }
-
-    emulator google;
-};
-
-} // namespace
 
 BOOST_AUTO_TEST_SUITE(emulator_wire)
 
@@ -317,7 +270,7 @@ BOOST_AUTO_TEST_CASE(calendar_lists_pages_and_freebusy) {
     auto stale = c.get("/calendar/v3/calendars/" + form_encode(calendar_id) + "/events?syncToken=" +
                            form_encode(sync_token),
                        token);
-    BOOST_TEST(stale.status == 410u);
+    BOOST_TEST(stale.status == 410u, stale.body.substr(0, 300));
     BOOST_TEST(stale.error_reason() == "fullSyncRequired");
     BOOST_TEST(stale.error_status().empty()); // Calendar error bodies carry no status
 
@@ -499,6 +452,52 @@ BOOST_AUTO_TEST_CASE(admin_paths_expose_counts_and_messages) {
     });
     auto log = c.get("/_emulator/log");
     BOOST_TEST(log.json().at("requests").as_array().size() >= 3u);
+}
+
+BOOST_AUTO_TEST_CASE(stop_closes_connections_and_start_serves_again) {
+    wire_fixture f;
+    raw_client c(f.google.port());
+    auto const token = f.access_token(c);
+    BOOST_TEST(c.get("/gmail/v1/users/me/profile", token).status == 200u);
+    auto const port = f.google.port();
+    f.google.stop();
+    // The kept-alive connection was closed and nothing listens any more.
+    auto after_stop = c.get("/gmail/v1/users/me/profile", token);
+    BOOST_TEST(after_stop.error);
+    raw_client late(port);
+    BOOST_TEST(late.get("/gmail/v1/users/me/profile", token).error == boost::asio::error::connection_refused);
+    f.google.start();
+    BOOST_TEST(f.google.port() == port);
+    raw_client again(port);
+    BOOST_TEST(again.get("/gmail/v1/users/me/profile", token).status == 200u); // state survives a restart
+}
+
+BOOST_AUTO_TEST_CASE(concurrent_clients_on_several_serving_threads) {
+    wire_fixture f({.threads = 2, .quota = {.enabled = false}});
+    auto const token = [&] {
+        raw_client c(f.google.port());
+        return f.access_token(c);
+    }();
+    std::vector<std::thread> clients;
+    std::atomic<int> ok{0};
+    for (int t = 0; t < 4; ++t)
+        clients.emplace_back([&, t] {
+            raw_client c(f.google.port());
+            for (int i = 0; i < 50; ++i) {
+                auto const id = "<mt-" + std::to_string(t) + "-" + std::to_string(i) + "@example.com>";
+                if (c.post_json(send_path, send_body("user2@example.com", "mt", id), token).status == 200)
+                    ++ok;
+            }
+        });
+    for (auto& t : clients)
+        t.join();
+    BOOST_TEST(ok.load() == 200);
+    f.google.with_state([](emulator_state& s) {
+        BOOST_TEST(s.gmail.messages("user1@example.com").size() == 200u);
+        BOOST_TEST(s.gmail.messages("user2@example.com").size() == 200u);
+        BOOST_TEST(s.gmail.duplicate_message_ids("user1@example.com").empty());
+    });
+    BOOST_TEST(f.google.counts().max_connections_open >= 2u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -13,12 +13,16 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
+#include <list>
 #include <map>
 #include <optional>
 #include <random>
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -87,7 +91,8 @@ public:
 
     GAPI_DECL bool has_user(std::string_view email) const;
     /// The mailbox's messages (drafts not included), oldest first; empty for unknown users.
-    GAPI_DECL std::vector<stored_message> const& messages(std::string const& email) const;
+    /// A deque: storing a message never moves the others.
+    GAPI_DECL std::deque<stored_message> const& messages(std::string const& email) const;
     /// (draft id, draft message), oldest first.
     GAPI_DECL std::vector<std::pair<std::string, stored_message>> drafts(std::string const& email) const;
     /// Message-ID -> count among the mailbox's SENT messages, only those sent more than once.
@@ -107,13 +112,69 @@ private:
         std::string label_list_visibility;
     };
 
+    using draft_list = std::list<std::pair<std::string, stored_message>>;
+
+    static constexpr std::size_t draft_position = static_cast<std::size_t>(-1);
+
+    // What the indexes point at: a message (with its position in mailbox::messages) or a draft.
+    struct indexed {
+        stored_message const* message = nullptr;
+        std::size_t position = draft_position;
+    };
+
+    // 256 hash tables, picked by the key's top byte. The keys are uniformly random 64-bit
+    // values (rng output, mixed hashes), so the parts fill evenly and each grows on its own:
+    // an insert rehashes at most 1/256 of the entries, never a whole big table under the
+    // emulator's lock (one 500k-entry table took hundreds of milliseconds to rehash). Trees
+    // would not stall either, but were twice as slow to insert into at that size. The parts
+    // are made on the first insert, so that a mailbox nobody uses stays small.
+    template <class Table>
+    struct sharded {
+        std::vector<Table> parts; // empty or 256
+        Table& part(std::uint64_t key) {
+            if (parts.empty())
+                parts.resize(256);
+            return parts[key >> 56];
+        }
+        Table const& part(std::uint64_t key) const noexcept {
+            static Table const none;
+            return parts.empty() ? none : parts[key >> 56];
+        }
+        std::size_t size() const noexcept {
+            std::size_t n = 0;
+            for (auto const& p : parts)
+                n += p.size();
+            return n;
+        }
+    };
+
+    // Messages and drafts never move once stored (deque appends and list nodes keep their
+    // addresses), so the indexes hold pointers to them. Every insert and removal goes
+    // through index_message / unindex_message; a copied mailbox rebuilds its indexes.
+    //
+    // Keys are integers, so a lookup touches no message but its hits: message and thread
+    // ids are new_hex_id() output, 16 hex digits, keyed by their value
+    // (detail::gmail::id_key); Message-IDs are keyed by a hash of what rfc822msgid: compares
+    // (detail::gmail::message_id_hash), and lookups check the hits' Message-IDs.
     struct mailbox {
         std::string email;
-        std::vector<stored_message> messages;
-        std::vector<std::pair<std::string, stored_message>> drafts;
+        std::deque<stored_message> messages;
+        draft_list drafts;
         std::vector<user_label> labels;
         std::uint64_t next_label = 1;
         std::uint64_t history_id = 0;
+
+        sharded<std::unordered_map<std::uint64_t, indexed>> by_id;       // messages and drafts
+        std::map<std::string_view, draft_list::iterator> drafts_by_id;   // by draft id (viewing it)
+        sharded<std::unordered_map<std::uint64_t, std::size_t>> threads; // thread -> its messages and drafts
+        sharded<std::unordered_multimap<std::uint64_t, indexed>> by_message_id; // messages and drafts
+
+        mailbox() = default;
+        GAPI_DECL mailbox(mailbox const& other);
+        mailbox(mailbox&&) = default;
+        GAPI_DECL mailbox& operator=(mailbox const& other);
+        mailbox& operator=(mailbox&&) = default;
+        ~mailbox() = default;
     };
 
     enum class target : std::uint8_t { messages_send, drafts_create, drafts_send };
@@ -142,6 +203,12 @@ private:
     GAPI_DECL bool thread_exists(mailbox const& box, std::string const& thread_id) const;
     GAPI_DECL stored_message const* find_message(mailbox const& box, std::string const& id) const;
 
+    GAPI_DECL static void index_message(mailbox& box, stored_message const& m, std::size_t position);
+    GAPI_DECL static void unindex_message(mailbox& box, stored_message const& m);
+    GAPI_DECL static stored_message const& store_message(mailbox& box, stored_message message);
+    GAPI_DECL static void store_draft(mailbox& box, std::string draft_id, stored_message message);
+    GAPI_DECL static void remove_draft(mailbox& box, draft_list::iterator draft);
+
     GAPI_DECL api_response receive(target kind, api_request const& request, mailbox& box);
     GAPI_DECL api_response upload_chunk(api_request const& request);
     GAPI_DECL api_response complete(target kind, submission sub, mailbox& box, clock_type::time_point now);
@@ -163,7 +230,8 @@ private:
     std::map<std::string, mailbox> mailboxes_; // by lowercase email
     gmail_limits limits_;
     std::mt19937_64 rng_;
-    std::set<std::string> used_ids_;
+    sharded<std::unordered_set<std::uint64_t>> used_hex_ids_; // rng values behind new_hex_id()s
+    std::set<std::uint64_t> used_draft_ids_;                  // numbers behind new_draft_id()s ("r" + digits)
     std::uint64_t history_ = 1000;
     std::map<std::string, upload_session> sessions_; // by upload_id
 };

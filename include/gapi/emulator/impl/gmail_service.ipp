@@ -141,10 +141,26 @@ using mime::iequals;
 using mime::to_lower;
 using mime::trim;
 
-inline bool icontains(std::string_view haystack, std::string_view needle) {
+// ASCII case-insensitive substring search, the same as to_lower(haystack).find(to_lower(needle))
+// but without copying: list queries run it over every stored message.
+inline bool icontains(std::string_view haystack, std::string_view needle) noexcept {
+    using mime::lower;
     if (needle.empty())
         return true;
-    return to_lower(haystack).find(to_lower(needle)) != std::string::npos;
+    if (needle.size() > haystack.size())
+        return false;
+    char const first = lower(needle.front());
+    std::size_t const last_start = haystack.size() - needle.size();
+    for (std::size_t i = 0; i <= last_start; ++i) {
+        if (lower(haystack[i]) != first)
+            continue;
+        std::size_t j = 1;
+        while (j < needle.size() && lower(haystack[i + j]) == lower(needle[j]))
+            ++j;
+        if (j == needle.size())
+            return true;
+    }
+    return false;
 }
 
 inline bool has_label(stored_message const& m, std::string_view label) {
@@ -348,6 +364,10 @@ struct query_term {
     bool negated = false;
     std::string key; // lowercase operator, empty for free text
     std::string value;
+    // in:/is:/label: terms: the label id the value names, resolved once per query by
+    // resolve_labels rather than once per message.
+    bool label_resolved = false;
+    std::string label_id;
 };
 
 struct search_query {
@@ -472,11 +492,47 @@ inline std::optional<std::uint64_t> parse_size(std::string_view v) {
     return std::nullopt;
 }
 
-inline std::string strip_brackets(std::string_view id) {
+// What rfc822msgid: compares of a Message-ID: trimmed, without the angle brackets, and
+// (by the comparison, iequals) ASCII case folded. The mailbox index keys on this view.
+inline std::string_view message_id_key(std::string_view id) noexcept {
     id = trim(id);
     if (id.size() >= 2 && id.front() == '<' && id.back() == '>')
         id = id.substr(1, id.size() - 2);
-    return to_lower(id);
+    return id;
+}
+
+// FNV-1a over the ASCII case-folded bytes, so equal for keys iequals() finds equal, then
+// MurmurHash3's finalizer so that every bit (the index shards use the top byte) is mixed.
+inline std::uint64_t message_id_hash(std::string_view key) noexcept {
+    std::uint64_t h = 14695981039346656037ULL;
+    for (char c : key) {
+        h ^= static_cast<unsigned char>(mime::lower(c));
+        h *= 1099511628211ULL;
+    }
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 33;
+    return h;
+}
+
+// What new_hex_id() makes: 16 lowercase hex digits.
+inline bool is_hex_id(std::string_view id) noexcept {
+    return id.size() == 16 && std::all_of(id.begin(), id.end(), [](char c) {
+               return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+           });
+}
+
+// The mailbox indexes' key of a message or thread id: the value of a new_hex_id() id,
+// which is one to one. Any other string (never stored; a client's made-up id) gets its
+// hash, and lookups compare the ids they find.
+inline std::uint64_t id_key(std::string_view id) noexcept {
+    if (!is_hex_id(id))
+        return message_id_hash(id);
+    std::uint64_t v = 0;
+    std::from_chars(id.data(), id.data() + id.size(), v, 16);
+    return v;
 }
 
 inline bool address_matches(std::vector<mime_address> const& list, std::string_view v) {
@@ -486,24 +542,53 @@ inline bool address_matches(std::vector<mime_address> const& list, std::string_v
     return false;
 }
 
+// The id of the system or user label a query names (in:, is:, label:), empty when none.
+inline std::string label_id_named(std::string_view name,
+                                  std::vector<std::pair<std::string, std::string>> const& user_labels) {
+    for (auto const& s : system_labels)
+        if (iequals(s.id, name))
+            return std::string(s.id);
+    for (auto const& [id, label_name] : user_labels) {
+        std::string normalized = to_lower(label_name);
+        std::replace(normalized.begin(), normalized.end(), ' ', '-');
+        std::replace(normalized.begin(), normalized.end(), '/', '-');
+        std::string wanted(name);
+        std::replace(wanted.begin(), wanted.end(), '/', '-');
+        if (normalized == wanted || iequals(label_name, name))
+            return id;
+    }
+    return {};
+}
+
+// The label name an in: value stands for.
+inline std::string_view in_label_name(std::string_view v) noexcept {
+    return v == "drafts" ? "draft" : v == "chats" ? "chat" : v;
+}
+
+inline void resolve_labels(search_query& q,
+                           std::vector<std::pair<std::string, std::string>> const& user_labels) {
+    for (auto& clause : q.clauses)
+        for (auto& t : clause) {
+            if (t.key == "in" && t.value != "anywhere")
+                t.label_id = label_id_named(in_label_name(t.value), user_labels);
+            else if ((t.key == "is" && t.value != "read") || t.key == "label")
+                t.label_id = label_id_named(t.value, user_labels);
+            else
+                continue;
+            t.label_resolved = true;
+        }
+}
+
 inline bool term_matches(stored_message const& m, query_term const& t, std::string const& me,
                          std::vector<std::pair<std::string, std::string>> const& user_labels) {
     auto const& v = t.value;
-    std::string const who = v == "me" ? me : v;
-    auto label_named = [&](std::string_view name) -> std::string {
-        for (auto const& s : system_labels)
-            if (iequals(s.id, name))
-                return std::string(s.id);
-        for (auto const& [id, label_name] : user_labels) {
-            std::string normalized = to_lower(label_name);
-            std::replace(normalized.begin(), normalized.end(), ' ', '-');
-            std::replace(normalized.begin(), normalized.end(), '/', '-');
-            std::string wanted(name);
-            std::replace(wanted.begin(), wanted.end(), '/', '-');
-            if (normalized == wanted || iequals(label_name, name))
-                return id;
-        }
-        return {};
+    std::string_view const who = v == "me" ? std::string_view(me) : std::string_view(v);
+    std::string computed;
+    auto label_named = [&](std::string_view name) -> std::string_view {
+        if (t.label_resolved)
+            return t.label_id;
+        computed = label_id_named(name, user_labels);
+        return computed;
     };
     if (t.key.empty()) {
         if (icontains(m.subject, v) || icontains(m.text_body, v) || icontains(m.html_body, v) ||
@@ -526,12 +611,11 @@ inline bool term_matches(stored_message const& m, query_term const& t, std::stri
     if (t.key == "subject")
         return icontains(m.subject, v);
     if (t.key == "rfc822msgid")
-        return strip_brackets(m.message_id) == strip_brackets(v);
+        return iequals(message_id_key(m.message_id), message_id_key(v));
     if (t.key == "in") {
         if (v == "anywhere")
             return true;
-        std::string name = v == "drafts" ? "draft" : v == "chats" ? "chat" : v;
-        auto const id = label_named(name);
+        auto const id = label_named(in_label_name(v));
         return !id.empty() && has_label(m, id);
     }
     if (t.key == "is") {
@@ -885,8 +969,8 @@ GAPI_DECL bool gmail_service::has_user(std::string_view email) const {
     return find_mailbox(email) != nullptr;
 }
 
-GAPI_DECL std::vector<stored_message> const& gmail_service::messages(std::string const& email) const {
-    static std::vector<stored_message> const none;
+GAPI_DECL std::deque<stored_message> const& gmail_service::messages(std::string const& email) const {
+    static std::deque<stored_message> const none;
     auto const* box = find_mailbox(email);
     return box ? box->messages : none;
 }
@@ -894,7 +978,9 @@ GAPI_DECL std::vector<stored_message> const& gmail_service::messages(std::string
 GAPI_DECL std::vector<std::pair<std::string, stored_message>>
 gmail_service::drafts(std::string const& email) const {
     auto const* box = find_mailbox(email);
-    return box ? box->drafts : std::vector<std::pair<std::string, stored_message>>{};
+    if (!box)
+        return {};
+    return {box->drafts.begin(), box->drafts.end()};
 }
 
 GAPI_DECL std::map<std::string, std::size_t>
@@ -933,41 +1019,108 @@ GAPI_DECL boost::json::object gmail_service::inspect_json(std::string const& ema
 // ---- ids ---------------------------------------------------------------------------------------
 
 GAPI_DECL std::string gmail_service::new_hex_id() {
+    // "%016llx" maps rng values one to one onto ids, so remembering the values is enough.
     while (true) {
-        char out[24];
-        std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(rng_()));
-        if (used_ids_.insert(out).second)
+        auto const v = rng_();
+        if (used_hex_ids_.part(v).insert(v).second) {
+            char out[24];
+            std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(v));
             return out;
+        }
     }
 }
 
 GAPI_DECL std::string gmail_service::new_draft_id() {
+    // Draft ids ("r" + 19 digits) can never equal a hex id, so they get a set of their own.
     while (true) {
         auto const n = rng_() % 9000000000000000000ULL + 1000000000000000000ULL; // 19 digits
-        auto id = "r" + std::to_string(n);
-        if (used_ids_.insert(id).second)
-            return id;
+        if (used_draft_ids_.insert(n).second)
+            return "r" + std::to_string(n);
     }
 }
 
 GAPI_DECL bool gmail_service::thread_exists(mailbox const& box, std::string const& thread_id) const {
-    for (auto const& m : box.messages)
-        if (m.thread_id == thread_id)
-            return true;
-    for (auto const& d : box.drafts)
-        if (d.second.thread_id == thread_id)
-            return true;
-    return false;
+    // Stored thread ids are all new_hex_id() output, whose keys are their values.
+    if (!detail::gmail::is_hex_id(thread_id))
+        return false;
+    auto const key = detail::gmail::id_key(thread_id);
+    return box.threads.part(key).count(key) != 0;
 }
 
 GAPI_DECL stored_message const* gmail_service::find_message(mailbox const& box, std::string const& id) const {
-    for (auto const& m : box.messages)
-        if (m.id == id)
-            return &m;
-    for (auto const& d : box.drafts)
-        if (d.second.id == id)
-            return &d.second;
-    return nullptr;
+    auto const key = detail::gmail::id_key(id);
+    auto const& part = box.by_id.part(key);
+    auto const it = part.find(key);
+    return it == part.end() || it->second.message->id != id ? nullptr : it->second.message;
+}
+
+// ---- the mailbox indexes ----------------------------------------------------------------------------
+
+GAPI_DECL gmail_service::mailbox::mailbox(mailbox const& other)
+    : email(other.email), messages(other.messages), drafts(other.drafts), labels(other.labels),
+      next_label(other.next_label), history_id(other.history_id) {
+    // The other mailbox's indexes point into its own messages: build ours afresh.
+    for (std::size_t i = 0; i < messages.size(); ++i)
+        index_message(*this, messages[i], i);
+    for (auto it = drafts.begin(); it != drafts.end(); ++it) {
+        drafts_by_id.emplace(it->first, it);
+        index_message(*this, it->second, draft_position);
+    }
+}
+
+GAPI_DECL gmail_service::mailbox& gmail_service::mailbox::operator=(mailbox const& other) {
+    if (this != &other)
+        *this = mailbox(other);
+    return *this;
+}
+
+GAPI_DECL void gmail_service::index_message(mailbox& box, stored_message const& m, std::size_t position) {
+    namespace g = detail::gmail;
+    indexed const entry{&m, position};
+    auto const id = g::id_key(m.id);
+    box.by_id.part(id).emplace(id, entry);
+    auto const thread = g::id_key(m.thread_id);
+    ++box.threads.part(thread)[thread];
+    auto const message_id = g::message_id_hash(g::message_id_key(m.message_id));
+    box.by_message_id.part(message_id).emplace(message_id, entry);
+}
+
+GAPI_DECL void gmail_service::unindex_message(mailbox& box, stored_message const& m) {
+    namespace g = detail::gmail;
+    auto const id = g::id_key(m.id);
+    auto& ids = box.by_id.part(id);
+    if (auto it = ids.find(id); it != ids.end() && it->second.message == &m)
+        ids.erase(it);
+    auto const thread = g::id_key(m.thread_id);
+    auto& threads = box.threads.part(thread);
+    if (auto it = threads.find(thread); it != threads.end() && --it->second == 0)
+        threads.erase(it);
+    auto const message_id = g::message_id_hash(g::message_id_key(m.message_id));
+    auto& message_ids = box.by_message_id.part(message_id);
+    auto [first, last] = message_ids.equal_range(message_id);
+    for (auto it = first; it != last; ++it)
+        if (it->second.message == &m) {
+            message_ids.erase(it);
+            break;
+        }
+}
+
+GAPI_DECL stored_message const& gmail_service::store_message(mailbox& box, stored_message message) {
+    auto const& m = box.messages.emplace_back(std::move(message));
+    index_message(box, m, box.messages.size() - 1);
+    return m;
+}
+
+GAPI_DECL void gmail_service::store_draft(mailbox& box, std::string draft_id, stored_message message) {
+    auto const it = box.drafts.emplace(box.drafts.end(), std::move(draft_id), std::move(message));
+    box.drafts_by_id.emplace(it->first, it);
+    index_message(box, it->second, draft_position);
+}
+
+GAPI_DECL void gmail_service::remove_draft(mailbox& box, draft_list::iterator draft) {
+    unindex_message(box, draft->second);
+    box.drafts_by_id.erase(draft->first);
+    box.drafts.erase(draft);
 }
 
 // ---- routing --------------------------------------------------------------------------------------
@@ -1356,10 +1509,10 @@ GAPI_DECL api_response gmail_service::complete(target kind, submission sub, mail
 
     auto draft_it = box.drafts.end();
     if (kind == target::drafts_send) {
-        draft_it = std::find_if(box.drafts.begin(), box.drafts.end(),
-                                [&](auto const& d) { return d.first == fields.draft_id; });
-        if (draft_it == box.drafts.end())
+        auto const found = box.drafts_by_id.find(fields.draft_id);
+        if (found == box.drafts_by_id.end())
             return g::not_found();
+        draft_it = found->second;
     }
     if ((kind != target::drafts_send) && (!raw || g::trim(*raw).empty()))
         return g::bad_request(std::string(g::raw_required));
@@ -1421,7 +1574,7 @@ GAPI_DECL api_response gmail_service::complete(target kind, submission sub, mail
                                 {"message", boost::json::object{{"id", message.id},
                                                                 {"threadId", message.thread_id},
                                                                 {"labelIds", boost::json::array{"DRAFT"}}}}};
-        box.drafts.emplace_back(draft_id, std::move(message));
+        store_draft(box, draft_id, std::move(message));
         return json_response(200, out);
     }
 
@@ -1435,7 +1588,7 @@ GAPI_DECL api_response gmail_service::complete(target kind, submission sub, mail
         message.thread_id = !fields.thread_id.empty() && thread_exists(box, fields.thread_id)
                                 ? fields.thread_id
                                 : old.thread_id;
-        box.drafts.erase(draft_it);
+        remove_draft(box, draft_it);
     } else {
         message.id = new_hex_id();
         message.thread_id = !fields.thread_id.empty() && thread_exists(box, fields.thread_id)
@@ -1461,8 +1614,7 @@ GAPI_DECL api_response gmail_service::send_message(mailbox& box, stored_message 
         labels.push_back(boost::json::value(l));
     boost::json::object out{
         {"id", message.id}, {"threadId", message.thread_id}, {"labelIds", std::move(labels)}};
-    box.messages.push_back(std::move(message));
-    auto const& sent = box.messages.back();
+    auto const& sent = store_message(box, std::move(message));
 
     std::set<std::string> delivered{g::to_lower(box.email)};
     for (auto const& a : all) {
@@ -1481,18 +1633,24 @@ GAPI_DECL void gmail_service::deliver(stored_message const& sent, std::string co
     copy.bcc.clear();
     copy.label_ids = {"UNREAD", "INBOX"};
     copy.thread_id.clear();
-    // A reply joins the recipient's thread of the message it refers to.
-    for (auto it = copy.in_reply_to.rbegin(); it != copy.in_reply_to.rend() && copy.thread_id.empty(); ++it)
-        for (auto const& m : inbox.messages)
-            if (m.message_id == *it) {
-                copy.thread_id = m.thread_id;
-                break;
-            }
+    // A reply joins the recipient's thread of the message it refers to: the oldest
+    // message (not draft) of the inbox whose Message-ID is exactly the reference.
+    for (auto it = copy.in_reply_to.rbegin(); it != copy.in_reply_to.rend() && copy.thread_id.empty(); ++it) {
+        indexed const* oldest = nullptr;
+        auto const key = detail::gmail::message_id_hash(detail::gmail::message_id_key(*it));
+        auto [first, last] = inbox.by_message_id.part(key).equal_range(key);
+        for (auto e = first; e != last; ++e)
+            if (e->second.position != draft_position && e->second.message->message_id == *it &&
+                (!oldest || e->second.position < oldest->position))
+                oldest = &e->second;
+        if (oldest)
+            copy.thread_id = oldest->message->thread_id;
+    }
     if (copy.thread_id.empty())
         copy.thread_id = new_hex_id();
     copy.history_id = ++history_;
     inbox.history_id = history_;
-    inbox.messages.push_back(std::move(copy));
+    store_message(inbox, std::move(copy));
 }
 
 // ---- reading -------------------------------------------------------------------------------------
@@ -1524,13 +1682,14 @@ GAPI_DECL api_response gmail_service::list_messages(mailbox const& box, api_requ
             return g::invalid_argument("Invalid pageToken");
     }
     auto const label_ids = query_params(request.url, "labelIds");
-    auto const query = g::parse_query(query_param(request.url, "q").value_or(""));
+    auto query = g::parse_query(query_param(request.url, "q").value_or(""));
     bool const spam_trash = include_spam_trash || query.anywhere ||
                             std::any_of(label_ids.begin(), label_ids.end(),
                                         [](std::string const& l) { return l == "SPAM" || l == "TRASH"; });
     std::vector<std::pair<std::string, std::string>> user_labels;
     for (auto const& l : box.labels)
         user_labels.emplace_back(l.id, l.name);
+    g::resolve_labels(query, user_labels);
 
     std::vector<stored_message const*> hits;
     auto consider = [&](stored_message const& m) {
@@ -1542,10 +1701,37 @@ GAPI_DECL api_response gmail_service::list_messages(mailbox const& box, api_requ
         if (g::query_matches(m, query, box.email, user_labels))
             hits.push_back(&m);
     };
-    for (auto const& m : box.messages)
-        consider(m);
-    for (auto const& d : box.drafts)
-        consider(d.second);
+    // A clause of only rfc822msgid: terms (a client checking whether a send it lost the
+    // answer to went through) limits the candidates to what the Message-ID index holds;
+    // the whole query still runs on each of them.
+    std::vector<stored_message const*> candidates;
+    bool indexed_clause = false;
+    for (auto const& clause : query.clauses) {
+        indexed_clause = std::all_of(clause.begin(), clause.end(), [](g::query_term const& t) {
+            return !t.negated && t.key == "rfc822msgid";
+        });
+        if (!indexed_clause)
+            continue;
+        for (auto const& t : clause) {
+            // Hash collisions are harmless: consider() runs the rfc822msgid: term itself.
+            auto const key = g::message_id_hash(g::message_id_key(t.value));
+            auto [first, last] = box.by_message_id.part(key).equal_range(key);
+            for (auto it = first; it != last; ++it)
+                candidates.push_back(it->second.message);
+        }
+        std::sort(candidates.begin(), candidates.end());
+        candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+        break;
+    }
+    if (indexed_clause) {
+        for (auto const* m : candidates)
+            consider(*m);
+    } else {
+        for (auto const& m : box.messages)
+            consider(m);
+        for (auto const& d : box.drafts)
+            consider(d.second);
+    }
     std::sort(hits.begin(), hits.end(), [](auto* a, auto* b) { return g::key_of(*a) > g::key_of(*b); });
 
     boost::json::array page;
@@ -1576,11 +1762,12 @@ GAPI_DECL api_response gmail_service::get_draft(mailbox const& box, api_request 
     std::string format;
     if (auto err = g::read_format(request.url, "GetDraftRequest", format))
         return *err;
-    for (auto const& [draft_id, m] : box.drafts)
-        if (draft_id == id)
-            return json_response(
-                200, boost::json::object{{"id", draft_id}, {"message", g::message_resource(m, format, {})}});
-    return g::not_found();
+    auto const it = box.drafts_by_id.find(id);
+    if (it == box.drafts_by_id.end())
+        return g::not_found();
+    auto const& [draft_id, m] = *it->second;
+    return json_response(
+        200, boost::json::object{{"id", draft_id}, {"message", g::message_resource(m, format, {})}});
 }
 
 GAPI_DECL api_response gmail_service::list_drafts(mailbox const& box, api_request const& request) const {
@@ -1597,10 +1784,11 @@ GAPI_DECL api_response gmail_service::list_drafts(mailbox const& box, api_reques
         if (!after)
             return g::invalid_argument("Invalid pageToken");
     }
-    auto const query = g::parse_query(query_param(request.url, "q").value_or(""));
+    auto query = g::parse_query(query_param(request.url, "q").value_or(""));
     std::vector<std::pair<std::string, std::string>> user_labels;
     for (auto const& l : box.labels)
         user_labels.emplace_back(l.id, l.name);
+    g::resolve_labels(query, user_labels);
     std::vector<std::pair<std::string, stored_message> const*> hits;
     for (auto const& d : box.drafts)
         if (g::query_matches(d.second, query, box.email, user_labels))
@@ -1633,11 +1821,10 @@ GAPI_DECL api_response gmail_service::list_drafts(mailbox const& box, api_reques
 }
 
 GAPI_DECL api_response gmail_service::delete_draft(mailbox& box, std::string const& id) {
-    auto const it =
-        std::find_if(box.drafts.begin(), box.drafts.end(), [&](auto const& d) { return d.first == id; });
-    if (it == box.drafts.end())
+    auto const it = box.drafts_by_id.find(id);
+    if (it == box.drafts_by_id.end())
         return detail::gmail::not_found();
-    box.drafts.erase(it);
+    remove_draft(box, it->second);
     box.history_id = ++history_;
     api_response res;
     res.status = 204;
@@ -1723,14 +1910,9 @@ GAPI_DECL api_response gmail_service::create_label(mailbox& box, api_request con
 }
 
 GAPI_DECL api_response gmail_service::get_profile(mailbox const& box) const {
-    std::set<std::string> threads;
-    for (auto const& m : box.messages)
-        threads.insert(m.thread_id);
-    for (auto const& d : box.drafts)
-        threads.insert(d.second.thread_id);
     return json_response(200, boost::json::object{{"emailAddress", box.email},
                                                   {"messagesTotal", box.messages.size() + box.drafts.size()},
-                                                  {"threadsTotal", threads.size()},
+                                                  {"threadsTotal", box.threads.size()},
                                                   {"historyId", std::to_string(box.history_id)}});
 }
 
