@@ -440,4 +440,25 @@ BOOST_AUTO_TEST_CASE(static_tokens_are_used_as_given) {
     BOOST_TEST(f.google->counts().calls("gmail.users.labels.list", 401) == 1u); // no replay without a refresh
 }
 
+BOOST_AUTO_TEST_CASE(transient_token_endpoint_failures_are_retried_with_backoff) {
+    auth_fixture f({.faults = "oauth2.token:503=1"});
+    asio::io_context ioc;
+    gapi::client google(ioc.get_executor(), f.expired_user(),
+                        {.tokens = {.max_attempts = 3, .initial_backoff = 20ms}});
+    gapi_test::run(ioc, [&]() -> asio::awaitable<void> {
+        auto const started = std::chrono::steady_clock::now();
+        auto [ec, res] = co_await google.send(f.labels(), use_tuple);
+        BOOST_TEST(ec == gapi::error::token_endpoint_error, ec.message());
+        BOOST_TEST(f.token_requests() == 3u); // every attempt, then the error
+        BOOST_TEST((std::chrono::steady_clock::now() - started >= 50ms)); // 20 ms + 40 ms, less jitter
+
+        // The endpoint recovers: the next call gets a token at the first attempt.
+        f.google->with_state([](emulator_state& s) { s.faults = {}; });
+        std::tie(ec, res) = co_await google.send(f.labels(), use_tuple);
+        BOOST_TEST(!ec, ec.message());
+        BOOST_TEST(res.status == 200u);
+        BOOST_TEST(f.token_requests() == 4u);
+    }());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
