@@ -94,6 +94,7 @@ int main(int argc, char** argv) {
         gapi::auth::run_installed_app_flow(
             pool, client, {.scopes = scopes, .open_browser = open_browser},
             [&](gapi::error_code ec, gapi::auth::authorized_user_info info) {
+                pool.shutdown(); // nothing more to send: let run() return
                 if (ec) {
                     std::cerr << "authorize: " << ec.message() << '\n';
                     return;
