@@ -461,4 +461,45 @@ BOOST_AUTO_TEST_CASE(transient_token_endpoint_failures_are_retried_with_backoff)
     }());
 }
 
+BOOST_AUTO_TEST_CASE(a_token_still_alive_is_served_while_the_endpoint_is_down) {
+    auth_fixture f({.faults = "oauth2.token:503=1"});
+    // A valid token inside the refresh margin: due for refresh, not yet expired.
+    auto info = gapi::auth::parse_authorized_user(gapi::auth::read_json_file(f.file("token.json")), "token.json");
+    info.token->expiry = gapi::auth::clock_type::now() + 100s;
+    asio::io_context ioc;
+    gapi::client google(ioc.get_executor(), credentials::from_authorized_user(info),
+                        {.tokens = {.max_attempts = 2, .initial_backoff = 10ms}});
+    gapi_test::run(ioc, [&]() -> asio::awaitable<void> {
+        auto [ec, res] = co_await google.send(f.labels(), use_tuple);
+        BOOST_TEST(!ec, ec.message());
+        BOOST_TEST(res.status == 200u);
+    }());
+    BOOST_TEST(f.token_requests() == 2u); // the refresh was tried, and failed
+}
+
+BOOST_AUTO_TEST_CASE(destroying_a_token_source_during_a_refresh_is_safe) {
+    auth_fixture f({.faults = "oauth2.token:503=1"});
+    asio::io_context ioc;
+    auto pool = std::make_unique<gapi::http::connection_pool>(ioc.get_executor());
+    auto tokens = std::make_unique<gapi::auth::token_source>(
+        *pool, f.expired_user(), gapi::auth::token_source_options{.max_attempts = 3, .initial_backoff = 200ms});
+    error_code result;
+    bool completed = false;
+    gapi_test::run(ioc, [&]() -> asio::awaitable<void> {
+        tokens->get_token([&](error_code ec, gapi::auth::access_token) {
+            result = ec;
+            completed = true;
+        });
+        asio::steady_timer pause(ioc, 100ms); // the refresh now waits out its backoff
+        co_await pause.async_wait(use_tuple);
+        tokens.reset();
+        pool.reset();
+        pause.expires_after(300ms);
+        co_await pause.async_wait(use_tuple);
+    }());
+    BOOST_TEST(completed);
+    BOOST_TEST(result == gapi::error::pool_shut_down, result.message());
+    BOOST_TEST(f.token_requests() == 1u); // nothing sent after the source was gone
+}
+
 BOOST_AUTO_TEST_SUITE_END()

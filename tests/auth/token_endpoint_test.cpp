@@ -267,7 +267,7 @@ BOOST_AUTO_TEST_CASE(authorization_url_parses_back) {
                 "response_type=code", "client_id=" + client.client_id, "redirect_uri=http://127.0.0.1:43123/",
                 "scope=https://www.googleapis.com/auth/gmail.send https://www.googleapis.com/auth/calendar",
                 "state=st4te", "code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
-                "code_challenge_method=S256", "access_type=offline"}),
+                "code_challenge_method=S256", "access_type=offline", "prompt=consent"}),
         boost::test_tools::per_element());
     BOOST_TEST(text.find(' ') == std::string::npos);
 }
@@ -283,10 +283,10 @@ BOOST_AUTO_TEST_CASE(authorization_url_keeps_auth_uri_query_and_plus_signs) {
     BOOST_TEST_REQUIRE(url.has_value());
     BOOST_TEST(url->port_number() == 9999);
     auto const params = decode_query(*url);
-    BOOST_TEST(params == (fields{"prompt=consent", "response_type=code", "client_id=cid",
+    BOOST_TEST(params == (fields{"response_type=code", "client_id=cid",
                                  "redirect_uri=http://localhost:8080/", "scope=a", "state=s",
                                  "code_challenge=c", "code_challenge_method=S256", "access_type=offline",
-                                 "login_hint=jo+news@example.com"}),
+                                 "prompt=consent", "login_hint=jo+news@example.com"}),
                boost::test_tools::per_element());
 
     client.auth_uri = "not a url";

@@ -26,6 +26,11 @@ send_authorized(http::connection_pool& pool, auth::token_source& tokens, std::sh
         if (token_ec)
             co_return std::pair{token_ec, http::response{}};
         req->headers.set(boost::beast::http::field::authorization, "Bearer " + token.value);
+        // gcloud's user credentials name the project that pays for the calls, as
+        // google-auth sends it.
+        if (auto const* user = std::get_if<auth::credentials::authorized_user>(&tokens.creds().kind());
+            user && !user->info.quota_project_id.empty())
+            req->headers.set("x-goog-user-project", user->info.quota_project_id);
         auto [ec, res] = co_await pool.send(std::shared_ptr<http::request const>(req), use_tuple);
         if (ec || res.status != 401)
             co_return std::pair{ec, std::move(res)};

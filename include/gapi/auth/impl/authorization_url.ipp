@@ -55,6 +55,9 @@ GAPI_DECL std::string authorization_url(client_secrets const& client, std::strin
         {"code_challenge", code_challenge},
         {"code_challenge_method", code_challenge.empty() ? std::string_view() : "S256"},
         {"access_type", "offline"},
+        // Google returns a refresh token only for a grant that shows the consent screen;
+        // without it a second run of the flow would get an access token alone.
+        {"prompt", "consent"},
         {"login_hint", login_hint},
     };
     auto query = url.encoded_params();

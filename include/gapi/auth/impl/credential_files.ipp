@@ -90,8 +90,14 @@ public:
         if (!v)
             return fallback;
         auto s = string_of(key, *v);
-        if (!http::parse_origin(s))
+        auto const origin = http::parse_origin(s);
+        if (!origin)
             fail(key, "is not an http or https URL");
+        // Secrets travel to this URL: plain http only to this machine (a local emulator).
+        bool const loopback = origin->host == "localhost" || origin->host == "::1" ||
+                              origin->host.starts_with("127.");
+        if (!origin->is_tls() && !loopback)
+            fail(key, "must be an https URL (plain http is allowed only for 127.0.0.1 and localhost)");
         return s;
     }
 
@@ -393,7 +399,8 @@ GAPI_DECL std::string to_python_token_json(authorized_user_info const& info) {
     member_if_set("refresh_token", info.refresh_token);
     member("token_uri", info.token_uri);
     member_if_set("client_id", info.client_id);
-    member_if_set("client_secret", info.client_secret);
+    // Written even when empty (a public client): google-auth and gapi both require the key.
+    member("client_secret", info.client_secret);
     if (!info.scopes.empty()) {
         detail::append_python_json_member(out, "scopes");
         out += '[';

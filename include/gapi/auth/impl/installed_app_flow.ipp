@@ -24,6 +24,12 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <thread>
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace gapi::auth::detail {
 
@@ -38,18 +44,27 @@ inline std::string page(std::string_view title, std::string_view text) {
            "</title></head><body><p>" + std::string(text) + "</p></body></html>\n";
 }
 
-// Starts the user's browser without waiting for it, when xdg-open exists.
+// Starts the user's browser without waiting for it, when xdg-open exists. No shell is
+// involved, so nothing in the URL is interpreted.
 inline void open_browser(std::string const& url) {
-    std::string quoted;
-    for (char c : url) {
-        if (c == '\'')
-            quoted += "'\\''";
-        else
-            quoted += c;
+    std::string program = "xdg-open";
+    std::string argument = url;
+    char* argv[] = {program.data(), argument.data(), nullptr};
+    posix_spawn_file_actions_t actions;
+    if (posix_spawn_file_actions_init(&actions) != 0)
+        return;
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+    pid_t child = 0;
+    if (posix_spawnp(&child, "xdg-open", &actions, nullptr, argv, environ) == 0) {
+        // xdg-open hands the URL to the browser and exits quickly; reap it without
+        // blocking the flow for long.
+        std::thread([child] {
+            int status = 0;
+            ::waitpid(child, &status, 0);
+        }).detach();
     }
-    std::string const command =
-        "command -v xdg-open >/dev/null 2>&1 && (xdg-open '" + quoted + "' >/dev/null 2>&1 &)";
-    [[maybe_unused]] int const ignored = std::system(command.c_str());
+    posix_spawn_file_actions_destroy(&actions);
 }
 
 // What one request to the loopback server brought.
@@ -84,17 +99,24 @@ run(http::connection_pool& pool, client_secrets client, installed_app_flow_optio
     using result_type = std::pair<error_code, authorized_user_info>;
     auto ex = co_await asio::this_coro::executor;
 
-    tcp::acceptor acceptor(ex);
+    // Both URIs are checked before the user is sent anywhere.
+    if (!http::parse_origin(client.auth_uri) || !http::parse_origin(client.token_uri))
+        co_return result_type{make_error_code(error::invalid_credentials), {}};
+
+    // Shared with the deadline's handler, which may run after this frame is gone.
+    auto acceptor = std::make_shared<tcp::acceptor>(ex);
     error_code ec;
     tcp::endpoint const endpoint(asio::ip::make_address("127.0.0.1"), options.port);
-    acceptor.open(endpoint.protocol(), ec);
+    acceptor->open(endpoint.protocol(), ec);
+    if (!ec) // a browser started from here must not inherit the listening socket
+        ::fcntl(acceptor->native_handle(), F_SETFD, FD_CLOEXEC);
     if (!ec)
-        acceptor.bind(endpoint, ec);
+        acceptor->bind(endpoint, ec);
     if (!ec)
-        acceptor.listen(asio::socket_base::max_listen_connections, ec);
+        acceptor->listen(asio::socket_base::max_listen_connections, ec);
     if (ec)
         co_return result_type{ec, {}};
-    std::string const redirect_uri = "http://127.0.0.1:" + std::to_string(acceptor.local_endpoint().port()) + "/";
+    std::string const redirect_uri = "http://127.0.0.1:" + std::to_string(acceptor->local_endpoint().port()) + "/";
 
     std::string const verifier = make_code_verifier();
     std::string const state = make_state();
@@ -110,25 +132,28 @@ run(http::connection_pool& pool, client_secrets client, installed_app_flow_optio
         open_browser(url);
 
     // The whole wait is bounded: the timer closes the listener.
+    auto const give_up_at = std::chrono::steady_clock::now() + options.timeout;
     auto timed_out = std::make_shared<bool>(false);
     asio::steady_timer deadline(ex, options.timeout);
-    deadline.async_wait([&acceptor, timed_out](error_code tec) {
+    deadline.async_wait([acceptor, timed_out](error_code tec) {
         if (!tec) {
             *timed_out = true;
             error_code ignored;
-            acceptor.close(ignored);
+            acceptor->close(ignored);
         }
     });
 
     callback outcome;
     while (outcome.what == callback::kind::ignored) {
-        auto [aec, socket] = co_await acceptor.async_accept(use_tuple);
+        auto [aec, socket] = co_await acceptor->async_accept(use_tuple);
         if (aec) {
             deadline.cancel();
             co_return result_type{*timed_out ? make_error_code(error::authorization_timeout) : aec, {}};
         }
         boost::beast::tcp_stream stream(std::move(socket));
-        stream.expires_after(std::chrono::seconds(10));
+        // Connections are served one at a time, so one that says nothing (a browser's
+        // speculative pre-connect) may hold the next up only briefly.
+        stream.expires_at(std::min(std::chrono::steady_clock::now() + std::chrono::seconds(2), give_up_at));
         boost::beast::flat_buffer buffer;
         bhttp::request<bhttp::string_body> req;
         auto [rec, n] = co_await bhttp::async_read(stream, buffer, req, use_tuple);
@@ -158,19 +183,21 @@ run(http::connection_pool& pool, client_secrets client, installed_app_flow_optio
         stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
     }
     deadline.cancel();
-    acceptor.close(ec);
+    acceptor->close(ec);
     if (outcome.what == callback::kind::denied)
         co_return result_type{outcome.value == "access_denied" ? make_error_code(error::authorization_denied)
                                                                : make_error_code(error::token_endpoint_error),
                               {}};
 
-    http::request exchange;
-    exchange.method = http::verb::post;
-    exchange.url = boost::urls::url(client.token_uri);
-    exchange.headers.set(boost::beast::http::field::content_type, "application/x-www-form-urlencoded");
-    exchange.headers.set(boost::beast::http::field::accept, "application/json");
-    exchange.body = authorization_code_body(outcome.value, client, redirect_uri, verifier);
-    auto [xec, res] = co_await pool.send(std::move(exchange), use_tuple);
+    auto exchange = std::make_shared<http::request>();
+    exchange->method = http::verb::post;
+    exchange->url = boost::urls::url(client.token_uri);
+    exchange->headers.set(boost::beast::http::field::content_type, "application/x-www-form-urlencoded");
+    exchange->headers.set(boost::beast::http::field::accept, "application/json");
+    exchange->body = authorization_code_body(outcome.value, client, redirect_uri, verifier);
+    // A code works once: a replay after the keep-alive race would only earn invalid_grant.
+    exchange->replay_on_stale_connection = false;
+    auto [xec, res] = co_await pool.send(std::shared_ptr<http::request const>(exchange), use_tuple);
     if (xec)
         co_return result_type{xec, {}};
     auto parsed = parse_token_response(res.status, res.body, clock_type::now(), options.scopes);
@@ -190,6 +217,18 @@ run(http::connection_pool& pool, client_secrets client, installed_app_flow_optio
     co_return result_type{error_code{}, std::move(info)};
 }
 
+// Exceptions (a URL that will not parse, the caller's callback) become error codes.
+inline asio::awaitable<std::pair<error_code, authorized_user_info>>
+run_guarded(http::connection_pool& pool, client_secrets client, installed_app_flow_options options) {
+    try {
+        co_return co_await run(pool, std::move(client), std::move(options));
+    } catch (credentials_error const& e) {
+        co_return std::pair{e.code(), authorized_user_info{}};
+    } catch (std::exception const&) {
+        co_return std::pair{make_error_code(error::invalid_credentials), authorized_user_info{}};
+    }
+}
+
 } // namespace installed
 
 GAPI_DECL void start_installed_app_flow(
@@ -197,7 +236,7 @@ GAPI_DECL void start_installed_app_flow(
     boost::asio::any_completion_handler<void(error_code, authorized_user_info)> handler) {
     namespace asio = boost::asio;
     auto ex = pool.get_executor();
-    asio::co_spawn(ex, installed::run(pool, std::move(client), std::move(options)),
+    asio::co_spawn(ex, installed::run_guarded(pool, std::move(client), std::move(options)),
                    [h = std::move(handler), ex](std::exception_ptr e,
                                                 std::pair<error_code, authorized_user_info> result) mutable {
                        if (e)

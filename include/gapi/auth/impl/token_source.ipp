@@ -30,15 +30,23 @@ public:
     using handler_type = asio::any_completion_handler<token_source::completion_signature>;
 
     token_source_impl(http::connection_pool& pool, credentials creds, token_source_options options)
-        : pool_(pool), creds_(std::move(creds)), options_(std::move(options)),
-          jitter_(std::random_device{}()) {
+        : pool_(&pool), executor_(pool.get_executor()), creds_(std::move(creds)), options_(std::move(options)),
+          pause_(executor_), jitter_(std::random_device{}()) {
         if (auto const* fixed = std::get_if<credentials::static_token>(&creds_.kind()))
             cached_ = fixed->token;
         else if (auto const* user = std::get_if<credentials::authorized_user>(&creds_.kind()); user && user->info.token)
             cached_ = *user->info.token;
     }
 
-    asio::any_io_executor executor() const { return pool_.get_executor(); }
+    asio::any_io_executor executor() const { return executor_; }
+
+    // The token_source is going away: a refresh in flight must not touch the pool (which
+    // may go first), persist or call the hook any more. Runs on the executor.
+    void close() {
+        closed_ = true;
+        pool_ = nullptr;
+        pause_.cancel();
+    }
     credentials const& creds() const noexcept { return creds_; }
     std::uint64_t refreshes() const noexcept { return refreshes_; }
 
@@ -81,11 +89,16 @@ private:
 
     void get_on_executor(handler_type handler) {
         auto const now = clock_type::now();
-        if (cached_ && is_fresh(*cached_, now)) {
+        bool const is_static = std::holds_alternative<credentials::static_token>(creds_.kind());
+        if (cached_ && (is_fresh(*cached_, now) || (is_static && now < cached_->expiry))) {
             complete(std::move(handler), {}, *cached_);
             return;
         }
-        if (std::holds_alternative<credentials::static_token>(creds_.kind())) {
+        if (closed_) {
+            complete(std::move(handler), gapi::error::pool_shut_down, {});
+            return;
+        }
+        if (is_static) {
             // Nothing to refresh from: an expired or rejected static token is final.
             complete(std::move(handler), error::unauthenticated, {});
             return;
@@ -149,48 +162,32 @@ private:
         return std::chrono::milliseconds(static_cast<std::int64_t>(static_cast<double>(base.count()) * spread(jitter_)));
     }
 
+    // One token request (with its retries) on behalf of every waiter. Whatever happens,
+    // even an exception, ends with every waiter completed and the next call free to try.
     asio::awaitable<void> refresh([[maybe_unused]] std::shared_ptr<token_source_impl> self) {
-        constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
         error_code result;
         std::optional<token_grant> grant;
-        auto const scopes = requested_scopes();
-        for (unsigned attempt = 0; attempt < std::max(1u, options_.max_attempts); ++attempt) {
-            if (attempt > 0) {
-                asio::steady_timer pause(executor(), backoff(attempt - 1));
-                co_await pause.async_wait(use_tuple);
-            }
-            auto const now = clock_type::now();
-            http::request req;
-            try {
-                req = token_request(now);
-            } catch (credentials_error const& e) {
-                result = e.code();
-                break;
-            }
-            auto [ec, res] = co_await pool_.send(std::move(req), use_tuple);
-            if (ec) {
-                result = ec;
-                if (ec == gapi::error::pool_shut_down || ec == gapi::condition::invalid_argument)
-                    break;
-                continue; // network trouble: worth another attempt
-            }
-            auto parsed = parse_token_response(res.status, res.body, clock_type::now(), scopes);
-            if (auto* ok = std::get_if<token_grant>(&parsed)) {
-                grant = std::move(*ok);
-                result = {};
-                break;
-            }
-            auto const& failure = std::get<token_failure>(parsed);
-            result = failure.code;
-            if (!failure.retryable)
-                break;
+        try {
+            co_await request_token(result, grant);
+        } catch (std::exception const&) {
+            grant.reset();
+            result = gapi::error::token_endpoint_error;
         }
-
-        if (grant) {
+        if (grant && !closed_) {
             ++refreshes_;
             obtained_at_ = clock_type::now();
             cached_ = grant->token;
-            remember(*grant);
+            try {
+                remember(*grant);
+            } catch (std::exception const&) {
+                // The hook is the user's code: its failure must not fail the calls.
+            }
+        }
+        access_token served = grant ? grant->token : access_token{};
+        // While the old token still lives, an endpoint outage costs no call.
+        if (!grant && cached_ && clock_type::now() < cached_->expiry) {
+            served = *cached_;
+            result = {};
         }
         refreshing_ = false;
         auto waiting = std::move(waiters_);
@@ -198,7 +195,53 @@ private:
         for (auto& w : waiting) {
             if (w.slot.is_connected())
                 w.slot.clear();
-            complete(std::move(w.handler), result, grant ? grant->token : access_token{});
+            complete(std::move(w.handler), result, served);
+        }
+    }
+
+    asio::awaitable<void> request_token(error_code& result, std::optional<token_grant>& grant) {
+        constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+        auto const scopes = requested_scopes();
+        for (unsigned attempt = 0; attempt < std::max(1u, options_.max_attempts); ++attempt) {
+            if (attempt > 0) {
+                pause_.expires_after(backoff(attempt - 1));
+                co_await pause_.async_wait(use_tuple);
+            }
+            if (closed_) {
+                result = gapi::error::pool_shut_down;
+                co_return;
+            }
+            http::request req;
+            try {
+                req = token_request(clock_type::now());
+            } catch (credentials_error const& e) {
+                result = e.code();
+                co_return;
+            } catch (boost::system::system_error const&) {
+                result = gapi::error::invalid_credentials; // a token_uri that is not a URL
+                co_return;
+            }
+            auto [ec, res] = co_await pool_->send(std::move(req), use_tuple);
+            if (closed_) {
+                result = gapi::error::pool_shut_down;
+                co_return;
+            }
+            if (ec) {
+                result = ec;
+                if (ec == gapi::error::pool_shut_down || ec == gapi::condition::invalid_argument)
+                    co_return;
+                continue; // network trouble: worth another attempt
+            }
+            auto parsed = parse_token_response(res.status, res.body, clock_type::now(), scopes);
+            if (auto* ok = std::get_if<token_grant>(&parsed)) {
+                grant = std::move(*ok);
+                result = {};
+                co_return;
+            }
+            auto const& failure = std::get<token_failure>(parsed);
+            result = failure.code;
+            if (!failure.retryable)
+                co_return;
         }
     }
 
@@ -223,12 +266,15 @@ private:
             options_.on_token(update);
     }
 
-    http::connection_pool& pool_;
+    http::connection_pool* pool_; // null once closed
+    asio::any_io_executor executor_;
     credentials creds_;
     token_source_options options_;
     std::optional<access_token> cached_;
     std::optional<clock_type::time_point> obtained_at_;
+    asio::steady_timer pause_;
     bool refreshing_ = false;
+    bool closed_ = false;
     std::list<waiter> waiters_;
     std::uint64_t refreshes_ = 0;
     std::mt19937_64 jitter_;
@@ -241,7 +287,10 @@ namespace gapi::auth {
 GAPI_DECL token_source::token_source(http::connection_pool& pool, credentials creds, token_source_options options)
     : impl_(std::make_shared<detail::token_source_impl>(pool, std::move(creds), std::move(options))) {}
 
-GAPI_DECL token_source::~token_source() = default;
+GAPI_DECL token_source::~token_source() {
+    // Same thread-safety contract as the pool: the destructor runs on the executor.
+    impl_->close();
+}
 
 GAPI_DECL void token_source::invalidate(std::string_view rejected) { impl_->invalidate(rejected); }
 
