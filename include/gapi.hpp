@@ -12,6 +12,7 @@
 #include <gapi/auth/token_source.hpp>
 #include <gapi/client.hpp>
 #include <gapi/error.hpp>
+#include <gapi/google_error.hpp>
 #include <gapi/http/connection_pool.hpp>
 #include <gapi/http/message.hpp>
 #include <gapi/http/pool_options.hpp>

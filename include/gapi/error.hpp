@@ -43,6 +43,12 @@ enum class error {
     authorization_denied,     ///< the user declined consent in the browser
     authorization_timeout,    ///< no authorization arrived at the loopback server in time
     unauthenticated,          ///< the API still refused the access token after a fresh one was obtained
+
+    // Building e-mail messages (gapi::mime).
+    invalid_address,       ///< an address is not local@domain (or uses a non-punycode IDN domain)
+    header_injection,      ///< CR, LF or NUL (or an unsafe field name or identifier) in a header
+    message_too_large,     ///< the rendered message exceeds Gmail's 35 MB limit
+    attachment_unreadable, ///< an attachment file is missing or cannot be read
 };
 
 /// Broad classes of failure, shared by every category gapi reports
@@ -54,6 +60,10 @@ enum class condition {
     invalid_argument,   ///< the caller asked for something that cannot be sent
     malformed_response, ///< the server's answer could not be understood
     unauthenticated,    ///< credentials are missing, refused or must be renewed by the user
+    rate_limited,       ///< a rate limit refused the call: wait (see the retry hint) and try again
+    quota_exceeded,     ///< a daily quota is spent: retrying soon will not help
+    not_found,          ///< the resource does not exist
+    retryable,          ///< trying again later may succeed (if the call is safe to repeat)
 };
 
 GAPI_DECL boost::system::error_category const& error_category() noexcept;

@@ -15,6 +15,7 @@
 
 #include <gapi/impl/error.ipp>
 #include <gapi/impl/client.ipp>
+#include <gapi/impl/google_error.ipp>
 #include <gapi/auth/detail/impl/crypto.ipp>
 #include <gapi/auth/impl/authorization_url.ipp>
 #include <gapi/auth/impl/credential_files.ipp>

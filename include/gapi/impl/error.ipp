@@ -43,6 +43,10 @@ public:
         case error::authorization_denied: return "the user denied authorization";
         case error::authorization_timeout: return "no authorization arrived in time";
         case error::unauthenticated: return "the API refused the access token";
+        case error::invalid_address: return "invalid e-mail address";
+        case error::header_injection: return "CR or LF in a header value";
+        case error::message_too_large: return "the message exceeds Gmail's 35 MB limit";
+        case error::attachment_unreadable: return "an attachment file cannot be read";
         }
         return "unknown gapi error";
     }
@@ -66,6 +70,10 @@ public:
         case error::unauthenticated: return condition::unauthenticated;
         case error::malformed_token_response: return condition::malformed_response;
         case error::authorization_timeout: return condition::timeout;
+        case error::invalid_address:
+        case error::header_injection:
+        case error::message_too_large:
+        case error::attachment_unreadable: return condition::invalid_argument;
         case error::token_endpoint_error:
         case error::pool_shut_down: break;
         }
@@ -85,6 +93,10 @@ public:
         case condition::invalid_argument: return "invalid argument";
         case condition::malformed_response: return "malformed response";
         case condition::unauthenticated: return "unauthenticated";
+        case condition::rate_limited: return "rate limited";
+        case condition::quota_exceeded: return "quota exceeded";
+        case condition::not_found: return "not found";
+        case condition::retryable: return "retryable";
         }
         return "unknown gapi condition";
     }
@@ -92,7 +104,7 @@ public:
     // Lets conditions match codes from other categories, so that
     // `ec == condition::network` holds for a reset from the operating system too.
     bool equivalent(error_code const& code, int cond) const noexcept override {
-        if (code.category() == gapi::error_category())
+        if (code.category() == gapi::error_category() && static_cast<condition>(cond) != condition::retryable)
             return code.category().default_error_condition(code.value()) ==
                    boost::system::error_condition(cond, *this);
         namespace asio = boost::asio;
@@ -111,8 +123,18 @@ public:
         case condition::malformed_response:
             return code.category() == boost::beast::http::make_error_code(
                                            boost::beast::http::error::bad_version).category();
+        case condition::retryable:
+            // Transport failures that happen before a request can have been acted on.
+            // (API refusals say for themselves whether they are retryable.)
+            // A connection closed or reset after the request was written is not among
+            // them: the server may have acted (exchange_info tells).
+            return code == error::connect_timeout || code == error::tls_handshake_timeout ||
+                   code == asio::error::connection_refused;
         case condition::invalid_argument:
-        case condition::unauthenticated: return false;
+        case condition::unauthenticated:
+        case condition::rate_limited:
+        case condition::quota_exceeded:
+        case condition::not_found: return false;
         }
         return false;
     }
