@@ -49,6 +49,9 @@ enum class error {
     header_injection,      ///< CR, LF or NUL (or an unsafe field name or identifier) in a header
     message_too_large,     ///< the rendered message exceeds Gmail's 35 MB limit
     attachment_unreadable, ///< an attachment file is missing or cannot be read
+
+    malformed_response, ///< an API answered 2xx with a body that is not the resource it promised
+    missing_id,         ///< a call that names a resource by its id (update_event) was given none
 };
 
 /// Broad classes of failure, shared by every category gapi reports

@@ -31,6 +31,7 @@ enum class api_error {
     backend_error,     ///< 500
     unavailable,       ///< 502, 503, 504
     unexpected_status, ///< any other non-2xx status
+    full_sync_required, ///< 410 fullSyncRequired: Calendar's sync token is stale; sync in full
 };
 
 /// The details of a refusal, from the status, Google's JSON error body and headers.

@@ -32,6 +32,7 @@ struct test_server::state : std::enable_shared_from_this<test_server::state> {
     std::optional<asio::ssl::context> tls;
     server_counts counts;
     std::list<tcp::socket*> sockets;
+    std::map<std::string, canned_response> canned; // by path prefix
     unsigned short port = 0;
     bool stopped = false;
 
@@ -94,7 +95,21 @@ struct test_server::state : std::enable_shared_from_this<test_server::state> {
             res.keep_alive(req.keep_alive());
             bool close_after = false;
 
-            if (path == "/hang") {
+            auto const canned_for = [&]() -> canned_response const* { // the longest prefix wins
+                canned_response const* found = nullptr;
+                std::size_t longest = 0;
+                for (auto const& [prefix, response] : canned)
+                    if (path.starts_with(prefix) && prefix.size() >= longest) {
+                        found = &response;
+                        longest = prefix.size();
+                    }
+                return found;
+            };
+            if (auto const* answer = canned_for()) {
+                res.result(answer->status);
+                res.set(bhttp::field::content_type, "application/json; charset=UTF-8");
+                res.body() = answer->body;
+            } else if (path == "/hang") {
                 // Never answers; reading on tells when the client gives up and closes.
                 char scratch[512];
                 for (;;) {
@@ -171,6 +186,10 @@ std::string test_server::base_url() const {
 unsigned short test_server::port() const { return state_->port; }
 
 server_counts const& test_server::counts() const { return state_->counts; }
+
+void test_server::respond(std::string path_prefix, canned_response response) {
+    state_->canned[std::move(path_prefix)] = std::move(response);
+}
 
 void test_server::stop() {
     if (state_->stopped)

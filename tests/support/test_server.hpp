@@ -11,6 +11,7 @@
 #include <boost/asio/ssl/context.hpp>
 
 #include <cstddef>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -40,6 +41,12 @@ struct server_counts {
 ///   /garbage         answers with bytes that are not HTTP
 ///   /interim         a 100 Continue, then 200
 ///   /no-keep-alive   200 with Connection: close, then closes
+/// A canned answer: status and body (served as application/json).
+struct canned_response {
+    unsigned status = 200;
+    std::string body;
+};
+
 class test_server {
 public:
     /// Plain HTTP when `tls` is empty; otherwise TLS with that certificate and key.
@@ -52,6 +59,11 @@ public:
     std::string base_url() const; ///< `http://127.0.0.1:PORT` or `https://...`
     unsigned short port() const;
     server_counts const& counts() const;
+
+    /// Answers every request whose path starts with `path_prefix` (the longest such
+    /// prefix, when several match) with `response`,
+    /// instead of the built-in paths: a stand-in for an API answering oddly.
+    void respond(std::string path_prefix, canned_response response);
 
     /// Closes the listener and every connection.
     void stop();

@@ -62,6 +62,7 @@ BOOST_AUTO_TEST_CASE(statuses_map_to_codes_and_conditions) {
     BOOST_TEST(gapi::to_error_code({.http_status = 400}) == condition::invalid_argument);
     BOOST_TEST(gapi::to_error_code({.http_status = 409}) == api_error::conflict);
     BOOST_TEST(gapi::to_error_code({.http_status = 410}) == api_error::gone);
+    BOOST_TEST(gapi::to_error_code({.http_status = 410, .reason = "fullSyncRequired"}) == api_error::full_sync_required);
     BOOST_TEST(gapi::to_error_code({.http_status = 500}) == condition::retryable);
     BOOST_TEST(gapi::to_error_code({.http_status = 503}) == condition::retryable);
     BOOST_TEST(gapi::to_error_code({.http_status = 418}) == api_error::unexpected_status);

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,8 @@ struct fault_rule {
     std::string pattern;
     std::map<fault_kind, double> probability;
     std::chrono::milliseconds delay{1000};
+    /// Set: the rule acts on the first N calls of each matching method only.
+    std::optional<std::uint64_t> first_calls;
 };
 
 /// Seeded, reproducible fault decisions. The n-th call of a method draws from a hash
@@ -46,7 +49,8 @@ public:
 
     /// Parses `RULE[;RULE...]`, where RULE is `PATTERN:KIND=P[,KIND=P...]`, KIND one of
     /// 500, 503, 429, reset, ambiguous, slow, and P a probability in [0, 1];
-    /// `delay=MS` sets the slow fault's delay. Example:
+    /// `delay=MS` sets the slow fault's delay; `first=N` limits the rule to the first N
+    /// calls of each method it matches. Example:
     /// `gmail.users.messages.send:ambiguous=0.1,500=0.05;*:503=0.01`.
     GAPI_DECL static boost::system::result<std::vector<fault_rule>> parse(std::string_view spec);
 

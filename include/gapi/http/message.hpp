@@ -13,6 +13,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace gapi::http {
 
@@ -40,6 +41,12 @@ struct request {
     /// the request and died before answering, so callers whose request must never run
     /// twice (sending mail) set this to false and settle the ambiguity themselves.
     bool replay_on_stale_connection = true;
+
+    /// What the layers above the transport (quota pacing, retries) need to know; the
+    /// transport itself ignores both. Google's method id, e.g. "gmail.users.messages.send",
+    /// and the quota units the call costs (Gmail's per-method units; 1 for Calendar).
+    std::string_view method_id;
+    unsigned quota_units = 1;
 };
 
 /// What happened on the wire. Meaningful on failure as much as on success: it tells the

@@ -46,6 +46,12 @@ GAPI_DECL boost::system::result<origin> parse_origin(std::string_view url);
 /// The request-target (path and query, `/` when the path is empty) to send for `url`.
 GAPI_DECL std::string request_target(boost::urls::url_view url);
 
+/// Appends `key=value` to the query of `url`, percent-encoding all but RFC 3986's
+/// unreserved characters. Unlike Boost.URL 1.81's `params().append`, which leaves a '+'
+/// as it is, where Google (and Boost.URL's own decoding) would read a space: a search
+/// for "from:jo+news@example.com" must arrive intact.
+GAPI_DECL void append_query(boost::urls::url& url, std::string_view key, std::string_view value);
+
 } // namespace gapi::http
 
 #ifdef GAPI_HEADER_ONLY

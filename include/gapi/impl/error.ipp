@@ -47,6 +47,8 @@ public:
         case error::header_injection: return "CR or LF in a header value";
         case error::message_too_large: return "the message exceeds Gmail's 35 MB limit";
         case error::attachment_unreadable: return "an attachment file cannot be read";
+        case error::malformed_response: return "the API's answer is not the resource it should be";
+        case error::missing_id: return "the resource has no id to name it by";
         }
         return "unknown gapi error";
     }
@@ -73,7 +75,9 @@ public:
         case error::invalid_address:
         case error::header_injection:
         case error::message_too_large:
-        case error::attachment_unreadable: return condition::invalid_argument;
+        case error::attachment_unreadable:
+        case error::missing_id: return condition::invalid_argument;
+        case error::malformed_response: return condition::malformed_response;
         case error::token_endpoint_error:
         case error::pool_shut_down: break;
         }

@@ -36,6 +36,7 @@ public:
         case api_error::backend_error: return "the API failed internally";
         case api_error::unavailable: return "the API is unavailable";
         case api_error::unexpected_status: return "the API answered with an unexpected status";
+        case api_error::full_sync_required: return "the sync token is no longer valid; a full sync is required";
         }
         return "unknown API error";
     }
@@ -138,7 +139,7 @@ GAPI_DECL error_code to_error_code(error_details const& d) {
         return api_error::permission_denied;
     case 404: return api_error::not_found;
     case 409: return api_error::conflict;
-    case 410: return api_error::gone;
+    case 410: return d.reason == "fullSyncRequired" ? api_error::full_sync_required : api_error::gone;
     case 412: return api_error::precondition_failed;
     case 413: return api_error::payload_too_large;
     case 429: return api_error::rate_limited;

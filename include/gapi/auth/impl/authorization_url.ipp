@@ -6,6 +6,7 @@
 
 #include <gapi/auth/authorization_url.hpp>
 #include <gapi/auth/detail/crypto.hpp>
+#include <gapi/http/url.hpp>
 
 #include <boost/url/encode.hpp>
 #include <boost/url/parse.hpp>
@@ -63,15 +64,10 @@ GAPI_DECL std::string authorization_url(client_secrets const& client, std::strin
     auto query = url.encoded_params();
     for (auto const& [key, value] : params)
         query.erase(key);
-    for (auto const& [key, value] : params) {
-        if (value.empty())
-            continue;
-        // Encoded here rather than by params().append: Boost.URL 1.81 leaves '+' as it is
-        // in a query, where Google (and Boost.URL itself) would read it as a space, and a
-        // login_hint such as "jo+news@example.com" must arrive intact.
-        auto const encoded = boost::urls::encode(value, boost::urls::unreserved_chars);
-        query.append({key, boost::urls::pct_string_view(encoded)});
-    }
+    // A login_hint such as "jo+news@example.com" must arrive intact: see append_query.
+    for (auto const& [key, value] : params)
+        if (!value.empty())
+            http::append_query(url, key, value);
     return std::string(url.buffer());
 }
 

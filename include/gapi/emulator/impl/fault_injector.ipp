@@ -80,6 +80,14 @@ GAPI_DECL boost::system::result<std::vector<fault_rule>> fault_injector::parse(s
                 rule.delay = std::chrono::milliseconds(ms);
                 continue;
             }
+            if (key == "first") {
+                std::uint64_t calls = 0;
+                auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), calls);
+                if (ec != std::errc{} || end != value.data() + value.size())
+                    return invalid;
+                rule.first_calls = calls;
+                continue;
+            }
             fault_kind kind;
             if (key == "500")
                 kind = fault_kind::internal_error;
@@ -123,6 +131,8 @@ GAPI_DECL fault_kind fault_injector::next(std::string_view method_id, std::chron
     for (auto const& rule : rules_) {
         if (!detail::faults::matches(rule.pattern, method_id))
             continue;
+        if (rule.first_calls && n >= *rule.first_calls)
+            return fault_kind::none;
         std::uint64_t h = detail::faults::mix(seed_);
         for (char c : method_id)
             h = detail::faults::mix(h ^ static_cast<unsigned char>(c));

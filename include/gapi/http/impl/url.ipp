@@ -6,7 +6,9 @@
 
 #include <gapi/http/url.hpp>
 
+#include <boost/url/encode.hpp>
 #include <boost/url/parse.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
 
 #include <charconv>
 
@@ -70,6 +72,12 @@ GAPI_DECL std::string request_target(boost::urls::url_view url) {
         target += url.encoded_query();
     }
     return target;
+}
+
+GAPI_DECL void append_query(boost::urls::url& url, std::string_view key, std::string_view value) {
+    auto const encoded_key = boost::urls::encode(key, boost::urls::unreserved_chars);
+    auto const encoded_value = boost::urls::encode(value, boost::urls::unreserved_chars);
+    url.encoded_params().append({boost::urls::pct_string_view(encoded_key), boost::urls::pct_string_view(encoded_value)});
 }
 
 } // namespace gapi::http
