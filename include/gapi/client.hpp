@@ -18,10 +18,24 @@
 
 namespace gapi {
 
+namespace gmail {
+class gmail_service;
+}
+namespace calendar {
+class calendar_service;
+}
+
+/// Where the APIs are: Google's by default, the emulator's base URL in tests.
+struct api_endpoints {
+    std::string gmail = "https://gmail.googleapis.com";
+    std::string calendar = "https://www.googleapis.com";
+};
+
 /// Options of a `client`: plain members with documented defaults.
 struct client_options {
     http::pool_options transport;
     auth::token_source_options tokens;
+    api_endpoints endpoints;
 };
 
 /// The entry point: one credential, one connection pool, one token source.
@@ -37,6 +51,13 @@ public:
     GAPI_DECL executor_type get_executor() const noexcept;
     GAPI_DECL http::connection_pool& transport() noexcept;
     GAPI_DECL auth::token_source& tokens() noexcept;
+    GAPI_DECL api_endpoints const& endpoints() const noexcept;
+
+    /// Gmail for the credential's user, at `endpoints().gmail`
+    /// (needs <gapi/gmail/gmail_service.hpp>).
+    GAPI_DECL gmail::gmail_service gmail();
+    /// Calendar at `endpoints().calendar` (needs <gapi/calendar/calendar_service.hpp>).
+    GAPI_DECL calendar::calendar_service calendar();
 
     /// Sends `req` with `Authorization: Bearer <token>`. When the API answers 401 (the
     /// token expired or was revoked early), the token is refreshed once and the request
@@ -63,6 +84,7 @@ private:
 
     http::connection_pool pool_;
     auth::token_source tokens_;
+    api_endpoints endpoints_;
 };
 
 } // namespace gapi

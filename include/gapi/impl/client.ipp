@@ -44,11 +44,12 @@ send_authorized(http::connection_pool& pool, auth::token_source& tokens, std::sh
 
 GAPI_DECL client::client(executor_type executor, auth::credentials credentials, client_options options)
     : pool_(std::move(executor), std::move(options.transport)),
-      tokens_(pool_, std::move(credentials), std::move(options.tokens)) {}
+      tokens_(pool_, std::move(credentials), std::move(options.tokens)), endpoints_(std::move(options.endpoints)) {}
 
 GAPI_DECL client::executor_type client::get_executor() const noexcept { return pool_.get_executor(); }
 GAPI_DECL http::connection_pool& client::transport() noexcept { return pool_; }
 GAPI_DECL auth::token_source& client::tokens() noexcept { return tokens_; }
+GAPI_DECL api_endpoints const& client::endpoints() const noexcept { return endpoints_; }
 
 GAPI_DECL void client::start_send(std::shared_ptr<http::request> req,
                                   boost::asio::any_completion_handler<completion_signature> handler) {

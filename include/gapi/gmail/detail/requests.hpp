@@ -1,0 +1,172 @@
+// Copyright (c) 2026 The gapi developers
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef GAPI_GMAIL_DETAIL_REQUESTS_HPP
+#define GAPI_GMAIL_DETAIL_REQUESTS_HPP
+
+// The Gmail requests gapi sends, built without I/O: path, query, body, method id,
+// quota cost and whether they may be replayed.
+
+#include <gapi/auth/detail/crypto.hpp>
+#include <gapi/detail/api_call.hpp>
+#include <gapi/http/url.hpp>
+#include <gapi/detail/json_fields.hpp>
+#include <gapi/gmail/gmail_service.hpp>
+
+#include <boost/beast/http/field.hpp>
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/value_from.hpp>
+
+namespace gapi::gmail {
+
+namespace detail {
+
+namespace bhttp = boost::beast::http;
+
+inline std::string_view format_name(message_format f) {
+    switch (f) {
+    case message_format::metadata: return "metadata";
+    case message_format::minimal: return "minimal";
+    case message_format::raw: return "raw";
+    case message_format::full: break;
+    }
+    return "full";
+}
+
+using gapi::detail::json_request;
+using gapi::detail::make_request;
+using call = gapi::detail::api_method;
+
+// root + ["upload"] + /gmail/v1/users/{userId}/ + path segments.
+inline boost::urls::url endpoint(gmail_options const& o, std::initializer_list<std::string_view> segments,
+                                 bool upload = false) {
+    auto u = upload ? gapi::detail::api_url(o.root, {"upload", "gmail", "v1", "users", o.user_id})
+                    : gapi::detail::api_url(o.root, {"gmail", "v1", "users", o.user_id});
+    auto path = u.segments();
+    for (auto seg : segments)
+        path.push_back(seg);
+    return u;
+}
+
+inline http::request rfc822_request(call const& c, http::verb method, boost::urls::url url, std::string rfc822) {
+    auto req = make_request(c, method, std::move(url));
+    req.headers.set(bhttp::field::content_type, "message/rfc822");
+    req.body = std::move(rfc822);
+    return req;
+}
+
+inline constexpr call messages_send{"gmail.users.messages.send", 100, false};
+inline constexpr call drafts_create{"gmail.users.drafts.create", 10};
+inline constexpr call drafts_send{"gmail.users.drafts.send", 100, false};
+inline constexpr call drafts_get{"gmail.users.drafts.get", 5};
+inline constexpr call drafts_list{"gmail.users.drafts.list", 5};
+inline constexpr call drafts_delete{"gmail.users.drafts.delete", 10};
+inline constexpr call labels_list{"gmail.users.labels.list", 1};
+inline constexpr call labels_create{"gmail.users.labels.create", 5};
+inline constexpr call messages_list{"gmail.users.messages.list", 5};
+inline constexpr call messages_get{"gmail.users.messages.get", 5};
+inline constexpr call get_profile{"gmail.users.getProfile", 1};
+
+// An upload URL: /upload/gmail/v1/users/{userId}/{segments...}?uploadType=...
+inline boost::urls::url upload_url(gmail_options const& o, std::initializer_list<std::string_view> segments,
+                                   std::string_view upload_type) {
+    auto url = endpoint(o, segments, true);
+    http::append_query(url, "uploadType", upload_type);
+    return url;
+}
+
+// messages.send for a message that fits JSON or a single media upload.
+inline http::request send_request(gmail_options const& o, std::string rfc822) {
+    if (rfc822.size() <= o.json_limit)
+        return json_request(messages_send, http::verb::post, endpoint(o, {"messages", "send"}),
+                            boost::json::object{{"raw", auth::detail::base64url_encode(rfc822)}});
+    return rfc822_request(messages_send, http::verb::post, upload_url(o, {"messages", "send"}, "media"),
+                          std::move(rfc822));
+}
+
+// The first step of a resumable upload: ask for a session URL.
+inline http::request resumable_start_request(gmail_options const& o, std::size_t size) {
+    auto req = json_request(messages_send, http::verb::post, upload_url(o, {"messages", "send"}, "resumable"),
+                            boost::json::object{});
+    req.headers.set("X-Upload-Content-Type", "message/rfc822");
+    req.headers.set("X-Upload-Content-Length", std::to_string(size));
+    return req;
+}
+
+inline http::request create_draft_request(gmail_options const& o, std::string rfc822) {
+    if (rfc822.size() <= o.json_limit)
+        return json_request(
+            drafts_create, http::verb::post, endpoint(o, {"drafts"}),
+            boost::json::object{{"message", boost::json::object{{"raw", auth::detail::base64url_encode(rfc822)}}}});
+    return rfc822_request(drafts_create, http::verb::post, upload_url(o, {"drafts"}, "media"), std::move(rfc822));
+}
+
+inline http::request send_draft_request(gmail_options const& o, std::string const& id) {
+    return json_request(drafts_send, http::verb::post, endpoint(o, {"drafts", "send"}), boost::json::object{{"id", id}});
+}
+
+inline http::request get_draft_request(gmail_options const& o, std::string const& id, message_format format) {
+    auto url = endpoint(o, {"drafts", id});
+    http::append_query(url, "format", format_name(format));
+    return make_request(drafts_get, http::verb::get, std::move(url));
+}
+
+inline http::request list_drafts_request(gmail_options const& o, std::size_t max_results, std::string const& page_token) {
+    auto url = endpoint(o, {"drafts"});
+    http::append_query(url, "maxResults", std::to_string(max_results));
+    if (!page_token.empty())
+        http::append_query(url, "pageToken", page_token);
+    return make_request(drafts_list, http::verb::get, std::move(url));
+}
+
+inline http::request list_messages_request(gmail_options const& o, list_query const& query) {
+    auto url = endpoint(o, {"messages"});
+    if (!query.q.empty())
+        http::append_query(url, "q", query.q);
+    for (auto const& id : query.label_ids)
+        http::append_query(url, "labelIds", id);
+    http::append_query(url, "maxResults", std::to_string(query.max_results));
+    if (!query.page_token.empty())
+        http::append_query(url, "pageToken", query.page_token);
+    if (query.include_spam_trash)
+        http::append_query(url, "includeSpamTrash", "true");
+    return make_request(messages_list, http::verb::get, std::move(url));
+}
+
+inline http::request get_message_request(gmail_options const& o, std::string const& id, message_format format) {
+    auto url = endpoint(o, {"messages", id});
+    http::append_query(url, "format", format_name(format));
+    return make_request(messages_get, http::verb::get, std::move(url));
+}
+
+inline http::request delete_draft_request(gmail_options const& o, std::string const& id) {
+    return make_request(drafts_delete, http::verb::delete_, endpoint(o, {"drafts", id}));
+}
+
+inline http::request list_labels_request(gmail_options const& o) {
+    return make_request(labels_list, http::verb::get, endpoint(o, {"labels"}));
+}
+
+inline http::request create_label_request(gmail_options const& o, label const& l) {
+    return json_request(labels_create, http::verb::post, endpoint(o, {"labels"}), boost::json::value_from(l));
+}
+
+inline http::request get_profile_request(gmail_options const& o) {
+    return make_request(get_profile, http::verb::get, endpoint(o, {"profile"}));
+}
+
+// labels.list answers {"labels": [...]}, leaving the member out when there are none.
+struct label_list {
+    std::vector<label> labels;
+};
+
+inline label_list tag_invoke(boost::json::value_to_tag<label_list>, boost::json::value const& v) {
+    return {gapi::detail::json_fields::list<label>(gapi::detail::json_fields::object_of(v), "labels")};
+}
+
+} // namespace detail
+
+} // namespace gapi::gmail
+
+#endif

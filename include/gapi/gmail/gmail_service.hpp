@@ -1,0 +1,196 @@
+// Copyright (c) 2026 The gapi developers
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef GAPI_GMAIL_GMAIL_SERVICE_HPP
+#define GAPI_GMAIL_GMAIL_SERVICE_HPP
+
+#include <gapi/client.hpp>
+#include <gapi/config.hpp>
+#include <gapi/detail/api_call.hpp>
+#include <gapi/gmail/resources.hpp>
+#include <gapi/mime/message.hpp>
+
+#include <boost/asio/deferred.hpp>
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace gapi::gmail {
+
+struct gmail_options {
+    /// Gmail's root URL; empty: the client's `endpoints.gmail`.
+    std::string root;
+    /// The mailbox: "me" (the credential's user) or an address (service accounts with
+    /// domain-wide delegation act for any user of their domain).
+    std::string user_id = "me";
+    /// Messages up to this size (RFC 822 bytes) go as JSON `{"raw": ...}`; base64url
+    /// makes them a third larger, and Google limits plain JSON bodies.
+    std::size_t json_limit = 512 * 1024;
+    /// Larger messages go to the upload endpoint: `uploadType=media` up to this size
+    /// (Google's guidance: about 5 MB), `uploadType=resumable` above it.
+    std::size_t media_limit = 5 * 1024 * 1024;
+};
+
+enum class message_format { full, metadata, minimal, raw };
+
+/// One page of messages.list.
+struct list_query {
+    std::string q;                      ///< Gmail search, e.g. "rfc822msgid:<id>", "in:sent to:bob@x"
+    std::vector<std::string> label_ids; ///< all must match
+    std::size_t max_results = 100;      ///< Gmail allows 500 at most
+    std::string page_token;
+    bool include_spam_trash = false;
+};
+
+/// Gmail v1 for one mailbox, over a `gapi::client`.
+///
+/// Every operation takes any completion token (default: `asio::deferred`, so
+/// `co_await gmail.send(msg)` works) and completes with `void(error_code, T)`. Errors:
+/// client-side (`error::header_injection`, `error::invalid_address`,
+/// `error::message_too_large`, ... before any request), token errors, transport errors,
+/// Google's refusals as `api_error` (conditions `rate_limited`, `not_found`, ...), and
+/// `error::malformed_response`. The client must outlive its operations; the service
+/// object itself may go at any time.
+class gmail_service {
+public:
+    GAPI_DECL explicit gmail_service(client& c, gmail_options options = {});
+
+    /// Sends a message: builds it (RFC 5322 + MIME), then posts it as JSON, or to the
+    /// upload endpoint when large (resumable above `media_limit`). A message without a
+    /// Message-ID gets a new one; set one first (`mime::new_message_id`) to find the
+    /// message later with `rfc822msgid:`.
+    /// Idempotency: none. The request is never replayed by the transport; after an
+    /// ambiguous failure (`condition::network` once the request was written), search
+    /// for the Message-ID before sending again.
+    template <class CompletionToken = boost::asio::deferred_t>
+    auto send(mime::message msg, CompletionToken&& token = {}) {
+        return gapi::detail::start_operation<message>(
+            *client_, [self = *this, msg = std::move(msg)]() mutable { return do_send(self, std::move(msg)); },
+            std::forward<CompletionToken>(token));
+    }
+
+    /// Sends an already built RFC 822 message.
+    template <class CompletionToken = boost::asio::deferred_t>
+    auto send_raw(std::string rfc822, CompletionToken&& token = {}) {
+        return gapi::detail::start_operation<message>(
+            *client_, [self = *this, raw = std::move(rfc822)]() mutable { return do_send_raw(self, std::move(raw)); },
+            std::forward<CompletionToken>(token));
+    }
+
+    template <class CompletionToken = boost::asio::deferred_t>
+    auto create_draft(mime::message msg, CompletionToken&& token = {}) {
+        return gapi::detail::start_operation<draft>(
+            *client_, [self = *this, msg = std::move(msg)]() mutable { return do_create_draft(self, std::move(msg)); },
+            std::forward<CompletionToken>(token));
+    }
+
+    /// Sends a draft; idempotency as for `send`.
+    template <class CompletionToken = boost::asio::deferred_t>
+    auto send_draft(std::string draft_id, CompletionToken&& token = {}) {
+        return gapi::detail::start_operation<message>(
+            *client_, [self = *this, id = std::move(draft_id)]() { return do_send_draft(self, id); },
+            std::forward<CompletionToken>(token));
+    }
+
+    template <class CompletionToken = boost::asio::deferred_t>
+    auto get_draft(std::string draft_id, message_format format = message_format::full, CompletionToken&& token = {}) {
+        return gapi::detail::start_operation<draft>(
+            *client_, [self = *this, id = std::move(draft_id), format]() { return do_get_draft(self, id, format); },
+            std::forward<CompletionToken>(token));
+    }
+
+    template <class CompletionToken = boost::asio::deferred_t>
+    auto list_drafts(std::size_t max_results = 100, std::string page_token = {}, CompletionToken&& token = {}) {
+        return gapi::detail::start_operation<draft_list>(
+            *client_,
+            [self = *this, max_results, page = std::move(page_token)]() {
+                return do_list_drafts(self, max_results, page);
+            },
+            std::forward<CompletionToken>(token));
+    }
+
+    /// Completes with `void(error_code, bool)`: true when deleted.
+    template <class CompletionToken = boost::asio::deferred_t>
+    auto delete_draft(std::string draft_id, CompletionToken&& token = {}) {
+        return gapi::detail::start_operation<bool>(
+            *client_, [self = *this, id = std::move(draft_id)]() { return do_delete_draft(self, id); },
+            std::forward<CompletionToken>(token));
+    }
+
+    template <class CompletionToken = boost::asio::deferred_t>
+    auto list_labels(CompletionToken&& token = {}) {
+        return gapi::detail::start_operation<std::vector<label>>(
+            *client_, [self = *this]() { return do_list_labels(self); }, std::forward<CompletionToken>(token));
+    }
+
+    template <class CompletionToken = boost::asio::deferred_t>
+    auto create_label(label l, CompletionToken&& token = {}) {
+        return gapi::detail::start_operation<label>(
+            *client_, [self = *this, l = std::move(l)]() { return do_create_label(self, l); },
+            std::forward<CompletionToken>(token));
+    }
+
+    /// One page of messages.list.
+    template <class CompletionToken = boost::asio::deferred_t>
+    auto list_messages(list_query query, CompletionToken&& token = {}) {
+        return gapi::detail::start_operation<message_list>(
+            *client_, [self = *this, q = std::move(query)]() { return do_list_messages(self, q); },
+            std::forward<CompletionToken>(token));
+    }
+
+    /// Every page of messages.list, in order.
+    template <class CompletionToken = boost::asio::deferred_t>
+    auto list_all_messages(list_query query, CompletionToken&& token = {}) {
+        return gapi::detail::start_operation<std::vector<message_ref>>(
+            *client_, [self = *this, q = std::move(query)]() mutable { return do_list_all_messages(self, std::move(q)); },
+            std::forward<CompletionToken>(token));
+    }
+
+    template <class CompletionToken = boost::asio::deferred_t>
+    auto get_message(std::string id, message_format format = message_format::full, CompletionToken&& token = {}) {
+        return gapi::detail::start_operation<message>(
+            *client_, [self = *this, id = std::move(id), format]() { return do_get_message(self, id, format); },
+            std::forward<CompletionToken>(token));
+    }
+
+    template <class CompletionToken = boost::asio::deferred_t>
+    auto get_profile(CompletionToken&& token = {}) {
+        return gapi::detail::start_operation<profile>(
+            *client_, [self = *this]() { return do_get_profile(self); }, std::forward<CompletionToken>(token));
+    }
+
+    gmail_options const& options() const noexcept { return options_; }
+
+private:
+    template <class T>
+    using result = boost::asio::awaitable<std::pair<error_code, T>>;
+
+    // Static, with the service by value: the coroutine frame owns its copy, so the
+    // service object need not outlive the operation.
+    GAPI_DECL static result<message> do_send(gmail_service self, mime::message msg);
+    GAPI_DECL static result<message> do_send_raw(gmail_service self, std::string rfc822);
+    GAPI_DECL static result<draft> do_create_draft(gmail_service self, mime::message msg);
+    GAPI_DECL static result<message> do_send_draft(gmail_service self, std::string id);
+    GAPI_DECL static result<draft> do_get_draft(gmail_service self, std::string id, message_format format);
+    GAPI_DECL static result<draft_list> do_list_drafts(gmail_service self, std::size_t max_results, std::string page_token);
+    GAPI_DECL static result<bool> do_delete_draft(gmail_service self, std::string id);
+    GAPI_DECL static result<std::vector<label>> do_list_labels(gmail_service self);
+    GAPI_DECL static result<label> do_create_label(gmail_service self, label l);
+    GAPI_DECL static result<message_list> do_list_messages(gmail_service self, list_query query);
+    GAPI_DECL static result<std::vector<message_ref>> do_list_all_messages(gmail_service self, list_query query);
+    GAPI_DECL static result<message> do_get_message(gmail_service self, std::string id, message_format format);
+    GAPI_DECL static result<profile> do_get_profile(gmail_service self);
+
+    client* client_;
+    gmail_options options_;
+};
+
+} // namespace gapi::gmail
+
+#ifdef GAPI_HEADER_ONLY
+#include <gapi/gmail/impl/gmail_service.ipp>
+#endif
+
+#endif

@@ -1,0 +1,134 @@
+// Copyright (c) 2026 The gapi developers
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef GAPI_GMAIL_IMPL_GMAIL_SERVICE_IPP
+#define GAPI_GMAIL_IMPL_GMAIL_SERVICE_IPP
+
+#include <gapi/auth/detail/crypto.hpp>
+#include <gapi/gmail/gmail_service.hpp>
+#include <gapi/gmail/detail/requests.hpp>
+
+#include <boost/beast/http/field.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value_from.hpp>
+
+namespace gapi::gmail {
+
+GAPI_DECL gmail_service::gmail_service(client& c, gmail_options options) : client_(&c), options_(std::move(options)) {
+    if (options_.root.empty())
+        options_.root = c.endpoints().gmail;
+}
+
+GAPI_DECL gmail_service::result<message> gmail_service::do_send(gmail_service self, mime::message msg) {
+    auto rendered = mime::render(msg);
+    if (!rendered)
+        co_return std::pair{rendered.error(), message{}};
+    co_return co_await do_send_raw(self, std::move(*rendered));
+}
+
+GAPI_DECL gmail_service::result<message> gmail_service::do_send_raw(gmail_service self, std::string rfc822) {
+    auto const& o = self.options_;
+    if (rfc822.size() > mime::max_message_size)
+        co_return std::pair{make_error_code(error::message_too_large), message{}};
+    if (rfc822.size() <= o.media_limit) {
+        auto req = detail::send_request(o, std::move(rfc822));
+        co_return co_await gapi::detail::fetch<message>(*self.client_, std::move(req));
+    }
+
+    // Resumable: a session first, then the bytes in one PUT to the session's URL.
+    auto start = detail::resumable_start_request(o, rfc822.size());
+    auto [ec, res] = co_await gapi::detail::call_api(*self.client_, std::move(start));
+    if (ec)
+        co_return std::pair{ec, message{}};
+    auto const location = res.headers[detail::bhttp::field::location];
+    auto session = boost::urls::parse_uri(location);
+    if (location.empty() || !session)
+        co_return std::pair{make_error_code(error::malformed_response), message{}};
+    auto upload = detail::rfc822_request(detail::messages_send, http::verb::put, *session, std::move(rfc822));
+    upload.quota_units = 0; // the session's start paid for the call
+    co_return co_await gapi::detail::fetch<message>(*self.client_, std::move(upload));
+}
+
+GAPI_DECL gmail_service::result<draft> gmail_service::do_create_draft(gmail_service self, mime::message msg) {
+    auto rendered = mime::render(msg);
+    if (!rendered)
+        co_return std::pair{rendered.error(), draft{}};
+    auto req = detail::create_draft_request(self.options_, std::move(*rendered));
+    co_return co_await gapi::detail::fetch<draft>(*self.client_, std::move(req));
+}
+
+GAPI_DECL gmail_service::result<message> gmail_service::do_send_draft(gmail_service self, std::string id) {
+    auto req = detail::send_draft_request(self.options_, id);
+    co_return co_await gapi::detail::fetch<message>(*self.client_, std::move(req));
+}
+
+GAPI_DECL gmail_service::result<draft> gmail_service::do_get_draft(gmail_service self, std::string id,
+                                                                   message_format format) {
+    auto req = detail::get_draft_request(self.options_, id, format);
+    co_return co_await gapi::detail::fetch<draft>(*self.client_, std::move(req));
+}
+
+GAPI_DECL gmail_service::result<draft_list> gmail_service::do_list_drafts(gmail_service self, std::size_t max_results,
+                                                                          std::string page_token) {
+    auto req = detail::list_drafts_request(self.options_, max_results, page_token);
+    co_return co_await gapi::detail::fetch<draft_list>(*self.client_, std::move(req));
+}
+
+GAPI_DECL gmail_service::result<bool> gmail_service::do_delete_draft(gmail_service self, std::string id) {
+    auto req = detail::delete_draft_request(self.options_, id);
+    auto [ec, res] = co_await gapi::detail::call_api(*self.client_, std::move(req));
+    co_return std::pair{ec, !ec};
+}
+
+GAPI_DECL gmail_service::result<std::vector<label>> gmail_service::do_list_labels(gmail_service self) {
+    auto req = detail::list_labels_request(self.options_);
+    auto [ec, list] = co_await gapi::detail::fetch<detail::label_list>(*self.client_, std::move(req));
+    co_return std::pair{ec, std::move(list.labels)};
+}
+
+GAPI_DECL gmail_service::result<label> gmail_service::do_create_label(gmail_service self, label l) {
+    auto req = detail::create_label_request(self.options_, l);
+    co_return co_await gapi::detail::fetch<label>(*self.client_, std::move(req));
+}
+
+GAPI_DECL gmail_service::result<message_list> gmail_service::do_list_messages(gmail_service self, list_query query) {
+    auto req = detail::list_messages_request(self.options_, query);
+    co_return co_await gapi::detail::fetch<message_list>(*self.client_, std::move(req));
+}
+
+GAPI_DECL gmail_service::result<std::vector<message_ref>> gmail_service::do_list_all_messages(gmail_service self,
+                                                                                           list_query query) {
+    std::vector<message_ref> all;
+    for (;;) {
+        auto [ec, page] = co_await do_list_messages(self, query);
+        if (ec)
+            co_return std::pair{ec, std::move(all)};
+        all.insert(all.end(), std::make_move_iterator(page.messages.begin()),
+                   std::make_move_iterator(page.messages.end()));
+        if (page.next_page_token.empty())
+            co_return std::pair{error_code{}, std::move(all)};
+        query.page_token = std::move(page.next_page_token);
+    }
+}
+
+GAPI_DECL gmail_service::result<message> gmail_service::do_get_message(gmail_service self, std::string id,
+                                                                       message_format format) {
+    auto req = detail::get_message_request(self.options_, id, format);
+    co_return co_await gapi::detail::fetch<message>(*self.client_, std::move(req));
+}
+
+GAPI_DECL gmail_service::result<profile> gmail_service::do_get_profile(gmail_service self) {
+    auto req = detail::get_profile_request(self.options_);
+    co_return co_await gapi::detail::fetch<profile>(*self.client_, std::move(req));
+}
+
+} // namespace gapi::gmail
+
+namespace gapi {
+
+GAPI_DECL gmail::gmail_service client::gmail() { return gmail::gmail_service(*this); }
+
+} // namespace gapi
+
+#endif
