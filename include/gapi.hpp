@@ -10,12 +10,15 @@
 #include <gapi/auth/credentials.hpp>
 #include <gapi/auth/installed_app_flow.hpp>
 #include <gapi/auth/token_source.hpp>
+#include <gapi/calendar/calendar_service.hpp>
 #include <gapi/client.hpp>
 #include <gapi/error.hpp>
+#include <gapi/gmail/gmail_service.hpp>
 #include <gapi/google_error.hpp>
 #include <gapi/http/connection_pool.hpp>
 #include <gapi/http/message.hpp>
 #include <gapi/http/pool_options.hpp>
 #include <gapi/http/url.hpp>
+#include <gapi/mime/message.hpp>
 
 #endif

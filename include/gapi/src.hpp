@@ -5,7 +5,8 @@
 #define GAPI_SRC_HPP
 
 // Include this file in exactly one translation unit of a program that defines
-// GAPI_SEPARATE_COMPILATION everywhere: it holds gapi's non-template code.
+// GAPI_SEPARATE_COMPILATION everywhere: it holds gapi's non-template code. A program that
+// embeds the emulator also includes <gapi/emulator/src.hpp>, in the same or another one.
 
 #ifndef GAPI_SEPARATE_COMPILATION
 #error "Define GAPI_SEPARATE_COMPILATION in every translation unit before including <gapi/src.hpp>"
@@ -26,15 +27,15 @@
 #include <gapi/auth/impl/token_source.ipp>
 #include <gapi/http/impl/url.ipp>
 #include <gapi/http/impl/connection_pool.ipp>
-#include <gapi/emulator/impl/api.ipp>
-#include <gapi/emulator/impl/batch_codec.ipp>
-#include <gapi/emulator/impl/calendar_service.ipp>
-#include <gapi/emulator/impl/certificate_authority.ipp>
-#include <gapi/emulator/impl/emulator.ipp>
-#include <gapi/emulator/impl/fault_injector.ipp>
-#include <gapi/emulator/impl/gmail_service.ipp>
-#include <gapi/emulator/impl/mime_reader.ipp>
-#include <gapi/emulator/impl/oauth_server.ipp>
-#include <gapi/emulator/impl/quota_model.ipp>
+#include <gapi/mime/detail/impl/encoding.ipp>
+#include <gapi/mime/impl/address.ipp>
+#include <gapi/mime/impl/attachment.ipp>
+#include <gapi/mime/impl/content_types.ipp>
+#include <gapi/mime/impl/message.ipp>
+#include <gapi/gmail/impl/resources.ipp>
+#include <gapi/gmail/impl/gmail_service.ipp>
+#include <gapi/calendar/impl/time.ipp>
+#include <gapi/calendar/impl/resources.ipp>
+#include <gapi/calendar/impl/calendar_service.ipp>
 
 #endif

@@ -1,0 +1,150 @@
+// Copyright (c) 2026 The gapi developers
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef GAPI_CALENDAR_DETAIL_REQUESTS_HPP
+#define GAPI_CALENDAR_DETAIL_REQUESTS_HPP
+
+// The Calendar requests gapi sends, built without I/O: path, query, body, method id,
+// quota cost and whether they may be replayed.
+
+#include <gapi/calendar/calendar_service.hpp>
+#include <gapi/detail/api_call.hpp>
+#include <gapi/http/url.hpp>
+
+#include <boost/beast/http/field.hpp>
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/value_from.hpp>
+
+namespace gapi::calendar {
+
+namespace detail {
+
+
+using gapi::detail::json_request;
+using gapi::detail::make_request;
+using call = gapi::detail::api_method;
+
+inline constexpr call events_list{"calendar.events.list"};
+inline constexpr call events_get{"calendar.events.get"};
+inline constexpr call events_insert{"calendar.events.insert"};
+inline constexpr call events_patch{"calendar.events.patch"};
+inline constexpr call events_update{"calendar.events.update"};
+inline constexpr call events_delete{"calendar.events.delete"};
+inline constexpr call calendar_list_list{"calendar.calendarList.list"};
+inline constexpr call freebusy_query_call{"calendar.freebusy.query"};
+
+// root + /calendar/v3/ + segments (calendar ids hold '@' and '#').
+inline boost::urls::url endpoint(calendar_options const& o, std::initializer_list<std::string_view> segments) {
+    auto u = gapi::detail::api_url(o.root, {"calendar", "v3"});
+    auto path = u.segments();
+    for (auto seg : segments)
+        path.push_back(seg);
+    return u;
+}
+
+inline void set_send_updates(boost::urls::url& url, send_updates notify) {
+    switch (notify) {
+    case send_updates::all: http::append_query(url, "sendUpdates", "all"); break;
+    case send_updates::external_only: http::append_query(url, "sendUpdates", "externalOnly"); break;
+    case send_updates::none: http::append_query(url, "sendUpdates", "none"); break;
+    case send_updates::unspecified: break;
+    }
+}
+
+inline http::request list_events_request(calendar_options const& o, std::string const& calendar_id,
+                                         event_query const& q) {
+    auto url = endpoint(o, {"calendars", calendar_id, "events"});
+    http::append_query(url, "maxResults", std::to_string(q.max_results));
+    if (q.time_min)
+        http::append_query(url, "timeMin", format_rfc3339(*q.time_min));
+    if (q.time_max)
+        http::append_query(url, "timeMax", format_rfc3339(*q.time_max));
+    if (q.single_events)
+        http::append_query(url, "singleEvents", "true");
+    if (q.order == order_by::start_time)
+        http::append_query(url, "orderBy", "startTime");
+    else if (q.order == order_by::updated)
+        http::append_query(url, "orderBy", "updated");
+    if (!q.q.empty())
+        http::append_query(url, "q", q.q);
+    if (q.show_deleted)
+        http::append_query(url, "showDeleted", "true");
+    if (!q.time_zone.empty())
+        http::append_query(url, "timeZone", q.time_zone);
+    if (q.updated_min)
+        http::append_query(url, "updatedMin", format_rfc3339(*q.updated_min));
+    if (!q.page_token.empty())
+        http::append_query(url, "pageToken", q.page_token);
+    if (!q.sync_token.empty())
+        http::append_query(url, "syncToken", q.sync_token);
+    return make_request(events_list, http::verb::get, std::move(url));
+}
+
+inline http::request get_event_request(calendar_options const& o, std::string const& calendar_id,
+                                       std::string const& event_id) {
+    return make_request(events_get, http::verb::get, endpoint(o, {"calendars", calendar_id, "events", event_id}));
+}
+
+// An insert with a client-chosen id may be repeated: the second attempt finds the id taken.
+inline http::request insert_event_request(calendar_options const& o, std::string const& calendar_id, event const& ev,
+                                          send_updates notify) {
+    auto url = endpoint(o, {"calendars", calendar_id, "events"});
+    set_send_updates(url, notify);
+    auto req = json_request(events_insert, http::verb::post, std::move(url), boost::json::value_from(ev));
+    req.replay_on_stale_connection = !ev.id.empty();
+    return req;
+}
+
+inline http::request modify_event_request(call const& c, http::verb method, calendar_options const& o,
+                                          std::string const& calendar_id, std::string const& event_id,
+                                          boost::json::value const& body, send_updates notify) {
+    auto url = endpoint(o, {"calendars", calendar_id, "events", event_id});
+    set_send_updates(url, notify);
+    return json_request(c, method, std::move(url), body);
+}
+
+inline http::request delete_event_request(calendar_options const& o, std::string const& calendar_id,
+                                          std::string const& event_id, send_updates notify) {
+    auto url = endpoint(o, {"calendars", calendar_id, "events", event_id});
+    set_send_updates(url, notify);
+    return make_request(events_delete, http::verb::delete_, std::move(url));
+}
+
+inline http::request list_calendars_request(calendar_options const& o, std::string const& page_token,
+                                            std::size_t max_results) {
+    auto url = endpoint(o, {"users", "me", "calendarList"});
+    http::append_query(url, "maxResults", std::to_string(max_results));
+    if (!page_token.empty())
+        http::append_query(url, "pageToken", page_token);
+    return make_request(calendar_list_list, http::verb::get, std::move(url));
+}
+
+inline http::request freebusy_request(calendar_options const& o, freebusy_query const& q, std::size_t first,
+                                      std::size_t last) {
+    boost::json::array items;
+    for (std::size_t i = first; i < last; ++i)
+        items.push_back(boost::json::object{{"id", q.calendars[i]}});
+    boost::json::object body{{"timeMin", format_rfc3339(q.time_min)},
+                             {"timeMax", format_rfc3339(q.time_max)},
+                             {"items", std::move(items)}};
+    if (!q.time_zone.empty())
+        body["timeZone"] = q.time_zone;
+    return json_request(freebusy_query_call, http::verb::post, endpoint(o, {"freeBusy"}), body);
+}
+
+// The upcoming-events query: from now on, instances expanded, by start time.
+inline event_query upcoming_query(std::size_t count) {
+    event_query q;
+    q.time_min = std::chrono::system_clock::now();
+    q.max_results = std::clamp<std::size_t>(count, 1, 2500);
+    q.single_events = true;
+    q.order = order_by::start_time;
+    return q;
+}
+
+} // namespace detail
+
+} // namespace gapi::calendar
+
+#endif
