@@ -291,6 +291,30 @@ BOOST_AUTO_TEST_CASE(a_thousand_concurrent_sends_within_the_connection_cap) {
     });
 }
 
+BOOST_AUTO_TEST_CASE(the_mailbox_may_be_named_and_another_users_is_refused) {
+    gmail_fixture f;
+    f.run([&]() -> asio::awaitable<void> {
+        gmail_service own(*f.client, {.root = f.google->base_url(), .user_id = "user1@example.com"});
+        auto [ec, profile] = co_await own.get_profile(use_tuple);
+        BOOST_TEST_REQUIRE(!ec, ec.message());
+        BOOST_TEST(profile.email_address == "user1@example.com");
+        auto [sec, sent] = co_await own.send(hello("named mailbox"), use_tuple);
+        BOOST_TEST_REQUIRE(!sec, sec.message());
+
+        // user1's token cannot act for user2 without domain-wide delegation.
+        gmail_service other(*f.client, {.root = f.google->base_url(), .user_id = "user2@example.com"});
+        auto [oec, labels] = co_await other.list_labels(use_tuple);
+        BOOST_TEST(oec == gapi::api_error::permission_denied, oec.message());
+        std::tie(sec, sent) = co_await other.send(hello("not mine"), use_tuple);
+        BOOST_TEST(sec == gapi::api_error::permission_denied, sec.message());
+    }());
+    f.google->with_state([](emulator_state& s) {
+        auto const& box = s.gmail.messages("user1@example.com");
+        BOOST_TEST_REQUIRE(box.size() == 1u);
+        BOOST_TEST(box[0].subject == "named mailbox");
+    });
+}
+
 BOOST_AUTO_TEST_CASE(requests_know_their_method_quota_cost_and_whether_they_may_be_replayed) {
     namespace d = gapi::gmail::detail;
     gapi::gmail::gmail_options const o{.root = "https://gmail.googleapis.com", .user_id = "a b@example.com"};
