@@ -57,13 +57,16 @@ inline http::request json_request(api_method const& m, http::verb method, boost:
     return req;
 }
 
-/// `root` with `segments` as its path, each percent-encoded (ids hold '@', '#', '/').
-inline boost::urls::url api_url(std::string_view root, std::initializer_list<std::string_view> segments) {
+/// `root` with the segments of `prefix` then of `rest` as its path, each
+/// percent-encoded (ids hold '@', '#', '/').
+inline boost::urls::url api_url(std::string_view root, std::initializer_list<std::string_view> prefix,
+                                std::initializer_list<std::string_view> rest) {
     boost::urls::url u(root);
     u.set_encoded_path("");
     auto path = u.segments();
-    for (auto s : segments)
-        path.push_back(s);
+    for (auto list : {prefix, rest})
+        for (auto s : list)
+            path.push_back(s);
     return u;
 }
 

@@ -36,11 +36,7 @@ inline constexpr call freebusy_query_call{"calendar.freebusy.query"};
 
 // root + /calendar/v3/ + segments (calendar ids hold '@' and '#').
 inline boost::urls::url endpoint(calendar_options const& o, std::initializer_list<std::string_view> segments) {
-    auto u = gapi::detail::api_url(o.root, {"calendar", "v3"});
-    auto path = u.segments();
-    for (auto seg : segments)
-        path.push_back(seg);
-    return u;
+    return gapi::detail::api_url(o.root, {"calendar", "v3"}, segments);
 }
 
 inline void set_send_updates(boost::urls::url& url, send_updates notify) {

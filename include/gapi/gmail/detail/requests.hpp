@@ -41,12 +41,8 @@ using call = gapi::detail::api_method;
 // root + ["upload"] + /gmail/v1/users/{userId}/ + path segments.
 inline boost::urls::url endpoint(gmail_options const& o, std::initializer_list<std::string_view> segments,
                                  bool upload = false) {
-    auto u = upload ? gapi::detail::api_url(o.root, {"upload", "gmail", "v1", "users", o.user_id})
-                    : gapi::detail::api_url(o.root, {"gmail", "v1", "users", o.user_id});
-    auto path = u.segments();
-    for (auto seg : segments)
-        path.push_back(seg);
-    return u;
+    return upload ? gapi::detail::api_url(o.root, {"upload", "gmail", "v1", "users", o.user_id}, segments)
+                  : gapi::detail::api_url(o.root, {"gmail", "v1", "users", o.user_id}, segments);
 }
 
 inline http::request rfc822_request(call const& c, http::verb method, boost::urls::url url, std::string rfc822) {
