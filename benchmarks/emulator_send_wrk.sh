@@ -17,35 +17,50 @@ if ! command -v wrk >/dev/null; then
 fi
 
 work=$(mktemp -d)
-trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
-# Quota off: this measures the server, not Google's limits. The emulator stops by
-# itself after the longest the runs can take.
-"$emulator" --quota off --threads "$threads" --state-dir "$work" \
-    --duration $(( runs * (seconds + 5) + 30 )) > "$work/out" &
-pid=$!
-for _ in $(seq 100); do [ -s "$work/out" ] && break; sleep 0.05; done
-base=$(head -n1 "$work/out")
-token=$(sed -n 's/.*"token":"\([^"]*\)".*/\1/p' "$work/token.json")
-[ -n "$token" ] || { echo "no access token in $work/token.json" >&2; exit 1; }
+pid=
+trap 'if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi; rm -rf "$work"' EXIT
 
-# A small message to an address outside the emulator, so nothing is delivered twice.
-raw=$(printf 'From: user1@example.com\r\nTo: someone@elsewhere.example\r\nSubject: load\r\nMessage-ID: <load@example.com>\r\n\r\nbody\r\n' \
-      | base64 -w0 | tr '+/' '-_' | tr -d '=')
-cat > "$work/send.lua" <<LUA
+# Each run gets a fresh emulator, so that runs compare: the emulator keeps every
+# message, and a store of millions of messages costs memory growth (page faults) that
+# a client benchmark of ordinary length never meets. Quota off: this measures the
+# server, not Google's limits. The emulator stops by itself after the longest a run can take.
+start_emulator() {
+    rm -f "$work/out"
+    "$emulator" --quota off --threads "$threads" --state-dir "$work" --duration $(( seconds + 30 )) > "$work/out" &
+    pid=$!
+    for _ in $(seq 100); do [ -s "$work/out" ] && break; sleep 0.05; done
+    base=$(head -n1 "$work/out")
+    token=$(sed -n 's/.*"token":"\([^"]*\)".*/\1/p' "$work/token.json")
+    [ -n "$token" ] || { echo "no access token in $work/token.json" >&2; exit 1; }
+    # A small message to an address outside the emulator, so nothing is delivered twice.
+    raw=$(printf 'From: user1@example.com\r\nTo: someone@elsewhere.example\r\nSubject: load\r\nMessage-ID: <load@example.com>\r\n\r\nbody\r\n' \
+          | base64 -w0 | tr '+/' '-_' | tr -d '=')
+    cat > "$work/send.lua" <<LUA
 wrk.method = "POST"
 wrk.headers["Authorization"] = "Bearer $token"
 wrk.headers["Content-Type"] = "application/json"
 wrk.body = '{"raw":"$raw"}'
 LUA
+}
 
-echo "emulator: $base (threads $threads); wrk: 64 connections, 2 threads, ${seconds}s x $runs"
+stop_emulator() {
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    pid=
+}
+
+echo "gapi-emulator (threads $threads, fresh for each run); wrk: 64 connections, 2 threads, ${seconds}s x $runs"
 results=()
 for run in $(seq "$runs"); do
+    start_emulator
     out=$(wrk -t2 -c64 -d"${seconds}s" -s "$work/send.lua" "$base/gmail/v1/users/me/messages/send")
+    rss=$(ps -o rss= -p "$pid" | tr -d ' ')
+    stop_emulator
     rps=$(echo "$out" | awk '/^Requests\/sec/ {print $2}')
+    total=$(echo "$out" | awk '/requests in/ {print $1}')
     non2xx=$(echo "$out" | awk '/Non-2xx/ {print $5}')
     errors=$(echo "$out" | awk '/Socket errors/ {print $0}')
-    echo "run $run: $rps requests/s${non2xx:+, non-2xx: $non2xx}${errors:+, $errors}"
+    echo "run $run: $rps requests/s ($total messages stored, emulator RSS $(( rss / 1024 )) MiB)${non2xx:+, non-2xx: $non2xx}${errors:+, $errors}"
     results+=("$rps")
 done
 printf '%s\n' "${results[@]}" | awk '{ s += $1; ss += $1 * $1; if (min == "" || $1 < min) min = $1; if ($1 > max) max = $1 }

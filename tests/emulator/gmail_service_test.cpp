@@ -69,8 +69,8 @@ struct fixture {
     principal bob{.email = "bob@example.com", .scopes = {full_scope}, .client_id = "c"};
     int tick = 0;
 
-    explicit fixture(gmail_limits limits = {})
-        : svc({"alice@example.com", "Bob@Example.com", "carol@example.com"}, limits, 7) {}
+    explicit fixture(gmail_limits limits = {}, std::uint64_t seed = 7)
+        : svc({"alice@example.com", "Bob@Example.com", "carol@example.com"}, limits, seed) {}
 
     api_request request(verb v, std::string const& target, std::string body = {},
                         std::string content_type = {}) {
@@ -1485,6 +1485,34 @@ BOOST_AUTO_TEST_CASE(same_seed_same_ids) {
     fixture a, b;
     BOOST_TEST(a.send(lunch_mail).body == b.send(lunch_mail).body);
     BOOST_TEST(a.svc.messages("bob@example.com").at(0).id == b.svc.messages("bob@example.com").at(0).id);
+}
+
+BOOST_AUTO_TEST_CASE(ids_never_repeat_and_depend_on_the_seed) {
+    // Ids are made without remembering the ones given out; every id of sent messages,
+    // their threads and the recipients' copies must still differ from all others.
+    fixture f, other({}, 8);
+    std::set<std::string> seen;
+    std::size_t made = 0;
+    for (int i = 0; i < 3000; ++i) {
+        auto const sent = body(f.send(simple_mail("bob@example.com", "n" + std::to_string(i))));
+        for (auto key : {"id", "threadId"}) {
+            auto const id = str(sent.at(key));
+            BOOST_TEST_REQUIRE(id.size() == 16u);
+            BOOST_TEST_REQUIRE(id.find_first_not_of("0123456789abcdef") == std::string::npos);
+            seen.insert(id);
+            ++made;
+        }
+    }
+    for (auto const& m : f.svc.messages("bob@example.com")) {
+        seen.insert(m.id);
+        seen.insert(m.thread_id);
+        made += 2;
+    }
+    BOOST_TEST(seen.size() == made);
+    BOOST_TEST(str(body(other.send(lunch_mail)).at("id")) != f.svc.messages("alice@example.com").at(0).id);
+    // Every stored message is found by its id through the index.
+    for (auto const& m : f.svc.messages("alice@example.com"))
+        BOOST_TEST_REQUIRE(f.call(verb::get, "/gmail/v1/users/me/messages/" + m.id).status == 200u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

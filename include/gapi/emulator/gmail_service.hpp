@@ -8,7 +8,9 @@
 #include <gapi/emulator/api.hpp>
 #include <gapi/emulator/mime_reader.hpp>
 
+#include <boost/container/small_vector.hpp>
 #include <boost/json/object.hpp>
+#include <boost/unordered/unordered_flat_map.hpp>
 #include <boost/url/url.hpp>
 
 #include <cstddef>
@@ -21,8 +23,6 @@
 #include <set>
 #include <string>
 #include <string_view>
-#include <unordered_map>
-#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -123,10 +123,11 @@ private:
     };
 
     // 256 hash tables, picked by the key's top byte. The keys are uniformly random 64-bit
-    // values (rng output, mixed hashes), so the parts fill evenly and each grows on its own:
-    // an insert rehashes at most 1/256 of the entries, never a whole big table under the
-    // emulator's lock (one 500k-entry table took hundreds of milliseconds to rehash). Trees
-    // would not stall either, but were twice as slow to insert into at that size. The parts
+    // values (permuted counters, mixed hashes), so the parts fill evenly and each grows on
+    // its own: an insert rehashes at most 1/256 of the entries, never a whole big table
+    // under the emulator's lock (one 500k-entry table took hundreds of milliseconds to
+    // rehash). The tables are open-addressing (no allocation per entry): the indexes are
+    // what storing a message costs most, as loads store hundreds of thousands. The parts
     // are made on the first insert, so that a mailbox nobody uses stays small.
     template <class Table>
     struct sharded {
@@ -164,10 +165,11 @@ private:
         std::uint64_t next_label = 1;
         std::uint64_t history_id = 0;
 
-        sharded<std::unordered_map<std::uint64_t, indexed>> by_id;       // messages and drafts
-        std::map<std::string_view, draft_list::iterator> drafts_by_id;   // by draft id (viewing it)
-        sharded<std::unordered_map<std::uint64_t, std::size_t>> threads; // thread -> its messages and drafts
-        sharded<std::unordered_multimap<std::uint64_t, indexed>> by_message_id; // messages and drafts
+        sharded<boost::unordered_flat_map<std::uint64_t, indexed>> by_id;       // messages and drafts
+        std::map<std::string_view, draft_list::iterator> drafts_by_id;          // by draft id (viewing it)
+        sharded<boost::unordered_flat_map<std::uint64_t, std::size_t>> threads; // thread -> its messages and drafts
+        // Messages and drafts by Message-ID hash; one entry each but for resent messages.
+        sharded<boost::unordered_flat_map<std::uint64_t, boost::container::small_vector<indexed, 1>>> by_message_id;
 
         mailbox() = default;
         GAPI_DECL mailbox(mailbox const& other);
@@ -230,7 +232,8 @@ private:
     std::map<std::string, mailbox> mailboxes_; // by lowercase email
     gmail_limits limits_;
     std::mt19937_64 rng_;
-    sharded<std::unordered_set<std::uint64_t>> used_hex_ids_; // rng values behind new_hex_id()s
+    std::uint64_t hex_ids_made_ = 0;
+    std::uint64_t hex_id_key_ = 0;                            // from the seed: where the ids start
     std::set<std::uint64_t> used_draft_ids_;                  // numbers behind new_draft_id()s ("r" + digits)
     std::uint64_t history_ = 1000;
     std::map<std::string, upload_session> sessions_; // by upload_id

@@ -947,6 +947,7 @@ inline std::optional<api_response> recipients_error(std::vector<mime_address> co
 GAPI_DECL gmail_service::gmail_service(std::vector<std::string> users, gmail_limits limits,
                                        std::uint64_t seed)
     : limits_(limits), rng_(seed ^ 0x676d61696c2d7631ULL) { // a stream of its own, apart from other services
+    hex_id_key_ = rng_();
     for (auto& u : users) {
         auto key = detail::gmail::to_lower(u);
         auto& box = mailboxes_[key];
@@ -1019,15 +1020,20 @@ GAPI_DECL boost::json::object gmail_service::inspect_json(std::string const& ema
 // ---- ids ---------------------------------------------------------------------------------------
 
 GAPI_DECL std::string gmail_service::new_hex_id() {
-    // "%016llx" maps rng values one to one onto ids, so remembering the values is enough.
-    while (true) {
-        auto const v = rng_();
-        if (used_hex_ids_.part(v).insert(v).second) {
-            char out[24];
-            std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(v));
-            return out;
-        }
-    }
+    // Unique without remembering the ids made: a counter through a bijection of 64-bit
+    // values (MurmurHash3's finalizer: xor-shifts and odd multipliers are invertible),
+    // so ids look random, differ by seed, and never repeat.
+    std::uint64_t v = ++hex_ids_made_ + hex_id_key_;
+    v ^= v >> 33;
+    v *= 0xff51afd7ed558ccdULL;
+    v ^= v >> 33;
+    v *= 0xc4ceb9fe1a85ec53ULL;
+    v ^= v >> 33;
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string out(16, '0');
+    for (int i = 15; i >= 0; --i, v >>= 4)
+        out[static_cast<std::size_t>(i)] = digits[v & 0xf];
+    return out;
 }
 
 GAPI_DECL std::string gmail_service::new_draft_id() {
@@ -1082,7 +1088,7 @@ GAPI_DECL void gmail_service::index_message(mailbox& box, stored_message const& 
     auto const thread = g::id_key(m.thread_id);
     ++box.threads.part(thread)[thread];
     auto const message_id = g::message_id_hash(g::message_id_key(m.message_id));
-    box.by_message_id.part(message_id).emplace(message_id, entry);
+    box.by_message_id.part(message_id)[message_id].push_back(entry);
 }
 
 GAPI_DECL void gmail_service::unindex_message(mailbox& box, stored_message const& m) {
@@ -1097,12 +1103,14 @@ GAPI_DECL void gmail_service::unindex_message(mailbox& box, stored_message const
         threads.erase(it);
     auto const message_id = g::message_id_hash(g::message_id_key(m.message_id));
     auto& message_ids = box.by_message_id.part(message_id);
-    auto [first, last] = message_ids.equal_range(message_id);
-    for (auto it = first; it != last; ++it)
-        if (it->second.message == &m) {
+    if (auto it = message_ids.find(message_id); it != message_ids.end()) {
+        auto& entries = it->second;
+        entries.erase(std::remove_if(entries.begin(), entries.end(),
+                                     [&](indexed const& e) { return e.message == &m; }),
+                      entries.end());
+        if (entries.empty())
             message_ids.erase(it);
-            break;
-        }
+    }
 }
 
 GAPI_DECL stored_message const& gmail_service::store_message(mailbox& box, stored_message message) {
@@ -1638,11 +1646,12 @@ GAPI_DECL void gmail_service::deliver(stored_message const& sent, std::string co
     for (auto it = copy.in_reply_to.rbegin(); it != copy.in_reply_to.rend() && copy.thread_id.empty(); ++it) {
         indexed const* oldest = nullptr;
         auto const key = detail::gmail::message_id_hash(detail::gmail::message_id_key(*it));
-        auto [first, last] = inbox.by_message_id.part(key).equal_range(key);
-        for (auto e = first; e != last; ++e)
-            if (e->second.position != draft_position && e->second.message->message_id == *it &&
-                (!oldest || e->second.position < oldest->position))
-                oldest = &e->second;
+        auto const& part = inbox.by_message_id.part(key);
+        if (auto const found = part.find(key); found != part.end())
+            for (auto const& e : found->second)
+                if (e.position != draft_position && e.message->message_id == *it &&
+                    (!oldest || e.position < oldest->position))
+                    oldest = &e;
         if (oldest)
             copy.thread_id = oldest->message->thread_id;
     }
@@ -1715,9 +1724,10 @@ GAPI_DECL api_response gmail_service::list_messages(mailbox const& box, api_requ
         for (auto const& t : clause) {
             // Hash collisions are harmless: consider() runs the rfc822msgid: term itself.
             auto const key = g::message_id_hash(g::message_id_key(t.value));
-            auto [first, last] = box.by_message_id.part(key).equal_range(key);
-            for (auto it = first; it != last; ++it)
-                candidates.push_back(it->second.message);
+            auto const& part = box.by_message_id.part(key);
+            if (auto const found = part.find(key); found != part.end())
+                for (auto const& e : found->second)
+                    candidates.push_back(e.message);
         }
         std::sort(candidates.begin(), candidates.end());
         candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
