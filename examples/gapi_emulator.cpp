@@ -16,6 +16,9 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <cstdio>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <fstream>
 #include <iostream>
 #include <stdexcept>
@@ -49,6 +52,15 @@ unsigned long long number(std::string const& flag, std::string const& value) {
 } // namespace
 
 int main(int argc, char** argv) {
+#if defined(__GLIBC__)
+    // The emulator keeps every message it stores, so its heap mostly grows. glibc gives the
+    // serving threads arenas of their own that grow a page at a time: one mprotect call
+    // every few sends under load. One arena, grown 16 MiB at a time and not trimmed back,
+    // was ~15 % more sends per second in the wrk benchmark.
+    mallopt(M_ARENA_MAX, 1);
+    mallopt(M_TOP_PAD, 16 * 1024 * 1024);
+    mallopt(M_TRIM_THRESHOLD, 256 * 1024 * 1024);
+#endif
     gapi::emulator::emulator_options options;
     long duration_seconds = 0;
     for (int i = 1; i < argc; ++i) {

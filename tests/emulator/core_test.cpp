@@ -169,6 +169,7 @@ BOOST_AUTO_TEST_CASE(concurrency_cap_and_switching_quota_off) {
     BOOST_TEST(quota.enter(send, "a@example.com"));
     quota.set_enabled(false);
     BOOST_TEST(!quota.check_concurrency(send, "a@example.com").has_value());
+    BOOST_TEST(!quota.enter(send, "a@example.com")); // off: nothing is counted, nothing to give back
     auto const t = at("2026-05-01T10:00:00Z");
     for (int i = 0; i < 1000; ++i)
         BOOST_TEST_REQUIRE(!quota.charge(send, "a@example.com", t).has_value());

@@ -76,6 +76,8 @@ struct principal {
 
 /// `application/json; charset=UTF-8` response with `value` serialized.
 GAPI_DECL api_response json_response(unsigned status, boost::json::value const& value);
+/// The same with a body that is already serialized JSON.
+GAPI_DECL api_response json_text_response(unsigned status, std::string json);
 
 /// One of Google's API error bodies:
 /// {"error":{"code":C,"message":M,"errors":[{"message":EM,"domain":D,"reason":R

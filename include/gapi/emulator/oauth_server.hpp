@@ -69,8 +69,9 @@ public:
     GAPI_DECL api_response revoke(api_request const& req);
 
     /// The principal behind `Authorization: Bearer <token>` (or `access_token=`),
-    /// or Google's 401 response to send back as is.
-    GAPI_DECL std::variant<principal, api_response> authenticate(api_request const& req) const;
+    /// or Google's 401 response to send back as is. The principal is the token's own
+    /// (no copy per call): valid until tokens are issued or revoked.
+    GAPI_DECL std::variant<principal const*, api_response> authenticate(api_request const& req) const;
 
     /// Google's 403 for a token that lacks every scope the method accepts.
     GAPI_DECL api_response insufficient_scope(std::span<std::string_view const> accepted_scopes) const;
@@ -119,9 +120,7 @@ private:
         std::string client_id;
     };
     struct access_grant {
-        std::string email;
-        std::vector<std::string> scopes;
-        std::string client_id;
+        principal who;
         clock_type::time_point expires_at;
         std::string refresh_token; ///< the grant it came from; empty for JWT grants
     };

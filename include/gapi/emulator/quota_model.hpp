@@ -51,7 +51,7 @@ public:
     GAPI_DECL void record_send(std::string const& user, clock_type::time_point now);
 
     /// Gmail's per-user concurrency cap. A request counts as in flight from `enter`
-    /// (returns whether it was counted, i.e. a Gmail call) to `leave`, called once the
+    /// (returns whether it was counted: a Gmail call with the quota on) to `leave`, called once the
     /// response is written; `check_concurrency` refuses with Google's 429 when more than
     /// the cap are in flight, the caller's own request included.
     GAPI_DECL bool enter(method_info const& method, std::string const& user);

@@ -17,10 +17,14 @@
 namespace gapi::emulator {
 
 GAPI_DECL api_response json_response(unsigned status, boost::json::value const& value) {
+    return json_text_response(status, boost::json::serialize(value));
+}
+
+GAPI_DECL api_response json_text_response(unsigned status, std::string json) {
     api_response res;
     res.status = status;
     res.headers.set(boost::beast::http::field::content_type, "application/json; charset=UTF-8");
-    res.body = boost::json::serialize(value);
+    res.body = std::move(json);
     return res;
 }
 

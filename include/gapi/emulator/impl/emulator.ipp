@@ -23,6 +23,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/json/serialize.hpp>
+#include <boost/url/decode_view.hpp>
 #include <boost/url/parse.hpp>
 
 #include <ctime>
@@ -197,15 +198,24 @@ struct emulator::impl {
                   bool in_batch) {
         auto& counts = state.counts;
         ++counts.by_method[method_id][status];
-        counts.log.push_back({.method_id = method_id,
-                              .verb = std::string(boost::beast::http::to_string(req.method)),
-                              .path = std::string(req.url.path()),
-                              .upload_type = query_param(req.url, "uploadType").value_or(""),
-                              .status = status,
-                              .connection = connection,
-                              .in_batch = in_batch});
-        if (counts.log.size() > detail::server::max_logged_requests)
+        // A full log recycles its oldest entry: assigning into its strings reuses their
+        // memory, where new strings would cost an allocation each on every request.
+        logged_request entry;
+        if (counts.log.size() >= detail::server::max_logged_requests) {
+            entry = std::move(counts.log.front());
             counts.log.pop_front();
+        }
+        entry.method_id.assign(method_id);
+        entry.verb.assign(boost::beast::http::to_string(req.method));
+        auto const path = *req.url.encoded_path(); // decoded as it is read
+        entry.path.assign(path.begin(), path.end());
+        entry.upload_type.clear();
+        if (auto upload_type = query_param(req.url, "uploadType"))
+            entry.upload_type.assign(*upload_type);
+        entry.status = status;
+        entry.connection = connection;
+        entry.in_batch = in_batch;
+        counts.log.push_back(std::move(entry));
     }
 
     // One Gmail or Calendar call: authentication, scopes, concurrency, quota, faults,
@@ -217,23 +227,24 @@ struct emulator::impl {
         // whatever the quota, which depends on timing, decides.
         std::chrono::milliseconds delay{0};
         fault = state.faults.next(m.id, delay);
-        principal who;
+        static principal const nobody; // the calls that need no token (resumable upload sessions)
+        principal const* who = &nobody;
         if (!m.scopes.empty()) {
             auto auth = state.oauth.authenticate(req);
             if (auto* refusal = std::get_if<api_response>(&auth)) {
                 fault = fault_kind::none;
                 return std::move(*refusal);
             }
-            who = std::get<principal>(std::move(auth));
-            if (!detail::server::has_any_scope(who.scopes, m.scopes)) {
+            who = std::get<principal const*>(auth);
+            if (!detail::server::has_any_scope(who->scopes, m.scopes)) {
                 fault = fault_kind::none;
                 return state.oauth.insufficient_scope(m.scopes);
             }
-            if (state.quota.enter(m, who.email))
-                out.concurrency_users.push_back(who.email);
-            auto refusal = state.quota.check_concurrency(m, who.email);
+            if (state.quota.enter(m, who->email))
+                out.concurrency_users.push_back(who->email);
+            auto refusal = state.quota.check_concurrency(m, who->email);
             if (!refusal)
-                refusal = state.quota.charge(m, who.email, req.now);
+                refusal = state.quota.charge(m, who->email, req.now);
             if (refusal) {
                 fault = fault_kind::none;
                 return std::move(*refusal);
@@ -248,10 +259,10 @@ struct emulator::impl {
         case fault_kind::none:
         case fault_kind::ambiguous: break;
         }
-        auto res = m.family == api_family::gmail ? state.gmail.handle(call, req, who)
-                                                 : state.calendar.handle(call, req, who);
+        auto res = m.family == api_family::gmail ? state.gmail.handle(call, req, *who)
+                                                 : state.calendar.handle(call, req, *who);
         if (m.sends_mail && res.status / 100 == 2)
-            state.quota.record_send(who.email, req.now);
+            state.quota.record_send(who->email, req.now);
         return res;
     }
 
@@ -569,9 +580,10 @@ struct emulator::impl {
                 socket.close(ignored);
                 co_return;
             }
-            bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(out.response.status), version};
-            for (auto const& field : out.response.headers)
-                res.insert(field.name(), field.name_string(), field.value());
+            bhttp::response<bhttp::string_body> res;
+            static_cast<fields&>(res.base()) = std::move(out.response.headers); // no copy of each field
+            res.result(static_cast<bhttp::status>(out.response.status));
+            res.version(version);
             res.set(bhttp::field::date, detail::server::http_date());
             res.body() = std::move(out.response.body);
             res.keep_alive(keep_alive);

@@ -1136,7 +1136,8 @@ GAPI_DECL void gmail_service::remove_draft(mailbox& box, draft_list::iterator dr
 GAPI_DECL std::optional<matched_call> gmail_service::match(verb method, boost::urls::url const& url) const {
     namespace g = detail::gmail;
     try {
-        std::vector<std::string> segs;
+        // Inline storage: matching runs on every call and should not allocate for the path.
+        boost::container::small_vector<std::string, 10> segs;
         for (auto const& s : boost::urls::url_view(url).segments())
             segs.emplace_back(s);
         std::size_t k = 0;
@@ -1151,7 +1152,7 @@ GAPI_DECL std::optional<matched_call> gmail_service::match(verb method, boost::u
         if (segs.size() < k + 5 || segs[k] != "gmail" || segs[k + 1] != "v1" || segs[k + 2] != "users")
             return std::nullopt;
         std::string const user = segs[k + 3];
-        std::vector<std::string> const rest(segs.begin() + static_cast<std::ptrdiff_t>(k + 4), segs.end());
+        std::span<std::string const> const rest(segs.data() + k + 4, segs.size() - (k + 4));
         auto is = [&](std::initializer_list<std::string_view> want) {
             return std::equal(rest.begin(), rest.end(), want.begin(), want.end());
         };
@@ -1541,7 +1542,8 @@ GAPI_DECL api_response gmail_service::complete(target kind, submission sub, mail
                 auto addresses = parse_address_list(value);
                 if (!addresses)
                     return g::invalid_argument("Invalid " + std::string(name) + " header");
-                list->insert(list->end(), addresses->begin(), addresses->end());
+                list->insert(list->end(), std::make_move_iterator(addresses->begin()),
+                             std::make_move_iterator(addresses->end()));
             }
         }
         message.subject = decode_encoded_words(root.header("Subject").value_or(""));
@@ -1617,20 +1619,27 @@ GAPI_DECL api_response gmail_service::send_message(mailbox& box, stored_message 
     message.internal_date_ms = g::epoch_ms(now);
     message.history_id = ++history_;
     box.history_id = history_;
-    boost::json::array labels;
-    for (auto const& l : message.label_ids)
-        labels.push_back(boost::json::value(l));
-    boost::json::object out{
-        {"id", message.id}, {"threadId", message.thread_id}, {"labelIds", std::move(labels)}};
+    // Written by hand: the busiest answer of all, and ids and system labels need no escaping.
+    std::string out;
+    out.reserve(96);
+    out.append(R"({"id":")").append(message.id).append(R"(","threadId":")").append(message.thread_id);
+    out.append(R"(","labelIds":[)");
+    for (std::size_t i = 0; i < message.label_ids.size(); ++i)
+        out.append(i == 0 ? "\"" : ",\"").append(message.label_ids[i]).append("\"");
+    out.append("]}");
     auto const& sent = store_message(box, std::move(message));
 
-    std::set<std::string> delivered{g::to_lower(box.email)};
+    auto const sender = g::to_lower(box.email);
+    std::vector<std::string> delivered; // the recipients' mailboxes that got their copy
     for (auto const& a : all) {
         auto key = g::to_lower(a.email);
-        if (mailboxes_.count(key) != 0 && delivered.insert(key).second)
-            deliver(sent, key);
+        if (key == sender || mailboxes_.count(key) == 0 ||
+            std::find(delivered.begin(), delivered.end(), key) != delivered.end())
+            continue;
+        deliver(sent, key);
+        delivered.push_back(std::move(key));
     }
-    return json_response(200, out);
+    return json_text_response(200, std::move(out));
 }
 
 GAPI_DECL void gmail_service::deliver(stored_message const& sent, std::string const& recipient_key) {

@@ -108,6 +108,7 @@ struct header_section {
 
 inline header_section read_header_section(std::string_view raw, std::vector<std::string>& defects) {
     header_section out;
+    out.headers.reserve(16);
     out.body_offset = raw.size(); // no blank line: the whole input is header section
     std::size_t pos = 0;
     bool first = true;
@@ -140,8 +141,12 @@ inline header_section read_header_section(std::string_view raw, std::vector<std:
         pos = line.next;
         first = false;
     }
-    for (auto& h : out.headers)
-        h.value = std::string(trim(h.value));
+    for (auto& h : out.headers) { // trimmed in place: a copy would cost an allocation per field
+        auto const kept = trim(h.value);
+        auto const lead = static_cast<std::size_t>(kept.data() - h.value.data());
+        h.value.erase(lead + kept.size());
+        h.value.erase(0, lead);
+    }
     return out;
 }
 

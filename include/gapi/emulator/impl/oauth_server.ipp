@@ -660,7 +660,7 @@ GAPI_DECL std::string oauth_server::issue_access_token(std::string const& email,
                                                        std::string const& refresh_token,
                                                        clock_type::time_point now) {
     auto token = "ya29.a0" + random_chars(120);
-    access_tokens_[token] = access_grant{email, scopes, client_id, now + config_.token_ttl, refresh_token};
+    access_tokens_[token] = access_grant{principal{email, scopes, client_id}, now + config_.token_ttl, refresh_token};
     return token;
 }
 
@@ -1008,7 +1008,7 @@ GAPI_DECL api_response oauth_server::revoke(api_request const& req) {
 
 // ---- API authentication ---------------------------------------------------------------------------
 
-GAPI_DECL std::variant<principal, api_response> oauth_server::authenticate(api_request const& req) const {
+GAPI_DECL std::variant<principal const*, api_response> oauth_server::authenticate(api_request const& req) const {
     namespace d = detail::oauth;
     auto const token = d::presented_token(req);
     if (!token)
@@ -1016,7 +1016,7 @@ GAPI_DECL std::variant<principal, api_response> oauth_server::authenticate(api_r
     auto const it = access_tokens_.find(*token);
     if (token->empty() || it == access_tokens_.end() || it->second.expires_at <= req.now)
         return d::invalid_credentials();
-    return principal{it->second.email, it->second.scopes, it->second.client_id};
+    return &it->second.who;
 }
 
 GAPI_DECL api_response
@@ -1049,7 +1049,7 @@ GAPI_DECL void oauth_server::set_consent(bool approve) {
 }
 
 GAPI_DECL void oauth_server::revoke_access_tokens(std::string const& email) {
-    std::erase_if(access_tokens_, [&](auto const& kv) { return kv.second.email == email; });
+    std::erase_if(access_tokens_, [&](auto const& kv) { return kv.second.who.email == email; });
 }
 
 GAPI_DECL void oauth_server::revoke_refresh_tokens(std::string const& email) {

@@ -122,8 +122,9 @@ GAPI_DECL void quota_model::record_send(std::string const& user, clock_type::tim
 }
 
 GAPI_DECL bool quota_model::enter(method_info const& method, std::string const& user) {
-    // Google documents the concurrency cap for Gmail only.
-    if (method.family != api_family::gmail)
+    // Google documents the concurrency cap for Gmail only. Off, the model counts nothing,
+    // so that loads measure the server; calls in flight when it is turned on go uncounted.
+    if (!options_.enabled || method.family != api_family::gmail)
         return false;
     ++in_flight_[user];
     return true;
@@ -146,8 +147,8 @@ GAPI_DECL std::optional<api_response> quota_model::check_concurrency(method_info
 
 GAPI_DECL void quota_model::leave(std::string const& user) {
     auto it = in_flight_.find(user);
-    if (it != in_flight_.end() && it->second > 0 && --it->second == 0)
-        in_flight_.erase(it);
+    if (it != in_flight_.end() && it->second > 0)
+        --it->second; // the entry stays: users are few, and a count that often falls to 0 would churn nodes
 }
 
 } // namespace gapi::emulator
