@@ -41,6 +41,9 @@ wrk.headers["Authorization"] = "Bearer $token"
 wrk.headers["Content-Type"] = "application/json"
 wrk.body = '{"raw":"$raw"}'
 LUA
+    cat > "$work/profile.lua" <<LUA
+wrk.headers["Authorization"] = "Bearer $token"
+LUA
 }
 
 stop_emulator() {
@@ -55,12 +58,17 @@ for run in $(seq "$runs"); do
     start_emulator
     out=$(wrk -t2 -c64 -d"${seconds}s" -s "$work/send.lua" "$base/gmail/v1/users/me/messages/send")
     rss=$(ps -o rss= -p "$pid" | tr -d ' ')
+    # The lightest authorized call, right after: how fast the machine is at the moment
+    # (these machines vary), so that a slow run can be told from a slow emulator.
+    reference=$(wrk -t2 -c64 -d3s -s "$work/profile.lua" "$base/gmail/v1/users/me/profile" \
+                | awk '/^Requests\/sec/ {print $2}')
     stop_emulator
     rps=$(echo "$out" | awk '/^Requests\/sec/ {print $2}')
     total=$(echo "$out" | awk '/requests in/ {print $1}')
     non2xx=$(echo "$out" | awk '/Non-2xx/ {print $5}')
     errors=$(echo "$out" | awk '/Socket errors/ {print $0}')
-    echo "run $run: $rps requests/s ($total messages stored, emulator RSS $(( rss / 1024 )) MiB)${non2xx:+, non-2xx: $non2xx}${errors:+, $errors}"
+    echo "run $run: $rps requests/s ($total messages stored, emulator RSS $(( rss / 1024 )) MiB;" \
+         "getProfile after it: $reference requests/s)${non2xx:+, non-2xx: $non2xx}${errors:+, $errors}"
     results+=("$rps")
 done
 printf '%s\n' "${results[@]}" | awk '{ s += $1; ss += $1 * $1; if (min == "" || $1 < min) min = $1; if ($1 > max) max = $1 }
