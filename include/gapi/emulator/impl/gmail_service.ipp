@@ -501,20 +501,26 @@ inline std::string_view message_id_key(std::string_view id) noexcept {
     return id;
 }
 
-// FNV-1a over the ASCII case-folded bytes, so equal for keys iequals() finds equal, then
-// MurmurHash3's finalizer so that every bit (the index shards use the top byte) is mixed.
-inline std::uint64_t message_id_hash(std::string_view key) noexcept {
-    std::uint64_t h = 14695981039346656037ULL;
-    for (char c : key) {
-        h ^= static_cast<unsigned char>(mime::lower(c));
-        h *= 1099511628211ULL;
-    }
+// MurmurHash3's 64-bit finalizer: every input bit reaches every output bit, and it is a
+// bijection (xor-shifts and odd multipliers are invertible), so distinct inputs stay distinct.
+inline std::uint64_t fmix64(std::uint64_t h) noexcept {
     h ^= h >> 33;
     h *= 0xff51afd7ed558ccdULL;
     h ^= h >> 33;
     h *= 0xc4ceb9fe1a85ec53ULL;
     h ^= h >> 33;
     return h;
+}
+
+// FNV-1a over the ASCII case-folded bytes, so equal for keys iequals() finds equal, then
+// fmix64 so that every bit (the index shards use the top byte) is mixed.
+inline std::uint64_t message_id_hash(std::string_view key) noexcept {
+    std::uint64_t h = 14695981039346656037ULL;
+    for (char c : key) {
+        h ^= static_cast<unsigned char>(mime::lower(c));
+        h *= 1099511628211ULL;
+    }
+    return fmix64(h);
 }
 
 // What new_hex_id() makes: 16 lowercase hex digits.
@@ -946,8 +952,8 @@ inline std::optional<api_response> recipients_error(std::vector<mime_address> co
 
 GAPI_DECL gmail_service::gmail_service(std::vector<std::string> users, gmail_limits limits,
                                        std::uint64_t seed)
-    : limits_(limits), rng_(seed ^ 0x676d61696c2d7631ULL) { // a stream of its own, apart from other services
-    hex_id_key_ = rng_();
+    : limits_(limits), rng_(seed ^ 0x676d61696c2d7631ULL), // a stream of its own, apart from other services
+      hex_id_key_(rng_()) {
     for (auto& u : users) {
         auto key = detail::gmail::to_lower(u);
         auto& box = mailboxes_[key];
@@ -1020,15 +1026,9 @@ GAPI_DECL boost::json::object gmail_service::inspect_json(std::string const& ema
 // ---- ids ---------------------------------------------------------------------------------------
 
 GAPI_DECL std::string gmail_service::new_hex_id() {
-    // Unique without remembering the ids made: a counter through a bijection of 64-bit
-    // values (MurmurHash3's finalizer: xor-shifts and odd multipliers are invertible),
+    // Unique without remembering the ids made: a counter through a bijection (fmix64),
     // so ids look random, differ by seed, and never repeat.
-    std::uint64_t v = ++hex_ids_made_ + hex_id_key_;
-    v ^= v >> 33;
-    v *= 0xff51afd7ed558ccdULL;
-    v ^= v >> 33;
-    v *= 0xc4ceb9fe1a85ec53ULL;
-    v ^= v >> 33;
+    std::uint64_t v = detail::gmail::fmix64(++hex_ids_made_ + hex_id_key_);
     static constexpr char digits[] = "0123456789abcdef";
     std::string out(16, '0');
     for (int i = 15; i >= 0; --i, v >>= 4)
