@@ -52,6 +52,7 @@ enum class error {
 
     malformed_response, ///< an API answered 2xx with a body that is not the resource it promised
     missing_id,         ///< a call that names a resource by its id (update_event) was given none
+    invalid_utf8,       ///< a text of a message (name, subject, file name, body) is not valid UTF-8
 };
 
 /// Broad classes of failure, shared by every category gapi reports

@@ -5,6 +5,7 @@
 // OAuth 2.0 end to end: gapi's credentials, token source, client and installed-app
 // flow against the emulator, asserting what the emulator counted and stored.
 #include "../support/run.hpp"
+#include "../support/test_server.hpp"
 
 #include <gapi/auth/credentials.hpp>
 #include <gapi/auth/installed_app_flow.hpp>
@@ -12,9 +13,12 @@
 #include <gapi/emulator/emulator.hpp>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/test/unit_test.hpp>
@@ -122,35 +126,29 @@ BOOST_AUTO_TEST_CASE(two_hundred_concurrent_calls_with_an_expired_token_refresh_
 }
 
 BOOST_AUTO_TEST_CASE(short_lived_tokens_are_refreshed_ahead_without_failed_calls) {
-    auth_fixture f({.token_ttl = 2s, .quota = {.enabled = false}});
+    // Ten seconds of calls, one every 20 ms, with a 2 s token lifetime, on a clock that the
+    // test moves: the emulator and the token source both read it, so nothing waits.
+    auto now = gapi::auth::clock_type::now();
+    auto const clock = [&now] { return now; };
+    auth_fixture f({.token_ttl = 2s, .quota = {.enabled = false}, .clock = clock});
     asio::io_context ioc;
-    gapi::client google(ioc.get_executor(), f.expired_user());
-    int calls = 0;
+    gapi::client google(ioc.get_executor(), f.expired_user(), {.tokens = {.clock = clock}});
     int failed = 0;
-    auto const run_time = 10s;
-    gapi_test::run(
-        ioc,
-        [&]() -> asio::awaitable<void> {
-            auto const until = std::chrono::steady_clock::now() + run_time;
-            asio::steady_timer pace(ioc);
-            while (std::chrono::steady_clock::now() < until) {
-                auto [ec, res] = co_await google.send(f.labels(), use_tuple);
-                ++calls;
-                if (ec || res.status != 200)
-                    ++failed;
-                pace.expires_after(20ms);
-                co_await pace.async_wait(use_tuple);
-            }
-        }(),
-        30s);
+    gapi_test::run(ioc, [&]() -> asio::awaitable<void> {
+        for (int i = 0; i < 500; ++i) {
+            auto [ec, res] = co_await google.send(f.labels(), use_tuple);
+            if (ec || res.status != 200)
+                ++failed;
+            now += 20ms;
+        }
+    }());
     auto const refreshes = f.token_requests();
-    BOOST_TEST_MESSAGE(calls << " calls, " << refreshes << " token requests in 10 s with a 2 s token lifetime");
-    BOOST_TEST(calls > 100);
+    BOOST_TEST_MESSAGE(refreshes << " token requests in 10 s with a 2 s token lifetime");
     BOOST_TEST(failed == 0);
-    // run time / TTL = 5; Google's expires_in is the lifetime less a second, so up to
-    // twice that many refreshes are expected, never one per call.
-    BOOST_TEST(refreshes >= 5u);
-    BOOST_TEST(refreshes <= 12u);
+    // Google's expires_in is the lifetime less a second (1 s here), and a token is renewed
+    // once less than a tenth of its life is left: every 0.9 s, from the first call on.
+    BOOST_TEST(refreshes == 12u);
+    BOOST_TEST(google.tokens().refreshes() == 12u);
     BOOST_TEST(f.google->counts().calls("gmail.users.labels.list", 401) == 0u);
 }
 
@@ -318,6 +316,9 @@ BOOST_AUTO_TEST_CASE(installed_app_flow_end_to_end) {
         std::string output = std::fgets(line, sizeof line, pipe) ? line : "";
         BOOST_TEST(::pclose(pipe) == 0);
         BOOST_TEST(output == "True True True True\n");
+    } else if (std::getenv("CI")) {
+        BOOST_ERROR("python3-google-auth is missing, though .ci/install-deps installs it: the Python round trip "
+                    "must run in CI");
     } else {
         BOOST_TEST_MESSAGE("python3-google-auth not installed: Python round trip skipped");
     }
@@ -353,7 +354,8 @@ BOOST_AUTO_TEST_CASE(installed_app_flow_denied_and_timed_out) {
         options.on_authorization_url = [](std::string const&) {};
         std::tie(ec, info) = co_await gapi::auth::run_installed_app_flow(pool, secrets, options, use_tuple);
         BOOST_TEST(ec == gapi::error::authorization_timeout, ec.message());
-        BOOST_TEST((std::chrono::steady_clock::now() - started < 5s));
+        BOOST_TEST((std::chrono::steady_clock::now() - started >= 1s));
+        BOOST_TEST((std::chrono::steady_clock::now() - started < 30s)); // generous: it has no other end
     }());
     BOOST_TEST(f.token_requests() == 0u);
 }
@@ -482,7 +484,7 @@ BOOST_AUTO_TEST_CASE(destroying_a_token_source_during_a_refresh_is_safe) {
     asio::io_context ioc;
     auto pool = std::make_unique<gapi::http::connection_pool>(ioc.get_executor());
     auto tokens = std::make_unique<gapi::auth::token_source>(
-        *pool, f.expired_user(), gapi::auth::token_source_options{.max_attempts = 3, .initial_backoff = 200ms});
+        *pool, f.expired_user(), gapi::auth::token_source_options{.max_attempts = 3, .initial_backoff = 30s});
     error_code result;
     bool completed = false;
     gapi_test::run(ioc, [&]() -> asio::awaitable<void> {
@@ -490,16 +492,83 @@ BOOST_AUTO_TEST_CASE(destroying_a_token_source_during_a_refresh_is_safe) {
             result = ec;
             completed = true;
         });
-        asio::steady_timer pause(ioc, 100ms); // the refresh now waits out its backoff
-        co_await pause.async_wait(use_tuple);
+        // The first attempt is answered 503; the refresh then waits out a backoff of ~30 s.
+        co_await gapi_test::eventually([&] { return pool->stats().requests_completed == 1u; },
+                                       "the first token request is answered");
+        for (int i = 0; i < 3; ++i) // let the refresh see the answer and start its backoff
+            co_await asio::post(ioc, asio::use_awaitable);
         tokens.reset();
         pool.reset();
-        pause.expires_after(300ms);
-        co_await pause.async_wait(use_tuple);
+        // Far sooner than the backoff would end: destroying the source ended it.
+        co_await gapi_test::eventually([&] { return completed; }, "the waiting call completes", 10s);
     }());
     BOOST_TEST(completed);
     BOOST_TEST(result == gapi::error::pool_shut_down, result.message());
     BOOST_TEST(f.token_requests() == 1u); // nothing sent after the source was gone
+}
+
+BOOST_AUTO_TEST_CASE(a_rotated_refresh_token_is_written_back_to_the_file) {
+    // A token endpoint that hands out a new refresh token with the access token, as OAuth
+    // servers may (RFC 6749 §6): the next refresh must use the new one, so the file keeps it.
+    asio::io_context ioc;
+    gapi_test::test_server server(ioc.get_executor());
+    server.respond("/token", {200, R"({"access_token":"ya29.fresh","expires_in":3599,"token_type":"Bearer",)"
+                                   R"("refresh_token":"1//rotated","scope":"https://www.googleapis.com/auth/gmail.send"})"});
+    gapi_test::temp_dir dir;
+    auto const path = dir.file("token.json");
+    gapi::auth::write_file_atomically(
+        path, R"({"token": "ya29.stale", "refresh_token": "1//original", "token_uri": ")" + server.base_url() +
+                  R"(/token", "client_id": "id.apps.googleusercontent.com", "client_secret": "not-a-secret", )"
+                  R"("scopes": ["https://www.googleapis.com/auth/gmail.send"], "expiry": "2020-01-01T00:00:00Z"})");
+    gapi::http::connection_pool pool(ioc.get_executor());
+    std::optional<std::string> told;
+    gapi::auth::token_source tokens(pool, credentials::from_file(path),
+                                    {.on_token = [&](gapi::auth::token_update const& u) { told = u.refresh_token; }});
+    gapi_test::run(ioc, [&]() -> asio::awaitable<void> {
+        auto [ec, token] = co_await tokens.get_token(use_tuple);
+        BOOST_TEST_REQUIRE(!ec, ec.message());
+        BOOST_TEST(token.value == "ya29.fresh");
+    }());
+    auto const saved = gapi::auth::parse_authorized_user(gapi::auth::read_json_file(path), path);
+    BOOST_TEST(saved.refresh_token == "1//rotated");
+    BOOST_TEST_REQUIRE(saved.token.has_value());
+    BOOST_TEST(saved.token->value == "ya29.fresh");
+    BOOST_TEST(file_mode(path) == 0600u);
+    BOOST_TEST((told == std::optional<std::string>("1//rotated")));
+    auto const* user = std::get_if<credentials::authorized_user>(&tokens.creds().kind());
+    BOOST_TEST_REQUIRE(user != nullptr);
+    BOOST_TEST(user->info.refresh_token == "1//rotated"); // the next refresh sends the new one
+    BOOST_TEST(server.counts().requests == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(cancelling_a_call_that_waits_for_a_token_leaves_the_others_waiting) {
+    auth_fixture f({.quota = {.enabled = false}, .faults = "oauth2.token:slow=1,delay=1000"});
+    asio::io_context ioc;
+    gapi::client google(ioc.get_executor(), f.expired_user());
+    error_code cancelled_ec, other_ec;
+    unsigned other_status = 0;
+    bool cancelled_done = false, other_done = false;
+    gapi_test::run(ioc, [&]() -> asio::awaitable<void> {
+        asio::cancellation_signal cancel;
+        google.send(f.labels(), asio::bind_cancellation_slot(cancel.slot(), [&](error_code ec, gapi::http::response) {
+                        cancelled_ec = ec;
+                        cancelled_done = true;
+                    }));
+        google.send(f.labels(), [&](error_code ec, gapi::http::response res) {
+            other_ec = ec;
+            other_status = res.status;
+            other_done = true;
+        });
+        co_await gapi_test::eventually([&] { return f.token_requests() == 1u; }, "the token request is out");
+        cancel.emit(asio::cancellation_type::terminal);
+        co_await gapi_test::eventually([&] { return cancelled_done && other_done; }, "both calls complete");
+    }());
+    // Aborted, not served: had the token come first, the call would have gone on to 200.
+    BOOST_TEST(cancelled_ec == asio::error::operation_aborted, cancelled_ec.message());
+    BOOST_TEST(!other_ec, other_ec.message());
+    BOOST_TEST(other_status == 200u);
+    BOOST_TEST(f.token_requests() == 1u);
+    BOOST_TEST(f.google->counts().calls("gmail.users.labels.list") == 1u); // the cancelled call sent nothing
 }
 
 BOOST_AUTO_TEST_SUITE_END()

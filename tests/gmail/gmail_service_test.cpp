@@ -17,6 +17,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <set>
+
 namespace asio = boost::asio;
 using gapi::error_code;
 using gapi::emulator::emulator_options;
@@ -336,6 +338,58 @@ BOOST_AUTO_TEST_CASE(requests_know_their_method_quota_cost_and_whether_they_may_
                "q=rfc822msgid%3A%3Ca%2Bb%40x%3E%20in%3Asent&labelIds=INBOX&labelIds=SENT&maxResults=100");
     BOOST_TEST(d::send_draft_request(o, "r1").replay_on_stale_connection == false);
     BOOST_TEST(d::get_profile_request(o).quota_units == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(send_raw_sends_the_bytes_as_given) {
+    gmail_fixture f;
+    std::string const raw = "From: user1@example.com\r\nTo: user2@example.com\r\nSubject: raw bytes\r\n"
+                            "Message-ID: <raw-1@example.com>\r\nMIME-Version: 1.0\r\n"
+                            "Content-Type: text/plain; charset=UTF-8\r\n\r\nSent as they are.\r\n";
+    f.run([&]() -> asio::awaitable<void> {
+        auto [ec, sent] = co_await f.gmail->send_raw(raw, use_tuple);
+        BOOST_TEST_REQUIRE(!ec, ec.message());
+        BOOST_TEST(sent.id.size() == 16u);
+        // Not a message: Gmail's own refusal, typed.
+        std::tie(ec, sent) = co_await f.gmail->send_raw("", use_tuple);
+        BOOST_TEST(ec == gapi::api_error::bad_request, ec.message());
+    }());
+    f.google->with_state([&](emulator_state& s) {
+        auto const& box = s.gmail.messages("user1@example.com");
+        BOOST_TEST_REQUIRE(box.size() == 1u);
+        BOOST_TEST(box[0].raw == raw);
+        BOOST_TEST(box[0].message_id == "<raw-1@example.com>");
+        BOOST_TEST(box[0].text_body == "Sent as they are.\r\n");
+    });
+    BOOST_TEST(f.google->counts().calls("gmail.users.messages.send", 400) == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(drafts_are_listed_page_by_page_each_once) {
+    gmail_fixture f({.quota = {.enabled = false}});
+    std::set<std::string> created;
+    std::set<std::string> listed;
+    std::size_t pages = 0;
+    f.run([&]() -> asio::awaitable<void> {
+        for (int i = 0; i < 23; ++i) {
+            auto [ec, d] = co_await f.gmail->create_draft(hello("draft " + std::to_string(i)), use_tuple);
+            BOOST_TEST_REQUIRE(!ec, ec.message());
+            created.insert(d.id);
+        }
+        std::string page;
+        do {
+            auto [ec, list] = co_await f.gmail->list_drafts(5, page, use_tuple);
+            BOOST_TEST_REQUIRE(!ec, ec.message());
+            BOOST_TEST(list.drafts.size() <= 5u);
+            ++pages;
+            for (auto const& d : list.drafts)
+                BOOST_TEST(listed.insert(d.id).second, "draft " << d.id << " listed twice");
+            page = list.next_page_token;
+        } while (!page.empty() && pages < 20);
+    }());
+    BOOST_TEST(created.size() == 23u);
+    BOOST_TEST((listed == created));
+    BOOST_TEST(pages == 5u); // 5 + 5 + 5 + 5 + 3
+    BOOST_TEST(f.google->counts().calls("gmail.users.drafts.list", 200) == 5u);
+    f.google->with_state([&](emulator_state& s) { BOOST_TEST(s.gmail.drafts("user1@example.com").size() == 23u); });
 }
 
 BOOST_AUTO_TEST_SUITE_END()

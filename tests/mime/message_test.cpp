@@ -1,13 +1,22 @@
 // Copyright (c) 2026 The gapi developers
 // Distributed under the Boost Software License, Version 1.0.
 // (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#include <gapi/mime/content_types.hpp>
 #include <gapi/mime/message.hpp>
 
+#include <gapi/emulator/api.hpp>
 #include <gapi/emulator/mime_reader.hpp>
 
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -1028,6 +1037,152 @@ BOOST_AUTO_TEST_CASE(random_messages_round_trip_through_an_independent_reader) {
             }
         }
     }
+}
+
+// ---- an independent oracle: Python's email package, strict -------------------------------------
+
+namespace {
+
+struct rendered_shape {
+    std::string shape;
+    mime::message message;
+};
+
+std::vector<rendered_shape> every_shape() {
+    std::mt19937 rng(7);
+    auto random_bytes = [&](std::size_t n) {
+        std::string out(n, '\0');
+        for (auto& c : out)
+            c = static_cast<char>(rng() & 0xFF);
+        return out;
+    };
+    std::vector<rendered_shape> shapes;
+    auto add = [&](std::string shape, auto&& fill) {
+        mime::message m = basic_message();
+        fill(m);
+        shapes.push_back({std::move(shape), std::move(m)});
+    };
+    add("plain ASCII", [](mime::message&) {});
+    add("plain, 8-bit text with long lines, dots, 'From ' and trailing spaces", [](mime::message& m) {
+        m.text_body = "Καλημέρα σας,\r\nFrom here on, a line that begins like an mbox separator.\r\n.\r\n"
+                      "trailing spaces   \r\n" + std::string(300, 'x') + " " + std::string(120, 'y') +
+                      "\r\nτέλος = 100%\r\n";
+    });
+    add("plain with LF line ends", [](mime::message& m) { m.text_body = "one\ntwo\n\nthree\n"; });
+    add("text and HTML alternative", [](mime::message& m) {
+        m.html_body = "<html><body><p>Γεια σου <b>Bob</b></p><p>" + std::string(200, 'w') + "</p></body></html>";
+    });
+    add("attachments: binary, text and a Greek file name long enough for RFC 2231 sections", [&](mime::message& m) {
+        m.attachments.push_back({"report.pdf", "", random_bytes(70'000), ""});
+        m.attachments.push_back({"notes.txt", "", "line one\r\nline two\r\n", ""});
+        m.attachments.push_back({"Αναφορά πωλήσεων τρίτου τριμήνου 2026 — τελική έκδοση με σχόλια.xlsx", "",
+                                 all_byte_values(), ""});
+    });
+    add("HTML with an inline image, an attachment and a plain alternative", [&](mime::message& m) {
+        m.html_body = "<p>Logo: <img src=\"cid:logo@example.com\"></p>";
+        m.attachments.push_back({"logo.png", "image/png", random_bytes(5'000), "logo@example.com"});
+        m.attachments.push_back({"Αρχείο.pdf", "", random_bytes(3'000), ""});
+    });
+    add("Greek display names and a folded Greek subject", [](mime::message& m) {
+        m.from = {greek_name, "giorgos@example.gr"};
+        m.to = {{"Μαρία Κωνσταντινίδου-Αλεξανδροπούλου", "maria@example.gr"}, {"Bob \"the\" Builder", "bob@example.org"}};
+        m.subject = "Καλημέρα! Η αναφορά του τριμήνου είναι έτοιμη — παρακαλώ δείτε τα συνημμένα αρχεία πριν από την Παρασκευή";
+    });
+    add("a long ASCII subject folded without encoding", [](mime::message& m) {
+        m.subject = "Quarterly report: every figure for every region, product line and channel, checked twice "
+                    "and ready for review before Friday's meeting";
+    });
+    add("a forwarded message as a message/rfc822 attachment", [](mime::message& m) {
+        std::string const inner = "From: carol@example.net\r\nTo: alice@example.com\r\nSubject: inner\r\n"
+                                  "Message-ID: <inner@example.net>\r\nMIME-Version: 1.0\r\n"
+                                  "Content-Type: text/plain; charset=UTF-8\r\n\r\nThe forwarded text.\r\n";
+        m.attachments.push_back({"forwarded.eml", "message/rfc822", inner, ""});
+    });
+    return shapes;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(every_shape_reads_back_through_python_email_strict) {
+    std::string const python = "/usr/bin/python3";
+    if (::access(python.c_str(), X_OK) != 0) {
+        BOOST_TEST_REQUIRE(!std::getenv("CI"), "CI must have /usr/bin/python3");
+        BOOST_TEST_MESSAGE("no /usr/bin/python3: the Python oracle is skipped");
+        return;
+    }
+    auto const dir = std::filesystem::temp_directory_path() / ("gapi-mime-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    boost::json::object manifest;
+    int n = 0;
+    for (auto& [shape, m] : every_shape()) {
+        auto const raw = render_ok(m);
+        auto const name = "message-" + std::to_string(++n) + ".eml";
+        std::ofstream(dir / name, std::ios::binary) << raw;
+        boost::json::array to, attachments;
+        for (auto const& a : m.to)
+            to.push_back(boost::json::array{boost::json::string(a.name), boost::json::string(a.email)});
+        for (auto const& a : m.attachments) {
+            auto const type = a.content_type.empty() ? mime::content_type_for(a.filename) : a.content_type;
+            attachments.push_back(boost::json::object{{"filename", a.filename},
+                                                      {"content_type", type},
+                                                      {"content_id", a.content_id},
+                                                      {"data", emu::encode_base64url(a.data)}});
+        }
+        boost::json::object want{{"shape", shape},           {"subject", m.subject},   {"from_name", m.from.name},
+                                 {"from_email", m.from.email}, {"to", std::move(to)}, {"message_id", m.message_id},
+                                 {"attachments", std::move(attachments)}};
+        if (!m.text_body.empty())
+            want["plain"] = m.text_body;
+        if (!m.html_body.empty())
+            want["html"] = m.html_body;
+        manifest[name] = std::move(want);
+    }
+    std::ofstream(dir / "manifest.json") << boost::json::serialize(manifest);
+    std::string const command =
+        python + " " GAPI_SOURCE_DIR "/tests/mime/check_with_python_email.py " + dir.string() + " 2>&1";
+    std::FILE* pipe = ::popen(command.c_str(), "r");
+    BOOST_TEST_REQUIRE(pipe != nullptr);
+    std::string output;
+    char line[4096];
+    while (std::fgets(line, sizeof line, pipe))
+        output += line;
+    int const status = ::pclose(pipe);
+    BOOST_TEST_MESSAGE(output);
+    BOOST_TEST(status == 0, output);
+    BOOST_TEST(output.find(std::to_string(n) + " passed, 0 failed") != std::string::npos, output);
+    std::filesystem::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_CASE(text_that_is_not_utf8_is_refused_never_sent_raw) {
+    for (std::string const& bad : {std::string("\xC3\x28"), std::string("caf\xE9"), std::string("\xE2\x82"),
+                                  std::string("\xED\xA0\x80"), std::string("\xC0\xAF"), std::string("\xFF")}) {
+        auto expect_refused = [&](auto&& spoil, char const* where) {
+            mime::message m = basic_message();
+            spoil(m);
+            auto const before = m.message_id;
+            auto r = mime::render(m);
+            BOOST_TEST(!r.has_value(), where);
+            if (!r.has_value()) {
+                BOOST_TEST(r.error() == error::invalid_utf8, where << ": " << r.error().message());
+                BOOST_TEST(r.error() == gapi::condition::invalid_argument);
+            }
+            BOOST_TEST(m.message_id == before); // m unchanged
+        };
+        expect_refused([&](mime::message& m) { m.subject = "Hello " + bad; }, "subject");
+        expect_refused([&](mime::message& m) { m.from.name = "Alice " + bad; }, "sender's name");
+        expect_refused([&](mime::message& m) { m.to[0].name = bad; }, "recipient's name");
+        expect_refused([&](mime::message& m) { m.attachments.push_back({"file" + bad + ".txt", "", "x", ""}); },
+                       "file name");
+        expect_refused([&](mime::message& m) { m.text_body = "text " + bad; }, "text body");
+        expect_refused([&](mime::message& m) { m.html_body = "<p>" + bad + "</p>"; }, "HTML body");
+        expect_refused([&](mime::message& m) { m.extra_headers.push_back({"X-Note", bad}); }, "extra header");
+        BOOST_TEST(mime::validate_address({bad, "a@example.com"}) == error::invalid_utf8);
+    }
+    // Valid UTF-8 of every length still renders; attachment bytes are not text and may be anything.
+    mime::message fine = basic_message();
+    fine.subject = "A é € 𝄞";
+    fine.attachments.push_back({"bytes.bin", "", "\xC3\x28\xFF", ""});
+    BOOST_TEST(mime::render(fine).has_value());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

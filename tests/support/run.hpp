@@ -4,8 +4,13 @@
 #ifndef GAPI_TESTS_SUPPORT_RUN_HPP
 #define GAPI_TESTS_SUPPORT_RUN_HPP
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
@@ -34,6 +39,21 @@ void run(boost::asio::io_context& ioc, Awaitable test,
     ioc.poll();
     if (failure)
         std::rethrow_exception(failure);
+}
+
+/// Waits on the test's executor until `condition()` holds, looking every millisecond, and
+/// fails the test with `what` if it does not hold within `limit`. Tests wait for the event
+/// they need instead of sleeping a guessed time: on a loaded machine they just take longer.
+template <class Condition>
+boost::asio::awaitable<void> eventually(Condition condition, std::string what,
+                                        std::chrono::steady_clock::duration limit = std::chrono::seconds(20)) {
+    auto const deadline = std::chrono::steady_clock::now() + limit;
+    boost::asio::steady_timer tick(co_await boost::asio::this_coro::executor);
+    while (!condition()) {
+        BOOST_REQUIRE_MESSAGE(std::chrono::steady_clock::now() < deadline, "timed out waiting until " << what);
+        tick.expires_after(std::chrono::milliseconds(1));
+        co_await tick.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+    }
 }
 
 /// A fresh temporary directory, removed with its files when the object dies.

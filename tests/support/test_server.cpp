@@ -16,6 +16,8 @@
 #include <boost/beast/http/write.hpp>
 #include <boost/url/parse.hpp>
 
+#include <openssl/ssl.h>
+
 #include <list>
 
 namespace gapi_test {
@@ -57,12 +59,14 @@ struct test_server::state : std::enable_shared_from_this<test_server::state> {
             asio::ssl::stream<tcp::socket> stream(std::move(socket), *tls);
             auto it = sockets.insert(sockets.end(), &stream.next_layer());
             auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, use_tuple);
+            // The name the client asked for in its ClientHello (SNI), as the server saw it.
+            char const* sni = SSL_get_servername(stream.native_handle(), TLSEXT_NAMETYPE_host_name);
             if (!ec)
-                peer_closed = co_await serve_requests(stream, number);
+                peer_closed = co_await serve_requests(stream, number, sni ? sni : "");
             sockets.erase(it);
         } else {
             auto it = sockets.insert(sockets.end(), &socket);
-            peer_closed = co_await serve_requests(socket, number);
+            peer_closed = co_await serve_requests(socket, number, "");
             sockets.erase(it);
         }
         if (peer_closed)
@@ -77,7 +81,7 @@ struct test_server::state : std::enable_shared_from_this<test_server::state> {
 
     // Returns whether the client ended the connection (rather than the server).
     template <class Stream>
-    asio::awaitable<bool> serve_requests(Stream& stream, std::size_t connection_number) {
+    asio::awaitable<bool> serve_requests(Stream& stream, std::size_t connection_number, std::string const sni) {
         beast::flat_buffer buffer;
         std::size_t served = 0;
         for (;;) {
@@ -133,6 +137,8 @@ struct test_server::state : std::enable_shared_from_this<test_server::state> {
                 res.body() = "after interim";
             } else if (path == "/status") {
                 res.result(static_cast<unsigned>(query_number(*url, "code")));
+            } else if (path == "/big-header") {
+                res.set("X-Padding", std::string(query_number(*url, "bytes"), 'h'));
             } else if (path == "/size") {
                 res.body().assign(query_number(*url, "bytes"), 'x');
             } else if (path == "/delay") {
@@ -146,6 +152,7 @@ struct test_server::state : std::enable_shared_from_this<test_server::state> {
                 res.body() = req.body();
                 res.set("X-Seen-Host", req[bhttp::field::host]);
                 res.set("X-Seen-User-Agent", req[bhttp::field::user_agent]);
+                res.set("X-Seen-SNI", sni.empty() ? "(none)" : sni);
                 res.set("X-Connection", std::to_string(connection_number));
                 res.set("X-Request-On-Connection", std::to_string(served + 1));
             } else {

@@ -30,7 +30,9 @@ struct server_counts {
 /// A small HTTP/1.1 server on 127.0.0.1, plain or TLS, that runs on the test's own
 /// executor. Its behaviour is chosen by the request path:
 ///   /echo            200; the body echoes the request body; headers X-Seen-Host, X-Seen-User-Agent,
-///                    X-Connection (connection number) and X-Request-On-Connection
+///                    X-Connection (connection number), X-Request-On-Connection and X-Seen-SNI
+///                    (the server name of the TLS handshake, "(none)" when the client sent none)
+///   /big-header?bytes=N  200 with a header field of N bytes
 ///   /status?code=N   responds with status N
 ///   /size?bytes=N    200 with N bytes of body
 ///   /delay?ms=N      200 after N milliseconds

@@ -98,4 +98,73 @@ BOOST_AUTO_TEST_CASE(transport_failures_before_the_request_are_retryable) {
     BOOST_TEST(error_code(gapi::error::truncated_response) != condition::retryable);
 }
 
+// The bodies and hints below are copied from Google's answers as quoted in
+// shared/reference/google-api-facts.md (§2.5), not produced by the emulator's writer, so
+// the client and the emulator cannot share a mistake here.
+BOOST_AUTO_TEST_CASE(googles_quoted_answers_are_read_as_google_meant_them) {
+    using namespace std::chrono;
+    // Gmail's mailbox and sending limits: two spaces before "Retry", sometimes a suffix.
+    for (std::string const message : {"User-rate limit exceeded.  Retry after 2023-03-07T18:03:15.961Z",
+                                      "User-rate limit exceeded.  Retry after 2023-03-07T18:03:15.961Z (Forwarding rules)"}) {
+        for (unsigned status : {429u, 403u}) {
+            auto const d = gapi::parse_error_details(answer(
+                status, R"({"error":{"code":)" + std::to_string(status) + R"(,"message":")" + message +
+                            R"(","errors":[{"message":")" + message +
+                            R"(","domain":"usageLimits","reason":"rateLimitExceeded"}]}})"));
+            BOOST_TEST_REQUIRE(d.retry_after.has_value(), message);
+            BOOST_TEST((*d.retry_after == sys_days(2023y / March / 7) + 18h + 3min + 15s + 961ms), message);
+            BOOST_TEST(d.reason == "rateLimitExceeded");
+            BOOST_TEST(d.message == message);
+            BOOST_TEST(gapi::to_error_code(d) == condition::rate_limited);
+        }
+    }
+
+    // §2.5, the Gmail error body (elie222/inbox-zero#379).
+    auto const exhausted = gapi::parse_error_details(answer(429, R"({"error": {"code": 429,
+  "message": "Resource has been exhausted (e.g. check quota).",
+  "errors": [{"message": "Resource has been exhausted (e.g. check quota).",
+              "domain": "global", "reason": "rateLimitExceeded"}],
+  "status": "RESOURCE_EXHAUSTED"}})"));
+    BOOST_TEST(exhausted.http_status == 429u);
+    BOOST_TEST(exhausted.message == "Resource has been exhausted (e.g. check quota).");
+    BOOST_TEST(exhausted.reason == "rateLimitExceeded");
+    BOOST_TEST(exhausted.domain == "global");
+    BOOST_TEST(exhausted.status == "RESOURCE_EXHAUSTED");
+    BOOST_TEST(!exhausted.retry_after.has_value());
+    BOOST_TEST(gapi::to_error_code(exhausted) == api_error::rate_limited);
+
+    // §2.5, an expired or bad token.
+    auto const invalid = gapi::parse_error_details(answer(
+        401, R"({"error":{"code":401,"message":"Request had invalid authentication credentials. Expected OAuth 2 access token, )"
+             R"(login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.",)"
+             R"("errors":[{"message":"Invalid Credentials","domain":"global","reason":"authError","location":"Authorization",)"
+             R"("locationType":"header"}],"status":"UNAUTHENTICATED"}})"));
+    BOOST_TEST(invalid.reason == "authError");
+    BOOST_TEST(invalid.status == "UNAUTHENTICATED");
+    BOOST_TEST(gapi::to_error_code(invalid) == condition::unauthenticated);
+
+    // §2.5, a token without the scope, and the reasons of Gmail's other 403s.
+    auto const scope = gapi::parse_error_details(answer(
+        403, R"({"error":{"code":403,"message":"Request had insufficient authentication scopes.",)"
+             R"("errors":[{"message":"Insufficient Permission","domain":"global","reason":"insufficientPermissions"}],)"
+             R"("status":"PERMISSION_DENIED"}})"));
+    BOOST_TEST(scope.reason == "insufficientPermissions");
+    BOOST_TEST(gapi::to_error_code(scope) == api_error::permission_denied);
+    BOOST_TEST(gapi::to_error_code(scope) != condition::retryable);
+    auto const daily = gapi::parse_error_details(answer(
+        403, R"({"error":{"code":403,"message":"Daily Limit Exceeded","errors":[{"message":"Daily Limit Exceeded",)"
+             R"("domain":"usageLimits","reason":"dailyLimitExceeded"}]}})"));
+    BOOST_TEST(gapi::to_error_code(daily) == condition::quota_exceeded);
+    BOOST_TEST(gapi::to_error_code(daily) != condition::retryable);
+    auto const concurrent = gapi::parse_error_details(answer(
+        429, R"({"error":{"code":429,"message":"Too many concurrent requests for user.","errors":[{"message":)"
+             R"("Too many concurrent requests for user.","domain":"global","reason":"rateLimitExceeded"}],)"
+             R"("status":"RESOURCE_EXHAUSTED"}})"));
+    BOOST_TEST(gapi::to_error_code(concurrent) == condition::rate_limited);
+    auto const backend = gapi::parse_error_details(answer(
+        500, R"({"error":{"code":500,"message":"Backend Error","errors":[{"message":"Backend Error","domain":"global",)"
+             R"("reason":"backendError"}],"status":"INTERNAL"}})"));
+    BOOST_TEST(gapi::to_error_code(backend) == condition::retryable);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -40,6 +40,10 @@ struct token_source_options {
     /// Called after every new token (and a rotated refresh token), after a file-based
     /// credential has rewritten its file. Runs on the token source's executor.
     std::function<void(token_update const&)> on_token;
+
+    /// The wall clock that token expiry times are compared with; empty: the system clock.
+    /// A test steers token lifetimes with it instead of waiting for them.
+    std::function<clock_type::time_point()> clock;
 };
 
 namespace detail {

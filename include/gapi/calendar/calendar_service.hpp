@@ -13,6 +13,7 @@
 #include <boost/json/object.hpp>
 
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,6 +26,9 @@ struct calendar_options {
     /// How many requests the many-calendar helpers (`list_events_each`,
     /// `upcoming_events`, `query_freebusy`'s chunks) keep in flight at once.
     std::size_t concurrency = 16;
+    /// "Now" for `upcoming_events`; empty: the system clock. Lets a program (or a test)
+    /// ask what is upcoming at another moment.
+    std::function<time_point()> clock;
 };
 
 enum class order_by {

@@ -5,10 +5,16 @@
 #define GAPI_HTTP_POOL_OPTIONS_HPP
 
 #include <gapi/config.hpp>
+#include <gapi/error.hpp>
+
+#include <boost/asio/ip/tcp.hpp>
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <string>
+#include <vector>
 
 namespace gapi::http {
 
@@ -24,6 +30,9 @@ struct tls_options {
 };
 
 /// Options of a `connection_pool`. Every member has a usable default.
+/// Completes a name resolution: the endpoints of the host, or why there are none.
+using resolve_handler = std::function<void(error_code, std::vector<boost::asio::ip::tcp::endpoint>)>;
+
 struct pool_options {
     /// Connections per origin (scheme, host, port). Requests beyond it wait in FIFO
     /// order, each no longer than its own timeout.
@@ -47,6 +56,13 @@ struct pool_options {
     std::size_t max_response_header_size = 64 * 1024;
 
     tls_options tls;
+
+    /// Name resolution. Empty (the default): the system's resolver (getaddrinfo, through
+    /// Asio). A replacement (a cache, a fixed address for a name, a test double) gets the
+    /// host and port and calls the handler exactly once, on the pool's executor. The pool
+    /// waits for it no longer than `connect_timeout`, and not at all once the request is
+    /// cancelled; an answer that comes after that is dropped. IP literals are never resolved.
+    std::function<void(std::string const& host, std::uint16_t port, resolve_handler handler)> resolve;
 
     /// Sent when the request carries no User-Agent of its own.
     std::string user_agent = "gapi/" GAPI_VERSION_STRING;

@@ -49,6 +49,7 @@ public:
         case error::attachment_unreadable: return "an attachment file cannot be read";
         case error::malformed_response: return "the API's answer is not the resource it should be";
         case error::missing_id: return "the resource has no id to name it by";
+        case error::invalid_utf8: return "a text of the message is not valid UTF-8";
         }
         return "unknown gapi error";
     }
@@ -76,7 +77,8 @@ public:
         case error::header_injection:
         case error::message_too_large:
         case error::attachment_unreadable:
-        case error::missing_id: return condition::invalid_argument;
+        case error::missing_id:
+        case error::invalid_utf8: return condition::invalid_argument;
         case error::malformed_response: return condition::malformed_response;
         case error::token_endpoint_error:
         case error::pool_shut_down: break;

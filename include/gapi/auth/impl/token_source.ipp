@@ -48,6 +48,7 @@ public:
         pause_.cancel();
     }
     credentials const& creds() const noexcept { return creds_; }
+    clock_type::time_point now() const { return options_.clock ? options_.clock() : clock_type::now(); }
     std::uint64_t refreshes() const noexcept { return refreshes_; }
 
     void get(handler_type handler) {
@@ -88,7 +89,7 @@ private:
     }
 
     void get_on_executor(handler_type handler) {
-        auto const now = clock_type::now();
+        auto const now = this->now();
         bool const is_static = std::holds_alternative<credentials::static_token>(creds_.kind());
         if (cached_ && (is_fresh(*cached_, now) || (is_static && now < cached_->expiry))) {
             complete(std::move(handler), {}, *cached_);
@@ -175,7 +176,7 @@ private:
         }
         if (grant && !closed_) {
             ++refreshes_;
-            obtained_at_ = clock_type::now();
+            obtained_at_ = now();
             cached_ = grant->token;
             try {
                 remember(*grant);
@@ -185,7 +186,7 @@ private:
         }
         access_token served = grant ? grant->token : access_token{};
         // While the old token still lives, an endpoint outage costs no call.
-        if (!grant && cached_ && clock_type::now() < cached_->expiry) {
+        if (!grant && cached_ && now() < cached_->expiry) {
             served = *cached_;
             result = {};
         }
@@ -213,7 +214,7 @@ private:
             }
             http::request req;
             try {
-                req = token_request(clock_type::now());
+                req = token_request(now());
             } catch (credentials_error const& e) {
                 result = e.code();
                 co_return;
@@ -232,7 +233,7 @@ private:
                     co_return;
                 continue; // network trouble: worth another attempt
             }
-            auto parsed = parse_token_response(res.status, res.body, clock_type::now(), scopes);
+            auto parsed = parse_token_response(res.status, res.body, now(), scopes);
             if (auto* ok = std::get_if<token_grant>(&parsed)) {
                 grant = std::move(*ok);
                 result = {};

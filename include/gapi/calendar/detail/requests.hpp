@@ -129,10 +129,10 @@ inline http::request freebusy_request(calendar_options const& o, freebusy_query 
     return json_request(freebusy_query_call, http::verb::post, endpoint(o, {"freeBusy"}), body);
 }
 
-// The upcoming-events query: from now on, instances expanded, by start time.
-inline event_query upcoming_query(std::size_t count) {
+// The upcoming-events query: from `now` on, instances expanded, by start time.
+inline event_query upcoming_query(std::size_t count, time_point now) {
     event_query q;
-    q.time_min = std::chrono::system_clock::now();
+    q.time_min = now;
     q.max_results = std::clamp<std::size_t>(count, 1, 2500);
     q.single_events = true;
     q.order = order_by::start_time;

@@ -214,7 +214,8 @@ GAPI_DECL calendar_service::result<std::vector<event>> calendar_service::do_next
 
 GAPI_DECL calendar_service::result<std::vector<calendar_result<std::vector<event>>>>
 calendar_service::do_upcoming_events(calendar_service self, std::vector<std::string> ids, std::size_t count) {
-    auto const query = detail::upcoming_query(count);
+    auto const& clock = self.options_.clock;
+    auto const query = detail::upcoming_query(count, clock ? clock() : std::chrono::system_clock::now());
     gapi::detail::indexed_operation<std::vector<event>> const next = [&](std::size_t i) {
         return do_next_events(self, ids[i], query, count);
     };

@@ -116,7 +116,7 @@ struct op_state {
     // What an abort must interrupt; each is set only while the operation awaits it.
     beast::tcp_stream* active_stream = nullptr;
     waiter* active_waiter = nullptr;
-    std::shared_ptr<tcp::resolver> active_resolver;
+    asio::steady_timer* active_resolution = nullptr;
 
     void abort(error_code why) {
         if (!abort_reason)
@@ -125,8 +125,8 @@ struct op_state {
             active_stream->close();
         if (active_waiter)
             active_waiter->timer.cancel();
-        if (active_resolver)
-            active_resolver->cancel();
+        if (active_resolution)
+            active_resolution->cancel();
     }
 };
 
@@ -408,6 +408,58 @@ private:
         co_return op.abort_reason ? op.abort_reason : make_error_code(error::request_timeout);
     }
 
+    // getaddrinfo cannot be interrupted: Asio's resolver completes only when it returns,
+    // however long the system's DNS takes. So the request waits on a timer of its own,
+    // which the answer, the deadline or an abort ends; an answer that comes later finds
+    // nobody waiting and is dropped.
+    struct resolution {
+        asio::steady_timer wake;
+        std::optional<error_code> result;
+        tcp::resolver::results_type endpoints;
+
+        resolution(asio::any_io_executor const& ex, clock_type::time_point deadline) : wake(ex, deadline) {}
+    };
+
+    asio::awaitable<error_code> resolve(op_state& op, http::origin const& where, clock_type::time_point deadline,
+                                        tcp::resolver::results_type& out, bool& timed_out) {
+        auto pending = std::make_shared<resolution>(executor_, deadline);
+        auto answer = [pending](error_code ec, tcp::resolver::results_type endpoints) {
+            if (pending->result)
+                return;
+            pending->result = ec;
+            pending->endpoints = std::move(endpoints);
+            pending->wake.cancel();
+        };
+        auto const service = std::to_string(where.port);
+        if (options_.resolve) {
+            options_.resolve(where.host, where.port,
+                             [answer, host = where.host, service](error_code ec, std::vector<tcp::endpoint> found) {
+                                 answer(ec, tcp::resolver::results_type::create(found.begin(), found.end(), host,
+                                                                                service));
+                             });
+        } else {
+            auto resolver = std::make_shared<tcp::resolver>(executor_);
+            resolver->async_resolve(where.host, service,
+                                    [resolver, answer](error_code ec, tcp::resolver::results_type endpoints) {
+                                        answer(ec, std::move(endpoints));
+                                    });
+        }
+        if (!pending->result) {
+            op.active_resolution = &pending->wake;
+            co_await pending->wake.async_wait(use_tuple);
+            op.active_resolution = nullptr;
+        }
+        if (op.abort_reason)
+            co_return op.abort_reason;
+        if (!pending->result) {
+            pending->result = make_error_code(error::connect_timeout); // a late answer is dropped
+            timed_out = true;
+            co_return *pending->result;
+        }
+        out = std::move(pending->endpoints);
+        co_return *pending->result;
+    }
+
     asio::awaitable<error_code> connect(origin_state& origin, op_state& op, std::unique_ptr<connection>& out) {
         auto const& where = origin.where;
         auto const now = clock_type::now();
@@ -426,24 +478,11 @@ private:
             endpoints = tcp::resolver::results_type::create(tcp::endpoint(address, where.port), where.host,
                                                             std::to_string(where.port));
         } else {
-            // The resolver has no deadline of its own; a timer cancels it.
-            auto resolver = std::make_shared<tcp::resolver>(executor_);
-            auto timed_out = std::make_shared<bool>(false);
-            asio::steady_timer timer(executor_, connect_deadline);
-            timer.async_wait([resolver, timed_out](error_code tec) {
-                if (!tec) {
-                    *timed_out = true;
-                    resolver->cancel();
-                }
-            });
-            op.active_resolver = resolver;
-            std::tie(ec, endpoints) =
-                co_await resolver->async_resolve(where.host, std::to_string(where.port), use_tuple);
-            op.active_resolver.reset();
-            timer.cancel();
+            bool timed_out = false;
+            ec = co_await resolve(op, where, connect_deadline, endpoints, timed_out);
             if (op.abort_reason)
                 co_return op.abort_reason;
-            if (*timed_out)
+            if (timed_out)
                 co_return timeout_error(connect_deadline, error::connect_timeout);
             if (ec)
                 co_return ec;

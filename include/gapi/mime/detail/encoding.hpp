@@ -50,6 +50,10 @@ GAPI_DECL bool is_printable_ascii(std::string_view text) noexcept;
 /// that does not start a well-formed sequence, so that malformed input still advances.
 GAPI_DECL std::size_t utf8_char_length(std::string_view text, std::size_t pos) noexcept;
 
+/// Whether `text` is well-formed UTF-8 (RFC 3629: no overlong forms, surrogates or
+/// truncated sequences).
+GAPI_DECL bool is_valid_utf8(std::string_view text) noexcept;
+
 /// RFC 4648 base64 with padding, on one line.
 GAPI_DECL std::string base64_encode(std::string_view bytes);
 

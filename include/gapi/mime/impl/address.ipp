@@ -163,6 +163,8 @@ GAPI_DECL void write_address(header_writer& writer, address const& mailbox, std:
 GAPI_DECL error_code validate_address(address const& mailbox) noexcept {
     if (detail::has_line_break_or_nul(mailbox.name))
         return error::header_injection;
+    if (!detail::is_valid_utf8(mailbox.name))
+        return error::invalid_utf8;
     return detail::check_email(mailbox.email);
 }
 

@@ -127,11 +127,21 @@ inline error_code check_message(message const& m) {
     for (auto const& [name, value] : m.extra_headers)
         if (!valid_field_name(name) || is_reserved_field(name) || has_line_break_or_nul(value))
             return injection;
+    // Every text goes out labelled UTF-8: bytes that are not would reach the recipient as
+    // replacement characters, or be refused by a strict reader.
+    auto const not_utf8 = error_code(error::invalid_utf8);
+    if (!is_valid_utf8(m.subject) || !is_valid_utf8(m.text_body) || !is_valid_utf8(m.html_body))
+        return not_utf8;
+    for (auto const& [name, value] : m.extra_headers)
+        if (!is_valid_utf8(value))
+            return not_utf8;
     if (!m.message_id.empty() && !valid_identifier(strip_brackets(m.message_id)))
         return injection;
     for (auto const& a : m.attachments) {
         if (has_line_break_or_nul(a.filename))
             return injection;
+        if (!is_valid_utf8(a.filename))
+            return not_utf8;
         if (!a.content_type.empty() && !valid_content_type(a.content_type))
             return injection;
         if (!a.content_id.empty() && !valid_identifier(strip_brackets(a.content_id)))

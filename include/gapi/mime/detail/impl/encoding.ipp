@@ -38,6 +38,16 @@ GAPI_DECL bool is_printable_ascii(std::string_view text) noexcept {
     return std::all_of(text.begin(), text.end(), [](char c) { return c >= 0x20 && c <= 0x7E; });
 }
 
+GAPI_DECL bool is_valid_utf8(std::string_view text) noexcept {
+    for (std::size_t pos = 0; pos < text.size();) {
+        std::size_t const length = utf8_char_length(text, pos);
+        if (length == 1 && static_cast<unsigned char>(text[pos]) >= 0x80)
+            return false;
+        pos += length;
+    }
+    return true;
+}
+
 GAPI_DECL std::size_t utf8_char_length(std::string_view text, std::size_t pos) noexcept {
     auto const at = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
     unsigned char const lead = at(pos);
