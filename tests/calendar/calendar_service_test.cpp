@@ -585,7 +585,10 @@ BOOST_AUTO_TEST_CASE(cancelling_a_many_calendar_call_stops_it_promptly) {
 
 BOOST_AUTO_TEST_CASE(quota_limits_arrive_as_typed_errors_per_calendar) {
     // 600 requests a minute per user, scaled down to 6.
-    calendar_fixture f({.quota = {.scale = 0.01}, .calendar = {.calendars = 20, .events_per_calendar = 5}},
+    // The emulator's clock stands still: no refill comes during the run.
+    calendar_fixture f({.quota = {.scale = 0.01},
+                        .calendar = {.calendars = 20, .events_per_calendar = 5},
+                        .clock = [t = std::chrono::system_clock::now()] { return t; }},
                        {.concurrency = 1});
     f.run([&]() -> asio::awaitable<void> {
         auto const ids = fixture_ids(20);

@@ -1470,12 +1470,26 @@ BOOST_AUTO_TEST_CASE(defective_mime_is_sent_and_reported) {
 
 BOOST_AUTO_TEST_CASE(handle_survives_hostile_input) {
     fixture f;
-    char const* bodies[] = {"\xff\xfe",       "{\"raw\":\"=\"}", "{\"raw\":\"AA==\"}",
-                            "{\"raw\":null}", "[[[[[[[[[[",      "{\"raw\":\"Cg\"}"};
-    for (auto const* b : bodies) {
-        auto res = f.call(verb::post, "/gmail/v1/users/me/messages/send", b);
-        BOOST_TEST(res.status >= 400u);
-        BOOST_TEST(res.status < 500u);
+    // Each refused as Google refuses it: 400, INVALID_ARGUMENT, with the reason Google gives
+    // (a body that is not JSON: "invalid"; JSON without a usable message: "badRequest" or
+    // "invalidArgument"), in an answer that is itself valid JSON.
+    struct hostile {
+        char const* body;
+        char const* reason;
+    };
+    hostile const bodies[] = {{"\xff\xfe", "invalid"},           {"[[[[[[[[[[", "invalid"},
+                              {"{\"raw\":\"=\"}", "badRequest"}, {"{\"raw\":\"AA==\"}", "invalidArgument"},
+                              {"{\"raw\":null}", "badRequest"},    {"{\"raw\":\"Cg\"}", "badRequest"}};
+    for (auto const& [body, reason] : bodies) {
+        auto res = f.call(verb::post, "/gmail/v1/users/me/messages/send", body);
+        BOOST_TEST(res.status == 400u, body);
+        boost::system::error_code parse_ec;
+        auto const answer = boost::json::parse(res.body, parse_ec);
+        BOOST_TEST_REQUIRE(!parse_ec, "not JSON: " << res.body);
+        auto const error = answer.at("error").as_object();
+        BOOST_TEST(error.at("code").as_int64() == 400);
+        BOOST_TEST(error.at("status").as_string() == "INVALID_ARGUMENT", body);
+        BOOST_TEST(error.at("errors").as_array().at(0).at("reason").as_string() == reason, body << ": " << res.body);
     }
     BOOST_TEST(f.call(verb::post, "/gmail/v1/users/me/drafts/send", "{\"id\":{}}").status == 400u);
     BOOST_TEST(f.svc.messages("alice@example.com").empty());

@@ -258,7 +258,8 @@ BOOST_AUTO_TEST_CASE(drafts_labels_messages_and_profile) {
 }
 
 BOOST_AUTO_TEST_CASE(rate_limits_arrive_as_typed_errors_with_the_hint) {
-    gmail_fixture f({.quota = {.scale = 0.01}}); // 150 units a minute: one send
+    // 150 units a minute: one send; the emulator's clock stands still, so no refill comes.
+    gmail_fixture f({.quota = {.scale = 0.01}, .clock = [t = std::chrono::system_clock::now()] { return t; }});
     f.run([&]() -> asio::awaitable<void> {
         auto [ec, sent] = co_await f.gmail->send(hello(), use_tuple);
         BOOST_TEST_REQUIRE(!ec, ec.message());

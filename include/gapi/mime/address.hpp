@@ -48,7 +48,7 @@ GAPI_DECL boost::system::result<std::vector<address>> parse_address_list(std::st
 /// punycode `xn--` form, which passes. Domain literals (`[192.0.2.1]`) are refused too.
 ///
 /// Errors: `header_injection` for CR, LF or NUL in the name or the address;
-/// `invalid_address` otherwise.
+/// `invalid_utf8` for a name that is not well-formed UTF-8; `invalid_address` otherwise.
 GAPI_DECL error_code validate_address(address const& mailbox) noexcept;
 
 /// The mailbox as it appears in a header, unfolded: the address alone when there is no

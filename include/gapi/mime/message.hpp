@@ -82,6 +82,8 @@ GAPI_DECL std::string new_message_id(address const& from);
 ///   header's name that is not a field name or is one render writes itself; a content
 ///   type that is not printable ASCII of the form type/subtype; a Message-ID or
 ///   Content-ID with spaces or control characters.
+/// - `invalid_utf8`: a display name, the subject, a file name, an extra header's value or
+///   a body that is not well-formed UTF-8 (attachment data may hold any bytes).
 /// - `invalid_address`: an address that `validate_address` refuses.
 /// - `message_too_large`: the rendered message would exceed `max_message_size`.
 ///

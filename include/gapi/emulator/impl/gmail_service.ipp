@@ -179,8 +179,44 @@ inline std::string quoted_json(json::value const& v) {
     return json::serialize(v);
 }
 
+// The bytes of `s` with every byte that does not start a well-formed UTF-8 sequence
+// replaced by U+FFFD: what a request held is echoed in an error message, and the answer
+// must stay valid JSON, as Google's does.
+inline std::string as_valid_utf8(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    auto const byte = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
+    for (std::size_t i = 0; i < s.size();) {
+        unsigned char const lead = byte(i);
+        std::size_t length = lead < 0x80 ? 1 : lead >= 0xC2 && lead <= 0xDF ? 2 : lead >= 0xE0 && lead <= 0xEF ? 3
+                                             : lead >= 0xF0 && lead <= 0xF4 ? 4 : 0;
+        if (length > 1) {
+            // The second byte's range excludes overlong forms, surrogates and code points past U+10FFFF.
+            unsigned char const low = lead == 0xE0 ? 0xA0 : lead == 0xF0 ? 0x90 : 0x80;
+            unsigned char const high = lead == 0xED ? 0x9F : lead == 0xF4 ? 0x8F : 0xBF;
+            if (i + length > s.size() || byte(i + 1) < low || byte(i + 1) > high)
+                length = 0;
+            for (std::size_t k = 2; length && k < length; ++k)
+                if (byte(i + k) < 0x80 || byte(i + k) > 0xBF)
+                    length = 0;
+        }
+        if (length == 0) {
+            out += "\xEF\xBF\xBD";
+            ++i;
+        } else {
+            out.append(s.substr(i, length));
+            i += length;
+        }
+    }
+    return out;
+}
+
 inline std::string truncated(std::string_view s, std::size_t n) {
-    return s.size() <= n ? std::string(s) : std::string(s.substr(0, n)) + "...";
+    // Never cut inside a character: step back over continuation bytes.
+    if (s.size() > n)
+        while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80)
+            --n;
+    return as_valid_utf8(s.size() <= n ? s : s.substr(0, n)) + (s.size() <= n ? "" : "...");
 }
 
 // ---- Google's error bodies --------------------------------------------------------------
