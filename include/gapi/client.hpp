@@ -9,12 +9,17 @@
 #include <gapi/config.hpp>
 #include <gapi/error.hpp>
 #include <gapi/http/connection_pool.hpp>
+#include <gapi/pipeline/retry.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/deferred.hpp>
 
+#include <functional>
+#include <map>
 #include <memory>
+#include <string>
+#include <optional>
 
 namespace gapi {
 
@@ -36,6 +41,17 @@ struct client_options {
     http::pool_options transport;
     auth::token_source_options tokens;
     api_endpoints endpoints;
+    /// How every call is retried (see README, "Retries"); on by default.
+    pipeline::retry_options retry;
+    /// Time and waiting for the retry loop; default: the system clocks and Asio timers.
+    /// Tests replace it to decide backoff without sleeping.
+    std::optional<pipeline::timing> retry_timing;
+    /// Called after every attempt of every call, on the client's executor. Sees the
+    /// method, the status, Google's reason and the retry decision; never a token.
+    std::function<void(pipeline::attempt_report const&)> on_attempt;
+    /// Where gapi says what it does (a retry and why, a daily limit); empty: nowhere.
+    /// Messages never hold tokens, secrets or message contents.
+    std::function<void(pipeline::log_level, std::string_view)> log;
 };
 
 /// The entry point: one credential, one connection pool, one token source.
@@ -59,15 +75,19 @@ public:
     /// Calendar at `endpoints().calendar` (needs <gapi/calendar/calendar_service.hpp>).
     GAPI_DECL calendar::calendar_service calendar();
 
-    /// Sends `req` with `Authorization: Bearer <token>`. When the API answers 401 (the
-    /// token expired or was revoked early), the token is refreshed once and the request
-    /// sent once more, never more: a 401 means the API did not act on the request, so
-    /// even a non-idempotent call may be replayed.
+    /// Sends `req` with `Authorization: Bearer <token>`, through the retry loop
+    /// (`client_options::retry`): rate-limit answers, 5xx and connection failures are
+    /// tried again with backoff, as far as `req.replay_on_stale_connection` (the request's
+    /// idempotency) allows. When the API answers 401 (the token expired or was revoked
+    /// early), the token is refreshed once and the request sent once more, never more: a
+    /// 401 means the API did not act on the request, so even a non-idempotent call may be
+    /// replayed.
     ///
     /// Completion: `void(error_code, http::response)`; any HTTP status is a response.
-    /// A second 401 completes with `error::unauthenticated` and that response. Token
-    /// errors (`error::reauthorization_required`, ...) complete before any API request.
-    /// Cancellation: terminal, passed on to the token wait and the transport.
+    /// A second 401 completes with `error::unauthenticated` and that response; Gmail's
+    /// daily sending limit with `api_error::daily_limit_reached`. Token errors
+    /// (`error::reauthorization_required`, ...) complete before any API request.
+    /// Cancellation: terminal, passed on to the token wait, the backoff and the transport.
     template <class CompletionToken = boost::asio::deferred_t>
     auto send(http::request req, CompletionToken&& token = {}) {
         return boost::asio::async_initiate<CompletionToken, completion_signature>(
@@ -78,6 +98,16 @@ public:
             token, std::move(req));
     }
 
+    /// Every call's path: token, transport and the retry loop, as a coroutine on the
+    /// client's executor. What the services' operations (and `send`) are built on; the
+    /// outcome carries Google's error details and what all attempts together showed.
+    GAPI_DECL boost::asio::awaitable<pipeline::outcome> perform(std::shared_ptr<http::request> req,
+                                                                pipeline::call_traits traits);
+
+    /// Calls, attempts, retries by reason, rate-limit answers, time spent backing off.
+    pipeline::retry_counters const& stats() const noexcept { return counters_; }
+    pipeline::retry_options const& retry_options() const noexcept { return retry_; }
+
 private:
     GAPI_DECL void start_send(std::shared_ptr<http::request> req,
                               boost::asio::any_completion_handler<completion_signature> handler);
@@ -85,6 +115,13 @@ private:
     http::connection_pool pool_;
     auth::token_source tokens_;
     api_endpoints endpoints_;
+    pipeline::retry_options retry_;
+    pipeline::timing timing_;
+    pipeline::retry_counters counters_;
+    std::function<void(pipeline::attempt_report const&)> on_attempt_;
+    std::function<void(pipeline::log_level, std::string_view)> log_;
+    /// Users over Gmail's daily sending limit, and until when (Google's retry time).
+    std::map<std::string, std::chrono::system_clock::time_point, std::less<>> daily_limit_until_;
 };
 
 } // namespace gapi

@@ -53,6 +53,7 @@ enum class error {
     malformed_response, ///< an API answered 2xx with a body that is not the resource it promised
     missing_id,         ///< a call that names a resource by its id (update_event) was given none
     invalid_utf8,       ///< a text of a message (name, subject, file name, body) is not valid UTF-8
+    internal_error,     ///< gapi failed unexpectedly (an exception inside it); reported, never thrown into run()
 };
 
 /// Broad classes of failure, shared by every category gapi reports
@@ -68,6 +69,7 @@ enum class condition {
     quota_exceeded,     ///< a daily quota is spent: retrying soon will not help
     not_found,          ///< the resource does not exist
     retryable,          ///< trying again later may succeed (if the call is safe to repeat)
+    daily_limit_reached, ///< the user's daily sending limit: no retry helps before the retry time, hours away
 };
 
 GAPI_DECL boost::system::error_category const& error_category() noexcept;

@@ -32,6 +32,7 @@ enum class api_error {
     unavailable,       ///< 502, 503, 504
     unexpected_status, ///< any other non-2xx status
     full_sync_required, ///< 410 fullSyncRequired: Calendar's sync token is stale; sync in full
+    daily_limit_reached, ///< Gmail's daily sending limit for the user: "User-rate limit exceeded (Mail sending)"
 };
 
 /// The details of a refusal, from the status, Google's JSON error body and headers.

@@ -55,11 +55,10 @@ std::vector<std::string> fixture_ids(std::size_t n) {
 struct calendar_fixture {
     explicit calendar_fixture(emulator_options options = {.quota = {.enabled = false},
                                                           .calendar = {.calendars = 200, .events_per_calendar = 500}},
-                              cal::calendar_options calendar_options = {}) {
+                              cal::calendar_options calendar_options = {}, gapi::client_options client_options = {}) {
         options.state_dir = dir.path();
         google.emplace(std::move(options));
         google->start();
-        gapi::client_options client_options;
         client_options.endpoints.calendar = google->base_url();
         client.emplace(ioc.get_executor(), gapi::auth::credentials::from_file(dir.file("token.json")), client_options);
         calendar.emplace(*client, std::move(calendar_options));
@@ -589,7 +588,7 @@ BOOST_AUTO_TEST_CASE(quota_limits_arrive_as_typed_errors_per_calendar) {
     calendar_fixture f({.quota = {.scale = 0.01},
                         .calendar = {.calendars = 20, .events_per_calendar = 5},
                         .clock = [t = std::chrono::system_clock::now()] { return t; }},
-                       {.concurrency = 1});
+                       {.concurrency = 1}, {.retry = {.enabled = false}}); // the errors themselves, unretried
     f.run([&]() -> asio::awaitable<void> {
         auto const ids = fixture_ids(20);
         auto [ec, results] = co_await f.calendar->upcoming_events(ids, 10, use_tuple);

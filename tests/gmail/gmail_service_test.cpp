@@ -259,7 +259,9 @@ BOOST_AUTO_TEST_CASE(drafts_labels_messages_and_profile) {
 
 BOOST_AUTO_TEST_CASE(rate_limits_arrive_as_typed_errors_with_the_hint) {
     // 150 units a minute: one send; the emulator's clock stands still, so no refill comes.
-    gmail_fixture f({.quota = {.scale = 0.01}, .clock = [t = std::chrono::system_clock::now()] { return t; }});
+    // Retries off: this is about the error the caller sees (the retry loop has its own tests).
+    gmail_fixture f({.quota = {.scale = 0.01}, .clock = [t = std::chrono::system_clock::now()] { return t; }},
+                    {.retry = {.enabled = false}});
     f.run([&]() -> asio::awaitable<void> {
         auto [ec, sent] = co_await f.gmail->send(hello(), use_tuple);
         BOOST_TEST_REQUIRE(!ec, ec.message());

@@ -27,6 +27,9 @@ struct canned_fixture {
     canned_fixture() : server(ioc.get_executor()) {
         gapi::client_options options;
         options.endpoints = {.gmail = server.base_url(), .calendar = server.base_url()};
+        // A canned 5xx is retried until the attempts run out: quickly, here.
+        options.retry.initial_backoff = std::chrono::milliseconds(1);
+        options.retry.max_backoff = std::chrono::milliseconds(4);
         client.emplace(ioc.get_executor(), gapi::auth::credentials::from_access_token("test-token"), options);
     }
 

@@ -50,6 +50,7 @@ public:
         case error::malformed_response: return "the API's answer is not the resource it should be";
         case error::missing_id: return "the resource has no id to name it by";
         case error::invalid_utf8: return "a text of the message is not valid UTF-8";
+        case error::internal_error: return "gapi failed unexpectedly";
         }
         return "unknown gapi error";
     }
@@ -79,6 +80,7 @@ public:
         case error::attachment_unreadable:
         case error::missing_id:
         case error::invalid_utf8: return condition::invalid_argument;
+        case error::internal_error: break;
         case error::malformed_response: return condition::malformed_response;
         case error::token_endpoint_error:
         case error::pool_shut_down: break;
@@ -103,6 +105,7 @@ public:
         case condition::quota_exceeded: return "quota exceeded";
         case condition::not_found: return "not found";
         case condition::retryable: return "retryable";
+        case condition::daily_limit_reached: return "daily sending limit reached";
         }
         return "unknown gapi condition";
     }
@@ -140,6 +143,7 @@ public:
         case condition::unauthenticated:
         case condition::rate_limited:
         case condition::quota_exceeded:
+        case condition::daily_limit_reached:
         case condition::not_found: return false;
         }
         return false;

@@ -37,6 +37,7 @@ public:
         case api_error::unavailable: return "the API is unavailable";
         case api_error::unexpected_status: return "the API answered with an unexpected status";
         case api_error::full_sync_required: return "the sync token is no longer valid; a full sync is required";
+        case api_error::daily_limit_reached: return "the user's daily sending limit is reached";
         }
         return "unknown API error";
     }
@@ -49,6 +50,7 @@ public:
         case api_error::not_found: return condition::not_found;
         case api_error::rate_limited: return condition::rate_limited;
         case api_error::quota_exceeded: return condition::quota_exceeded;
+        case api_error::daily_limit_reached: return condition::daily_limit_reached;
         case api_error::backend_error:
         case api_error::unavailable: return condition::retryable;
         default: break;
@@ -59,6 +61,10 @@ public:
     // A rate-limited call is also retryable.
     bool equivalent(int ev, boost::system::error_condition const& cond) const noexcept override {
         if (cond == make_error_condition(condition::retryable) && static_cast<api_error>(ev) == api_error::rate_limited)
+            return true;
+        // The daily sending limit is a quota that is spent, not a rate.
+        if (cond == make_error_condition(condition::quota_exceeded) &&
+            static_cast<api_error>(ev) == api_error::daily_limit_reached)
             return true;
         return default_error_condition(ev) == cond;
     }

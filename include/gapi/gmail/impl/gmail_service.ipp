@@ -13,6 +13,9 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value_from.hpp>
 
+#include <cctype>
+#include <optional>
+
 namespace gapi::gmail {
 
 GAPI_DECL gmail_service::gmail_service(client& c, gmail_options options) : client_(&c), options_(std::move(options)) {
@@ -27,13 +30,71 @@ GAPI_DECL gmail_service::result<message> gmail_service::do_send(gmail_service se
     co_return co_await do_send_raw(self, std::move(*rendered));
 }
 
+namespace detail {
+
+// The Message-ID field of a raw message's header block, without its angle brackets;
+// empty when there is none.
+inline std::string message_id_of(std::string_view raw) {
+    auto const end = raw.find("\r\n\r\n");
+    std::string_view const head = raw.substr(0, end);
+    for (std::size_t pos = 0; pos < head.size();) {
+        auto const eol = std::min(head.find("\r\n", pos), head.size());
+        auto const line = head.substr(pos, eol - pos);
+        pos = eol + 2;
+        if (line.size() > 11 && (line[0] == 'M' || line[0] == 'm')) {
+            std::string name(line.substr(0, 11));
+            for (auto& c : name)
+                c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            if (name == "message-id:") {
+                auto value = line.substr(11);
+                auto const open = value.find('<');
+                auto const close = value.find('>', open);
+                if (open != std::string_view::npos && close != std::string_view::npos)
+                    return std::string(value.substr(open + 1, close - open - 1));
+            }
+        }
+    }
+    return {};
+}
+
+// For a send whose answer was lost: asks Gmail whether the sender's mailbox holds the
+// message (`rfc822msgid:`), and answers with its id as a send would.
+inline gapi::pipeline::call_traits never_twice(client& c, gmail_options const& o, std::string message_id) {
+    gapi::pipeline::call_traits traits;
+    traits.idempotent = false;
+    traits.sends_mail = true;
+    traits.quota_key = o.user_id;
+    if (message_id.empty())
+        return traits; // nothing to look for: an ambiguous failure is reported, not retried
+    traits.find_applied = [&c, o, id = std::move(message_id)]() -> boost::asio::awaitable<std::optional<http::response>> {
+        list_query query;
+        query.q = "rfc822msgid:" + id;
+        query.max_results = 1;
+        auto lookup = list_messages_request(o, query);
+        auto [ec, res] = co_await gapi::detail::call_api(c, std::move(lookup));
+        if (ec)
+            co_return std::nullopt;
+        auto [read_ec, list] = gapi::detail::read_resource<message_list>(res.body);
+        if (read_ec || list.messages.empty())
+            co_return std::nullopt;
+        http::response found = std::move(res);
+        found.body = boost::json::serialize(boost::json::object{{"id", list.messages[0].id},
+                                                                {"threadId", list.messages[0].thread_id}});
+        co_return found;
+    };
+    return traits;
+}
+
+} // namespace detail
+
 GAPI_DECL gmail_service::result<message> gmail_service::do_send_raw(gmail_service self, std::string rfc822) {
     auto const& o = self.options_;
     if (rfc822.size() > mime::max_message_size)
         co_return std::pair{make_error_code(error::message_too_large), message{}};
+    auto traits = detail::never_twice(*self.client_, o, detail::message_id_of(rfc822));
     if (rfc822.size() <= o.media_limit) {
         auto req = detail::send_request(o, std::move(rfc822));
-        co_return co_await gapi::detail::fetch<message>(*self.client_, std::move(req));
+        co_return co_await gapi::detail::fetch<message>(*self.client_, std::move(req), std::move(traits));
     }
 
     // Resumable: a session first, then the bytes in one PUT to the session's URL.
@@ -47,7 +108,7 @@ GAPI_DECL gmail_service::result<message> gmail_service::do_send_raw(gmail_servic
         co_return std::pair{make_error_code(error::malformed_response), message{}};
     auto upload = detail::rfc822_request(detail::messages_send, http::verb::put, *session, std::move(rfc822));
     upload.quota_units = 0; // the session's start paid for the call
-    co_return co_await gapi::detail::fetch<message>(*self.client_, std::move(upload));
+    co_return co_await gapi::detail::fetch<message>(*self.client_, std::move(upload), std::move(traits));
 }
 
 GAPI_DECL gmail_service::result<draft> gmail_service::do_create_draft(gmail_service self, mime::message msg) {

@@ -1,0 +1,326 @@
+// Copyright (c) 2026 The gapi developers
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef GAPI_PIPELINE_RETRY_HPP
+#define GAPI_PIPELINE_RETRY_HPP
+
+// One retry loop for every call: which outcomes are worth another attempt, how long to
+// wait before it, and, for a call that must never run twice, how to learn whether an
+// attempt whose answer was lost took effect. The decisions are plain functions and the
+// loop takes its clock and its waiting from the caller, so both are tested without
+// sockets and without sleeping.
+
+#include <gapi/error.hpp>
+#include <gapi/google_error.hpp>
+#include <gapi/http/message.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <string_view>
+
+namespace gapi::pipeline {
+
+/// How a call is retried. The defaults follow Google's advice: start no sooner than 1 s
+/// after an error, double each time (full jitter), never wait more than 32 s at once.
+struct retry_options {
+    /// Off: every call is sent once (a 401 still gets its one token refresh).
+    bool enabled = true;
+    /// Attempts in all, the first included.
+    unsigned max_attempts = 6;
+    std::chrono::milliseconds initial_backoff{1000};
+    double multiplier = 2.0;
+    std::chrono::milliseconds max_backoff{32'000};
+    /// No attempt starts later than this after the call began (waits included).
+    std::chrono::milliseconds max_total{120'000};
+    /// A call that must not run twice (sending mail), after an attempt that may have
+    /// reached Google without an answer: how many times to look for it, and how long to
+    /// wait between looks. Gmail's search index can lag a just-sent message by seconds,
+    /// so "absent" is concluded only after the last look.
+    unsigned applied_lookups = 3;
+    std::chrono::milliseconds applied_lookup_interval{2000};
+};
+
+/// What one attempt, or the whole call, came to.
+struct outcome {
+    error_code ec;         ///< transport, token or Google's error (`api_error`); empty on 2xx
+    http::response response;
+    std::optional<error_details> details; ///< Google's details of a non-2xx answer
+    /// Over every attempt: was any request written (Google may have acted), did any
+    /// response begin, how many attempts were made (the transport's own replays included).
+    bool written = false;
+    bool response_started = false;
+    unsigned attempts = 0;
+    bool token_refused = false; ///< the failure came from the token source, before any API request
+};
+
+/// What to do after an attempt.
+enum class next_step {
+    stop,                 ///< done: success, or a failure that another attempt would not mend
+    retry,                ///< wait, then send again
+    refresh_then_retry,   ///< 401: get a new token, then send again at once
+    look_for_applied,     ///< may have reached Google: look for its effect before sending again
+};
+
+struct verdict {
+    next_step step = next_step::stop;
+    std::string_view reason; ///< why, for counters and logs ("429", "503", "network", ...)
+};
+
+/// Gmail's answer to a user over the daily sending limit: a rate-limit answer whose
+/// message says "(Mail sending)", or a rate-limit hint more than an hour away. Waiting
+/// will not help today; the call fails with `condition::daily_limit_reached`.
+inline bool is_daily_limit(error_details const& d, std::chrono::system_clock::time_point now) {
+    if (d.message.find("(Mail sending)") != std::string::npos)
+        return true;
+    return d.retry_after && *d.retry_after - now > std::chrono::hours(1) &&
+           (d.http_status == 429 || d.reason == "rateLimitExceeded" || d.reason == "userRateLimitExceeded");
+}
+
+/// The decision table (see README, "Retries"). `idempotent`: the call may run twice;
+/// `can_look`: a call that may not can learn whether an attempt took effect;
+/// `refreshed`: this call already refreshed its token once.
+inline verdict classify(outcome const& o, bool idempotent, bool can_look, bool refreshed) {
+    namespace asio_error = boost::asio::error;
+    auto const ambiguous = [&](std::string_view reason) -> verdict {
+        if (idempotent)
+            return {next_step::retry, reason};
+        return {can_look ? next_step::look_for_applied : next_step::stop, reason};
+    };
+    if (o.token_refused || o.ec == asio_error::operation_aborted || o.ec == error::pool_shut_down)
+        return {};
+    if (o.response.status == 0) { // no complete answer
+        // Refused before sending, a certificate, an answer too large or not HTTP: the same
+        // request would meet the same fate.
+        if (!o.ec || o.ec == condition::invalid_argument || o.ec == condition::tls ||
+            o.ec == condition::malformed_response)
+            return {};
+        if (!o.response.exchange.request_written)
+            return {next_step::retry, "network"}; // provably never reached Google
+        return ambiguous("network");
+    }
+    unsigned const status = o.response.status;
+    if (status / 100 == 2)
+        return {};
+    std::string_view const reason = o.details ? std::string_view(o.details->reason) : std::string_view();
+    if (status == 401)
+        return {refreshed ? next_step::stop : next_step::refresh_then_retry, "401"};
+    if (status == 429 || (status == 403 && (reason == "rateLimitExceeded" || reason == "userRateLimitExceeded")))
+        return {next_step::retry, status == 429 ? "429" : "403 rate limit"}; // refused: nothing was done
+    if (status == 403 && reason == "backendError")
+        return ambiguous("403 backendError");
+    switch (status) {
+    case 500: return ambiguous("500");
+    case 502: return ambiguous("502");
+    case 503: return ambiguous("503");
+    case 504: return ambiguous("504");
+    default: return {};
+    }
+}
+
+/// The wait before attempt `retry_number + 1` (0 for the first retry): full jitter over
+/// [0, min(max_backoff, initial × multiplier^retry_number)], as `fraction` ∈ [0, 1) picks.
+inline std::chrono::milliseconds backoff_delay(retry_options const& o, unsigned retry_number, double fraction) {
+    double ceiling = static_cast<double>(o.initial_backoff.count());
+    for (unsigned i = 0; i < retry_number && ceiling < static_cast<double>(o.max_backoff.count()); ++i)
+        ceiling *= o.multiplier;
+    ceiling = std::min(ceiling, static_cast<double>(o.max_backoff.count()));
+    return std::chrono::milliseconds(static_cast<std::int64_t>(ceiling * std::clamp(fraction, 0.0, 1.0)));
+}
+
+/// The wait the server asked for, if it named a time (Retry-After, or Gmail's
+/// "Retry after <time>"), from `now`; never negative.
+inline std::chrono::milliseconds server_hint(outcome const& o, std::chrono::system_clock::time_point now) {
+    if (!o.details || !o.details->retry_after || *o.details->retry_after <= now)
+        return std::chrono::milliseconds(0);
+    return std::chrono::ceil<std::chrono::milliseconds>(*o.details->retry_after - now);
+}
+
+/// Time and waiting for the loop. `timing::real()` uses the system clocks and Asio
+/// timers on the coroutine's executor; a test passes its own.
+struct timing {
+    std::function<std::chrono::steady_clock::time_point()> now;
+    std::function<std::chrono::system_clock::time_point()> wall_now; ///< for Google's absolute retry times
+    /// Waits; completes early (and the loop stops) when the call is cancelled.
+    std::function<boost::asio::awaitable<error_code>(std::chrono::milliseconds)> sleep;
+    std::function<double()> random_fraction; ///< uniform in [0, 1)
+
+    static timing real() {
+        auto rng = std::make_shared<std::mt19937_64>(std::random_device{}());
+        return {[] { return std::chrono::steady_clock::now(); },
+                [] { return std::chrono::system_clock::now(); },
+                [](std::chrono::milliseconds d) -> boost::asio::awaitable<error_code> {
+                    boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, d);
+                    auto [ec] = co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+                    co_return ec;
+                },
+                [rng] { return std::uniform_real_distribution<double>(0.0, 1.0)(*rng); }};
+    }
+};
+
+/// What the loop reports, per client: calls, attempts and why attempts were repeated.
+struct retry_counters {
+    std::uint64_t calls = 0;
+    std::uint64_t attempts = 0;
+    std::uint64_t retries = 0;
+    std::uint64_t rate_limited = 0;      ///< 429 and 403 rate-limit answers
+    std::uint64_t token_refreshes = 0;   ///< after a 401
+    std::uint64_t applied_lookups = 0;   ///< looks for a send whose answer was lost
+    std::uint64_t found_applied = 0;     ///< ... that found it had been applied
+    std::uint64_t daily_limit_stops = 0;
+    std::chrono::milliseconds waited{0}; ///< backoff time, summed
+    std::uint64_t bytes_out = 0;         ///< request bodies sent
+    std::uint64_t bytes_in = 0;          ///< response bodies received
+    std::map<std::string, std::uint64_t, std::less<>> retries_by_reason;
+};
+
+/// One attempt, as the per-attempt hook sees it. Holds no token, header or body.
+struct attempt_report {
+    std::string_view method_id; ///< e.g. "gmail.users.messages.send" (static storage)
+    unsigned attempt = 0;       ///< 1 for the first
+    unsigned status = 0;        ///< the HTTP status; 0 when no complete answer came
+    error_code ec;
+    std::string reason; ///< Google's errors[0].reason, if any
+    next_step next = next_step::stop;
+    std::chrono::milliseconds wait{0}; ///< the backoff before the next attempt
+};
+
+enum class log_level { debug, info, warning, error };
+
+/// One call's traits, as the loop needs them.
+struct call_traits {
+    std::string_view method_id;
+    /// Whose quota the call spends: the mailbox (Gmail's userId) or the calendar user.
+    std::string quota_key;
+    bool idempotent = true;
+    /// Sends mail: once Gmail reports the user's daily sending limit, further sends for
+    /// the same quota key fail at once, without a request, until the retry time.
+    bool sends_mail = false;
+    /// For a call that must not run twice: looks once whether an attempt took effect, and
+    /// returns Google's resource if it did (the loop looks `applied_lookups` times).
+    std::function<boost::asio::awaitable<std::optional<http::response>>()> find_applied;
+};
+
+/// Sends once: with a new token first when its argument is true (after a 401).
+using attempt_function = std::function<boost::asio::awaitable<outcome>(bool refresh)>;
+
+namespace detail {
+
+// The last outcome, with what all attempts together showed.
+inline outcome with_totals(outcome last, outcome const& total) {
+    last.written = total.written;
+    last.response_started = total.response_started;
+    last.attempts = total.attempts;
+    last.response.exchange.request_written = total.written;
+    last.response.exchange.attempts = total.attempts;
+    return last;
+}
+
+inline void report(std::function<void(attempt_report const&)> const& on_attempt, call_traits const& call,
+                   unsigned attempt, outcome const& o, next_step next, std::chrono::milliseconds wait) {
+    if (on_attempt)
+        on_attempt({call.method_id, attempt, o.response.status, o.ec,
+                    o.details ? o.details->reason : std::string(), next, wait});
+}
+
+} // namespace detail
+
+/// The retry loop: sends through `attempt` until the outcome is final, the attempts or
+/// the time run out, or the call is cancelled (during a wait: `operation_aborted`).
+inline boost::asio::awaitable<outcome> with_retries(retry_options const& options, call_traits const& call,
+                                                     timing const& t, retry_counters& counters,
+                                                     attempt_function const& attempt,
+                                                     std::function<void(attempt_report const&)> const& on_attempt = {}) {
+    ++counters.calls;
+    auto const started = t.now();
+    auto const deadline = started + options.max_total;
+    bool refreshed = false;
+    bool refresh_next = false;
+    unsigned retry_number = 0;
+    outcome total;
+    for (;;) {
+        ++counters.attempts;
+        outcome o = co_await attempt(refresh_next);
+        refresh_next = false;
+        total.written = total.written || o.response.exchange.request_written || o.written;
+        total.response_started = total.response_started || o.response.exchange.response_started;
+        total.attempts += std::max(1u, o.response.exchange.attempts);
+        if (o.details && is_daily_limit(*o.details, t.wall_now())) {
+            ++counters.daily_limit_stops;
+            o.ec = api_error::daily_limit_reached;
+            co_return detail::with_totals(std::move(o), total);
+        }
+        auto v = classify(o, call.idempotent, static_cast<bool>(call.find_applied), refreshed);
+        unsigned const attempt_number = retry_number + 1 + (refreshed ? 1u : 0u);
+        if (v.step == next_step::stop || (!options.enabled && v.step != next_step::refresh_then_retry)) {
+            detail::report(on_attempt, call, attempt_number, o, next_step::stop, {});
+            co_return detail::with_totals(std::move(o), total);
+        }
+        if (v.step == next_step::refresh_then_retry) {
+            detail::report(on_attempt, call, attempt_number, o, v.step, {});
+            refreshed = true;
+            refresh_next = true;
+            ++counters.token_refreshes;
+            continue;
+        }
+        if (o.response.status == 429 || v.reason == "403 rate limit")
+            ++counters.rate_limited;
+        if (retry_number + 1 >= options.max_attempts) {
+            detail::report(on_attempt, call, attempt_number, o, next_step::stop, {});
+            co_return detail::with_totals(std::move(o), total);
+        }
+
+        if (v.step == next_step::look_for_applied) {
+            std::optional<http::response> found;
+            for (unsigned look = 0; look < std::max(1u, options.applied_lookups) && !found; ++look) {
+                if (look > 0) {
+                    if (auto ec = co_await t.sleep(options.applied_lookup_interval)) {
+                        o.ec = ec;
+                        co_return detail::with_totals(std::move(o), total);
+                    }
+                }
+                ++counters.applied_lookups;
+                found = co_await call.find_applied();
+            }
+            if (found) {
+                ++counters.found_applied;
+                outcome applied;
+                applied.response = std::move(*found);
+                co_return detail::with_totals(std::move(applied), total);
+            }
+        }
+
+        auto delay = std::max(backoff_delay(options, retry_number, t.random_fraction()), server_hint(o, t.wall_now()));
+        if (t.now() + delay > deadline) {
+            detail::report(on_attempt, call, attempt_number, o, next_step::stop, {});
+            co_return detail::with_totals(std::move(o), total);
+        }
+        detail::report(on_attempt, call, attempt_number, o, v.step, delay);
+        ++retry_number;
+        ++counters.retries;
+        ++counters.retries_by_reason[std::string(v.reason)];
+        counters.waited += delay;
+        if (delay.count() > 0) {
+            if (auto ec = co_await t.sleep(delay)) {
+                o.ec = ec;
+                co_return detail::with_totals(std::move(o), total);
+            }
+        }
+    }
+}
+
+} // namespace gapi::pipeline
+
+#endif

@@ -1,0 +1,480 @@
+// Copyright (c) 2026 The gapi developers
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+
+// The retry loop: its decision table, backoff and hints sans I/O, on a fake clock that
+// only moves when the loop "sleeps"; then through the public API against the emulator
+// with injected faults, asserting what the emulator stored.
+#include "../support/run.hpp"
+#include "../support/test_server.hpp"
+
+#include <gapi/auth/credential_files.hpp>
+#include <gapi/client.hpp>
+#include <gapi/emulator/emulator.hpp>
+#include <gapi/gmail/gmail_service.hpp>
+#include <gapi/pipeline/retry.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <deque>
+#include <set>
+
+namespace asio = boost::asio;
+namespace pl = gapi::pipeline;
+using namespace std::chrono_literals;
+using gapi::api_error;
+using gapi::condition;
+using gapi::error_code;
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+namespace {
+
+// An attempt's outcome as the client would report it.
+pl::outcome answered(unsigned status, std::string reason = {}, std::string message = {}) {
+    pl::outcome o;
+    o.response.status = status;
+    o.response.exchange.request_written = true;
+    o.response.exchange.response_started = true;
+    o.response.exchange.attempts = 1;
+    if (status / 100 != 2) {
+        o.details = gapi::error_details{.http_status = status, .reason = std::move(reason), .message = std::move(message)};
+        o.details->retry_after = [&]() -> std::optional<std::chrono::system_clock::time_point> {
+            auto const at = o.details->message.find("Retry after ");
+            if (at == std::string::npos)
+                return std::nullopt;
+            gapi::http::response r;
+            r.status = status;
+            r.body = R"({"error":{"message":")" + o.details->message + R"("}})";
+            return gapi::parse_error_details(r).retry_after;
+        }();
+        o.ec = gapi::to_error_code(*o.details);
+    }
+    return o;
+}
+
+pl::outcome failed(error_code ec, bool written) {
+    pl::outcome o;
+    o.ec = ec;
+    o.response.exchange.request_written = written;
+    o.response.exchange.attempts = 1;
+    return o;
+}
+
+// A clock that moves only when the loop waits, and remembers every wait.
+struct fake_time {
+    std::chrono::steady_clock::time_point steady{std::chrono::hours(1)};
+    std::chrono::system_clock::time_point wall = std::chrono::sys_days(std::chrono::year(2026) / 5 / 1);
+    std::vector<std::chrono::milliseconds> waits;
+    double fraction = 0.999;
+
+    pl::timing timing() {
+        return {[this] { return steady; }, [this] { return wall; },
+                [this](std::chrono::milliseconds d) -> asio::awaitable<error_code> {
+                    waits.push_back(d);
+                    steady += d;
+                    wall += d;
+                    co_return error_code{};
+                },
+                [this] { return fraction; }};
+    }
+};
+
+// Runs the loop over scripted attempt outcomes; returns the final outcome.
+struct scripted_call {
+    std::deque<pl::outcome> script;
+    std::vector<bool> refreshes; // per attempt: was a new token asked for
+    pl::retry_options options;
+    pl::call_traits traits;
+    pl::retry_counters counters;
+    fake_time time;
+
+    pl::outcome run() {
+        asio::io_context ioc;
+        pl::outcome result;
+        gapi_test::run(ioc, [&]() -> asio::awaitable<void> {
+            auto const t = time.timing();
+            auto const attempt = [&](bool refresh) -> asio::awaitable<pl::outcome> {
+                refreshes.push_back(refresh);
+                BOOST_TEST_REQUIRE(!script.empty(), "an attempt beyond the script");
+                auto o = std::move(script.front());
+                script.pop_front();
+                co_return o;
+            };
+            result = co_await pl::with_retries(options, traits, t, counters, attempt);
+        }());
+        return result;
+    }
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(pipeline_retry)
+
+BOOST_AUTO_TEST_CASE(the_decision_table) {
+    using pl::next_step;
+    auto step = [](pl::outcome const& o, bool idempotent, bool can_look = false, bool refreshed = false) {
+        return pl::classify(o, idempotent, can_look, refreshed).step;
+    };
+    // Retried whatever the call: Google refused it without acting.
+    for (bool idempotent : {true, false}) {
+        BOOST_TEST((step(answered(429, "rateLimitExceeded"), idempotent) == next_step::retry));
+        BOOST_TEST((step(answered(403, "rateLimitExceeded"), idempotent) == next_step::retry));
+        BOOST_TEST((step(answered(403, "userRateLimitExceeded"), idempotent) == next_step::retry));
+        BOOST_TEST((step(failed(boost::asio::error::connection_refused, false), idempotent) == next_step::retry));
+        BOOST_TEST((step(failed(gapi::error::connect_timeout, false), idempotent) == next_step::retry));
+        BOOST_TEST((step(answered(401, "authError"), idempotent) == next_step::refresh_then_retry));
+        BOOST_TEST((step(answered(401, "authError"), idempotent, false, true) == next_step::stop));
+    }
+    // Retried only when safe to repeat; a send looks for its effect first, or stops.
+    for (unsigned status : {500u, 502u, 503u, 504u}) {
+        BOOST_TEST((step(answered(status, "backendError"), true) == next_step::retry));
+        BOOST_TEST((step(answered(status, "backendError"), false, true) == next_step::look_for_applied));
+        BOOST_TEST((step(answered(status, "backendError"), false, false) == next_step::stop));
+    }
+    BOOST_TEST((step(answered(403, "backendError"), true) == next_step::retry));
+    BOOST_TEST((step(answered(403, "backendError"), false, true) == next_step::look_for_applied));
+    BOOST_TEST((step(failed(boost::asio::error::connection_reset, true), true) == next_step::retry));
+    BOOST_TEST((step(failed(gapi::error::request_timeout, true), false, true) == next_step::look_for_applied));
+    BOOST_TEST((step(failed(gapi::error::connection_closed, true), false, false) == next_step::stop));
+    // Never retried.
+    for (auto const& o : {answered(400, "badRequest"), answered(403, "insufficientPermissions"),
+                          answered(403, "dailyLimitExceeded"), answered(403, "quotaExceeded"), answered(404, "notFound"),
+                          answered(409, "duplicate"), answered(410, "fullSyncRequired"), answered(200),
+                          failed(gapi::error::invalid_header_value, false), failed(boost::asio::error::operation_aborted, true),
+                          failed(gapi::error::pool_shut_down, false), failed(gapi::error::response_too_large, true)})
+        BOOST_TEST((step(o, true) == next_step::stop), o.response.status << " " << o.ec.message());
+    auto refused_token = failed(gapi::error::token_endpoint_error, false);
+    refused_token.token_refused = true;
+    BOOST_TEST((step(refused_token, true) == next_step::stop)); // the token source retried already
+}
+
+BOOST_AUTO_TEST_CASE(backoff_is_full_jitter_doubling_to_the_cap) {
+    pl::retry_options const o; // 1 s, x2, at most 32 s
+    for (unsigned n = 0; n < 10; ++n) {
+        auto const ceiling = std::min<std::int64_t>(1000LL << n, 32'000);
+        BOOST_TEST(pl::backoff_delay(o, n, 0.0).count() == 0);
+        BOOST_TEST(pl::backoff_delay(o, n, 0.5).count() == ceiling / 2);
+        BOOST_TEST(pl::backoff_delay(o, n, 0.999999).count() <= ceiling);
+        BOOST_TEST(pl::backoff_delay(o, n, 0.999999).count() >= ceiling - 1);
+    }
+    BOOST_TEST(pl::backoff_delay(o, 1000, 1.0).count() == 32'000); // no overflow
+}
+
+BOOST_AUTO_TEST_CASE(a_retry_comes_no_earlier_than_gmails_retry_time) {
+    scripted_call c;
+    c.time.fraction = 0.0; // the backoff alone would not wait at all
+    // Gmail's hint, 30 s after the fake wall clock's now (2026-05-01T00:00:00Z).
+    c.script.push_back(answered(429, "rateLimitExceeded", "User-rate limit exceeded.  Retry after 2026-05-01T00:00:30.000Z"));
+    c.script.push_back(answered(200));
+    auto const o = c.run();
+    BOOST_TEST(!o.ec, o.ec.message());
+    BOOST_TEST_REQUIRE(c.time.waits.size() == 1u);
+    BOOST_TEST(c.time.waits[0].count() == 30'000);
+    BOOST_TEST(c.counters.rate_limited == 1u);
+    BOOST_TEST(c.counters.retries_by_reason["429"] == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(the_longer_of_backoff_and_hint_is_waited) {
+    scripted_call c;
+    c.time.fraction = 0.5;
+    c.script.push_back(answered(503, "backendError"));
+    c.script.push_back(answered(503, "backendError"));
+    c.script.push_back(answered(503, "backendError"));
+    c.script.push_back(answered(200));
+    auto const o = c.run();
+    BOOST_TEST(!o.ec);
+    BOOST_TEST((c.time.waits == std::vector<std::chrono::milliseconds>{500ms, 1000ms, 2000ms}));
+    BOOST_TEST(o.attempts == 4u);
+    BOOST_TEST(c.counters.retries == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(attempts_and_total_time_are_bounded) {
+    scripted_call c;
+    c.options.max_attempts = 3;
+    for (int i = 0; i < 3; ++i)
+        c.script.push_back(answered(503, "backendError"));
+    auto o = c.run();
+    BOOST_TEST(o.ec == api_error::unavailable);
+    BOOST_TEST(o.attempts == 3u);
+    BOOST_TEST(c.script.empty());
+
+    scripted_call slow;
+    slow.options.max_total = 10s; // waits of ~1 s, 2 s, 4 s fit; the next (8 s) would not
+    for (int i = 0; i < 4; ++i)
+        slow.script.push_back(answered(500, "backendError"));
+    o = slow.run();
+    BOOST_TEST(o.ec == api_error::backend_error);
+    BOOST_TEST(o.attempts == 4u);
+    BOOST_TEST(slow.time.waits.size() == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(non_retryable_answers_are_sent_once) {
+    for (auto const& [status, reason] : std::vector<std::pair<unsigned, std::string>>{
+             {400, "badRequest"}, {403, "insufficientPermissions"}, {403, "dailyLimitExceeded"}, {404, "notFound"},
+             {409, "duplicate"}, {410, "fullSyncRequired"}}) {
+        scripted_call c;
+        c.script.push_back(answered(status, reason));
+        auto const o = c.run();
+        BOOST_TEST(o.response.status == status);
+        BOOST_TEST(o.attempts == 1u);
+        BOOST_TEST(c.time.waits.empty());
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_401_refreshes_the_token_once) {
+    scripted_call c;
+    c.traits.idempotent = false; // even a send: a 401 means Google did nothing
+    c.script.push_back(answered(401, "authError"));
+    c.script.push_back(answered(401, "authError"));
+    auto const o = c.run();
+    BOOST_TEST(o.response.status == 401u);
+    BOOST_TEST((c.refreshes == std::vector<bool>{false, true}));
+    BOOST_TEST(c.time.waits.empty());
+    BOOST_TEST(c.counters.token_refreshes == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(the_daily_sending_limit_stops_at_once) {
+    scripted_call c;
+    c.script.push_back(answered(429, "rateLimitExceeded",
+                                "User-rate limit exceeded (Mail sending).  Retry after 2026-05-01T09:00:00.000Z"));
+    auto const o = c.run();
+    BOOST_TEST(o.ec == api_error::daily_limit_reached, o.ec.message());
+    BOOST_TEST(o.ec == condition::daily_limit_reached);
+    BOOST_TEST(o.ec == condition::quota_exceeded);
+    BOOST_TEST(o.ec != condition::retryable);
+    BOOST_TEST(o.ec != condition::rate_limited);
+    BOOST_TEST_REQUIRE(o.details.has_value());
+    BOOST_TEST(o.details->retry_after.has_value()); // when the user may send again
+    BOOST_TEST(o.attempts == 1u);
+    BOOST_TEST(c.counters.daily_limit_stops == 1u);
+
+    // A rate-limit hint hours away is the same limit, whatever the wording.
+    scripted_call far;
+    far.script.push_back(answered(403, "userRateLimitExceeded",
+                                  "User-rate limit exceeded.  Retry after 2026-05-01T05:00:00.000Z"));
+    BOOST_TEST(far.run().ec == condition::daily_limit_reached);
+}
+
+BOOST_AUTO_TEST_CASE(an_ambiguous_send_that_landed_is_not_sent_again) {
+    scripted_call c;
+    int looks = 0;
+    c.traits.idempotent = false;
+    c.traits.find_applied = [&]() -> asio::awaitable<std::optional<gapi::http::response>> {
+        ++looks;
+        if (looks < 2) // the search index lags the send
+            co_return std::nullopt;
+        gapi::http::response found;
+        found.status = 200;
+        found.body = R"({"id":"abc","threadId":"def"})";
+        co_return found;
+    };
+    c.script.push_back(failed(boost::asio::error::connection_reset, true));
+    auto const o = c.run();
+    BOOST_TEST(!o.ec, o.ec.message());
+    BOOST_TEST(o.response.body == R"({"id":"abc","threadId":"def"})");
+    BOOST_TEST(looks == 2);
+    BOOST_TEST(o.attempts == 1u); // one send only
+    BOOST_TEST((c.time.waits == std::vector<std::chrono::milliseconds>{2000ms})); // between the looks
+    BOOST_TEST(c.counters.found_applied == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(an_ambiguous_send_that_did_not_land_is_sent_again_after_looking) {
+    scripted_call c;
+    int looks = 0;
+    c.traits.idempotent = false;
+    c.traits.find_applied = [&]() -> asio::awaitable<std::optional<gapi::http::response>> {
+        ++looks;
+        co_return std::nullopt;
+    };
+    c.script.push_back(answered(503, "backendError"));
+    c.script.push_back(answered(200));
+    auto const o = c.run();
+    BOOST_TEST(!o.ec);
+    BOOST_TEST(looks == 3); // absent only after the last look
+    BOOST_TEST(o.attempts == 2u);
+    BOOST_TEST(c.counters.applied_lookups == 3u);
+
+    // Without a way to look (no Message-ID), an ambiguous failure is reported, not retried.
+    scripted_call blind;
+    blind.traits.idempotent = false;
+    blind.script.push_back(failed(gapi::error::request_timeout, true));
+    BOOST_TEST(blind.run().ec == gapi::error::request_timeout);
+    BOOST_TEST(blind.script.empty());
+}
+
+BOOST_AUTO_TEST_CASE(retries_can_be_turned_off) {
+    scripted_call c;
+    c.options.enabled = false;
+    c.script.push_back(answered(503, "backendError"));
+    BOOST_TEST(c.run().ec == api_error::unavailable);
+    BOOST_TEST(c.time.waits.empty());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---- through the public API, against the emulator --------------------------------------------------
+
+namespace {
+
+struct pipeline_fixture {
+    explicit pipeline_fixture(gapi::emulator::emulator_options options) {
+        options.state_dir = dir.path();
+        google.emplace(std::move(options));
+        google->start();
+        gapi::client_options client_options;
+        // Short waits: the protocol is tested above on a fake clock; here, the wire.
+        client_options.retry.initial_backoff = 1ms;
+        client_options.retry.max_backoff = 20ms;
+        client_options.retry.applied_lookup_interval = 1ms;
+        client_options.retry.max_attempts = 10;
+        client.emplace(ioc.get_executor(), gapi::auth::credentials::from_file(dir.file("token.json")), client_options);
+        gmail.emplace(*client, gapi::gmail::gmail_options{.root = google->base_url()});
+    }
+
+    gapi_test::temp_dir dir;
+    std::optional<gapi::emulator::emulator> google;
+    asio::io_context ioc;
+    std::optional<gapi::client> client;
+    std::optional<gapi::gmail::gmail_service> gmail;
+};
+
+gapi::mime::message numbered(int i) {
+    gapi::mime::message m;
+    m.from = {"User One", "user1@example.com"};
+    m.to = {{"Someone", "someone@elsewhere.example"}};
+    m.subject = "Message " + std::to_string(i);
+    m.text_body = "Number " + std::to_string(i) + ".\n";
+    return m;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(pipeline_emulator)
+
+BOOST_AUTO_TEST_CASE(ten_thousand_sends_under_faults_land_exactly_once) {
+    pipeline_fixture f({.quota = {.enabled = false},
+                        .faults = "gmail.users.messages.send:503=0.05,429=0.05,reset=0.01,ambiguous=0.01",
+                        .seed = 42});
+    constexpr int total = 10'000;
+    int ok = 0;
+    std::vector<error_code> failures;
+    gapi_test::run(
+        f.ioc,
+        [&]() -> asio::awaitable<void> {
+            int pending = total;
+            int next = 0;
+            asio::steady_timer done(f.ioc, asio::steady_timer::time_point::max());
+            // 64 in flight at a time.
+            std::function<void()> start_one = [&] {
+                if (next == total)
+                    return;
+                auto m = numbered(next++);
+                f.gmail->send(m, [&](error_code ec, gapi::gmail::message) {
+                    if (ec)
+                        failures.push_back(ec);
+                    else
+                        ++ok;
+                    if (--pending == 0)
+                        done.cancel();
+                    start_one();
+                });
+            };
+            for (int i = 0; i < 64; ++i)
+                start_one();
+            co_await done.async_wait(use_tuple);
+        }(),
+        300s);
+    BOOST_TEST(failures.empty(), failures.size() << " failed, first: " << (failures.empty() ? "" : failures[0].message()));
+    BOOST_TEST(ok == total);
+    f.google->with_state([&](gapi::emulator::emulator_state& s) {
+        auto const& box = s.gmail.messages("user1@example.com");
+        BOOST_TEST(box.size() == std::size_t(total));
+        std::set<std::string> ids;
+        for (auto const& m : box)
+            ids.insert(m.message_id);
+        BOOST_TEST(ids.size() == std::size_t(total)); // no Message-ID twice
+    });
+    auto const counts = f.google->counts();
+    BOOST_TEST(counts.resets_injected > 0u);
+    BOOST_TEST(f.client->stats().found_applied > 0u); // ambiguous sends found, not resent
+    BOOST_TEST(f.client->stats().retries_by_reason.at("429") > 0u);
+    BOOST_TEST_MESSAGE(f.client->stats().retries << " retries, " << f.client->stats().applied_lookups
+                                                 << " lookups, " << f.client->stats().found_applied << " found");
+}
+
+BOOST_AUTO_TEST_CASE(every_attempt_is_reported_without_secrets) {
+    pipeline_fixture f({.quota = {.enabled = false}, .faults = "gmail.users.labels.list:503=1,first=2"});
+    std::vector<gapi::pipeline::attempt_report> reports;
+    std::vector<std::string> log;
+    gapi::client_options options;
+    options.retry.initial_backoff = 1ms;
+    options.on_attempt = [&](gapi::pipeline::attempt_report const& r) { reports.push_back(r); };
+    options.log = [&](gapi::pipeline::log_level, std::string_view line) { log.emplace_back(line); };
+    gapi::client google(f.ioc.get_executor(), gapi::auth::credentials::from_file(f.dir.file("token.json")), options);
+    gapi::gmail::gmail_service gmail(google, {.root = f.google->base_url()});
+    gapi_test::run(f.ioc, [&]() -> asio::awaitable<void> {
+        auto [ec, labels] = co_await gmail.list_labels(use_tuple);
+        BOOST_TEST(!ec, ec.message());
+    }());
+    BOOST_TEST_REQUIRE(reports.size() == 3u);
+    BOOST_TEST(reports[0].method_id == "gmail.users.labels.list");
+    BOOST_TEST(reports[0].status == 503u);
+    BOOST_TEST(reports[0].reason == "backendError");
+    BOOST_TEST((reports[0].next == gapi::pipeline::next_step::retry));
+    BOOST_TEST(reports[1].attempt == 2u);
+    BOOST_TEST(reports[2].status == 200u);
+    BOOST_TEST((reports[2].next == gapi::pipeline::next_step::stop));
+    BOOST_TEST(google.stats().retries_by_reason.at("503") == 2u);
+    BOOST_TEST(google.stats().bytes_in > 0u);
+    BOOST_TEST_REQUIRE(log.size() == 2u);
+    auto const token = std::string(gapi::auth::read_json_file(f.dir.file("token.json")).at("token").as_string());
+    for (auto const& line : log) {
+        BOOST_TEST(line.find("gmail.users.labels.list: attempt") == 0u, line);
+        BOOST_TEST(line.find(token) == std::string::npos);
+        BOOST_TEST(line.find("Bearer") == std::string::npos);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(non_retryable_errors_are_sent_once) {
+    pipeline_fixture f({.quota = {.enabled = false}});
+    gapi_test::run(f.ioc, [&]() -> asio::awaitable<void> {
+        auto [ec, m] = co_await f.gmail->get_message("0123456789abcdef", gapi::gmail::message_format::minimal, use_tuple);
+        BOOST_TEST(ec == api_error::not_found, ec.message());
+        std::tie(ec, m) = co_await f.gmail->send_raw("not a message", use_tuple);
+        BOOST_TEST(ec == api_error::bad_request, ec.message());
+    }());
+    BOOST_TEST(f.google->counts().calls("gmail.users.messages.get") == 1u);
+    BOOST_TEST(f.google->counts().calls("gmail.users.messages.send") == 1u);
+    BOOST_TEST(f.client->stats().retries == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(the_daily_limit_fails_the_send_with_its_condition_and_no_more_requests) {
+    asio::io_context ioc;
+    gapi_test::test_server server(ioc.get_executor());
+    server.respond("/gmail/v1/users/me/messages/send",
+                   {429, R"json({"error":{"code":429,"message":"User-rate limit exceeded (Mail sending).  Retry after 2099-01-01T00:00:00.000Z",)json"
+                         R"json("errors":[{"message":"User-rate limit exceeded (Mail sending)","domain":"usageLimits",)json"
+                         R"json("reason":"rateLimitExceeded"}],"status":"RESOURCE_EXHAUSTED"}})json"});
+    gapi::client google(ioc.get_executor(), gapi::auth::credentials::from_access_token("ya29.test"));
+    gapi::gmail::gmail_service gmail(google, {.root = server.base_url()});
+    gapi_test::run(ioc, [&]() -> asio::awaitable<void> {
+        auto m = numbered(1);
+        auto [ec, sent] = co_await gmail.send(m, use_tuple);
+        BOOST_TEST(ec == condition::daily_limit_reached, ec.message());
+        BOOST_TEST(ec == api_error::daily_limit_reached);
+        // The user's next sends fail at once, without a request, until Google's retry time.
+        for (int i = 2; i < 5; ++i) {
+            auto next = numbered(i);
+            std::tie(ec, sent) = co_await gmail.send(next, use_tuple);
+            BOOST_TEST(ec == condition::daily_limit_reached, ec.message());
+        }
+    }());
+    BOOST_TEST(server.counts().requests == 1u);
+    BOOST_TEST(google.stats().daily_limit_stops == 1u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
