@@ -6,7 +6,8 @@
 // The first line printed is the base URL; point any Google client at it.
 //
 //   gapi-emulator [--port N] [--tls] [--state-dir DIR] [--token-ttl SECONDS]
-//                 [--quota-scale X] [--quota on|off] [--max-concurrent N]
+//                 [--quota-scale X] [--quota on|off] [--quota-preset 2026|legacy]
+//                 [--quota-user-units N] [--max-concurrent N]
 //                 [--fault SPEC] [--seed N] [--calendar-fixture CALENDARS:EVENTS]
 //                 [--users N | --users-file FILE] [--threads N] [--duration SECONDS]
 #include <gapi/emulator/emulator.hpp>
@@ -29,7 +30,8 @@ namespace {
 [[noreturn]] void usage(std::string const& why) {
     std::cerr << "gapi-emulator: " << why << "\n"
               << "usage: gapi-emulator [--port N] [--tls] [--state-dir DIR] [--token-ttl SECONDS]\n"
-                 "                     [--quota-scale X] [--quota on|off] [--max-concurrent N]\n"
+                 "                     [--quota-scale X] [--quota on|off] [--quota-preset 2026|legacy]\n"
+                 "                     [--quota-user-units N] [--max-concurrent N]\n"
                  "                     [--fault SPEC] [--seed N] [--calendar-fixture CALENDARS:EVENTS]\n"
                  "                     [--users N | --users-file FILE] [--threads N] [--duration SECONDS]\n"
                  "fault SPEC: PATTERN:KIND=P[,KIND=P...][;...], KIND in 500,503,429,reset,ambiguous,slow;\n"
@@ -63,6 +65,7 @@ int main(int argc, char** argv) {
 #endif
     gapi::emulator::emulator_options options;
     long duration_seconds = 0;
+    bool user_units_given = false;
     for (int i = 1; i < argc; ++i) {
         std::string const flag = argv[i];
         auto value = [&]() -> std::string {
@@ -95,6 +98,20 @@ int main(int argc, char** argv) {
             if (v != "on" && v != "off")
                 usage("--quota takes on or off");
             options.quota.enabled = v == "on";
+        } else if (flag == "--quota-preset") {
+            auto const v = value();
+            if (v != "2026" && v != "legacy")
+                usage("--quota-preset takes 2026 or legacy");
+            // An explicit --quota-user-units wins, whatever the order of the flags.
+            if (!user_units_given)
+                options.quota.gmail_user_units_per_minute = gapi::emulator::gmail_user_units_per_minute(
+                    v == "legacy" ? gapi::emulator::quota_preset::legacy : gapi::emulator::quota_preset::y2026);
+        } else if (flag == "--quota-user-units") {
+            auto const units = number(flag, value());
+            if (units == 0)
+                usage("--quota-user-units must be positive");
+            options.quota.gmail_user_units_per_minute = static_cast<double>(units);
+            user_units_given = true;
         } else if (flag == "--max-concurrent") {
             options.quota.max_concurrent_per_user = number(flag, value());
         } else if (flag == "--fault") {

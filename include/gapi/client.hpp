@@ -9,6 +9,7 @@
 #include <gapi/config.hpp>
 #include <gapi/error.hpp>
 #include <gapi/http/connection_pool.hpp>
+#include <gapi/pipeline/pacer.hpp>
 #include <gapi/pipeline/retry.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
@@ -43,6 +44,9 @@ struct client_options {
     api_endpoints endpoints;
     /// How every call is retried (see README, "Retries"); on by default.
     pipeline::retry_options retry;
+    /// The quota budgets calls are paced to (see README, "Quota pacing"); on by default,
+    /// with Google's 2026 table.
+    pipeline::pacing_options pacing;
     /// Time and waiting for the retry loop; default: the system clocks and Asio timers.
     /// Tests replace it to decide backoff without sleeping.
     std::optional<pipeline::timing> retry_timing;
@@ -118,6 +122,7 @@ private:
     pipeline::retry_options retry_;
     pipeline::timing timing_;
     pipeline::retry_counters counters_;
+    pipeline::pacing_gate gate_;
     std::function<void(pipeline::attempt_report const&)> on_attempt_;
     std::function<void(pipeline::log_level, std::string_view)> log_;
     /// Users over Gmail's daily sending limit, and until when (Google's retry time).

@@ -82,7 +82,7 @@ BOOST_AUTO_TEST_CASE(google_error_bodies_have_googles_shape) {
 }
 
 BOOST_AUTO_TEST_CASE(gmail_user_units_run_out_and_hint_when_to_retry) {
-    quota_model quota({.scale = 0.1}); // 1,500 units per user per minute: 15 sends
+    quota_model quota({.scale = 0.1, .gmail_user_units_per_minute = 15'000}); // legacy table: 1,500 units, 15 sends
     auto const t0 = at("2026-05-01T10:00:00Z");
     for (int i = 0; i < 15; ++i)
         BOOST_TEST_REQUIRE(!quota.charge(send, "a@example.com", t0).has_value());
@@ -107,11 +107,25 @@ BOOST_AUTO_TEST_CASE(gmail_user_units_run_out_and_hint_when_to_retry) {
 }
 
 BOOST_AUTO_TEST_CASE(below_the_rate_nothing_is_refused) {
-    quota_model quota({.scale = 0.1}); // 25 units/s per user
+    quota_model quota({.scale = 0.1, .gmail_user_units_per_minute = 15'000}); // legacy table: 25 units/s per user
     auto t = at("2026-05-01T10:00:00Z");
     for (int i = 0; i < 2000; ++i) {
         BOOST_TEST_REQUIRE(!quota.charge(list_labels, "a@example.com", t).has_value());
         t += 50ms; // 20 units/s
+    }
+}
+
+BOOST_AUTO_TEST_CASE(the_2026_table_is_the_default_and_the_legacy_one_a_preset) {
+    // 6,000 units per user per minute since 2026-05-01: 60 sends of 100 units, then refusals.
+    BOOST_TEST(quota_options{}.gmail_user_units_per_minute == 6'000);
+    BOOST_TEST(gapi::emulator::gmail_user_units_per_minute(gapi::emulator::quota_preset::legacy) == 15'000);
+    for (auto const& [options, sends] : {std::pair{quota_options{}, 60}, std::pair{quota_options{.gmail_user_units_per_minute = 15'000}, 150}}) {
+        quota_model quota(options);
+        auto const t = at("2026-05-01T10:00:00Z");
+        int passed = 0;
+        while (passed < 1000 && !quota.charge(send, "a@example.com", t).has_value())
+            ++passed;
+        BOOST_TEST(passed == sends);
     }
 }
 
@@ -129,7 +143,9 @@ BOOST_AUTO_TEST_CASE(daily_send_limit_counts_a_rolling_day) {
     auto refusal = quota.charge(send, "a@example.com", t);
     BOOST_TEST_REQUIRE(refusal.has_value());
     std::string const message(error_of(*refusal)["message"].as_string());
-    BOOST_TEST(message == "User-rate limit exceeded.  Retry after 2026-05-02T10:00:00.000Z");
+    // Gmail's answer over the daily sending limit names the cause (fact sheet §6.1).
+    BOOST_TEST(message == "User-rate limit exceeded (Mail sending).  Retry after 2026-05-02T10:00:00.000Z");
+    BOOST_TEST(refusal->status == 429u);
     BOOST_TEST(!fault_injector::parse("gmail.users.messages.send:500=0.1:reset=0.1").has_value());
     BOOST_TEST(!quota.charge(send, "a@example.com", at("2026-05-02T10:00:00.001Z")).has_value());
 }
@@ -176,7 +192,7 @@ BOOST_AUTO_TEST_CASE(concurrency_cap_and_switching_quota_off) {
 }
 
 BOOST_AUTO_TEST_CASE(a_call_dearer_than_a_minute_of_quota_still_passes_at_the_hinted_time) {
-    quota_model quota({.scale = 0.005}); // 75 units a minute; a send costs 100
+    quota_model quota({.scale = 0.005, .gmail_user_units_per_minute = 15'000}); // 75 units a minute; a send costs 100
     auto const t0 = at("2026-05-01T10:00:00Z");
     BOOST_TEST(!quota.charge(send, "a@example.com", t0).has_value());
     auto refusal = quota.charge(send, "a@example.com", t0);

@@ -1165,7 +1165,7 @@ BOOST_AUTO_TEST_CASE(batch_calendar_parts_and_the_gmail_batch_limit) {
 
 BOOST_AUTO_TEST_CASE(admin_fault_injection_and_quota_switch) {
     // 0.02 x 15,000 units/min: a bucket of 300 units, three sends at most.
-    wire_fixture f({.quota = {.scale = 0.02}, .clock = [t = std::chrono::system_clock::now()] { return t; }});
+    wire_fixture f({.quota = {.scale = 0.02, .gmail_user_units_per_minute = 15'000}, .clock = [t = std::chrono::system_clock::now()] { return t; }});
     raw_client c(f.google.port());
     auto const token = f.access_token(c);
     auto set_faults = [&](std::string const& spec) {

@@ -343,7 +343,7 @@ BOOST_AUTO_TEST_CASE(sustained_load_above_the_scaled_quota_gets_429_with_a_hint)
     // 0.02 x 15,000 units/min = 300 units/min per user: three sends, then refusals.
     // The emulator's clock stands still: the bucket does not refill during the loop however
     // slowly it runs.
-    wire_fixture f({.quota = {.scale = 0.02}, .clock = [t = std::chrono::system_clock::now()] { return t; }});
+    wire_fixture f({.quota = {.scale = 0.02, .gmail_user_units_per_minute = 15'000}, .clock = [t = std::chrono::system_clock::now()] { return t; }});
     raw_client c(f.google.port());
     auto const token = f.access_token(c);
     int ok = 0;

@@ -31,6 +31,9 @@ namespace {
 struct gmail_fixture {
     explicit gmail_fixture(emulator_options options = {}, gapi::client_options client_options = {}) {
         options.state_dir = dir.path();
+        // Against an emulator without quotas, the client does not pace itself either.
+        if (!options.quota.enabled)
+            client_options.pacing.enabled = false;
         google.emplace(std::move(options));
         google->start();
         client.emplace(ioc.get_executor(), gapi::auth::credentials::from_file(dir.file("token.json")),
@@ -260,7 +263,7 @@ BOOST_AUTO_TEST_CASE(drafts_labels_messages_and_profile) {
 BOOST_AUTO_TEST_CASE(rate_limits_arrive_as_typed_errors_with_the_hint) {
     // 150 units a minute: one send; the emulator's clock stands still, so no refill comes.
     // Retries off: this is about the error the caller sees (the retry loop has its own tests).
-    gmail_fixture f({.quota = {.scale = 0.01}, .clock = [t = std::chrono::system_clock::now()] { return t; }},
+    gmail_fixture f({.quota = {.scale = 0.01, .gmail_user_units_per_minute = 15'000}, .clock = [t = std::chrono::system_clock::now()] { return t; }},
                     {.retry = {.enabled = false}});
     f.run([&]() -> asio::awaitable<void> {
         auto [ec, sent] = co_await f.gmail->send(hello(), use_tuple);

@@ -314,6 +314,61 @@ BOOST_AUTO_TEST_CASE(retries_can_be_turned_off) {
     BOOST_TEST(c.time.waits.empty());
 }
 
+BOOST_AUTO_TEST_CASE(the_pacer_keeps_to_googles_tables) {
+    using clock = std::chrono::steady_clock;
+    auto const t0 = clock::time_point(std::chrono::hours(1));
+    // 2026: 6,000 units per user per minute: 60 sends of 100 units at once, then one a second.
+    for (auto const& [table, burst] : {std::pair{pl::quota_table::y2026, 60}, std::pair{pl::quota_table::legacy, 150}}) {
+        pl::pacer p({.table = table, .max_in_flight_per_user = 1'000'000});
+        int started = 0;
+        while (started < 1000 && p.wait_for(pl::quota_api::gmail, "a@example.com", 100, t0) == clock::duration::zero()) {
+            p.start(pl::quota_api::gmail, "a@example.com", 100, t0);
+            ++started;
+        }
+        BOOST_TEST(started == burst);
+        auto const per_send = std::chrono::duration<double>(60.0 * 100 / (burst * 100));
+        auto const wait = p.wait_for(pl::quota_api::gmail, "a@example.com", 100, t0);
+        BOOST_TEST(std::chrono::duration<double>(wait).count() == per_send.count(), boost::test_tools::tolerance(1e-6));
+        // Another user has a budget of its own.
+        BOOST_TEST((p.wait_for(pl::quota_api::gmail, "b@example.com", 100, t0) == clock::duration::zero()));
+    }
+    // Scaled like the emulator's --quota-scale; an explicit budget overrides the table.
+    pl::pacer scaled({.scale = 0.5, .gmail_user_units_per_minute = 1000});
+    scaled.start(pl::quota_api::gmail, "u", 500, t0);
+    BOOST_TEST((scaled.wait_for(pl::quota_api::gmail, "u", 100, t0) == std::chrono::duration_cast<clock::duration>(12s)));
+    // Calendar counts requests: 600 a minute per user.
+    pl::pacer calendar;
+    for (int i = 0; i < 600; ++i)
+        calendar.start(pl::quota_api::calendar, "u", 1, t0);
+    BOOST_TEST((calendar.wait_for(pl::quota_api::calendar, "u", 1, t0) == std::chrono::duration_cast<clock::duration>(100ms)));
+}
+
+BOOST_AUTO_TEST_CASE(the_pacer_caps_calls_in_flight_and_backs_off_additively_increasing) {
+    using clock = std::chrono::steady_clock;
+    auto const t0 = clock::time_point(std::chrono::hours(1));
+    pl::pacer p({.max_in_flight_per_user = 2});
+    p.start(pl::quota_api::gmail, "u", 1, t0);
+    p.start(pl::quota_api::gmail, "u", 1, t0);
+    BOOST_TEST(!p.has_slot(pl::quota_api::gmail, "u", t0));
+    BOOST_TEST(p.has_slot(pl::quota_api::gmail, "v", t0));
+    p.finish(pl::quota_api::gmail, "u", true, t0); // a rate-limit answer: half the rate
+    BOOST_TEST(p.has_slot(pl::quota_api::gmail, "u", t0));
+    BOOST_TEST(p.fraction(pl::quota_api::gmail, "u", t0) == 0.5);
+    p.finish(pl::quota_api::gmail, "u", true, t0);
+    BOOST_TEST(p.fraction(pl::quota_api::gmail, "u", t0) == 0.25);
+    for (int i = 0; i < 10; ++i) {
+        p.start(pl::quota_api::gmail, "u", 1, t0);
+        p.finish(pl::quota_api::gmail, "u", false, t0);
+    }
+    BOOST_TEST(p.fraction(pl::quota_api::gmail, "u", t0) == 0.45, boost::test_tools::tolerance(1e-9)); // +0.02 each
+    for (int i = 0; i < 100; ++i)
+        p.finish(pl::quota_api::gmail, "u", false, t0);
+    BOOST_TEST(p.fraction(pl::quota_api::gmail, "u", t0) == 1.0);
+    for (int i = 0; i < 20; ++i)
+        p.finish(pl::quota_api::gmail, "u", true, t0);
+    BOOST_TEST(p.fraction(pl::quota_api::gmail, "u", t0) == 0.05); // never below the floor
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 // ---- through the public API, against the emulator --------------------------------------------------
@@ -321,7 +376,7 @@ BOOST_AUTO_TEST_SUITE_END()
 namespace {
 
 struct pipeline_fixture {
-    explicit pipeline_fixture(gapi::emulator::emulator_options options) {
+    explicit pipeline_fixture(gapi::emulator::emulator_options options, gapi::pipeline::pacing_options pacing = {}) {
         options.state_dir = dir.path();
         google.emplace(std::move(options));
         google->start();
@@ -331,6 +386,8 @@ struct pipeline_fixture {
         client_options.retry.max_backoff = 20ms;
         client_options.retry.applied_lookup_interval = 1ms;
         client_options.retry.max_attempts = 10;
+        client_options.pacing = pacing;
+        client_options.pacing.enabled = google->options().quota.enabled; // the emulator's quota is the client's
         client.emplace(ioc.get_executor(), gapi::auth::credentials::from_file(dir.file("token.json")), client_options);
         gmail.emplace(*client, gapi::gmail::gmail_options{.root = google->base_url()});
     }
@@ -437,6 +494,58 @@ BOOST_AUTO_TEST_CASE(every_attempt_is_reported_without_secrets) {
         BOOST_TEST(line.find(token) == std::string::npos);
         BOOST_TEST(line.find("Bearer") == std::string::npos);
     }
+}
+
+BOOST_AUTO_TEST_CASE(paced_sends_reach_the_scaled_quota_with_almost_no_429) {
+    // One user, Google's 2026 quota times 100 on both sides: 600,000 units a minute, so 100
+    // sends a second once the first minute's allowance (6,000 sends) is spent; at most 10
+    // requests of a user in flight at the emulator. 200 calls are issued at once, always.
+    pipeline_fixture f({.quota = {.scale = 100}}, {.scale = 100});
+    constexpr int burst = 6'000;
+    constexpr int paced = 300;
+    constexpr int total = burst + paced;
+    int ok = 0;
+    std::chrono::steady_clock::time_point burst_done, all_done;
+    auto const started = std::chrono::steady_clock::now();
+    gapi_test::run(
+        f.ioc,
+        [&]() -> asio::awaitable<void> {
+            int pending = total;
+            int next = 0;
+            asio::steady_timer done(f.ioc, asio::steady_timer::time_point::max());
+            std::function<void()> start_one = [&] {
+                if (next == total)
+                    return;
+                auto m = numbered(next++);
+                f.gmail->send(m, [&](error_code ec, gapi::gmail::message) {
+                    ok += !ec;
+                    if (ok == burst)
+                        burst_done = std::chrono::steady_clock::now();
+                    if (--pending == 0)
+                        done.cancel();
+                    start_one();
+                });
+            };
+            for (int i = 0; i < 200; ++i)
+                start_one();
+            co_await done.async_wait(use_tuple);
+            all_done = std::chrono::steady_clock::now();
+        }(),
+        120s);
+    double const seconds = std::chrono::duration<double>(all_done - burst_done).count();
+    auto const counts = f.google->counts();
+    std::size_t const refused = counts.calls("gmail.users.messages.send", 429);
+    std::size_t const requests = counts.calls("gmail.users.messages.send");
+    double const quota_rate = 600'000.0 / 60 / 100; // sends a second
+    BOOST_TEST_MESSAGE("after the first minute's allowance, " << paced << " sends in " << seconds << " s: "
+                                                              << paced / seconds / quota_rate << " of the quota rate; "
+                                                              << refused << " of " << requests << " requests got 429");
+    BOOST_TEST(ok == total);
+    BOOST_TEST(paced / seconds >= 0.9 * quota_rate); // the pacer does not hold back more than it must
+    // ... nor let more through than the quota allows: a minute's allowance and the refill.
+    double const whole_run = std::chrono::duration<double>(all_done - started).count();
+    BOOST_TEST(total <= burst + quota_rate * whole_run + 2);
+    BOOST_TEST(refused * 100 <= requests);           // at most 1 % refused
 }
 
 BOOST_AUTO_TEST_CASE(non_retryable_errors_are_sent_once) {

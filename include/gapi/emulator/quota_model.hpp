@@ -13,12 +13,22 @@
 
 namespace gapi::emulator {
 
-/// Google's published limits (fact sheet §3.4, §6). `scale` multiplies every rate and
-/// allowance, so that a test can reach a limit in milliseconds instead of minutes.
+/// Google's two published Gmail quota tables: projects created since 2026-05-01 get
+/// 6,000 units per user per minute; older projects keep 15,000 (fact sheet §6.1).
+enum class quota_preset { y2026, legacy };
+
+/// Gmail's per-user units per minute under a table.
+constexpr double gmail_user_units_per_minute(quota_preset p) noexcept {
+    return p == quota_preset::legacy ? 15'000 : 6'000;
+}
+
+/// Google's published limits (fact sheet §3.4, §6), the 2026 table by default. `scale`
+/// multiplies every rate and allowance, so that a test can reach a limit in
+/// milliseconds instead of minutes.
 struct quota_options {
     bool enabled = true;
     double scale = 1.0;
-    double gmail_user_units_per_minute = 15'000;
+    double gmail_user_units_per_minute = emulator::gmail_user_units_per_minute(quota_preset::y2026);
     double gmail_project_units_per_minute = 1'200'000;
     double calendar_user_requests_per_minute = 600;
     double calendar_project_requests_per_minute = 10'000;

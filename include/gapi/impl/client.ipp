@@ -18,10 +18,20 @@ namespace gapi {
 
 namespace detail {
 
-// One attempt: a token (a new one after a 401), then the request. A non-2xx answer
-// comes back with Google's details and its typed code.
+// Where an attempt spends quota: the API, whose budget, how many units.
+struct quota_slot {
+    pipeline::pacing_gate& gate;
+    pipeline::quota_api api;
+    std::string const& user;
+    double cost;
+};
+
+// One attempt: a token (a new one after a 401), a place within the quota (FIFO per user;
+// after the token, so that callers waiting for one token do not hold quota slots), then
+// the request. A non-2xx answer comes back with Google's details and its typed code, and
+// tells the pacer whether Google found the rate too high.
 inline boost::asio::awaitable<pipeline::outcome> authorized_attempt(http::connection_pool& pool,
-                                                                    auth::token_source& tokens,
+                                                                    auth::token_source& tokens, quota_slot quota,
                                                                     std::shared_ptr<http::request> req,
                                                                     std::string& last_token, bool refresh,
                                                                     pipeline::retry_counters& counters) {
@@ -36,6 +46,10 @@ inline boost::asio::awaitable<pipeline::outcome> authorized_attempt(http::connec
         co_return o;
     }
     last_token = token.value;
+    if (auto ec = co_await quota.gate.acquire(quota.api, quota.user, quota.cost, counters.quota_wait)) {
+        o.ec = ec;
+        co_return o;
+    }
     req->headers.set(boost::beast::http::field::authorization, "Bearer " + token.value);
     // gcloud's user credentials name the project that pays for the calls, as google-auth
     // sends it.
@@ -51,6 +65,7 @@ inline boost::asio::awaitable<pipeline::outcome> authorized_attempt(http::connec
         o.details = parse_error_details(o.response);
         o.ec = to_error_code(*o.details);
     }
+    quota.gate.release(quota.api, quota.user, o.ec == api_error::rate_limited);
     co_return o;
 }
 
@@ -60,7 +75,7 @@ GAPI_DECL client::client(executor_type executor, auth::credentials credentials, 
     : pool_(std::move(executor), std::move(options.transport)),
       tokens_(pool_, std::move(credentials), std::move(options.tokens)), endpoints_(std::move(options.endpoints)),
       retry_(options.retry), timing_(options.retry_timing ? std::move(*options.retry_timing) : pipeline::timing::real()),
-      on_attempt_(std::move(options.on_attempt)), log_(std::move(options.log)) {}
+      gate_(std::move(options.pacing)), on_attempt_(std::move(options.on_attempt)), log_(std::move(options.log)) {}
 
 GAPI_DECL client::executor_type client::get_executor() const noexcept { return pool_.get_executor(); }
 GAPI_DECL http::connection_pool& client::transport() noexcept { return pool_; }
@@ -84,8 +99,12 @@ GAPI_DECL boost::asio::awaitable<pipeline::outcome> client::perform(std::shared_
         }
     }
     std::string last_token;
-    pipeline::attempt_function const attempt = [this, &req, &last_token](bool refresh) {
-        return detail::authorized_attempt(pool_, tokens_, req, last_token, refresh, counters_);
+    auto const api = traits.method_id.starts_with("calendar.") ? pipeline::quota_api::calendar : pipeline::quota_api::gmail;
+    std::string const user = traits.quota_key.empty() ? std::string("me") : traits.quota_key;
+    double const cost = api == pipeline::quota_api::calendar ? 1.0 : static_cast<double>(req->quota_units);
+    pipeline::attempt_function const attempt = [this, &req, &last_token, api, &user, cost](bool refresh) {
+        return detail::authorized_attempt(pool_, tokens_, {gate_, api, user, cost}, req, last_token, refresh,
+                                          counters_);
     };
     std::function<void(pipeline::attempt_report const&)> const report = [this](pipeline::attempt_report const& r) {
         if (on_attempt_)

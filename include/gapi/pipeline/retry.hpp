@@ -181,6 +181,7 @@ struct retry_counters {
     std::uint64_t found_applied = 0;     ///< ... that found it had been applied
     std::uint64_t daily_limit_stops = 0;
     std::chrono::milliseconds waited{0}; ///< backoff time, summed
+    std::chrono::milliseconds quota_wait{0}; ///< time calls waited for the pacer
     std::uint64_t bytes_out = 0;         ///< request bodies sent
     std::uint64_t bytes_in = 0;          ///< response bodies received
     std::map<std::string, std::uint64_t, std::less<>> retries_by_reason;

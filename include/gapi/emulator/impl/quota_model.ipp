@@ -23,6 +23,16 @@ inline api_response gmail_user_rate_limited(clock_type::time_point retry_at) {
                            .status = "RESOURCE_EXHAUSTED"});
 }
 
+// Over the daily sending limit, Gmail names the cause and a retry time that may be hours
+// away (fact sheet §6.1).
+inline api_response gmail_daily_limit(clock_type::time_point retry_at) {
+    return error_response({.code = 429,
+                           .message = "User-rate limit exceeded (Mail sending).  Retry after " + format_rfc3339(retry_at),
+                           .reason = "rateLimitExceeded",
+                           .domain = "usageLimits",
+                           .status = "RESOURCE_EXHAUSTED"});
+}
+
 inline api_response gmail_project_rate_limited(std::string const& project_number) {
     return error_response(
         {.code = 403,
@@ -109,7 +119,7 @@ GAPI_DECL std::optional<api_response> quota_model::charge(method_info const& met
             sent.pop_front();
         double const allowance = std::max(1.0, std::floor(options_.gmail_daily_sends * options_.scale));
         if (static_cast<double>(sent.size()) >= allowance)
-            return detail::quota::gmail_user_rate_limited(sent.front() + day);
+            return detail::quota::gmail_daily_limit(sent.front() + day);
     }
     user_bucket.tokens -= cost;
     gmail_project_.tokens -= cost;
