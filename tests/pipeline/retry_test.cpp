@@ -282,6 +282,23 @@ BOOST_AUTO_TEST_CASE(an_ambiguous_send_that_landed_is_not_sent_again) {
     BOOST_TEST(c.counters.found_applied == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(a_send_that_landed_on_its_last_attempt_is_a_success) {
+    scripted_call c;
+    c.options.max_attempts = 1; // no attempt left after the first
+    c.traits.idempotent = false;
+    c.traits.find_applied = [&]() -> asio::awaitable<std::optional<gapi::http::response>> {
+        gapi::http::response found;
+        found.status = 200;
+        found.body = R"({"id":"abc","threadId":"def"})";
+        co_return found;
+    };
+    c.script.push_back(failed(gapi::error::request_timeout, true));
+    auto const o = c.run();
+    BOOST_TEST(!o.ec, o.ec.message());
+    BOOST_TEST(o.response.status == 200u);
+    BOOST_TEST(c.counters.found_applied == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(an_ambiguous_send_that_did_not_land_is_sent_again_after_looking) {
     scripted_call c;
     int looks = 0;

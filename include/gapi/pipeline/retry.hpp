@@ -278,11 +278,8 @@ inline boost::asio::awaitable<outcome> with_retries(retry_options const& options
         }
         if (o.response.status == 429 || v.reason == "403 rate limit")
             ++counters.rate_limited;
-        if (retry_number + 1 >= options.max_attempts) {
-            detail::report(on_attempt, call, attempt_number, o, next_step::stop, {});
-            co_return detail::with_totals(std::move(o), total);
-        }
-
+        // Looked for even when no attempt is left: a send that landed is a success, and
+        // reporting it as a failure would invite the caller to send it again.
         if (v.step == next_step::look_for_applied) {
             std::optional<http::response> found;
             for (unsigned look = 0; look < std::max(1u, options.applied_lookups) && !found; ++look) {
@@ -301,6 +298,11 @@ inline boost::asio::awaitable<outcome> with_retries(retry_options const& options
                 applied.response = std::move(*found);
                 co_return detail::with_totals(std::move(applied), total);
             }
+        }
+
+        if (retry_number + 1 >= options.max_attempts) {
+            detail::report(on_attempt, call, attempt_number, o, next_step::stop, {});
+            co_return detail::with_totals(std::move(o), total);
         }
 
         auto delay = std::max(backoff_delay(options, retry_number, t.random_fraction()), server_hint(o, t.wall_now()));
