@@ -425,6 +425,34 @@ gapi::mime::message numbered(int i) {
     return m;
 }
 
+// Sends messages 0..total-1 through the public API, `in_flight` at a time, and calls
+// `sent(ec)` as each completes; returns once all have.
+void send_all(pipeline_fixture& f, int total, int in_flight, std::function<void(error_code)> const& sent,
+              std::chrono::seconds limit) {
+    gapi_test::run(
+        f.ioc,
+        [&]() -> asio::awaitable<void> {
+            int pending = total;
+            int next = 0;
+            asio::steady_timer done(f.ioc, asio::steady_timer::time_point::max());
+            std::function<void()> start_one = [&] {
+                if (next == total)
+                    return;
+                auto m = numbered(next++);
+                f.gmail->send(m, [&](error_code ec, gapi::gmail::message) {
+                    sent(ec);
+                    if (--pending == 0)
+                        done.cancel();
+                    start_one();
+                });
+            };
+            for (int i = 0; i < in_flight; ++i)
+                start_one();
+            co_await done.async_wait(use_tuple);
+        }(),
+        limit);
+}
+
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(pipeline_emulator)
@@ -436,32 +464,12 @@ BOOST_AUTO_TEST_CASE(ten_thousand_sends_under_faults_land_exactly_once) {
     constexpr int total = 10'000;
     int ok = 0;
     std::vector<error_code> failures;
-    gapi_test::run(
-        f.ioc,
-        [&]() -> asio::awaitable<void> {
-            int pending = total;
-            int next = 0;
-            asio::steady_timer done(f.ioc, asio::steady_timer::time_point::max());
-            // 64 in flight at a time.
-            std::function<void()> start_one = [&] {
-                if (next == total)
-                    return;
-                auto m = numbered(next++);
-                f.gmail->send(m, [&](error_code ec, gapi::gmail::message) {
-                    if (ec)
-                        failures.push_back(ec);
-                    else
-                        ++ok;
-                    if (--pending == 0)
-                        done.cancel();
-                    start_one();
-                });
-            };
-            for (int i = 0; i < 64; ++i)
-                start_one();
-            co_await done.async_wait(use_tuple);
-        }(),
-        300s);
+    send_all(f, total, 64, [&](error_code ec) {
+        if (ec)
+            failures.push_back(ec);
+        else
+            ++ok;
+    }, 300s);
     BOOST_TEST(failures.empty(), failures.size() << " failed, first: " << (failures.empty() ? "" : failures[0].message()));
     BOOST_TEST(ok == total);
     f.google->with_state([&](gapi::emulator::emulator_state& s) {
@@ -524,31 +532,12 @@ BOOST_AUTO_TEST_CASE(paced_sends_reach_the_scaled_quota_with_almost_no_429) {
     int ok = 0;
     std::chrono::steady_clock::time_point burst_done, all_done;
     auto const started = std::chrono::steady_clock::now();
-    gapi_test::run(
-        f.ioc,
-        [&]() -> asio::awaitable<void> {
-            int pending = total;
-            int next = 0;
-            asio::steady_timer done(f.ioc, asio::steady_timer::time_point::max());
-            std::function<void()> start_one = [&] {
-                if (next == total)
-                    return;
-                auto m = numbered(next++);
-                f.gmail->send(m, [&](error_code ec, gapi::gmail::message) {
-                    ok += !ec;
-                    if (ok == burst)
-                        burst_done = std::chrono::steady_clock::now();
-                    if (--pending == 0)
-                        done.cancel();
-                    start_one();
-                });
-            };
-            for (int i = 0; i < 200; ++i)
-                start_one();
-            co_await done.async_wait(use_tuple);
-            all_done = std::chrono::steady_clock::now();
-        }(),
-        120s);
+    send_all(f, total, 200, [&](error_code ec) {
+        ok += !ec;
+        if (ok == burst)
+            burst_done = std::chrono::steady_clock::now();
+    }, 120s);
+    all_done = std::chrono::steady_clock::now();
     double const seconds = std::chrono::duration<double>(all_done - burst_done).count();
     auto const counts = f.google->counts();
     std::size_t const refused = counts.calls("gmail.users.messages.send", 429);
