@@ -276,7 +276,7 @@ inline boost::asio::awaitable<outcome> with_retries(retry_options const& options
             ++counters.token_refreshes;
             continue;
         }
-        if (o.response.status == 429 || v.reason == "403 rate limit")
+        if (o.ec == api_error::rate_limited) // 429, or 403 with a rate-limit reason: as the pacer counts it
             ++counters.rate_limited;
         // Looked for even when no attempt is left: a send that landed is a success, and
         // reporting it as a failure would invite the caller to send it again.
