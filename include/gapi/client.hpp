@@ -6,14 +6,15 @@
 
 #include <gapi/auth/credentials.hpp>
 #include <gapi/auth/token_source.hpp>
+#include <gapi/call_options.hpp>
 #include <gapi/config.hpp>
+#include <gapi/detail/start_operation.hpp>
 #include <gapi/error.hpp>
 #include <gapi/http/connection_pool.hpp>
+#include <gapi/pipeline/call.hpp>
 #include <gapi/pipeline/pacer.hpp>
 #include <gapi/pipeline/retry.hpp>
 
-#include <boost/asio/any_completion_handler.hpp>
-#include <boost/asio/async_result.hpp>
 #include <boost/asio/deferred.hpp>
 
 #include <functional>
@@ -47,6 +48,10 @@ struct client_options {
     /// The quota budgets calls are paced to (see README, "Quota pacing"); on by default,
     /// with Google's 2026 table.
     pipeline::pacing_options pacing;
+    /// Set: this client paces with every other client holding the same gate (and
+    /// `pacing` is ignored), as clients of one Google Cloud project share its quota.
+    /// The clients must then run on one thread (or one strand).
+    std::shared_ptr<pipeline::pacing_gate> shared_pacing;
     /// Time and waiting for the retry loop; default: the system clocks and Asio timers.
     /// Tests replace it to decide backoff without sleeping.
     std::optional<pipeline::timing> retry_timing;
@@ -79,13 +84,12 @@ public:
     /// Calendar at `endpoints().calendar` (needs <gapi/calendar/calendar_service.hpp>).
     GAPI_DECL calendar::calendar_service calendar();
 
-    /// Sends `req` with `Authorization: Bearer <token>`, through the retry loop
-    /// (`client_options::retry`): rate-limit answers, 5xx and connection failures are
-    /// tried again with backoff, as far as `req.replay_on_stale_connection` (the request's
-    /// idempotency) allows. When the API answers 401 (the token expired or was revoked
-    /// early), the token is refreshed once and the request sent once more, never more: a
-    /// 401 means the API did not act on the request, so even a non-idempotent call may be
-    /// replayed.
+    /// Sends `req` with `Authorization: Bearer <token>` through the call pipeline
+    /// (`perform`): paced to the quota, retried as far as `req.replay_on_stale_connection`
+    /// (the request's idempotency) allows. When the API answers 401 (the token expired or
+    /// was revoked early), the token is refreshed once and the request sent once more,
+    /// never more: a 401 means the API did not act on the request, so even a
+    /// non-idempotent call may be replayed.
     ///
     /// Completion: `void(error_code, http::response)`; any HTTP status is a response.
     /// A second 401 completes with `error::unauthenticated` and that response; Gmail's
@@ -94,27 +98,29 @@ public:
     /// Cancellation: terminal, passed on to the token wait, the backoff and the transport.
     template <class CompletionToken = boost::asio::deferred_t>
     auto send(http::request req, CompletionToken&& token = {}) {
-        return boost::asio::async_initiate<CompletionToken, completion_signature>(
-            [this](auto handler, http::request r) {
-                start_send(std::make_shared<http::request>(std::move(r)),
-                           boost::asio::any_completion_handler<completion_signature>(std::move(handler)));
-            },
-            token, std::move(req));
+        return detail::start_operation<http::response>(
+            get_executor(), [this, r = std::move(req)]() mutable { return send_raw_request(std::move(r)); },
+            std::forward<CompletionToken>(token));
     }
 
-    /// Every call's path: token, transport and the retry loop, as a coroutine on the
-    /// client's executor. What the services' operations (and `send`) are built on; the
+    /// The call pipeline, which every call takes: the daily-limit guard and the call's
+    /// deadline, then retries (one loop and one budget per call; the 401 refresh is one
+    /// of its outcomes), authorization, quota pacing, the transport. A coroutine on the client's executor; the
     /// outcome carries Google's error details and what all attempts together showed.
-    GAPI_DECL boost::asio::awaitable<pipeline::outcome> perform(std::shared_ptr<http::request> req,
-                                                                pipeline::call_traits traits);
+    /// `options` apply to this call on top of the client's (see `call_options`).
+    GAPI_DECL boost::asio::awaitable<pipeline::outcome> perform(pipeline::call c, call_options const& options);
+    GAPI_DECL boost::asio::awaitable<pipeline::outcome> perform(pipeline::call c);
 
     /// Calls, attempts, retries by reason, rate-limit answers, time spent backing off.
     pipeline::retry_counters const& stats() const noexcept { return counters_; }
     pipeline::retry_options const& retry_options() const noexcept { return retry_; }
 
+    client(client const&) = delete;
+    client& operator=(client const&) = delete;
+
 private:
-    GAPI_DECL void start_send(std::shared_ptr<http::request> req,
-                              boost::asio::any_completion_handler<completion_signature> handler);
+    GAPI_DECL boost::asio::awaitable<std::pair<error_code, http::response>> send_raw_request(http::request req);
+    GAPI_DECL void report(pipeline::attempt_report const& r);
 
     http::connection_pool pool_;
     auth::token_source tokens_;
@@ -122,7 +128,12 @@ private:
     pipeline::retry_options retry_;
     pipeline::timing timing_;
     pipeline::retry_counters counters_;
-    pipeline::pacing_gate gate_;
+    std::shared_ptr<pipeline::pacing_gate> gate_;
+    // The layers below the retry loop, made once: authorization, then pacing, then the
+    // transport, each calling the next.
+    pipeline::next_layer transmit_;
+    pipeline::next_layer pace_;
+    pipeline::next_layer authorize_;
     std::function<void(pipeline::attempt_report const&)> on_attempt_;
     std::function<void(pipeline::log_level, std::string_view)> log_;
     /// Users over Gmail's daily sending limit, and until when (Google's retry time).

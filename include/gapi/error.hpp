@@ -54,6 +54,7 @@ enum class error {
     missing_id,         ///< a call that names a resource by its id (update_event) was given none
     invalid_utf8,       ///< a text of a message (name, subject, file name, body) is not valid UTF-8
     internal_error,     ///< gapi failed unexpectedly (an exception inside it); reported, never thrown into run()
+    deadline_exceeded,  ///< the call's deadline (`call_options::timeout`) passed before it completed
 };
 
 /// Broad classes of failure, shared by every category gapi reports

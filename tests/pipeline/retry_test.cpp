@@ -89,6 +89,7 @@ struct scripted_call {
     std::vector<bool> refreshes; // per attempt: was a new token asked for
     pl::retry_options options;
     pl::call_traits traits;
+    std::optional<std::chrono::steady_clock::time_point> deadline; // the call's own
     pl::retry_counters counters;
     fake_time time;
 
@@ -97,14 +98,17 @@ struct scripted_call {
         pl::outcome result;
         gapi_test::run(ioc, [&]() -> asio::awaitable<void> {
             auto const t = time.timing();
-            auto const attempt = [&](bool refresh) -> asio::awaitable<pl::outcome> {
-                refreshes.push_back(refresh);
+            pl::next_layer const attempt = [&](pl::call& c) -> asio::awaitable<pl::outcome> {
+                refreshes.push_back(c.refresh_token);
                 BOOST_TEST_REQUIRE(!script.empty(), "an attempt beyond the script");
                 auto o = std::move(script.front());
                 script.pop_front();
                 co_return o;
             };
-            result = co_await pl::with_retries(options, traits, t, counters, attempt);
+            pl::call c;
+            c.traits = traits;
+            c.deadline = deadline;
+            result = co_await pl::with_retries(options, t, counters, c, attempt);
         }());
         return result;
     }
@@ -386,6 +390,43 @@ BOOST_AUTO_TEST_CASE(the_pacer_caps_calls_in_flight_and_backs_off_additively_inc
     BOOST_TEST(p.fraction(pl::quota_api::gmail, "u", t0) == 0.05); // never below the floor
 }
 
+BOOST_AUTO_TEST_CASE(the_calls_own_deadline_bounds_its_retries) {
+    scripted_call c;
+    c.deadline = c.time.steady + 3s; // waits of ~1 s and ~2 s fit; the next (~4 s) would not
+    for (int i = 0; i < 3; ++i)
+        c.script.push_back(answered(503, "backendError"));
+    auto const o = c.run();
+    BOOST_TEST(o.ec == api_error::unavailable);
+    BOOST_TEST(o.attempts == 3u);
+    BOOST_TEST(c.time.waits.size() == 2u);
+    BOOST_TEST(c.script.empty());
+}
+
+BOOST_AUTO_TEST_CASE(the_pacing_layer_holds_a_slot_and_the_units_and_slows_after_a_429) {
+    using clock = std::chrono::steady_clock;
+    pl::pacing_gate gate({.gmail_user_units_per_minute = 6000, .max_in_flight_per_user = 1});
+    pl::call c;
+    c.traits.method_id = "gmail.users.messages.send";
+    c.traits.quota_units = 6000; // the whole minute's budget
+    c.traits.quota_key = "u@example.com";
+    bool slot_was_held = false;
+    pl::next_layer const fake_next = [&](pl::call&) -> asio::awaitable<pl::outcome> {
+        slot_was_held = !gate.state().has_slot(pl::quota_api::gmail, "u@example.com", clock::now());
+        co_return answered(429, "rateLimitExceeded");
+    };
+    asio::io_context ioc;
+    std::chrono::milliseconds waited{0};
+    pl::outcome o;
+    gapi_test::run(ioc, [&]() -> asio::awaitable<void> { o = co_await pl::pace(gate, c, fake_next, waited); }());
+    BOOST_TEST(o.ec == api_error::rate_limited);
+    BOOST_TEST(slot_was_held);
+    BOOST_TEST(gate.state().has_slot(pl::quota_api::gmail, "u@example.com", clock::now())); // given back
+    BOOST_TEST(gate.state().fraction(pl::quota_api::gmail, "u@example.com", clock::now()) == 0.5);
+    BOOST_TEST((gate.state().wait_for(pl::quota_api::gmail, "u@example.com", 1, clock::now()) > clock::duration::zero()));
+    // Another user's budget is untouched.
+    BOOST_TEST((gate.state().wait_for(pl::quota_api::gmail, "v@example.com", 1, clock::now()) == clock::duration::zero()));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 // ---- through the public API, against the emulator --------------------------------------------------
@@ -393,7 +434,8 @@ BOOST_AUTO_TEST_SUITE_END()
 namespace {
 
 struct pipeline_fixture {
-    explicit pipeline_fixture(gapi::emulator::emulator_options options, gapi::pipeline::pacing_options pacing = {}) {
+    explicit pipeline_fixture(gapi::emulator::emulator_options options, gapi::pipeline::pacing_options pacing = {},
+                              std::function<void(gapi::client_options&)> const& adjust = {}) {
         options.state_dir = dir.path();
         google.emplace(std::move(options));
         google->start();
@@ -405,6 +447,8 @@ struct pipeline_fixture {
         client_options.retry.max_attempts = 10;
         client_options.pacing = pacing;
         client_options.pacing.enabled = google->options().quota.enabled; // the emulator's quota is the client's
+        if (adjust)
+            adjust(client_options);
         client.emplace(ioc.get_executor(), gapi::auth::credentials::from_file(dir.file("token.json")), client_options);
         gmail.emplace(*client, gapi::gmail::gmail_options{.root = google->base_url()});
     }
@@ -590,6 +634,90 @@ BOOST_AUTO_TEST_CASE(the_daily_limit_fails_the_send_with_its_condition_and_no_mo
     }());
     BOOST_TEST(server.counts().requests == 1u);
     BOOST_TEST(google.stats().daily_limit_stops == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(per_call_options_reach_through_the_services) {
+    pipeline_fixture f({.quota = {.enabled = false}, .faults = "gmail.users.labels.list:503=1"});
+    auto labels_calls = [&] { return f.google->counts().calls("gmail.users.labels.list"); };
+    gapi_test::run(f.ioc, [&]() -> asio::awaitable<void> {
+        // The client's policy: 10 attempts.
+        auto [ec, labels] = co_await f.gmail->list_labels(use_tuple);
+        BOOST_TEST(ec == api_error::unavailable, ec.message());
+        BOOST_TEST(labels_calls() == 10u);
+        // This service's calls: no retries.
+        auto const once = f.gmail->with({.retry = pl::retry_options{.enabled = false}});
+        std::tie(ec, labels) = co_await once.list_labels(use_tuple);
+        BOOST_TEST(ec == api_error::unavailable, ec.message());
+        BOOST_TEST(labels_calls() == 11u);
+        // Declared not idempotent: a 503 may have acted, so it is not sent again.
+        auto const not_idempotent = f.gmail->with({.idempotent = false});
+        std::tie(ec, labels) = co_await not_idempotent.list_labels(use_tuple);
+        BOOST_TEST(ec == api_error::unavailable, ec.message());
+        BOOST_TEST(labels_calls() == 12u);
+
+        // Google's details, without parsing a body; cleared by a call that succeeds.
+        gapi::error_details why;
+        auto const explained = f.gmail->with({.details = &why});
+        auto [get_ec, m] = co_await explained.get_message("0123456789abcdef", gapi::gmail::message_format::minimal,
+                                                          use_tuple);
+        BOOST_TEST(get_ec == api_error::not_found);
+        BOOST_TEST(why.http_status == 404u);
+        BOOST_TEST(why.reason == "notFound");
+        BOOST_TEST(why.status == "NOT_FOUND");
+        BOOST_TEST(why.message == "Requested entity was not found.");
+        auto [profile_ec, profile] = co_await explained.get_profile(use_tuple);
+        BOOST_TEST(!profile_ec, profile_ec.message());
+        BOOST_TEST(why.http_status == 0u);
+        BOOST_TEST(why.reason.empty());
+    }());
+}
+
+BOOST_AUTO_TEST_CASE(a_calls_deadline_cuts_off_the_attempt_in_flight) {
+    // The answer would take 30 s. The deadline's wait is the client's timing, which here
+    // ends as soon as the emulator holds the request: the deadline passes mid-flight.
+    gapi::emulator::emulator* google = nullptr;
+    pipeline_fixture f({.quota = {.enabled = false}, .faults = "gmail.users.getProfile:slow=1,delay=30000"}, {},
+                       [&](gapi::client_options& o) {
+                           auto t = pl::timing::real();
+                           t.sleep = [&google](std::chrono::milliseconds) -> asio::awaitable<error_code> {
+                               co_await gapi_test::eventually(
+                                   [&] { return google->counts().calls("gmail.users.getProfile") == 1u; },
+                                   "the request is in flight");
+                               co_return error_code{};
+                           };
+                           o.retry_timing = std::move(t);
+                       });
+    google = &*f.google;
+    auto const t0 = std::chrono::steady_clock::now();
+    gapi_test::run(f.ioc, [&]() -> asio::awaitable<void> {
+        auto const bounded = f.gmail->with({.timeout = 5s});
+        auto [ec, profile] = co_await bounded.get_profile(use_tuple);
+        BOOST_TEST(ec == gapi::error::deadline_exceeded, ec.message());
+        BOOST_TEST(ec == condition::timeout);
+    }());
+    BOOST_TEST(f.google->counts().calls("gmail.users.getProfile") == 1u);
+    BOOST_TEST((std::chrono::steady_clock::now() - t0 < 20s)); // generous, and well short of the answer
+}
+
+BOOST_AUTO_TEST_CASE(clients_sharing_a_pacing_gate_share_one_quota) {
+    // Two clients of one project: 200 units a minute between them, so two sends (100
+    // units each) spend it all; each client alone would still have 100 left.
+    auto const gate = std::make_shared<pl::pacing_gate>(pl::pacing_options{.gmail_user_units_per_minute = 200});
+    pipeline_fixture f({.quota = {.enabled = false}}, {}, [&](gapi::client_options& o) { o.shared_pacing = gate; });
+    gapi::client second(f.ioc.get_executor(), gapi::auth::credentials::from_file(f.dir.file("token.json")),
+                        {.shared_pacing = gate});
+    gapi::gmail::gmail_service second_gmail(second, {.root = f.google->base_url()});
+    gapi_test::run(f.ioc, [&]() -> asio::awaitable<void> {
+        auto one = numbered(1);
+        auto [ec, sent] = co_await f.gmail->send(one, use_tuple);
+        BOOST_TEST(!ec, ec.message());
+        auto two = numbered(2);
+        std::tie(ec, sent) = co_await second_gmail.send(two, use_tuple);
+        BOOST_TEST(!ec, ec.message());
+    }());
+    using clock = std::chrono::steady_clock;
+    BOOST_TEST((gate->state().wait_for(pl::quota_api::gmail, "me", 100, clock::now()) > 20s)); // 100 units at 200 a minute: 30 s
+    BOOST_TEST(f.google->counts().calls("gmail.users.messages.send") == 2u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

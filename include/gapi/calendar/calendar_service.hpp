@@ -29,6 +29,9 @@ struct calendar_options {
     /// "Now" for `upcoming_events`; empty: the system clock. Lets a program (or a test)
     /// ask what is upcoming at another moment.
     std::function<time_point()> clock;
+    /// Applied to every call of the service (retry policy, deadline, idempotency,
+    /// Google's details); see `gapi::call_options` and `calendar_service::with`.
+    call_options call;
 };
 
 enum class order_by {
@@ -105,7 +108,7 @@ public:
 
     /// One page of events.list.
     template <class CompletionToken = boost::asio::deferred_t>
-    auto list_events(std::string calendar_id, event_query query = {}, CompletionToken&& token = {}) {
+    auto list_events(std::string calendar_id, event_query query = {}, CompletionToken&& token = {}) const {
         return start<event_list>(
             [self = *this, id = std::move(calendar_id), q = std::move(query)]() { return do_list_events(self, id, q); },
             std::forward<CompletionToken>(token));
@@ -114,7 +117,7 @@ public:
     /// Every page of events.list, from `query.page_token` on: the items of all pages in
     /// order, and the last page's `next_sync_token`.
     template <class CompletionToken = boost::asio::deferred_t>
-    auto list_all_events(std::string calendar_id, event_query query = {}, CompletionToken&& token = {}) {
+    auto list_all_events(std::string calendar_id, event_query query = {}, CompletionToken&& token = {}) const {
         return start<event_list>(
             [self = *this, id = std::move(calendar_id), q = std::move(query)]() {
                 return do_list_all_events(self, id, q);
@@ -127,7 +130,7 @@ public:
     /// filters (max_results, single_events, time_min, ...), and `full` set in the result.
     template <class CompletionToken = boost::asio::deferred_t>
     auto sync_events(std::string calendar_id, std::string sync_token, event_query full_query = {},
-                     CompletionToken&& token = {}) {
+                     CompletionToken&& token = {}) const {
         return start<sync_result>(
             [self = *this, id = std::move(calendar_id), t = std::move(sync_token), q = std::move(full_query)]() {
                 return do_sync_events(self, id, t, q);
@@ -136,7 +139,7 @@ public:
     }
 
     template <class CompletionToken = boost::asio::deferred_t>
-    auto get_event(std::string calendar_id, std::string event_id, CompletionToken&& token = {}) {
+    auto get_event(std::string calendar_id, std::string event_id, CompletionToken&& token = {}) const {
         return start<event>(
             [self = *this, c = std::move(calendar_id), e = std::move(event_id)]() { return do_get_event(self, c, e); },
             std::forward<CompletionToken>(token));
@@ -147,7 +150,7 @@ public:
     /// because the first attempt landed, the stored event is fetched and returned.
     template <class CompletionToken = boost::asio::deferred_t>
     auto insert_event(std::string calendar_id, event ev, send_updates notify = send_updates::unspecified,
-                      CompletionToken&& token = {}) {
+                      CompletionToken&& token = {}) const {
         return start<event>(
             [self = *this, c = std::move(calendar_id), e = std::move(ev), notify]() {
                 return do_insert_event(self, c, e, notify);
@@ -159,7 +162,7 @@ public:
     /// `{{"summary", "Moved"}}`) change.
     template <class CompletionToken = boost::asio::deferred_t>
     auto patch_event(std::string calendar_id, std::string event_id, boost::json::object changes,
-                     send_updates notify = send_updates::unspecified, CompletionToken&& token = {}) {
+                     send_updates notify = send_updates::unspecified, CompletionToken&& token = {}) const {
         return start<event>(
             [self = *this, c = std::move(calendar_id), e = std::move(event_id), p = std::move(changes), notify]() {
                 return do_patch_event(self, c, e, p, notify);
@@ -171,7 +174,7 @@ public:
     /// those gapi has no member for travel in `ev.other`, so a read event loses nothing).
     template <class CompletionToken = boost::asio::deferred_t>
     auto update_event(std::string calendar_id, event ev, send_updates notify = send_updates::unspecified,
-                      CompletionToken&& token = {}) {
+                      CompletionToken&& token = {}) const {
         return start<event>(
             [self = *this, c = std::move(calendar_id), e = std::move(ev), notify]() {
                 return do_update_event(self, c, e, notify);
@@ -182,7 +185,7 @@ public:
     /// events.delete; completes with true when deleted.
     template <class CompletionToken = boost::asio::deferred_t>
     auto delete_event(std::string calendar_id, std::string event_id, send_updates notify = send_updates::unspecified,
-                      CompletionToken&& token = {}) {
+                      CompletionToken&& token = {}) const {
         return start<bool>(
             [self = *this, c = std::move(calendar_id), e = std::move(event_id), notify]() {
                 return do_delete_event(self, c, e, notify);
@@ -192,7 +195,7 @@ public:
 
     /// One page of calendarList.list (Google allows 250 a page).
     template <class CompletionToken = boost::asio::deferred_t>
-    auto list_calendars(std::string page_token = {}, std::size_t max_results = 250, CompletionToken&& token = {}) {
+    auto list_calendars(std::string page_token = {}, std::size_t max_results = 250, CompletionToken&& token = {}) const {
         return start<calendar_list>(
             [self = *this, p = std::move(page_token), max_results]() { return do_list_calendars(self, p, max_results); },
             std::forward<CompletionToken>(token));
@@ -200,7 +203,7 @@ public:
 
     /// Every calendar in the user's list.
     template <class CompletionToken = boost::asio::deferred_t>
-    auto list_all_calendars(CompletionToken&& token = {}) {
+    auto list_all_calendars(CompletionToken&& token = {}) const {
         return start<std::vector<calendar_list_entry>>([self = *this]() { return do_list_all_calendars(self); },
                                                        std::forward<CompletionToken>(token));
     }
@@ -210,7 +213,7 @@ public:
     /// merged. A calendar whose request failed has that error in its entry; the
     /// operation itself fails only when every request failed (then with the first error).
     template <class CompletionToken = boost::asio::deferred_t>
-    auto query_freebusy(freebusy_query query, CompletionToken&& token = {}) {
+    auto query_freebusy(freebusy_query query, CompletionToken&& token = {}) const {
         return start<freebusy_result>([self = *this, q = std::move(query)]() { return do_query_freebusy(self, q); },
                                       std::forward<CompletionToken>(token));
     }
@@ -218,7 +221,7 @@ public:
     /// The first page of events.list for each calendar, `options().concurrency` at a
     /// time. The operation itself succeeds; each calendar has its own result or error.
     template <class CompletionToken = boost::asio::deferred_t>
-    auto list_events_each(std::vector<std::string> calendar_ids, event_query query = {}, CompletionToken&& token = {}) {
+    auto list_events_each(std::vector<std::string> calendar_ids, event_query query = {}, CompletionToken&& token = {}) const {
         return start<std::vector<calendar_result<event_list>>>(
             [self = *this, ids = std::move(calendar_ids), q = std::move(query)]() {
                 return do_list_events_each(self, ids, q);
@@ -229,7 +232,7 @@ public:
     /// The next `count` events (instances of recurring ones included, by start time)
     /// of each calendar, from now on; `options().concurrency` calendars at a time.
     template <class CompletionToken = boost::asio::deferred_t>
-    auto upcoming_events(std::vector<std::string> calendar_ids, std::size_t count = 10, CompletionToken&& token = {}) {
+    auto upcoming_events(std::vector<std::string> calendar_ids, std::size_t count = 10, CompletionToken&& token = {}) const {
         return start<std::vector<calendar_result<std::vector<event>>>>(
             [self = *this, ids = std::move(calendar_ids), count]() { return do_upcoming_events(self, ids, count); },
             std::forward<CompletionToken>(token));
@@ -237,13 +240,22 @@ public:
 
     calendar_options const& options() const noexcept { return options_; }
 
+    /// A copy of this service whose calls take `options` (retry policy, deadline,
+    /// idempotency, where Google's details go) instead of the client's defaults.
+    calendar_service with(call_options options) const {
+        calendar_service copy = *this;
+        copy.options_.call = std::move(options);
+        return copy;
+    }
+
 private:
     template <class T>
     using result = boost::asio::awaitable<std::pair<error_code, T>>;
 
     template <class T, class Make, class CompletionToken>
-    auto start(Make make, CompletionToken&& token) {
-        return gapi::detail::start_operation<T>(*client_, std::move(make), std::forward<CompletionToken>(token));
+    auto start(Make make, CompletionToken&& token) const {
+        return gapi::detail::start_operation<T>(client_->get_executor(), std::move(make),
+                                                std::forward<CompletionToken>(token));
     }
 
     // Static, with the service by value: the coroutine frame owns its copy.
@@ -272,6 +284,9 @@ private:
                                                                event_query query, std::size_t count);
     GAPI_DECL static result<std::vector<calendar_result<std::vector<event>>>>
     do_upcoming_events(calendar_service self, std::vector<std::string> ids, std::size_t count);
+
+    // Calendar's quota is the credential's user's.
+    gapi::detail::call_context context() const noexcept { return {client_, &options_.call, {}}; }
 
     client* client_;
     calendar_options options_;

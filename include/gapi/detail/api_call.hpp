@@ -4,20 +4,15 @@
 #ifndef GAPI_DETAIL_API_CALL_HPP
 #define GAPI_DETAIL_API_CALL_HPP
 
-// What every API service shares: one call through the client with Google's errors
-// turned into codes, JSON resources read into structs, and the bridge from an internal
-// coroutine to any completion token.
+// What every API service shares: one call through the client's pipeline with Google's
+// errors turned into codes, and JSON resources read into structs.
 
+#include <gapi/call_options.hpp>
 #include <gapi/client.hpp>
+#include <gapi/detail/start_operation.hpp>
 #include <gapi/google_error.hpp>
 
-#include <boost/asio/append.hpp>
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/async_result.hpp>
-#include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/dispatch.hpp>
-#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/awaitable.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -70,22 +65,36 @@ inline boost::urls::url api_url(std::string_view root, std::initializer_list<std
     return u;
 }
 
-/// Sends `req` with the client's credentials through the retry loop; a complete non-2xx
-/// answer becomes Google's typed error (`api_error`), with the response kept for its
-/// details. `find_applied`, for a call that must not run twice, tells the loop whether an
-/// attempt whose answer was lost took effect.
+/// What a service gives each of its calls: the client, the service's per-call options,
+/// and whose quota the call spends (Gmail's userId; empty: the credential's user).
+struct call_context {
+    client* c;
+    call_options const* options;
+    std::string_view quota_key;
+};
+
+/// Sends `req` through the client's pipeline; a complete non-2xx answer becomes Google's
+/// typed error (`api_error`), with the response kept for its details. `find_applied`, for
+/// a call that must not run twice, tells the retry layer whether an attempt whose answer
+/// was lost took effect.
 inline boost::asio::awaitable<std::pair<error_code, http::response>>
-call_api(client& c, http::request req, pipeline::call_traits traits) {
+call_api(call_context ctx, http::request req, pipeline::call_traits traits) {
+    pipeline::call call;
+    traits.method_id = req.method_id;
+    traits.quota_units = req.quota_units;
     traits.idempotent = req.replay_on_stale_connection;
-    auto shared = std::make_shared<http::request>(std::move(req));
-    auto o = co_await c.perform(std::move(shared), std::move(traits));
+    if (traits.quota_key.empty())
+        traits.quota_key = ctx.quota_key;
+    call.traits = std::move(traits);
+    call.request = std::make_shared<http::request>(std::move(req));
+    auto o = co_await ctx.c->perform(std::move(call), *ctx.options);
     co_return std::pair{o.ec, std::move(o.response)};
 }
 
 // Not a coroutine, and no default argument: GCC 12 destroys an aggregate made inside a
 // co_await expression twice, so the empty traits are made here.
-inline boost::asio::awaitable<std::pair<error_code, http::response>> call_api(client& c, http::request req) {
-    return call_api(c, std::move(req), pipeline::call_traits{});
+inline boost::asio::awaitable<std::pair<error_code, http::response>> call_api(call_context ctx, http::request req) {
+    return call_api(ctx, std::move(req), pipeline::call_traits{});
 }
 
 /// Reads a JSON resource; anything unexpected is `error::malformed_response`.
@@ -104,39 +113,16 @@ std::pair<error_code, T> read_resource(std::string const& body) {
 
 /// Sends `req` and reads the resource it answers with.
 template <class T>
-boost::asio::awaitable<std::pair<error_code, T>> fetch(client& c, http::request req, pipeline::call_traits traits) {
-    auto [ec, res] = co_await call_api(c, std::move(req), std::move(traits));
+boost::asio::awaitable<std::pair<error_code, T>> fetch(call_context ctx, http::request req, pipeline::call_traits traits) {
+    auto [ec, res] = co_await call_api(ctx, std::move(req), std::move(traits));
     if (ec)
         co_return std::pair{ec, T{}};
     co_return read_resource<T>(res.body);
 }
 
 template <class T>
-boost::asio::awaitable<std::pair<error_code, T>> fetch(client& c, http::request req) {
-    return fetch<T>(c, std::move(req), pipeline::call_traits{});
-}
-
-/// Runs `make()`'s coroutine on the client's executor and completes `token` with its
-/// result as `void(error_code, T)`. Terminal cancellation reaches the coroutine.
-template <class T, class MakeAwaitable, class CompletionToken>
-auto start_operation(client& c, MakeAwaitable make, CompletionToken&& token) {
-    namespace asio = boost::asio;
-    return asio::async_initiate<CompletionToken, void(error_code, T)>(
-        [&c](auto handler, MakeAwaitable make_op) {
-            auto slot = asio::get_associated_cancellation_slot(handler);
-            auto ex = c.get_executor();
-            asio::co_spawn(ex, make_op(),
-                           asio::bind_cancellation_slot(
-                               slot, [h = std::move(handler), ex](std::exception_ptr e,
-                                                                  std::pair<error_code, T> result) mutable {
-                                   if (e) // a bug inside gapi: reported, never thrown into run()
-                                       result = {make_error_code(error::internal_error), T{}};
-                                   auto target = asio::get_associated_executor(h, ex);
-                                   asio::dispatch(target, asio::append(std::move(h), result.first,
-                                                                       std::move(result.second)));
-                               }));
-        },
-        token, std::move(make));
+boost::asio::awaitable<std::pair<error_code, T>> fetch(call_context ctx, http::request req) {
+    return fetch<T>(ctx, std::move(req), pipeline::call_traits{});
 }
 
 } // namespace gapi::detail

@@ -31,6 +31,9 @@ struct gmail_options {
     /// Larger messages go to the upload endpoint: `uploadType=media` up to this size
     /// (Google's guidance: about 5 MB), `uploadType=resumable` above it.
     std::size_t media_limit = 5 * 1024 * 1024;
+    /// Applied to every call of the service (retry policy, deadline, idempotency,
+    /// Google's details); see `gapi::call_options` and `gmail_service::with`.
+    call_options call;
 };
 
 enum class message_format { full, metadata, minimal, raw };
@@ -65,46 +68,45 @@ public:
     /// ambiguous failure (`condition::network` once the request was written), search
     /// for the Message-ID before sending again.
     template <class CompletionToken = boost::asio::deferred_t>
-    auto send(mime::message msg, CompletionToken&& token = {}) {
-        return gapi::detail::start_operation<message>(
-            *client_, [self = *this, msg = std::move(msg)]() mutable { return do_send(self, std::move(msg)); },
+    auto send(mime::message msg, CompletionToken&& token = {}) const {
+        return start<message>(
+            [self = *this, msg = std::move(msg)]() mutable { return do_send(self, std::move(msg)); },
             std::forward<CompletionToken>(token));
     }
 
     /// Sends an already built RFC 822 message.
     template <class CompletionToken = boost::asio::deferred_t>
-    auto send_raw(std::string rfc822, CompletionToken&& token = {}) {
-        return gapi::detail::start_operation<message>(
-            *client_, [self = *this, raw = std::move(rfc822)]() mutable { return do_send_raw(self, std::move(raw)); },
+    auto send_raw(std::string rfc822, CompletionToken&& token = {}) const {
+        return start<message>(
+            [self = *this, raw = std::move(rfc822)]() mutable { return do_send_raw(self, std::move(raw)); },
             std::forward<CompletionToken>(token));
     }
 
     template <class CompletionToken = boost::asio::deferred_t>
-    auto create_draft(mime::message msg, CompletionToken&& token = {}) {
-        return gapi::detail::start_operation<draft>(
-            *client_, [self = *this, msg = std::move(msg)]() mutable { return do_create_draft(self, std::move(msg)); },
+    auto create_draft(mime::message msg, CompletionToken&& token = {}) const {
+        return start<draft>(
+            [self = *this, msg = std::move(msg)]() mutable { return do_create_draft(self, std::move(msg)); },
             std::forward<CompletionToken>(token));
     }
 
     /// Sends a draft; idempotency as for `send`.
     template <class CompletionToken = boost::asio::deferred_t>
-    auto send_draft(std::string draft_id, CompletionToken&& token = {}) {
-        return gapi::detail::start_operation<message>(
-            *client_, [self = *this, id = std::move(draft_id)]() { return do_send_draft(self, id); },
+    auto send_draft(std::string draft_id, CompletionToken&& token = {}) const {
+        return start<message>(
+            [self = *this, id = std::move(draft_id)]() { return do_send_draft(self, id); },
             std::forward<CompletionToken>(token));
     }
 
     template <class CompletionToken = boost::asio::deferred_t>
-    auto get_draft(std::string draft_id, message_format format = message_format::full, CompletionToken&& token = {}) {
-        return gapi::detail::start_operation<draft>(
-            *client_, [self = *this, id = std::move(draft_id), format]() { return do_get_draft(self, id, format); },
+    auto get_draft(std::string draft_id, message_format format = message_format::full, CompletionToken&& token = {}) const {
+        return start<draft>(
+            [self = *this, id = std::move(draft_id), format]() { return do_get_draft(self, id, format); },
             std::forward<CompletionToken>(token));
     }
 
     template <class CompletionToken = boost::asio::deferred_t>
-    auto list_drafts(std::size_t max_results = 100, std::string page_token = {}, CompletionToken&& token = {}) {
-        return gapi::detail::start_operation<draft_list>(
-            *client_,
+    auto list_drafts(std::size_t max_results = 100, std::string page_token = {}, CompletionToken&& token = {}) const {
+        return start<draft_list>(
             [self = *this, max_results, page = std::move(page_token)]() {
                 return do_list_drafts(self, max_results, page);
             },
@@ -113,59 +115,76 @@ public:
 
     /// Completes with `void(error_code, bool)`: true when deleted.
     template <class CompletionToken = boost::asio::deferred_t>
-    auto delete_draft(std::string draft_id, CompletionToken&& token = {}) {
-        return gapi::detail::start_operation<bool>(
-            *client_, [self = *this, id = std::move(draft_id)]() { return do_delete_draft(self, id); },
+    auto delete_draft(std::string draft_id, CompletionToken&& token = {}) const {
+        return start<bool>(
+            [self = *this, id = std::move(draft_id)]() { return do_delete_draft(self, id); },
             std::forward<CompletionToken>(token));
     }
 
     template <class CompletionToken = boost::asio::deferred_t>
-    auto list_labels(CompletionToken&& token = {}) {
-        return gapi::detail::start_operation<std::vector<label>>(
-            *client_, [self = *this]() { return do_list_labels(self); }, std::forward<CompletionToken>(token));
+    auto list_labels(CompletionToken&& token = {}) const {
+        return start<std::vector<label>>(
+            [self = *this]() { return do_list_labels(self); }, std::forward<CompletionToken>(token));
     }
 
     template <class CompletionToken = boost::asio::deferred_t>
-    auto create_label(label l, CompletionToken&& token = {}) {
-        return gapi::detail::start_operation<label>(
-            *client_, [self = *this, l = std::move(l)]() { return do_create_label(self, l); },
+    auto create_label(label l, CompletionToken&& token = {}) const {
+        return start<label>(
+            [self = *this, l = std::move(l)]() { return do_create_label(self, l); },
             std::forward<CompletionToken>(token));
     }
 
     /// One page of messages.list.
     template <class CompletionToken = boost::asio::deferred_t>
-    auto list_messages(list_query query, CompletionToken&& token = {}) {
-        return gapi::detail::start_operation<message_list>(
-            *client_, [self = *this, q = std::move(query)]() { return do_list_messages(self, q); },
+    auto list_messages(list_query query, CompletionToken&& token = {}) const {
+        return start<message_list>(
+            [self = *this, q = std::move(query)]() { return do_list_messages(self, q); },
             std::forward<CompletionToken>(token));
     }
 
     /// Every page of messages.list, in order.
     template <class CompletionToken = boost::asio::deferred_t>
-    auto list_all_messages(list_query query, CompletionToken&& token = {}) {
-        return gapi::detail::start_operation<std::vector<message_ref>>(
-            *client_, [self = *this, q = std::move(query)]() mutable { return do_list_all_messages(self, std::move(q)); },
+    auto list_all_messages(list_query query, CompletionToken&& token = {}) const {
+        return start<std::vector<message_ref>>(
+            [self = *this, q = std::move(query)]() mutable { return do_list_all_messages(self, std::move(q)); },
             std::forward<CompletionToken>(token));
     }
 
     template <class CompletionToken = boost::asio::deferred_t>
-    auto get_message(std::string id, message_format format = message_format::full, CompletionToken&& token = {}) {
-        return gapi::detail::start_operation<message>(
-            *client_, [self = *this, id = std::move(id), format]() { return do_get_message(self, id, format); },
+    auto get_message(std::string id, message_format format = message_format::full, CompletionToken&& token = {}) const {
+        return start<message>(
+            [self = *this, id = std::move(id), format]() { return do_get_message(self, id, format); },
             std::forward<CompletionToken>(token));
     }
 
     template <class CompletionToken = boost::asio::deferred_t>
-    auto get_profile(CompletionToken&& token = {}) {
-        return gapi::detail::start_operation<profile>(
-            *client_, [self = *this]() { return do_get_profile(self); }, std::forward<CompletionToken>(token));
+    auto get_profile(CompletionToken&& token = {}) const {
+        return start<profile>(
+            [self = *this]() { return do_get_profile(self); }, std::forward<CompletionToken>(token));
     }
 
     gmail_options const& options() const noexcept { return options_; }
 
+    /// A copy of this service whose calls take `options` (retry policy, deadline,
+    /// idempotency, where Google's details go) instead of the client's defaults.
+    gmail_service with(call_options options) const {
+        gmail_service copy = *this;
+        copy.options_.call = std::move(options);
+        return copy;
+    }
+
 private:
     template <class T>
     using result = boost::asio::awaitable<std::pair<error_code, T>>;
+
+    template <class T, class Make, class CompletionToken>
+    auto start(Make make, CompletionToken&& token) const {
+        return gapi::detail::start_operation<T>(client_->get_executor(), std::move(make),
+                                                std::forward<CompletionToken>(token));
+    }
+
+    // Every call spends the quota of the mailbox it names.
+    gapi::detail::call_context context() const noexcept { return {client_, &options_.call, options_.user_id}; }
 
     // Static, with the service by value: the coroutine frame owns its copy, so the
     // service object need not outlive the operation.

@@ -51,6 +51,7 @@ public:
         case error::missing_id: return "the resource has no id to name it by";
         case error::invalid_utf8: return "a text of the message is not valid UTF-8";
         case error::internal_error: return "gapi failed unexpectedly";
+        case error::deadline_exceeded: return "the call's deadline passed";
         }
         return "unknown gapi error";
     }
@@ -63,6 +64,7 @@ public:
         case error::connect_timeout:
         case error::tls_handshake_timeout:
         case error::request_timeout: return condition::timeout;
+        case error::deadline_exceeded: return condition::timeout;
         case error::connection_closed:
         case error::truncated_response: return condition::network;
         case error::response_too_large:

@@ -11,6 +11,8 @@
 // times; the waiting is a small FIFO queue per user on Asio timers.
 
 #include <gapi/error.hpp>
+#include <gapi/google_error.hpp>
+#include <gapi/pipeline/call.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/as_tuple.hpp>
@@ -239,6 +241,29 @@ private:
     pacer pacer_;
     std::map<std::string, std::deque<std::shared_ptr<boost::asio::steady_timer>>, std::less<>> queues_;
 };
+
+/// The API whose quota a call spends, from its method id.
+inline quota_api api_of(std::string_view method_id) noexcept {
+    return method_id.starts_with("calendar.") ? quota_api::calendar : quota_api::gmail;
+}
+
+/// The pacing layer: waits for the call's quota units and a slot for its user (FIFO,
+/// cancellable), sends through `next`, then frees the slot and tells the pacer whether
+/// Google found the rate too high. Calendar's quota counts requests, Gmail's units.
+inline boost::asio::awaitable<outcome> pace(pacing_gate& gate, call& c, next_layer const& next,
+                                             std::chrono::milliseconds& waited) {
+    auto const api = api_of(c.traits.method_id);
+    std::string const user = c.traits.quota_key.empty() ? std::string("me") : c.traits.quota_key;
+    double const cost = api == quota_api::calendar ? 1.0 : static_cast<double>(c.traits.quota_units);
+    if (auto ec = co_await gate.acquire(api, user, cost, waited)) {
+        outcome refused;
+        refused.ec = ec;
+        co_return refused;
+    }
+    auto o = co_await next(c);
+    gate.release(api, user, o.ec == api_error::rate_limited);
+    co_return o;
+}
 
 } // namespace gapi::pipeline
 

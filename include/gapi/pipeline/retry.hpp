@@ -13,6 +13,7 @@
 #include <gapi/error.hpp>
 #include <gapi/google_error.hpp>
 #include <gapi/http/message.hpp>
+#include <gapi/pipeline/call.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -51,19 +52,6 @@ struct retry_options {
     /// so "absent" is concluded only after the last look.
     unsigned applied_lookups = 3;
     std::chrono::milliseconds applied_lookup_interval{2000};
-};
-
-/// What one attempt, or the whole call, came to.
-struct outcome {
-    error_code ec;         ///< transport, token or Google's error (`api_error`); empty on 2xx
-    http::response response;
-    std::optional<error_details> details; ///< Google's details of a non-2xx answer
-    /// Over every attempt: was any request written (Google may have acted), did any
-    /// response begin, how many attempts were made (the transport's own replays included).
-    bool written = false;
-    bool response_started = false;
-    unsigned attempts = 0;
-    bool token_refused = false; ///< the failure came from the token source, before any API request
 };
 
 /// What to do after an attempt.
@@ -200,23 +188,6 @@ struct attempt_report {
 
 enum class log_level { debug, info, warning, error };
 
-/// One call's traits, as the loop needs them.
-struct call_traits {
-    std::string_view method_id;
-    /// Whose quota the call spends: the mailbox (Gmail's userId) or the calendar user.
-    std::string quota_key;
-    bool idempotent = true;
-    /// Sends mail: once Gmail reports the user's daily sending limit, further sends for
-    /// the same quota key fail at once, without a request, until the retry time.
-    bool sends_mail = false;
-    /// For a call that must not run twice: looks once whether an attempt took effect, and
-    /// returns Google's resource if it did (the loop looks `applied_lookups` times).
-    std::function<boost::asio::awaitable<std::optional<http::response>>()> find_applied;
-};
-
-/// Sends once: with a new token first when its argument is true (after a 401).
-using attempt_function = std::function<boost::asio::awaitable<outcome>(bool refresh)>;
-
 namespace detail {
 
 // The last outcome, with what all attempts together showed.
@@ -238,23 +209,24 @@ inline void report(std::function<void(attempt_report const&)> const& on_attempt,
 
 } // namespace detail
 
-/// The retry loop: sends through `attempt` until the outcome is final, the attempts or
-/// the time run out, or the call is cancelled (during a wait: `operation_aborted`).
-inline boost::asio::awaitable<outcome> with_retries(retry_options const& options, call_traits const& call,
-                                                     timing const& t, retry_counters& counters,
-                                                     attempt_function const& attempt,
+/// The retry layer: sends through `next` until the outcome is final, the attempts or
+/// the time run out (`retry_options::max_total`, or the call's own deadline if sooner),
+/// or the call is cancelled (during a wait: `operation_aborted`). After a 401 it sets
+/// `call::refresh_token` for the next attempt, once.
+inline boost::asio::awaitable<outcome> with_retries(retry_options const& options, timing const& t,
+                                                     retry_counters& counters, call& c, next_layer const& next,
                                                      std::function<void(attempt_report const&)> const& on_attempt = {}) {
+    call_traits const& traits = c.traits;
     ++counters.calls;
     auto const started = t.now();
-    auto const deadline = started + options.max_total;
+    auto const deadline = c.deadline ? std::min(*c.deadline, started + options.max_total) : started + options.max_total;
     bool refreshed = false;
-    bool refresh_next = false;
     unsigned retry_number = 0;
     outcome total;
     for (;;) {
         ++counters.attempts;
-        outcome o = co_await attempt(refresh_next);
-        refresh_next = false;
+        outcome o = co_await next(c);
+        c.refresh_token = false;
         total.written = total.written || o.response.exchange.request_written || o.written;
         total.response_started = total.response_started || o.response.exchange.response_started;
         total.attempts += std::max(1u, o.response.exchange.attempts);
@@ -263,16 +235,16 @@ inline boost::asio::awaitable<outcome> with_retries(retry_options const& options
             o.ec = api_error::daily_limit_reached;
             co_return detail::with_totals(std::move(o), total);
         }
-        auto v = classify(o, call.idempotent, static_cast<bool>(call.find_applied), refreshed);
+        auto v = classify(o, traits.idempotent, static_cast<bool>(traits.find_applied), refreshed);
         unsigned const attempt_number = retry_number + 1 + (refreshed ? 1u : 0u);
         if (v.step == next_step::stop || (!options.enabled && v.step != next_step::refresh_then_retry)) {
-            detail::report(on_attempt, call, attempt_number, o, next_step::stop, {});
+            detail::report(on_attempt, traits, attempt_number, o, next_step::stop, {});
             co_return detail::with_totals(std::move(o), total);
         }
         if (v.step == next_step::refresh_then_retry) {
-            detail::report(on_attempt, call, attempt_number, o, v.step, {});
+            detail::report(on_attempt, traits, attempt_number, o, v.step, {});
             refreshed = true;
-            refresh_next = true;
+            c.refresh_token = true;
             ++counters.token_refreshes;
             continue;
         }
@@ -290,7 +262,7 @@ inline boost::asio::awaitable<outcome> with_retries(retry_options const& options
                     }
                 }
                 ++counters.applied_lookups;
-                found = co_await call.find_applied();
+                found = co_await traits.find_applied();
             }
             if (found) {
                 ++counters.found_applied;
@@ -301,16 +273,16 @@ inline boost::asio::awaitable<outcome> with_retries(retry_options const& options
         }
 
         if (retry_number + 1 >= options.max_attempts) {
-            detail::report(on_attempt, call, attempt_number, o, next_step::stop, {});
+            detail::report(on_attempt, traits, attempt_number, o, next_step::stop, {});
             co_return detail::with_totals(std::move(o), total);
         }
 
         auto delay = std::max(backoff_delay(options, retry_number, t.random_fraction()), server_hint(o, t.wall_now()));
         if (t.now() + delay > deadline) {
-            detail::report(on_attempt, call, attempt_number, o, next_step::stop, {});
+            detail::report(on_attempt, traits, attempt_number, o, next_step::stop, {});
             co_return detail::with_totals(std::move(o), total);
         }
-        detail::report(on_attempt, call, attempt_number, o, v.step, delay);
+        detail::report(on_attempt, traits, attempt_number, o, v.step, delay);
         ++retry_number;
         ++counters.retries;
         ++counters.retries_by_reason[std::string(v.reason)];

@@ -30,7 +30,7 @@ GAPI_DECL calendar_service::calendar_service(client& c, calendar_options options
 GAPI_DECL calendar_service::result<event_list> calendar_service::do_list_events(calendar_service self, std::string id,
                                                                                event_query query) {
     auto req = detail::list_events_request(self.options_, id, query);
-    co_return co_await gapi::detail::fetch<event_list>(*self.client_, std::move(req));
+    co_return co_await gapi::detail::fetch<event_list>(self.context(), std::move(req));
 }
 
 GAPI_DECL calendar_service::result<event_list> calendar_service::do_list_all_events(calendar_service self,
@@ -80,14 +80,14 @@ GAPI_DECL calendar_service::result<sync_result> calendar_service::do_sync_events
 GAPI_DECL calendar_service::result<event> calendar_service::do_get_event(calendar_service self, std::string calendar_id,
                                                                         std::string event_id) {
     auto req = detail::get_event_request(self.options_, calendar_id, event_id);
-    co_return co_await gapi::detail::fetch<event>(*self.client_, std::move(req));
+    co_return co_await gapi::detail::fetch<event>(self.context(), std::move(req));
 }
 
 GAPI_DECL calendar_service::result<event> calendar_service::do_insert_event(calendar_service self,
                                                                            std::string calendar_id, event ev,
                                                                            send_updates notify) {
     auto req = detail::insert_event_request(self.options_, calendar_id, ev, notify);
-    auto [ec, res] = co_await gapi::detail::call_api(*self.client_, std::move(req));
+    auto [ec, res] = co_await gapi::detail::call_api(self.context(), std::move(req));
     // A replayed insert whose first attempt landed finds its own id taken: that is success.
     if (ec == api_error::conflict && !ev.id.empty() && res.exchange.attempts > 1)
         co_return co_await do_get_event(self, std::move(calendar_id), std::move(ev.id));
@@ -102,7 +102,7 @@ GAPI_DECL calendar_service::result<event> calendar_service::do_patch_event(calen
                                                                           send_updates notify) {
     auto req = detail::modify_event_request(detail::events_patch, http::verb::patch, self.options_, calendar_id,
                                             event_id, changes, notify);
-    co_return co_await gapi::detail::fetch<event>(*self.client_, std::move(req));
+    co_return co_await gapi::detail::fetch<event>(self.context(), std::move(req));
 }
 
 GAPI_DECL calendar_service::result<event> calendar_service::do_update_event(calendar_service self,
@@ -112,14 +112,14 @@ GAPI_DECL calendar_service::result<event> calendar_service::do_update_event(cale
         co_return std::pair{make_error_code(error::missing_id), event{}};
     auto req = detail::modify_event_request(detail::events_update, http::verb::put, self.options_, calendar_id, ev.id,
                                             boost::json::value_from(ev), notify);
-    co_return co_await gapi::detail::fetch<event>(*self.client_, std::move(req));
+    co_return co_await gapi::detail::fetch<event>(self.context(), std::move(req));
 }
 
 GAPI_DECL calendar_service::result<bool> calendar_service::do_delete_event(calendar_service self,
                                                                           std::string calendar_id, std::string event_id,
                                                                           send_updates notify) {
     auto req = detail::delete_event_request(self.options_, calendar_id, event_id, notify);
-    auto [ec, res] = co_await gapi::detail::call_api(*self.client_, std::move(req));
+    auto [ec, res] = co_await gapi::detail::call_api(self.context(), std::move(req));
     // A replayed delete whose first attempt landed finds the event gone: that is success.
     if (ec == api_error::gone && res.exchange.attempts > 1)
         ec = {};
@@ -130,7 +130,7 @@ GAPI_DECL calendar_service::result<calendar_list> calendar_service::do_list_cale
                                                                                      std::string page_token,
                                                                                      std::size_t max_results) {
     auto req = detail::list_calendars_request(self.options_, page_token, max_results);
-    co_return co_await gapi::detail::fetch<calendar_list>(*self.client_, std::move(req));
+    co_return co_await gapi::detail::fetch<calendar_list>(self.context(), std::move(req));
 }
 
 GAPI_DECL calendar_service::result<std::vector<calendar_list_entry>>
@@ -155,7 +155,7 @@ GAPI_DECL calendar_service::result<freebusy_result> calendar_service::do_query_f
     gapi::detail::indexed_operation<freebusy_result> const ask = [&](std::size_t i) {
         auto req = detail::freebusy_request(self.options_, query, i * per_request,
                                             std::min(query.calendars.size(), (i + 1) * per_request));
-        return gapi::detail::fetch<freebusy_result>(*self.client_, std::move(req));
+        return gapi::detail::fetch<freebusy_result>(self.context(), std::move(req));
     };
     auto answers = co_await gapi::detail::run_bounded<freebusy_result>(chunks, self.options_.concurrency, ask);
 

@@ -59,19 +59,21 @@ inline std::string message_id_of(std::string_view raw) {
 
 // For a send whose answer was lost: asks Gmail whether the sender's mailbox holds the
 // message (`rfc822msgid:`), and answers with its id as a send would.
-inline gapi::pipeline::call_traits never_twice(client& c, gmail_options const& o, std::string message_id) {
+inline gapi::pipeline::call_traits never_twice(gapi::detail::call_context ctx, gmail_options const& o,
+                                               std::string message_id) {
     gapi::pipeline::call_traits traits;
     traits.idempotent = false;
     traits.sends_mail = true;
     traits.quota_key = o.user_id;
+    traits.dedup_key = message_id;
     if (message_id.empty())
         return traits; // nothing to look for: an ambiguous failure is reported, not retried
-    traits.find_applied = [&c, o, id = std::move(message_id)]() -> boost::asio::awaitable<std::optional<http::response>> {
+    traits.find_applied = [ctx, &o, id = std::move(message_id)]() -> boost::asio::awaitable<std::optional<http::response>> {
         list_query query;
         query.q = "rfc822msgid:" + id;
         query.max_results = 1;
         auto lookup = list_messages_request(o, query);
-        auto [ec, res] = co_await gapi::detail::call_api(c, std::move(lookup));
+        auto [ec, res] = co_await gapi::detail::call_api(ctx, std::move(lookup));
         if (ec)
             co_return std::nullopt;
         auto [read_ec, list] = gapi::detail::read_resource<message_list>(res.body);
@@ -91,15 +93,15 @@ GAPI_DECL gmail_service::result<message> gmail_service::do_send_raw(gmail_servic
     auto const& o = self.options_;
     if (rfc822.size() > mime::max_message_size)
         co_return std::pair{make_error_code(error::message_too_large), message{}};
-    auto traits = detail::never_twice(*self.client_, o, detail::message_id_of(rfc822));
+    auto traits = detail::never_twice(self.context(), o, detail::message_id_of(rfc822));
     if (rfc822.size() <= o.media_limit) {
         auto req = detail::send_request(o, std::move(rfc822));
-        co_return co_await gapi::detail::fetch<message>(*self.client_, std::move(req), std::move(traits));
+        co_return co_await gapi::detail::fetch<message>(self.context(), std::move(req), std::move(traits));
     }
 
     // Resumable: a session first, then the bytes in one PUT to the session's URL.
     auto start = detail::resumable_start_request(o, rfc822.size());
-    auto [ec, res] = co_await gapi::detail::call_api(*self.client_, std::move(start));
+    auto [ec, res] = co_await gapi::detail::call_api(self.context(), std::move(start));
     if (ec)
         co_return std::pair{ec, message{}};
     auto const location = res.headers[detail::bhttp::field::location];
@@ -108,7 +110,7 @@ GAPI_DECL gmail_service::result<message> gmail_service::do_send_raw(gmail_servic
         co_return std::pair{make_error_code(error::malformed_response), message{}};
     auto upload = detail::rfc822_request(detail::messages_send, http::verb::put, *session, std::move(rfc822));
     upload.quota_units = 0; // the session's start paid for the call
-    co_return co_await gapi::detail::fetch<message>(*self.client_, std::move(upload), std::move(traits));
+    co_return co_await gapi::detail::fetch<message>(self.context(), std::move(upload), std::move(traits));
 }
 
 GAPI_DECL gmail_service::result<draft> gmail_service::do_create_draft(gmail_service self, mime::message msg) {
@@ -116,46 +118,46 @@ GAPI_DECL gmail_service::result<draft> gmail_service::do_create_draft(gmail_serv
     if (!rendered)
         co_return std::pair{rendered.error(), draft{}};
     auto req = detail::create_draft_request(self.options_, std::move(*rendered));
-    co_return co_await gapi::detail::fetch<draft>(*self.client_, std::move(req));
+    co_return co_await gapi::detail::fetch<draft>(self.context(), std::move(req));
 }
 
 GAPI_DECL gmail_service::result<message> gmail_service::do_send_draft(gmail_service self, std::string id) {
     auto req = detail::send_draft_request(self.options_, id);
-    co_return co_await gapi::detail::fetch<message>(*self.client_, std::move(req));
+    co_return co_await gapi::detail::fetch<message>(self.context(), std::move(req));
 }
 
 GAPI_DECL gmail_service::result<draft> gmail_service::do_get_draft(gmail_service self, std::string id,
                                                                    message_format format) {
     auto req = detail::get_draft_request(self.options_, id, format);
-    co_return co_await gapi::detail::fetch<draft>(*self.client_, std::move(req));
+    co_return co_await gapi::detail::fetch<draft>(self.context(), std::move(req));
 }
 
 GAPI_DECL gmail_service::result<draft_list> gmail_service::do_list_drafts(gmail_service self, std::size_t max_results,
                                                                           std::string page_token) {
     auto req = detail::list_drafts_request(self.options_, max_results, page_token);
-    co_return co_await gapi::detail::fetch<draft_list>(*self.client_, std::move(req));
+    co_return co_await gapi::detail::fetch<draft_list>(self.context(), std::move(req));
 }
 
 GAPI_DECL gmail_service::result<bool> gmail_service::do_delete_draft(gmail_service self, std::string id) {
     auto req = detail::delete_draft_request(self.options_, id);
-    auto [ec, res] = co_await gapi::detail::call_api(*self.client_, std::move(req));
+    auto [ec, res] = co_await gapi::detail::call_api(self.context(), std::move(req));
     co_return std::pair{ec, !ec};
 }
 
 GAPI_DECL gmail_service::result<std::vector<label>> gmail_service::do_list_labels(gmail_service self) {
     auto req = detail::list_labels_request(self.options_);
-    auto [ec, list] = co_await gapi::detail::fetch<detail::label_list>(*self.client_, std::move(req));
+    auto [ec, list] = co_await gapi::detail::fetch<detail::label_list>(self.context(), std::move(req));
     co_return std::pair{ec, std::move(list.labels)};
 }
 
 GAPI_DECL gmail_service::result<label> gmail_service::do_create_label(gmail_service self, label l) {
     auto req = detail::create_label_request(self.options_, l);
-    co_return co_await gapi::detail::fetch<label>(*self.client_, std::move(req));
+    co_return co_await gapi::detail::fetch<label>(self.context(), std::move(req));
 }
 
 GAPI_DECL gmail_service::result<message_list> gmail_service::do_list_messages(gmail_service self, list_query query) {
     auto req = detail::list_messages_request(self.options_, query);
-    co_return co_await gapi::detail::fetch<message_list>(*self.client_, std::move(req));
+    co_return co_await gapi::detail::fetch<message_list>(self.context(), std::move(req));
 }
 
 GAPI_DECL gmail_service::result<std::vector<message_ref>> gmail_service::do_list_all_messages(gmail_service self,
@@ -176,12 +178,12 @@ GAPI_DECL gmail_service::result<std::vector<message_ref>> gmail_service::do_list
 GAPI_DECL gmail_service::result<message> gmail_service::do_get_message(gmail_service self, std::string id,
                                                                        message_format format) {
     auto req = detail::get_message_request(self.options_, id, format);
-    co_return co_await gapi::detail::fetch<message>(*self.client_, std::move(req));
+    co_return co_await gapi::detail::fetch<message>(self.context(), std::move(req));
 }
 
 GAPI_DECL gmail_service::result<profile> gmail_service::do_get_profile(gmail_service self) {
     auto req = detail::get_profile_request(self.options_);
-    co_return co_await gapi::detail::fetch<profile>(*self.client_, std::move(req));
+    co_return co_await gapi::detail::fetch<profile>(self.context(), std::move(req));
 }
 
 } // namespace gapi::gmail
