@@ -9,6 +9,7 @@
 #include "../support/test_server.hpp"
 
 #include <gapi/auth/credential_files.hpp>
+#include <gapi/calendar/calendar_service.hpp>
 #include <gapi/client.hpp>
 #include <gapi/emulator/emulator.hpp>
 #include <gapi/gmail/gmail_service.hpp>
@@ -718,6 +719,22 @@ BOOST_AUTO_TEST_CASE(clients_sharing_a_pacing_gate_share_one_quota) {
     using clock = std::chrono::steady_clock;
     BOOST_TEST((gate->state().wait_for(pl::quota_api::gmail, "me", 100, clock::now()) > 20s)); // 100 units at 200 a minute: 30 s
     BOOST_TEST(f.google->counts().calls("gmail.users.messages.send") == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(a_misconfigured_root_is_an_error_code_not_an_exception_in_run) {
+    asio::io_context ioc;
+    gapi::client google(ioc.get_executor(), gapi::auth::credentials::from_access_token("ya29.test"));
+    gapi::gmail::gmail_service gmail(google, {.root = "not a url"});
+    gapi::calendar::calendar_service calendar(google, {.root = "/relative"});
+    gapi_test::run(ioc, [&]() -> asio::awaitable<void> {
+        auto [ec, labels] = co_await gmail.list_labels(use_tuple);
+        BOOST_TEST(ec == gapi::error::invalid_url, ec.message());
+        BOOST_TEST(ec == condition::invalid_argument);
+        gapi::calendar::event_query const any;
+        auto [calendar_ec, events] = co_await calendar.list_events("primary", any, use_tuple);
+        BOOST_TEST(calendar_ec == gapi::error::invalid_url, calendar_ec.message());
+    }());
+    BOOST_TEST(google.stats().attempts == 0u); // nothing was sent
 }
 
 BOOST_AUTO_TEST_SUITE_END()

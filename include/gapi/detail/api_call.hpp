@@ -17,6 +17,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value_to.hpp>
+#include <boost/system/system_error.hpp>
+#include <boost/url/parse.hpp>
 
 #include <initializer_list>
 #include <string_view>
@@ -56,7 +58,10 @@ inline http::request json_request(api_method const& m, http::verb method, boost:
 /// percent-encoded (ids hold '@', '#', '/').
 inline boost::urls::url api_url(std::string_view root, std::initializer_list<std::string_view> prefix,
                                 std::initializer_list<std::string_view> rest) {
-    boost::urls::url u(root);
+    auto parsed = boost::urls::parse_uri(root);
+    if (!parsed || parsed->host().empty()) // a misconfigured root: the operation fails with this code
+        throw boost::system::system_error(make_error_code(error::invalid_url));
+    boost::urls::url u(*parsed);
     u.set_encoded_path("");
     auto path = u.segments();
     for (auto list : {prefix, rest})

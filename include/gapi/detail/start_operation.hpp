@@ -23,6 +23,7 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/prefer.hpp>
+#include <boost/system/system_error.hpp>
 
 #include <exception>
 #include <utility>
@@ -32,11 +33,23 @@ namespace gapi::detail {
 template <class T>
 using operation_result = boost::asio::awaitable<std::pair<error_code, T>>;
 
+/// What an exception that escaped an operation becomes: a `system_error` thrown inside
+/// gapi on purpose (an invalid configured URL) its code; anything else is a bug inside
+/// gapi, `error::internal_error`.
+inline error_code error_of(std::exception_ptr const& e) noexcept {
+    try {
+        std::rethrow_exception(e);
+    } catch (boost::system::system_error const& failure) {
+        return failure.code();
+    } catch (...) {
+        return make_error_code(error::internal_error);
+    }
+}
+
 /// The type-erased core: runs `op` on `ex` and completes `handler` with its result, on
 /// the handler's associated executor, keeping that executor's work counted meanwhile.
-/// The handler's cancellation slot reaches the coroutine. An exception escaping `op` is
-/// a bug inside gapi: the handler gets `error::internal_error`, and nothing is thrown
-/// into the user's `io_context::run`.
+/// The handler's cancellation slot reaches the coroutine. An exception escaping `op`
+/// becomes an error code (`error_of`); nothing is thrown into the user's `io_context::run`.
 template <class T>
 void launch(boost::asio::any_io_executor const& ex, operation_result<T> op,
             boost::asio::any_completion_handler<void(error_code, T)> handler) {
@@ -48,7 +61,7 @@ void launch(boost::asio::any_io_executor const& ex, operation_result<T> op,
                        slot, [h = std::move(handler), work = std::move(work), ex](
                                  std::exception_ptr e, std::pair<error_code, T> result) mutable {
                            if (e)
-                               result = {make_error_code(error::internal_error), T{}};
+                               result = {error_of(e), T{}};
                            auto target = asio::get_associated_executor(h, ex);
                            asio::dispatch(target,
                                           asio::append(std::move(h), result.first, std::move(result.second)));
