@@ -282,6 +282,45 @@ BOOST_AUTO_TEST_CASE(greek_subject_name_and_filename_round_trip) {
     BOOST_TEST(emu::decode_encoded_words(files[0]->content_type_params.at("name")) == greek_filename);
 }
 
+BOOST_AUTO_TEST_CASE(bulk_senders_unsubscribe_headers_follow_rfc_2369_and_8058) {
+    auto m = basic_message();
+    m.text_body = "Hello\n";
+    m.unsubscribe_url = "https://example.com/unsubscribe?list=news&u=" + std::string(80, 'x');
+    m.unsubscribe_mailto = {"", "unsubscribe@example.com"};
+    std::string const raw = render_ok(m);
+    check_form(raw);
+    auto const root = read_strict(raw);
+    BOOST_TEST(header(root, "List-Unsubscribe") ==
+               "<mailto:unsubscribe@example.com?subject=unsubscribe>, <" + m.unsubscribe_url + ">");
+    BOOST_TEST(header(root, "List-Unsubscribe-Post") == "List-Unsubscribe=One-Click");
+
+    // A mailto alone: no one-click POST, which needs an https URL.
+    auto mail_only = basic_message();
+    mail_only.text_body = "Hello\n";
+    mail_only.unsubscribe_mailto = {"", "unsubscribe@example.com"};
+    auto const mail_only_root = read_strict(render_ok(mail_only));
+    BOOST_TEST(header(mail_only_root, "List-Unsubscribe") == "<mailto:unsubscribe@example.com?subject=unsubscribe>");
+    BOOST_TEST(render_ok(mail_only).find("List-Unsubscribe-Post") == std::string::npos);
+
+    for (auto const& [url, expected] : std::vector<std::pair<std::string, gapi::error_code>>{
+             {"http://example.com/u", gapi::error::invalid_url},
+             {"https://", gapi::error::invalid_url},
+             {"https://example.com/a b", gapi::error::invalid_url},
+             {"https://example.com/>", gapi::error::invalid_url},
+             {"https://example.com/\r\nBcc: victim@example.com", gapi::error::header_injection}}) {
+        auto bad = basic_message();
+        bad.text_body = "Hello\n";
+        bad.unsubscribe_url = url;
+        auto const r = mime::render(bad);
+        BOOST_TEST_REQUIRE(!r.has_value(), url);
+        BOOST_TEST(r.error() == expected, url);
+    }
+    // The fields are render's own: not through extra_headers.
+    auto smuggled = basic_message();
+    smuggled.extra_headers = {{"List-Unsubscribe", "<https://example.com/u>"}};
+    BOOST_TEST(mime::render(smuggled).error() == gapi::error::header_injection);
+}
+
 BOOST_AUTO_TEST_CASE(text_only_is_a_single_text_plain_part) {
     auto m = basic_message();
     m.text_body = "Line one\nLine two\n";

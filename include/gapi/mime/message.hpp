@@ -48,6 +48,13 @@ struct message {
     /// itself (From, To, Cc, Bcc, Reply-To, Subject, Date, Message-ID, MIME-Version,
     /// Content-*) cannot be given here.
     std::vector<std::pair<std::string, std::string>> extra_headers;
+    /// Bulk senders must let recipients unsubscribe in one click (Gmail's sender rules;
+    /// RFC 2369, RFC 8058). Set either or both: render writes `List-Unsubscribe:
+    /// <mailto:ADDRESS?subject=unsubscribe>, <URL>`, and with a URL also
+    /// `List-Unsubscribe-Post: List-Unsubscribe=One-Click`. The URL must be `https://`
+    /// (RFC 8058) and printable ASCII without spaces, '<' or '>' (`error::invalid_url`).
+    std::string unsubscribe_url;
+    address unsubscribe_mailto;
     /// With angle brackets (added if missing), e.g. `<1f3a...@example.com>`. Empty:
     /// `render` generates a unique one under the sender's domain and stores it here.
     std::string message_id;
@@ -85,6 +92,7 @@ GAPI_DECL std::string new_message_id(address const& from);
 /// - `invalid_utf8`: a display name, the subject, a file name, an extra header's value or
 ///   a body that is not well-formed UTF-8 (attachment data may hold any bytes).
 /// - `invalid_address`: an address that `validate_address` refuses.
+/// - `invalid_url`: an unsubscribe URL that is not https, or not printable ASCII.
 /// - `message_too_large`: the rendered message would exceed `max_message_size`.
 ///
 /// Thread safety: distinct messages may be rendered concurrently.

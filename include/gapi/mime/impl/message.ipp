@@ -95,7 +95,8 @@ inline bool valid_field_name(std::string_view name) noexcept {
 // ignored and at worst change who receives the message or how it is parsed.
 inline bool is_reserved_field(std::string_view name) noexcept {
     static constexpr std::string_view reserved[] = {
-        "From", "To", "Cc", "Bcc", "Reply-To", "Subject", "Date", "Message-ID", "MIME-Version"};
+        "From", "To", "Cc", "Bcc", "Reply-To", "Subject", "Date", "Message-ID", "MIME-Version",
+        "List-Unsubscribe", "List-Unsubscribe-Post"};
     for (auto r : reserved)
         if (iequals(name, r))
             return true;
@@ -124,6 +125,17 @@ inline error_code check_message(message const& m) {
             return ec;
     if (has_line_break_or_nul(m.subject))
         return injection;
+    if (!m.unsubscribe_mailto.email.empty())
+        if (auto ec = validate_address(m.unsubscribe_mailto))
+            return ec;
+    if (!m.unsubscribe_url.empty()) {
+        if (has_line_break_or_nul(m.unsubscribe_url))
+            return injection;
+        auto const& url = m.unsubscribe_url;
+        if (url.size() > 900 || !url.starts_with("https://") || url.size() == 8 ||
+            !std::all_of(url.begin(), url.end(), [](char c) { return c > 0x20 && c < 0x7F && c != '<' && c != '>'; }))
+            return error_code(error::invalid_url);
+    }
     for (auto const& [name, value] : m.extra_headers)
         if (!valid_field_name(name) || is_reserved_field(name) || has_line_break_or_nul(value))
             return injection;
@@ -461,6 +473,18 @@ GAPI_DECL boost::system::result<std::string> render(message& m) {
         writer.begin("Subject");
         write_unstructured(writer, m.subject, true);
         writer.end();
+    }
+    if (!m.unsubscribe_url.empty() || !m.unsubscribe_mailto.email.empty()) {
+        // One token per target, so that the writer may fold between them.
+        writer.begin("List-Unsubscribe");
+        if (!m.unsubscribe_mailto.email.empty())
+            writer.append(" ", "<mailto:" + m.unsubscribe_mailto.email + "?subject=unsubscribe>" +
+                                   (m.unsubscribe_url.empty() ? "" : ","));
+        if (!m.unsubscribe_url.empty())
+            writer.append(" ", "<" + m.unsubscribe_url + ">");
+        writer.end();
+        if (!m.unsubscribe_url.empty())
+            simple_field("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
     }
     for (auto const& [name, value] : m.extra_headers) {
         writer.begin(name);
