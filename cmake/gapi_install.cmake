@@ -7,7 +7,7 @@ include(CMakePackageConfigHelpers)
 set(GAPI_INSTALL_CMAKEDIR ${CMAKE_INSTALL_LIBDIR}/cmake/gapi)
 
 install(DIRECTORY include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(TARGETS gapi EXPORT gapi-targets)
+install(TARGETS gapi gapi_emulator EXPORT gapi-targets)
 install(EXPORT gapi-targets NAMESPACE gapi:: DESTINATION ${GAPI_INSTALL_CMAKEDIR})
 
 configure_package_config_file(cmake/gapi-config.cmake.in
