@@ -10,6 +10,7 @@
 #include <gapi/auth/credentials.hpp>
 #include <gapi/auth/installed_app_flow.hpp>
 #include <gapi/auth/token_source.hpp>
+#include <gapi/batch/batch.hpp>
 #include <gapi/calendar/calendar_service.hpp>
 #include <gapi/client.hpp>
 #include <gapi/error.hpp>

@@ -35,6 +35,9 @@ struct call_options {
     /// Sending mail is never made idempotent by it: a send stays guarded by its
     /// Message-ID look-up.
     std::optional<bool> idempotent;
+    /// Automatic batching for these calls (`client_options::batching`): true or false
+    /// overrides the client's setting; empty follows it.
+    std::optional<bool> batch;
     /// Set: when Google refuses a call, its details (status, reason, message, retry
     /// time) are written here before the operation completes, and cleared on success.
     /// Must outlive the operations. One operation at a time per object.

@@ -11,6 +11,7 @@
 #include <gapi/detail/start_operation.hpp>
 #include <gapi/error.hpp>
 #include <gapi/http/connection_pool.hpp>
+#include <gapi/pipeline/batcher.hpp>
 #include <gapi/pipeline/call.hpp>
 #include <gapi/pipeline/pacer.hpp>
 #include <gapi/pipeline/retry.hpp>
@@ -52,6 +53,9 @@ struct client_options {
     /// `pacing` is ignored), as clients of one Google Cloud project share its quota.
     /// The clients must then run on one thread (or one strand).
     std::shared_ptr<pipeline::pacing_gate> shared_pacing;
+    /// Automatic batching of concurrent calls (see README, "Batches"); off by default,
+    /// and per service with `call_options::batch`.
+    pipeline::batching_options batching;
     /// Time and waiting for the retry loop; default: the system clocks and Asio timers.
     /// Tests replace it to decide backoff without sleeping.
     std::optional<pipeline::timing> retry_timing;
@@ -105,7 +109,7 @@ public:
 
     /// The call pipeline, which every call takes: the daily-limit guard and the call's
     /// deadline, then retries (one loop and one budget per call; the 401 refresh is one
-    /// of its outcomes), authorization, quota pacing, the transport. A coroutine on the client's executor; the
+    /// of its outcomes), authorization, batching, quota pacing, the transport. A coroutine on the client's executor; the
     /// outcome carries Google's error details and what all attempts together showed.
     /// `options` apply to this call on top of the client's (see `call_options`).
     GAPI_DECL boost::asio::awaitable<pipeline::outcome> perform(pipeline::call c, call_options const& options);
@@ -129,10 +133,12 @@ private:
     pipeline::timing timing_;
     pipeline::retry_counters counters_;
     std::shared_ptr<pipeline::pacing_gate> gate_;
-    // The layers below the retry loop, made once: authorization, then pacing, then the
+    pipeline::batcher batcher_;
+    // The layers below the retry loop, made once: authorization, batching, pacing, the
     // transport, each calling the next.
     pipeline::next_layer transmit_;
     pipeline::next_layer pace_;
+    pipeline::next_layer batch_;
     pipeline::next_layer authorize_;
     std::function<void(pipeline::attempt_report const&)> on_attempt_;
     std::function<void(pipeline::log_level, std::string_view)> log_;

@@ -55,6 +55,7 @@ enum class error {
     invalid_utf8,       ///< a text of a message (name, subject, file name, body) is not valid UTF-8
     internal_error,     ///< gapi failed unexpectedly (an exception inside it); reported, never thrown into run()
     deadline_exceeded,  ///< the call's deadline (`call_options::timeout`) passed before it completed
+    not_batchable,      ///< calls that cannot share a batch: another API or origin, or a media upload
 };
 
 /// Broad classes of failure, shared by every category gapi reports

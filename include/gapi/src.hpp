@@ -37,5 +37,7 @@
 #include <gapi/calendar/impl/time.ipp>
 #include <gapi/calendar/impl/resources.ipp>
 #include <gapi/calendar/impl/calendar_service.ipp>
+#include <gapi/batch/impl/codec.ipp>
+#include <gapi/batch/impl/batch.ipp>
 
 #endif

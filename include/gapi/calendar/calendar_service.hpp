@@ -240,6 +240,15 @@ public:
 
     calendar_options const& options() const noexcept { return options_; }
 
+    /// The requests the operations above send, built without sending them: for an
+    /// explicit batch (`gapi::batch::run`), or to send yourself with `client::send`.
+    GAPI_DECL http::request list_events_request(std::string const& calendar_id, event_query const& query) const;
+    GAPI_DECL http::request get_event_request(std::string const& calendar_id, std::string const& event_id) const;
+    GAPI_DECL http::request insert_event_request(std::string const& calendar_id, event const& ev,
+                                                 send_updates notify = send_updates::unspecified) const;
+    GAPI_DECL http::request delete_event_request(std::string const& calendar_id, std::string const& event_id,
+                                                 send_updates notify = send_updates::unspecified) const;
+
     /// A copy of this service whose calls take `options` (retry policy, deadline,
     /// idempotency, where Google's details go) instead of the client's defaults.
     calendar_service with(call_options options) const {

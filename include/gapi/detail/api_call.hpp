@@ -88,6 +88,8 @@ call_api(call_context ctx, http::request req, pipeline::call_traits traits) {
     traits.method_id = req.method_id;
     traits.quota_units = req.quota_units;
     traits.idempotent = req.replay_on_stale_connection;
+    // Media uploads cannot travel inside a batch; everything else may (if batching is on).
+    traits.batchable = !req.url.encoded_path().starts_with("/upload/");
     if (traits.quota_key.empty())
         traits.quota_key = ctx.quota_key;
     call.traits = std::move(traits);

@@ -165,6 +165,17 @@ public:
 
     gmail_options const& options() const noexcept { return options_; }
 
+    /// The requests the operations above send, built without sending them: for an
+    /// explicit batch (`gapi::batch::run`), or to send yourself with `client::send`.
+    /// Each carries Google's method id, its quota units and its idempotency. A
+    /// misconfigured root throws `boost::system::system_error` (`error::invalid_url`).
+    GAPI_DECL http::request get_message_request(std::string const& id,
+                                                message_format format = message_format::full) const;
+    GAPI_DECL http::request list_messages_request(list_query const& query) const;
+    GAPI_DECL http::request get_draft_request(std::string const& id, message_format format = message_format::full) const;
+    GAPI_DECL http::request list_labels_request() const;
+    GAPI_DECL http::request get_profile_request() const;
+
     /// A copy of this service whose calls take `options` (retry policy, deadline,
     /// idempotency, where Google's details go) instead of the client's defaults.
     gmail_service with(call_options options) const {

@@ -21,7 +21,7 @@ namespace detail {
 constexpr auto use_tuple = boost::asio::as_tuple(boost::asio::use_awaitable);
 
 // The authorization layer: a token (a new one after a 401), set on the request, then
-// the rest (pacing, then the transport). A token refused is the call's outcome, before any API request.
+// the rest (batching, pacing, the transport). A token refused is the call's outcome, before any API request.
 inline boost::asio::awaitable<pipeline::outcome> authorize(auth::token_source& tokens, pipeline::call& c,
                                                            pipeline::next_layer const& next) {
     if (c.refresh_token)
@@ -92,12 +92,14 @@ GAPI_DECL client::client(executor_type executor, auth::credentials credentials, 
       retry_(options.retry), timing_(options.retry_timing ? std::move(*options.retry_timing) : pipeline::timing::real()),
       gate_(options.shared_pacing ? std::move(options.shared_pacing)
                                   : std::make_shared<pipeline::pacing_gate>(std::move(options.pacing))),
-      on_attempt_(std::move(options.on_attempt)), log_(std::move(options.log)) {
+      batcher_(options.batching, timing_, counters_), on_attempt_(std::move(options.on_attempt)),
+      log_(std::move(options.log)) {
     // The token first, then the place within the quota: callers waiting for one token
     // hold no quota slots meanwhile.
     transmit_ = [this](pipeline::call& c) { return detail::transmit(pool_, c, counters_); };
     pace_ = [this](pipeline::call& c) { return pipeline::pace(*gate_, c, transmit_, counters_.quota_wait); };
-    authorize_ = [this](pipeline::call& c) { return detail::authorize(tokens_, c, pace_); };
+    batch_ = [this](pipeline::call& c) { return batcher_(c, pace_); };
+    authorize_ = [this](pipeline::call& c) { return detail::authorize(tokens_, c, batch_); };
 }
 
 GAPI_DECL client::executor_type client::get_executor() const noexcept { return pool_.get_executor(); }
@@ -132,6 +134,7 @@ GAPI_DECL boost::asio::awaitable<pipeline::outcome> client::perform(pipeline::ca
         traits.idempotent = *options.idempotent;
         c.request->replay_on_stale_connection = *options.idempotent;
     }
+    traits.batchable = traits.batchable && options.batch.value_or(batcher_.options().enabled);
     if (options.timeout) {
         auto const deadline = timing_.now() + *options.timeout;
         c.deadline = c.deadline ? std::min(*c.deadline, deadline) : deadline;

@@ -52,6 +52,7 @@ public:
         case error::invalid_utf8: return "a text of the message is not valid UTF-8";
         case error::internal_error: return "gapi failed unexpectedly";
         case error::deadline_exceeded: return "the call's deadline passed";
+        case error::not_batchable: return "these calls cannot share a batch request";
         }
         return "unknown gapi error";
     }
@@ -65,6 +66,7 @@ public:
         case error::tls_handshake_timeout:
         case error::request_timeout: return condition::timeout;
         case error::deadline_exceeded: return condition::timeout;
+        case error::not_batchable: return condition::invalid_argument;
         case error::connection_closed:
         case error::truncated_response: return condition::network;
         case error::response_too_large:

@@ -249,12 +249,13 @@ inline quota_api api_of(std::string_view method_id) noexcept {
 
 /// The pacing layer: waits for the call's quota units and a slot for its user (FIFO,
 /// cancellable), sends through `next`, then frees the slot and tells the pacer whether
-/// Google found the rate too high. Calendar's quota counts requests, Gmail's units.
+/// Google found the rate too high. The cost is the call's units: Gmail's per-method units,
+/// 1 per Calendar request, the sum of its calls for a batch.
 inline boost::asio::awaitable<outcome> pace(pacing_gate& gate, call& c, next_layer const& next,
                                              std::chrono::milliseconds& waited) {
     auto const api = api_of(c.traits.method_id);
     std::string const user = c.traits.quota_key.empty() ? std::string("me") : c.traits.quota_key;
-    double const cost = api == quota_api::calendar ? 1.0 : static_cast<double>(c.traits.quota_units);
+    double const cost = static_cast<double>(c.traits.quota_units); // a batch pays for all its calls
     if (auto ec = co_await gate.acquire(api, user, cost, waited)) {
         outcome refused;
         refused.ec = ec;

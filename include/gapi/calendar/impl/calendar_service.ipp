@@ -227,6 +227,23 @@ calendar_service::do_upcoming_events(calendar_service self, std::vector<std::str
     co_return std::pair{error_code{}, std::move(out)};
 }
 
+GAPI_DECL http::request calendar_service::list_events_request(std::string const& calendar_id,
+                                                            event_query const& query) const {
+    return detail::list_events_request(options_, calendar_id, query);
+}
+GAPI_DECL http::request calendar_service::get_event_request(std::string const& calendar_id,
+                                                          std::string const& event_id) const {
+    return detail::get_event_request(options_, calendar_id, event_id);
+}
+GAPI_DECL http::request calendar_service::insert_event_request(std::string const& calendar_id, event const& ev,
+                                                             send_updates notify) const {
+    return detail::insert_event_request(options_, calendar_id, ev, notify);
+}
+GAPI_DECL http::request calendar_service::delete_event_request(std::string const& calendar_id,
+                                                             std::string const& event_id, send_updates notify) const {
+    return detail::delete_event_request(options_, calendar_id, event_id, notify);
+}
+
 } // namespace gapi::calendar
 
 namespace gapi {

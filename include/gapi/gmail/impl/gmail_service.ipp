@@ -186,6 +186,18 @@ GAPI_DECL gmail_service::result<profile> gmail_service::do_get_profile(gmail_ser
     co_return co_await gapi::detail::fetch<profile>(self.context(), std::move(req));
 }
 
+GAPI_DECL http::request gmail_service::get_message_request(std::string const& id, message_format format) const {
+    return detail::get_message_request(options_, id, format);
+}
+GAPI_DECL http::request gmail_service::list_messages_request(list_query const& query) const {
+    return detail::list_messages_request(options_, query);
+}
+GAPI_DECL http::request gmail_service::get_draft_request(std::string const& id, message_format format) const {
+    return detail::get_draft_request(options_, id, format);
+}
+GAPI_DECL http::request gmail_service::list_labels_request() const { return detail::list_labels_request(options_); }
+GAPI_DECL http::request gmail_service::get_profile_request() const { return detail::get_profile_request(options_); }
+
 } // namespace gapi::gmail
 
 namespace gapi {

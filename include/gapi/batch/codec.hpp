@@ -1,0 +1,59 @@
+// Copyright (c) 2026 The gapi developers
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef GAPI_BATCH_CODEC_HPP
+#define GAPI_BATCH_CODEC_HPP
+
+// Google's batch format (fact sheet §5), client side: a multipart/mixed body of
+// `application/http` parts, each a whole HTTP request with a Content-ID; the answer is
+// the same with HTTP responses, matched by `<response-ID>`. Written apart from the
+// emulator's parser on purpose: each is tested against the other, so that one cannot
+// hide the other's bug.
+
+#include <gapi/config.hpp>
+#include <gapi/error.hpp>
+#include <gapi/http/message.hpp>
+
+#include <boost/system/result.hpp>
+
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace gapi::batch {
+
+/// One call inside a batch request.
+struct part_request {
+    std::string content_id;        ///< without angle brackets; unique within the batch
+    http::request const* request;  ///< its path and query, headers and body are sent
+};
+
+/// One answer inside a batch response.
+struct part_response {
+    std::string content_id; ///< the request's id (the `response-` prefix and brackets removed)
+    http::response response;
+};
+
+/// A boundary that appears in none of `bodies` (random, `batch_` + 32 letters and digits).
+GAPI_DECL std::string make_boundary(std::span<part_request const> parts);
+
+/// The body of a batch request. Each part: `Content-Type: application/http`, `Content-ID:
+/// <id>`, then the request line with the path and query only (Google refuses absolute
+/// URLs), the request's headers, `Content-Length` for a body, a blank line and the body.
+/// The envelope's Content-Type is `multipart/mixed; boundary=` + `boundary`.
+GAPI_DECL std::string encode_request(std::span<part_request const> parts, std::string_view boundary);
+
+/// Reads a batch response: the boundary from its Content-Type, parts in any order, each
+/// an HTTP response (status line, headers, body; CRLF or bare LF). Anything else (no
+/// boundary, no closing delimiter, a part that is not an HTTP response, a status that is
+/// not a number, a Content-Length longer than the part) is `error::malformed_response`.
+GAPI_DECL boost::system::result<std::vector<part_response>> decode_response(http::response const& envelope);
+
+} // namespace gapi::batch
+
+#ifdef GAPI_HEADER_ONLY
+#include <gapi/batch/impl/codec.ipp>
+#endif
+
+#endif

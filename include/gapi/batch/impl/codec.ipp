@@ -1,0 +1,225 @@
+// Copyright (c) 2026 The gapi developers
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef GAPI_BATCH_IMPL_CODEC_IPP
+#define GAPI_BATCH_IMPL_CODEC_IPP
+
+#include <gapi/auth/detail/crypto.hpp>
+#include <gapi/batch/codec.hpp>
+#include <gapi/http/url.hpp>
+
+#include <boost/beast/http/field.hpp>
+
+#include <cctype>
+#include <charconv>
+
+namespace gapi::batch {
+
+namespace detail {
+
+inline bool iequal(std::string_view a, std::string_view b) noexcept {
+    if (a.size() != b.size())
+        return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
+            return false;
+    return true;
+}
+
+inline std::string_view trim(std::string_view s) noexcept {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+        s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+        s.remove_suffix(1);
+    return s;
+}
+
+// Splits off the next line (CRLF or bare LF); false at the end of the text.
+inline bool next_line(std::string_view& text, std::string_view& line) noexcept {
+    if (text.empty())
+        return false;
+    auto const eol = text.find('\n');
+    line = text.substr(0, eol);
+    if (!line.empty() && line.back() == '\r')
+        line.remove_suffix(1);
+    text.remove_prefix(eol == std::string_view::npos ? text.size() : eol + 1);
+    return true;
+}
+
+// Reads header lines up to the blank line; false when there is no blank line.
+inline bool read_headers(std::string_view& text, http::fields* into, std::string* content_id) {
+    std::string_view line;
+    while (next_line(text, line)) {
+        if (line.empty())
+            return true;
+        auto const colon = line.find(':');
+        if (colon == std::string_view::npos || colon == 0)
+            return false;
+        auto const name = trim(line.substr(0, colon));
+        auto const value = trim(line.substr(colon + 1));
+        if (content_id && iequal(name, "Content-ID"))
+            *content_id = std::string(value);
+        if (into)
+            into->insert(name, value);
+    }
+    return false;
+}
+
+// `<response-ID>` → ID; a Content-ID without the prefix is kept as it is, brackets removed.
+inline std::string response_id(std::string_view raw) {
+    raw = trim(raw);
+    if (raw.size() >= 2 && raw.front() == '<' && raw.back() == '>')
+        raw = raw.substr(1, raw.size() - 2);
+    if (raw.starts_with("response-"))
+        raw.remove_prefix(9);
+    return std::string(raw);
+}
+
+// One part's content: an HTTP response.
+inline bool read_inner_response(std::string_view text, http::response& out) {
+    std::string_view status_line;
+    if (!next_line(text, status_line) || !status_line.starts_with("HTTP/"))
+        return false;
+    auto const space = status_line.find(' ');
+    if (space == std::string_view::npos)
+        return false;
+    auto code = status_line.substr(space + 1);
+    code = code.substr(0, code.find(' '));
+    unsigned status = 0;
+    auto const [end, ec] = std::from_chars(code.data(), code.data() + code.size(), status);
+    if (ec != std::errc{} || end != code.data() + code.size() || status < 100 || status > 599)
+        return false;
+    out.status = status;
+    if (!read_headers(text, &out.headers, nullptr))
+        return false;
+    // The part ends with the line break before the next delimiter: not the body's.
+    if (text.ends_with("\r\n"))
+        text.remove_suffix(2);
+    else if (text.ends_with("\n"))
+        text.remove_suffix(1);
+    if (auto const length = out.headers.find(boost::beast::http::field::content_length); length != out.headers.end()) {
+        std::size_t n = 0;
+        auto const v = trim(std::string_view(length->value()));
+        auto const [e, err] = std::from_chars(v.data(), v.data() + v.size(), n);
+        if (err != std::errc{} || e != v.data() + v.size() || n > text.size())
+            return false;
+        text = text.substr(0, n);
+    }
+    out.body = std::string(text);
+    return true;
+}
+
+} // namespace detail
+
+GAPI_DECL std::string make_boundary(std::span<part_request const> parts) {
+    for (;;) {
+        auto boundary = "batch_" + auth::detail::random_string(
+                                       32, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
+        bool clash = false;
+        for (auto const& p : parts)
+            clash = clash || p.request->body.find(boundary) != std::string::npos;
+        if (!clash)
+            return boundary;
+    }
+}
+
+GAPI_DECL std::string encode_request(std::span<part_request const> parts, std::string_view boundary) {
+    std::string out;
+    for (auto const& p : parts) {
+        auto const& r = *p.request;
+        out += "--";
+        out += boundary;
+        out += "\r\nContent-Type: application/http\r\nContent-ID: <";
+        out += p.content_id;
+        out += ">\r\n\r\n";
+        out += std::string_view(boost::beast::http::to_string(r.method));
+        out += ' ';
+        out += http::request_target(r.url);
+        out += " HTTP/1.1\r\n";
+        for (auto const& field : r.headers) {
+            if (field.name() == boost::beast::http::field::content_length)
+                continue;
+            out += field.name_string();
+            out += ": ";
+            out += field.value();
+            out += "\r\n";
+        }
+        if (!r.body.empty()) {
+            out += "Content-Length: ";
+            out += std::to_string(r.body.size());
+            out += "\r\n";
+        }
+        out += "\r\n";
+        out += r.body;
+        out += "\r\n";
+    }
+    out += "--";
+    out += boundary;
+    out += "--\r\n";
+    return out;
+}
+
+GAPI_DECL boost::system::result<std::vector<part_response>> decode_response(http::response const& envelope) {
+    error_code const malformed = error::malformed_response;
+    auto const type = envelope.headers.find(boost::beast::http::field::content_type);
+    if (type == envelope.headers.end())
+        return malformed;
+    // The boundary parameter, quoted or not.
+    std::string_view ct = type->value();
+    std::string boundary;
+    for (std::size_t pos = 0; pos < ct.size();) {
+        auto const semi = ct.find(';', pos);
+        auto param = detail::trim(ct.substr(pos, semi == std::string_view::npos ? std::string_view::npos : semi - pos));
+        pos = semi == std::string_view::npos ? ct.size() : semi + 1;
+        auto const eq = param.find('=');
+        if (eq == std::string_view::npos || !detail::iequal(detail::trim(param.substr(0, eq)), "boundary"))
+            continue;
+        auto value = detail::trim(param.substr(eq + 1));
+        if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
+            value = value.substr(1, value.size() - 2);
+        boundary = std::string(value);
+    }
+    if (boundary.empty() || boundary.size() > 200)
+        return malformed;
+
+    std::string_view body = envelope.body;
+    std::string const delimiter = "--" + boundary;
+    // Delimiters sit at the start of a line; the text before the first one is a preamble.
+    auto find_delimiter = [&](std::size_t from) {
+        for (auto pos = body.find(delimiter, from); pos != std::string_view::npos; pos = body.find(delimiter, pos + 1))
+            if (pos == 0 || body[pos - 1] == '\n')
+                return pos;
+        return std::string_view::npos;
+    };
+    auto pos = find_delimiter(0);
+    if (pos == std::string_view::npos)
+        return malformed;
+    std::vector<part_response> parts;
+    for (;;) {
+        pos += delimiter.size();
+        if (body.substr(pos, 2) == "--")
+            return parts; // the closing delimiter
+        // The rest of the delimiter line (transport padding), then the part.
+        auto const eol = body.find('\n', pos);
+        if (eol == std::string_view::npos)
+            return malformed;
+        auto const start = eol + 1;
+        auto const next = find_delimiter(start);
+        if (next == std::string_view::npos)
+            return malformed; // no closing delimiter: the answer was cut short
+        std::string_view part = body.substr(start, next - start);
+        part_response r;
+        std::string content_id;
+        if (!detail::read_headers(part, nullptr, &content_id))
+            return malformed;
+        r.content_id = detail::response_id(content_id);
+        if (!detail::read_inner_response(part, r.response))
+            return malformed;
+        parts.push_back(std::move(r));
+        pos = next;
+    }
+}
+
+} // namespace gapi::batch
+
+#endif

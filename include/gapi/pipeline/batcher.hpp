@@ -1,0 +1,228 @@
+// Copyright (c) 2026 The gapi developers
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef GAPI_PIPELINE_BATCHER_HPP
+#define GAPI_PIPELINE_BATCHER_HPP
+
+// Automatic batching, a layer of the call pipeline: concurrent batchable calls of one API,
+// one user and one token that arrive within a short window (or until a batch is full)
+// travel as one batch request (fact sheet §5). Each caller gets its own outcome as if it
+// had called alone, so its own retry loop retries only its own failed part, under its
+// own idempotency rules; the batch pays the quota units of all its calls.
+
+#include <gapi/batch/codec.hpp>
+#include <gapi/http/url.hpp>
+#include <gapi/pipeline/call.hpp>
+#include <gapi/pipeline/retry.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/http/field.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace gapi::pipeline {
+
+/// Automatic batching. Off by default: on, concurrent calls wait up to `window` for
+/// company, which costs latency when there is none.
+struct batching_options {
+    bool enabled = false;
+    std::chrono::milliseconds window{2};
+    std::size_t gmail_max = 50;     ///< Google allows 100 and advises against more than 50
+    std::size_t calendar_max = 100; ///< Google allows 1,000
+    std::size_t max_part_bytes = 1024 * 1024; ///< larger calls go alone
+};
+
+/// The batching layer. Not thread-safe: used from the client's executor.
+class batcher {
+public:
+    batcher(batching_options options, timing const& t, retry_counters& counters)
+        : options_(options), timing_(t), counters_(counters) {}
+
+    batching_options const& options() const noexcept { return options_; }
+
+    /// Sends `c` in a batch through `next` (pacing, then the transport) when it may go in
+    /// one, else alone through `next`. Cancellation: a call still waiting for its batch
+    /// leaves it (nothing is sent for it); one already sent completes with
+    /// `operation_aborted` and its part's answer is dropped.
+    boost::asio::awaitable<outcome> operator()(call& c, next_layer const& next) {
+        if (!c.traits.batchable || c.request->body.size() > options_.max_part_bytes)
+            co_return co_await next(c);
+        auto const origin = http::origin_of(c.request->url);
+        if (!origin)
+            co_return co_await next(c);
+        bool const calendar = c.traits.method_id.starts_with("calendar.");
+        // One batch: one API, one user, one origin, one token (the envelope carries it).
+        std::string key = (calendar ? "c\n" : "g\n") + c.traits.quota_key + "\n" + origin->to_string() + "\n" +
+                          std::string(c.request->headers[boost::beast::http::field::authorization]);
+        auto w = std::make_shared<waiter>();
+        w->request = c.request;
+        w->units = c.traits.quota_units;
+        w->idempotent = c.traits.idempotent;
+        w->wake = std::make_shared<boost::asio::steady_timer>(co_await boost::asio::this_coro::executor,
+                                                              boost::asio::steady_timer::time_point::max());
+        auto& g = pending_[key];
+        g.calls.push_back(w);
+        std::size_t const max = calendar ? std::clamp<std::size_t>(options_.calendar_max, 1, 1000)
+                                         : std::clamp<std::size_t>(options_.gmail_max, 1, 100);
+        auto const ex = co_await boost::asio::this_coro::executor;
+        if (g.calls.size() >= max) {
+            auto full = std::move(g.calls);
+            g.calls.clear();
+            boost::asio::co_spawn(ex, flush(std::move(full), key, next), boost::asio::detached);
+        } else if (!g.timer_running) {
+            g.timer_running = true;
+            boost::asio::co_spawn(ex, flush_later(key, next), boost::asio::detached);
+        }
+        co_await w->wake->async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+        if (!w->done) { // the caller cancelled
+            auto it = pending_.find(key);
+            if (it != pending_.end())
+                std::erase(it->second.calls, w);
+            w->abandoned = true;
+            outcome aborted;
+            aborted.ec = boost::asio::error::operation_aborted;
+            co_return aborted;
+        }
+        co_return std::move(w->result);
+    }
+
+private:
+    struct waiter {
+        std::shared_ptr<http::request> request;
+        unsigned units = 1;
+        bool idempotent = true;
+        std::shared_ptr<boost::asio::steady_timer> wake;
+        outcome result;
+        bool done = false;
+        bool abandoned = false;
+    };
+    struct group {
+        std::vector<std::shared_ptr<waiter>> calls;
+        bool timer_running = false;
+    };
+
+    boost::asio::awaitable<void> flush_later(std::string key, next_layer const& next) {
+        co_await timing_.sleep(options_.window);
+        auto it = pending_.find(key);
+        if (it == pending_.end())
+            co_return;
+        it->second.timer_running = false;
+        auto calls = std::move(it->second.calls);
+        pending_.erase(it);
+        if (!calls.empty())
+            co_await flush(std::move(calls), std::move(key), next);
+    }
+
+    static void finish(waiter& w, outcome o) {
+        w.result = std::move(o);
+        w.done = true;
+        w.wake->cancel();
+    }
+
+    // One batch request for `calls`; a single call goes alone, as it would have.
+    boost::asio::awaitable<void> flush(std::vector<std::shared_ptr<waiter>> calls, std::string key,
+                                       next_layer const& next) {
+        std::erase_if(calls, [](auto const& w) { return w->abandoned; });
+        if (calls.empty())
+            co_return;
+        std::string const quota_key = key.substr(2, key.find('\n', 2) - 2);
+        bool const calendar = key.front() == 'c';
+        if (calls.size() == 1) {
+            call alone;
+            alone.request = calls.front()->request;
+            alone.traits.method_id = alone.request->method_id;
+            alone.traits.quota_units = calls.front()->units;
+            alone.traits.quota_key = quota_key;
+            alone.traits.idempotent = calls.front()->idempotent;
+            auto o = co_await next(alone);
+            finish(*calls.front(), std::move(o));
+            co_return;
+        }
+        std::vector<batch::part_request> parts;
+        call envelope;
+        envelope.request = std::make_shared<http::request>();
+        auto& req = *envelope.request;
+        req.method = http::verb::post;
+        auto const origin = http::origin_of(calls.front()->request->url);
+        req.url = boost::urls::url(origin->to_string() + (calendar ? "/batch/calendar/v3" : "/batch/gmail/v1"));
+        req.method_id = calendar ? "batch.calendar" : "batch.gmail";
+        req.quota_units = 0;
+        bool idempotent = true;
+        for (std::size_t i = 0; i < calls.size(); ++i) {
+            parts.push_back({"item-" + std::to_string(i), calls[i]->request.get()});
+            req.quota_units += calls[i]->units;
+            idempotent = idempotent && calls[i]->idempotent;
+        }
+        // The token travels once, on the envelope; the parts' own copies stay out of it.
+        auto const authorization = std::string(calls.front()->request->headers[boost::beast::http::field::authorization]);
+        std::vector<http::request> bare;
+        bare.reserve(calls.size());
+        for (auto& p : parts) {
+            bare.push_back(*p.request);
+            bare.back().headers.erase(boost::beast::http::field::authorization);
+            p.request = &bare.back();
+        }
+        auto const boundary = batch::make_boundary(parts);
+        req.headers.set(boost::beast::http::field::content_type, "multipart/mixed; boundary=" + boundary);
+        req.headers.set(boost::beast::http::field::authorization, authorization);
+        req.body = batch::encode_request(parts, boundary);
+        req.replay_on_stale_connection = idempotent;
+        envelope.traits.method_id = req.method_id;
+        envelope.traits.quota_units = req.quota_units;
+        envelope.traits.quota_key = quota_key;
+        envelope.traits.idempotent = idempotent;
+        ++counters_.batch_requests;
+        counters_.batched_calls += calls.size();
+        auto o = co_await next(envelope);
+
+        if (o.ec || o.response.status / 100 != 2) { // the batch failed as a whole: so did each call
+            for (auto& w : calls)
+                finish(*w, o);
+            co_return;
+        }
+        auto decoded = batch::decode_response(o.response);
+        std::map<std::string, http::response*> by_id;
+        if (decoded)
+            for (auto& p : *decoded)
+                by_id[p.content_id] = &p.response;
+        for (std::size_t i = 0; i < calls.size(); ++i) {
+            outcome r;
+            auto const found = by_id.find("item-" + std::to_string(i));
+            r.response.exchange = o.response.exchange;
+            if (found == by_id.end()) {
+                // No answer for this call although Google had the request: it may have acted.
+                r.ec = decoded ? error_code(error::malformed_response) : decoded.error();
+                r.written = true;
+            } else {
+                auto const exchange = o.response.exchange;
+                r.response = std::move(*found->second);
+                r.response.exchange = exchange;
+                if (r.response.status / 100 != 2) {
+                    r.details = parse_error_details(r.response);
+                    r.ec = to_error_code(*r.details);
+                }
+            }
+            finish(*calls[i], std::move(r));
+        }
+    }
+
+    batching_options options_;
+    timing const& timing_;
+    retry_counters& counters_;
+    std::map<std::string, group> pending_;
+};
+
+} // namespace gapi::pipeline
+
+#endif

@@ -1,0 +1,304 @@
+// Copyright (c) 2026 The gapi developers
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+
+// Batches: the client's codec against the emulator's own (independent) parser and writer,
+// malformed answers as typed errors, and explicit batches through the public API with the
+// emulator's counts and store as the oracle.
+#include "../support/run.hpp"
+
+#include <gapi/batch/batch.hpp>
+#include <gapi/calendar/calendar_service.hpp>
+#include <gapi/emulator/batch_codec.hpp>
+#include <gapi/emulator/emulator.hpp>
+#include <gapi/gmail/gmail_service.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/http/field.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <cstdio>
+
+namespace asio = boost::asio;
+namespace emu = gapi::emulator;
+using gapi::api_error;
+using gapi::error_code;
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+namespace {
+
+gapi::http::request request(gapi::http::verb method, std::string url, std::string body = {}) {
+    gapi::http::request r;
+    r.method = method;
+    r.url = boost::urls::url(url);
+    r.body = std::move(body);
+    if (!r.body.empty())
+        r.headers.set(boost::beast::http::field::content_type, "application/json; charset=UTF-8");
+    return r;
+}
+
+gapi::http::response envelope(std::string boundary_param, std::string body) {
+    gapi::http::response r;
+    r.status = 200;
+    r.headers.set(boost::beast::http::field::content_type, "multipart/mixed; boundary=" + boundary_param);
+    r.body = std::move(body);
+    return r;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(batch_codec)
+
+BOOST_AUTO_TEST_CASE(requests_encoded_by_the_client_read_back_by_the_emulator) {
+    auto const a = request(gapi::http::verb::get, "https://gmail.googleapis.com/gmail/v1/users/me/messages/abc?format=minimal");
+    auto const b = request(gapi::http::verb::post, "https://gmail.googleapis.com/gmail/v1/users/me/labels",
+                           R"({"name":"Ελληνικά --batch_x"})");
+    std::vector<gapi::batch::part_request> parts{{"item-0", &a}, {"item-1", &b}};
+    auto const boundary = gapi::batch::make_boundary(parts);
+    BOOST_TEST(boundary.starts_with("batch_"));
+    emu::api_request outer;
+    outer.method = gapi::http::verb::post;
+    outer.url = boost::urls::url("/batch/gmail/v1");
+    outer.headers.set(boost::beast::http::field::content_type, "multipart/mixed; boundary=" + boundary);
+    outer.headers.set(boost::beast::http::field::authorization, "Bearer t");
+    outer.body = gapi::batch::encode_request(parts, boundary);
+    auto parsed = emu::parse_batch_request(outer);
+    auto const* problem = std::get_if<std::string>(&parsed);
+    BOOST_TEST_REQUIRE(!problem, (problem ? *problem : std::string()));
+    auto const& inner = std::get<std::vector<emu::batch_part>>(parsed);
+    BOOST_TEST_REQUIRE(inner.size() == 2u);
+    BOOST_TEST(inner[0].content_id == "<item-0>");
+    BOOST_TEST((inner[0].request.method == gapi::http::verb::get));
+    BOOST_TEST(inner[0].request.url.encoded_path() == "/gmail/v1/users/me/messages/abc");
+    BOOST_TEST(inner[0].request.url.encoded_query() == "format=minimal");
+    BOOST_TEST(inner[1].request.body == b.body);
+    BOOST_TEST(inner[1].request.headers[boost::beast::http::field::authorization] == "Bearer t"); // the outer's
+}
+
+BOOST_AUTO_TEST_CASE(responses_written_by_the_emulator_read_by_the_client_in_any_order) {
+    std::vector<emu::batch_part_response> parts(3);
+    parts[0].content_id = "<item-2>";
+    parts[0].response.status = 404;
+    parts[0].response.body = R"({"error":{"code":404,"message":"Requested entity was not found.","errors":[{"reason":"notFound"}]}})";
+    parts[1].content_id = "<item-0>";
+    parts[1].response.status = 200;
+    parts[1].response.headers.set(boost::beast::http::field::content_type, "application/json; charset=UTF-8");
+    parts[1].response.body = "{\"id\":\"a\"}\r\n--not-the-boundary\r\n";
+    parts[2].content_id = "<item-1>";
+    parts[2].response.status = 204;
+    auto const body = emu::serialize_batch_response(parts, "batch_XyZ");
+    auto decoded = gapi::batch::decode_response(envelope("batch_XyZ", body));
+    BOOST_TEST_REQUIRE(decoded.has_value());
+    BOOST_TEST_REQUIRE(decoded->size() == 3u);
+    BOOST_TEST((*decoded)[0].content_id == "item-2");
+    BOOST_TEST((*decoded)[0].response.status == 404u);
+    BOOST_TEST((*decoded)[1].content_id == "item-0");
+    BOOST_TEST((*decoded)[1].response.body == parts[1].response.body);
+    BOOST_TEST((*decoded)[2].response.status == 204u);
+    BOOST_TEST((*decoded)[2].response.body.empty());
+
+    // Bare LF line ends and a quoted boundary parameter are read too.
+    std::string lf = "--b1\nContent-Type: application/http\nContent-ID: <response-item-0>\n\nHTTP/1.1 200 OK\n"
+                     "Content-Type: application/json\n\n{\"x\":1}\n--b1--\n";
+    auto const lf_decoded = gapi::batch::decode_response(envelope("\"b1\"", lf));
+    BOOST_TEST_REQUIRE(lf_decoded.has_value());
+    BOOST_TEST((*lf_decoded)[0].content_id == "item-0");
+    BOOST_TEST((*lf_decoded)[0].response.body == "{\"x\":1}");
+}
+
+BOOST_AUTO_TEST_CASE(malformed_batch_answers_are_typed_errors) {
+    std::string const part_head = "--b\r\nContent-Type: application/http\r\nContent-ID: <response-item-0>\r\n\r\n";
+    for (auto const& [type, body] : std::vector<std::pair<std::string, std::string>>{
+             {"b", ""},                                                     // nothing
+             {"", part_head + "HTTP/1.1 200 OK\r\n\r\n{}\r\n--b--\r\n"},    // no boundary
+             {"b", part_head + "HTTP/1.1 200 OK\r\n\r\n{}\r\n"},            // cut short: no closing delimiter
+             {"b", part_head + "HTTP/1.1 2x0 OK\r\n\r\n{}\r\n--b--\r\n"},   // a status that is no number
+             {"b", part_head + "SMTP 250 OK\r\n\r\n{}\r\n--b--\r\n"},       // not HTTP
+             {"b", part_head + "HTTP/1.1 200 OK\r\nContent-Length: 999\r\n\r\n{}\r\n--b--\r\n"}, // longer than the part
+             {"b", part_head + "HTTP/1.1 200 OK\r\nno colon here\r\n\r\n{}\r\n--b--\r\n"},
+         }) {
+        auto r = envelope(type, body);
+        if (type.empty())
+            r.headers.set(boost::beast::http::field::content_type, "multipart/mixed");
+        auto const decoded = gapi::batch::decode_response(r);
+        BOOST_TEST(!decoded.has_value(), body);
+        if (!decoded)
+            BOOST_TEST(decoded.error() == gapi::error::malformed_response);
+    }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---- batches through the public API -------------------------------------------------------
+
+namespace {
+
+struct batch_fixture {
+    explicit batch_fixture(std::string faults = {}, gapi::pipeline::batching_options batching = {}) {
+        emu::emulator_options o;
+        o.state_dir = dir.path();
+        o.quota.enabled = false;
+        o.faults = std::move(faults);
+        o.calendar = {.calendars = 150, .events_per_calendar = 3};
+        google.emplace(std::move(o));
+        google->start();
+        gapi::client_options co;
+        co.pacing.enabled = false;
+        co.batching = batching;
+        co.retry.initial_backoff = std::chrono::milliseconds(1);
+        co.retry.max_backoff = std::chrono::milliseconds(20);
+        co.endpoints = {.gmail = google->base_url(), .calendar = google->base_url()};
+        client.emplace(ioc.get_executor(), gapi::auth::credentials::from_file(dir.file("token.json")), co);
+    }
+
+    // Sends three messages and returns their ids.
+    std::vector<std::string> seed(gapi::gmail::gmail_service const& gmail) {
+        std::vector<std::string> ids;
+        gapi_test::run(ioc, [&]() -> asio::awaitable<void> {
+            for (int i = 0; i < 3; ++i) {
+                gapi::mime::message m;
+                m.to = {{"", "someone@example.org"}};
+                m.subject = "Seed " + std::to_string(i);
+                m.text_body = "Body\n";
+                auto [ec, sent] = co_await gmail.send(m, use_tuple);
+                BOOST_TEST_REQUIRE(!ec, ec.message());
+                ids.push_back(sent.id);
+            }
+        }());
+        return ids;
+    }
+
+    // `n` concurrent messages.get calls; returns how many answered with the right message.
+    std::size_t get_concurrently(gapi::gmail::gmail_service const& gmail, std::vector<std::string> const& ids,
+                                 std::size_t n) {
+        std::size_t right = 0, done = 0;
+        for (std::size_t i = 0; i < n; ++i)
+            gmail.get_message(ids[i % ids.size()], gapi::gmail::message_format::minimal,
+                              [&, i](error_code ec, gapi::gmail::message m) {
+                                  BOOST_TEST(!ec, i << ": " << ec.message());
+                                  right += !ec && m.id == ids[i % ids.size()];
+                                  ++done;
+                              });
+        gapi_test::run(ioc, gapi_test::eventually([&] { return done == n; }, "every call answered"));
+        return right;
+    }
+
+    gapi_test::temp_dir dir;
+    std::optional<emu::emulator> google;
+    asio::io_context ioc;
+    std::optional<gapi::client> client;
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(batch_explicit)
+
+BOOST_AUTO_TEST_CASE(a_hundred_and_twenty_gets_go_as_three_batches_each_result_its_own) {
+    batch_fixture f;
+    auto const gmail = f.client->gmail();
+    auto const ids = f.seed(gmail);
+    gapi_test::run(f.ioc, [&]() -> asio::awaitable<void> {
+        std::vector<gapi::http::request> calls;
+        for (int i = 0; i < 119; ++i)
+            calls.push_back(gmail.get_message_request(ids[i % 3], gapi::gmail::message_format::metadata));
+        calls.push_back(gmail.get_message_request("0123456789abcdef")); // no such message
+        auto [ec, results] = co_await gapi::batch::run(*f.client, std::move(calls), use_tuple);
+        BOOST_TEST_REQUIRE(!ec, ec.message());
+        BOOST_TEST_REQUIRE(results.size() == 120u);
+        for (int i = 0; i < 119; ++i) {
+            auto [read_ec, m] = gapi::batch::read<gapi::gmail::message>(results[i]);
+            BOOST_TEST(!read_ec, i << ": " << read_ec.message());
+            BOOST_TEST(m.id == ids[i % 3], i);
+        }
+        BOOST_TEST(results[119].ec == api_error::not_found);
+        BOOST_TEST_REQUIRE(results[119].details.has_value());
+        BOOST_TEST(results[119].details->reason == "notFound");
+        BOOST_TEST(results[119].response.status == 404u);
+    }());
+    BOOST_TEST(f.google->counts().calls("batch.gmail") == 3u); // 50 + 50 + 20
+    BOOST_TEST(f.google->counts().calls("gmail.users.messages.get") == 120u);
+}
+
+BOOST_AUTO_TEST_CASE(calendar_batches_take_a_hundred_and_mixed_apis_are_refused) {
+    batch_fixture f;
+    auto const calendar = f.client->calendar();
+    auto const gmail = f.client->gmail();
+    gapi_test::run(f.ioc, [&]() -> asio::awaitable<void> {
+        std::vector<gapi::http::request> calls;
+        gapi::calendar::event_query const query;
+        for (int i = 1; i <= 150; ++i) {
+            char id[64];
+            std::snprintf(id, sizeof id, "fixture-%04d@group.calendar.google.com", i);
+            calls.push_back(calendar.list_events_request(id, query));
+        }
+        auto [ec, results] = co_await gapi::batch::run(*f.client, std::move(calls), use_tuple);
+        BOOST_TEST_REQUIRE(!ec, ec.message());
+        BOOST_TEST_REQUIRE(results.size() == 150u);
+        for (auto const& r : results) {
+            auto [read_ec, list] = gapi::batch::read<gapi::calendar::event_list>(r);
+            BOOST_TEST(!read_ec, read_ec.message());
+            BOOST_TEST(list.items.size() == 3u);
+        }
+        std::vector<gapi::http::request> mixed{gmail.list_labels_request(), calendar.get_event_request("primary", "x")};
+        auto [mixed_ec, none] = co_await gapi::batch::run(*f.client, std::move(mixed), use_tuple);
+        BOOST_TEST(mixed_ec == gapi::error::not_batchable);
+        BOOST_TEST(none.empty());
+    }());
+    BOOST_TEST(f.google->counts().calls("batch.calendar") == 2u); // 100 + 50
+    BOOST_TEST(f.google->counts().calls("calendar.events.list") == 150u);
+}
+
+BOOST_AUTO_TEST_CASE(a_part_refused_for_the_rate_is_typed_and_the_others_succeed) {
+    batch_fixture f;
+    f.google->with_state([](emu::emulator_state& s) {
+        auto rules = emu::fault_injector::parse("gmail.users.labels.list:429=1,first=2");
+        s.faults = emu::fault_injector(std::move(rules.value()), 7);
+    });
+    auto const gmail = f.client->gmail();
+    gapi_test::run(f.ioc, [&]() -> asio::awaitable<void> {
+        std::vector<gapi::http::request> calls(5, gmail.list_labels_request());
+        auto [ec, results] = co_await gapi::batch::run(*f.client, std::move(calls), use_tuple);
+        BOOST_TEST_REQUIRE(!ec);
+        BOOST_TEST_REQUIRE(results.size() == 5u);
+        std::size_t limited = 0;
+        for (auto const& r : results)
+            limited += r.ec == api_error::rate_limited;
+        BOOST_TEST(limited == 2u);
+        BOOST_TEST(!results[4].ec);
+    }());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(batch_automatic)
+
+BOOST_AUTO_TEST_CASE(two_hundred_concurrent_calls_travel_as_four_batches_of_fifty) {
+    // Batching off for the client, on for this service; a window far longer than the test,
+    // so that only full batches go: the count is exact.
+    batch_fixture f({}, {.window = std::chrono::seconds(600)});
+    auto const plain = f.client->gmail();
+    auto const ids = f.seed(plain);
+    auto const batched = plain.with({.batch = true});
+    BOOST_TEST(f.get_concurrently(batched, ids, 200) == 200u);
+    BOOST_TEST(f.google->counts().calls("batch.gmail") == 4u);
+    BOOST_TEST(f.google->counts().calls("gmail.users.messages.get") == 200u);
+    BOOST_TEST(f.client->stats().batch_requests == 4u);
+    BOOST_TEST(f.client->stats().batched_calls == 200u);
+    BOOST_TEST(f.google->counts().calls("gmail.users.messages.send") == 3u); // the seeds went alone
+}
+
+BOOST_AUTO_TEST_CASE(only_the_parts_refused_are_retried) {
+    // The first seven messages.get calls are refused with 429 inside their batch.
+    batch_fixture f("gmail.users.messages.get:429=1,first=7", {.enabled = true});
+    auto const gmail = f.client->gmail();
+    auto const ids = f.seed(gmail.with({.batch = false}));
+    BOOST_TEST(f.get_concurrently(gmail, ids, 120) == 120u);
+    BOOST_TEST(f.google->counts().calls("gmail.users.messages.get") == 127u); // 120 + 7 retries, nothing more
+    BOOST_TEST(f.google->counts().calls("gmail.users.messages.get", 429) == 7u);
+    BOOST_TEST(f.client->stats().retries == 7u);
+    BOOST_TEST(f.google->counts().calls("batch.gmail") >= 3u); // 50 + 50 + 20 at least, then the retries
+}
+
+BOOST_AUTO_TEST_SUITE_END()
