@@ -6,6 +6,7 @@
 // malformed answers as typed errors, and explicit batches through the public API with the
 // emulator's counts and store as the oracle.
 #include "../support/run.hpp"
+#include "../support/test_server.hpp"
 
 #include <gapi/batch/batch.hpp>
 #include <gapi/calendar/calendar_service.hpp>
@@ -20,6 +21,10 @@
 #include <boost/test/unit_test.hpp>
 
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
+
+#include <unistd.h>
 
 namespace asio = boost::asio;
 namespace emu = gapi::emulator;
@@ -127,6 +132,58 @@ BOOST_AUTO_TEST_CASE(malformed_batch_answers_are_typed_errors) {
         if (!decoded)
             BOOST_TEST(decoded.error() == gapi::error::malformed_response);
     }
+}
+
+BOOST_AUTO_TEST_CASE(pythons_email_parser_reads_the_encoded_batch_strictly) {
+    std::string const python = "/usr/bin/python3";
+    if (::access(python.c_str(), X_OK) != 0) {
+        BOOST_TEST_REQUIRE(!std::getenv("CI"), "CI must have /usr/bin/python3");
+        return;
+    }
+    auto const a = request(gapi::http::verb::get, "https://www.googleapis.com/calendar/v3/calendars/primary/events?maxResults=10");
+    auto const b = request(gapi::http::verb::post, "https://www.googleapis.com/calendar/v3/calendars/primary/events",
+                           R"({"summary":"Καφές"})");
+    auto const c = request(gapi::http::verb::delete_, "https://www.googleapis.com/calendar/v3/calendars/primary/events/x");
+    std::vector<gapi::batch::part_request> parts{{"item-0", &a}, {"item-1", &b}, {"item-2", &c}};
+    auto const boundary = gapi::batch::make_boundary(parts);
+    gapi_test::temp_dir dir;
+    std::ofstream(dir.file("batch.eml"), std::ios::binary)
+        << "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=" << boundary << "\r\n\r\n"
+        << gapi::batch::encode_request(parts, boundary);
+    auto const command = python + " " GAPI_SOURCE_DIR "/tests/batch/check_batch_with_python_email.py " +
+                         dir.file("batch.eml") + " 3";
+    BOOST_TEST(std::system(command.c_str()) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_missing_part_and_a_truncated_answer_are_typed_errors_per_call) {
+    asio::io_context ioc;
+    gapi_test::test_server server(ioc.get_executor());
+    gapi::client google(ioc.get_executor(), gapi::auth::credentials::from_access_token("ya29.test"));
+    gapi::gmail::gmail_service gmail(google, {.root = server.base_url()});
+    std::string const part = "Content-Type: application/http\r\nContent-ID: <response-item-%d>\r\n\r\n"
+                             "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{\"labels\":[]}\r\n";
+    auto part_for = [&](int i) {
+        char buf[256];
+        std::snprintf(buf, sizeof buf, part.c_str(), i);
+        return std::string(buf);
+    };
+    server.respond("/batch/gmail/v1", {200, "--b\r\n" + part_for(2) + "--b\r\n" + part_for(0) + "--b--\r\n",
+                                       "multipart/mixed; boundary=b"});
+    gapi_test::run(ioc, [&]() -> asio::awaitable<void> {
+        std::vector<gapi::http::request> calls(3, gmail.list_labels_request());
+        auto [ec, results] = co_await gapi::batch::run(google, calls, use_tuple);
+        BOOST_TEST_REQUIRE(!ec, ec.message());
+        BOOST_TEST_REQUIRE(results.size() == 3u);
+        BOOST_TEST(!results[0].ec);
+        BOOST_TEST(results[1].ec == gapi::error::malformed_response); // Google left it unanswered
+        BOOST_TEST(!results[2].ec);
+        server.respond("/batch/gmail/v1", {200, "--b\r\n" + part_for(0) + "--b\r\n" + part_for(1).substr(0, 90),
+                                           "multipart/mixed; boundary=b"});
+        std::tie(ec, results) = co_await gapi::batch::run(google, calls, use_tuple);
+        BOOST_TEST_REQUIRE(results.size() == 3u);
+        for (auto const& r : results)
+            BOOST_TEST(r.ec == gapi::error::malformed_response);
+    }());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -289,16 +346,55 @@ BOOST_AUTO_TEST_CASE(two_hundred_concurrent_calls_travel_as_four_batches_of_fift
     BOOST_TEST(f.google->counts().calls("gmail.users.messages.send") == 3u); // the seeds went alone
 }
 
-BOOST_AUTO_TEST_CASE(only_the_parts_refused_are_retried) {
-    // The first seven messages.get calls are refused with 429 inside their batch.
-    batch_fixture f("gmail.users.messages.get:429=1,first=7", {.enabled = true});
+BOOST_AUTO_TEST_CASE(only_the_ten_percent_refused_are_retried) {
+    // The first twelve messages.get calls (10 % of 120) are refused with 429 inside their batch.
+    batch_fixture f("gmail.users.messages.get:429=1,first=12", {.enabled = true});
     auto const gmail = f.client->gmail();
     auto const ids = f.seed(gmail.with({.batch = false}));
     BOOST_TEST(f.get_concurrently(gmail, ids, 120) == 120u);
-    BOOST_TEST(f.google->counts().calls("gmail.users.messages.get") == 127u); // 120 + 7 retries, nothing more
-    BOOST_TEST(f.google->counts().calls("gmail.users.messages.get", 429) == 7u);
-    BOOST_TEST(f.client->stats().retries == 7u);
+    BOOST_TEST(f.google->counts().calls("gmail.users.messages.get") == 132u); // 120 + 12 retries, nothing more
+    BOOST_TEST(f.google->counts().calls("gmail.users.messages.get", 429) == 12u);
+    BOOST_TEST(f.client->stats().retries == 12u);
     BOOST_TEST(f.google->counts().calls("batch.gmail") >= 3u); // 50 + 50 + 20 at least, then the retries
+}
+
+BOOST_AUTO_TEST_CASE(ten_thousand_gets_of_each_api_need_at_most_one_request_in_forty) {
+    batch_fixture f({}, {.enabled = true});
+    auto const gmail = f.client->gmail();
+    auto const calendar = f.client->calendar();
+    auto const ids = f.seed(gmail.with({.batch = false}));
+    std::string const cal = "fixture-0001@group.calendar.google.com";
+    std::vector<std::string> event_ids;
+    gapi_test::run(f.ioc, [&]() -> asio::awaitable<void> {
+        gapi::calendar::event_query const all;
+        auto [ec, list] = co_await calendar.with({.batch = false}).list_events(cal, all, use_tuple);
+        BOOST_TEST_REQUIRE(!ec, ec.message());
+        for (auto const& e : list.items)
+            event_ids.push_back(e.id);
+    }());
+    BOOST_TEST_REQUIRE(event_ids.size() == 3u);
+    auto const before = f.google->counts().http_requests;
+    constexpr std::size_t n = 10'000;
+    std::size_t right = 0, done = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        gmail.get_message(ids[i % 3], gapi::gmail::message_format::minimal, [&, i](error_code ec, gapi::gmail::message m) {
+            right += !ec && m.id == ids[i % 3];
+            ++done;
+        });
+        calendar.get_event(cal, event_ids[i % 3], [&, i](error_code ec, gapi::calendar::event e) {
+            right += !ec && e.id == event_ids[i % 3];
+            ++done;
+        });
+    }
+    gapi_test::run(f.ioc, gapi_test::eventually([&] { return done == 2 * n; }, "every call answered", std::chrono::seconds(120)),
+                   std::chrono::seconds(150));
+    BOOST_TEST(right == 2 * n);
+    auto const counts = f.google->counts();
+    BOOST_TEST(counts.http_requests - before <= 2 * n / 40);
+    BOOST_TEST(counts.calls("batch.gmail") <= n / 40);
+    BOOST_TEST(counts.calls("batch.calendar") <= n / 40);
+    BOOST_TEST(counts.calls("gmail.users.messages.get") == n);
+    BOOST_TEST(counts.calls("calendar.events.get") == n);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

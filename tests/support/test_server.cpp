@@ -111,7 +111,7 @@ struct test_server::state : std::enable_shared_from_this<test_server::state> {
             };
             if (auto const* answer = canned_for()) {
                 res.result(answer->status);
-                res.set(bhttp::field::content_type, "application/json; charset=UTF-8");
+                res.set(bhttp::field::content_type, answer->content_type);
                 res.body() = answer->body;
             } else if (path == "/hang") {
                 // Never answers; reading on tells when the client gives up and closes.

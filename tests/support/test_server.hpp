@@ -47,6 +47,7 @@ struct server_counts {
 struct canned_response {
     unsigned status = 200;
     std::string body;
+    std::string content_type = "application/json; charset=UTF-8";
 };
 
 class test_server {

@@ -40,7 +40,8 @@ GAPI_DECL std::string make_boundary(std::span<part_request const> parts);
 
 /// The body of a batch request. Each part: `Content-Type: application/http`, `Content-ID:
 /// <id>`, then the request line with the path and query only (Google refuses absolute
-/// URLs), the request's headers, `Content-Length` for a body, a blank line and the body.
+/// URLs), the request's headers (but Authorization: the envelope carries the token for
+/// all), `Content-Length` for a body, a blank line and the body.
 /// The envelope's Content-Type is `multipart/mixed; boundary=` + `boundary`.
 GAPI_DECL std::string encode_request(std::span<part_request const> parts, std::string_view boundary);
 

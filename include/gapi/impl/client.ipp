@@ -48,6 +48,7 @@ inline boost::asio::awaitable<pipeline::outcome> authorize(auth::token_source& t
 inline boost::asio::awaitable<pipeline::outcome> transmit(http::connection_pool& pool, pipeline::call& c,
                                                           pipeline::retry_counters& counters) {
     pipeline::outcome o;
+    ++counters.http_requests;
     auto [ec, res] = co_await pool.send(std::shared_ptr<http::request const>(c.request), use_tuple);
     o.ec = ec;
     o.response = std::move(res);

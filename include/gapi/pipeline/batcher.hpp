@@ -77,12 +77,15 @@ public:
                                          : std::clamp<std::size_t>(options_.gmail_max, 1, 100);
         auto const ex = co_await boost::asio::this_coro::executor;
         if (g.calls.size() >= max) {
+            // Full: it goes now, and the next call opens a new window (the running one,
+            // if any, is for this batch and ends without effect).
             auto full = std::move(g.calls);
             g.calls.clear();
+            g.window = 0;
             boost::asio::co_spawn(ex, flush(std::move(full), key, next), boost::asio::detached);
-        } else if (!g.timer_running) {
-            g.timer_running = true;
-            boost::asio::co_spawn(ex, flush_later(key, next), boost::asio::detached);
+        } else if (g.window == 0) {
+            g.window = ++windows_;
+            boost::asio::co_spawn(ex, flush_later(key, g.window, next), boost::asio::detached);
         }
         co_await w->wake->async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
         if (!w->done) { // the caller cancelled
@@ -109,15 +112,14 @@ private:
     };
     struct group {
         std::vector<std::shared_ptr<waiter>> calls;
-        bool timer_running = false;
+        std::uint64_t window = 0; ///< the open window's number; 0: none
     };
 
-    boost::asio::awaitable<void> flush_later(std::string key, next_layer const& next) {
+    boost::asio::awaitable<void> flush_later(std::string key, std::uint64_t window, next_layer const& next) {
         co_await timing_.sleep(options_.window);
         auto it = pending_.find(key);
-        if (it == pending_.end())
-            co_return;
-        it->second.timer_running = false;
+        if (it == pending_.end() || it->second.window != window)
+            co_return; // its batch went full before the window ended
         auto calls = std::move(it->second.calls);
         pending_.erase(it);
         if (!calls.empty())
@@ -164,15 +166,8 @@ private:
             req.quota_units += calls[i]->units;
             idempotent = idempotent && calls[i]->idempotent;
         }
-        // The token travels once, on the envelope; the parts' own copies stay out of it.
+        // The token travels once, on the envelope (the encoder leaves the parts' copies out).
         auto const authorization = std::string(calls.front()->request->headers[boost::beast::http::field::authorization]);
-        std::vector<http::request> bare;
-        bare.reserve(calls.size());
-        for (auto& p : parts) {
-            bare.push_back(*p.request);
-            bare.back().headers.erase(boost::beast::http::field::authorization);
-            p.request = &bare.back();
-        }
         auto const boundary = batch::make_boundary(parts);
         req.headers.set(boost::beast::http::field::content_type, "multipart/mixed; boundary=" + boundary);
         req.headers.set(boost::beast::http::field::authorization, authorization);
@@ -221,6 +216,7 @@ private:
     timing const& timing_;
     retry_counters& counters_;
     std::map<std::string, group> pending_;
+    std::uint64_t windows_ = 0;
 };
 
 } // namespace gapi::pipeline

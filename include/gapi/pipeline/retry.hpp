@@ -172,6 +172,7 @@ struct retry_counters {
     std::chrono::milliseconds quota_wait{0}; ///< time calls waited for the pacer
     std::uint64_t bytes_out = 0;         ///< request bodies sent
     std::uint64_t bytes_in = 0;          ///< response bodies received
+    std::uint64_t http_requests = 0;     ///< exchanges handed to the transport (a batch is one)
     std::uint64_t batch_requests = 0;    ///< batch requests sent by automatic batching
     std::uint64_t batched_calls = 0;     ///< calls that travelled inside them
     std::map<std::string, std::uint64_t, std::less<>> retries_by_reason;

@@ -137,7 +137,9 @@ GAPI_DECL std::string encode_request(std::span<part_request const> parts, std::s
         out += http::request_target(r.url);
         out += " HTTP/1.1\r\n";
         for (auto const& field : r.headers) {
-            if (field.name() == boost::beast::http::field::content_length)
+            // The envelope carries the token once, for every part; the length is the part's own.
+            if (field.name() == boost::beast::http::field::content_length ||
+                field.name() == boost::beast::http::field::authorization)
                 continue;
             out += field.name_string();
             out += ": ";
