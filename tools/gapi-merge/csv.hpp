@@ -11,6 +11,8 @@
 // unquoted field, text after a closing quote, a record with too few or too many
 // fields): such input is refused with the line where the record starts.
 
+#include <gapi/mime/detail/encoding.hpp>
+
 #include <cstddef>
 #include <stdexcept>
 #include <string>
@@ -49,47 +51,6 @@ struct csv_table {
     static constexpr std::size_t npos = static_cast<std::size_t>(-1);
 };
 
-namespace detail {
-
-inline bool valid_utf8(std::string_view s) noexcept {
-    std::size_t i = 0;
-    while (i < s.size()) {
-        auto const c = static_cast<unsigned char>(s[i]);
-        std::size_t n = 0;
-        char32_t cp = 0;
-        if (c < 0x80) {
-            ++i;
-            continue;
-        } else if ((c & 0xE0) == 0xC0) {
-            n = 1;
-            cp = c & 0x1F;
-        } else if ((c & 0xF0) == 0xE0) {
-            n = 2;
-            cp = c & 0x0F;
-        } else if ((c & 0xF8) == 0xF0) {
-            n = 3;
-            cp = c & 0x07;
-        } else {
-            return false;
-        }
-        for (std::size_t k = 1; k <= n; ++k) {
-            if (i + k >= s.size())
-                return false;
-            auto const cc = static_cast<unsigned char>(s[i + k]);
-            if ((cc & 0xC0) != 0x80)
-                return false;
-            cp = (cp << 6) | (cc & 0x3F);
-        }
-        // No overlong forms, no surrogates, nothing past U+10FFFF.
-        if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10FFFF ||
-            (cp >= 0xD800 && cp <= 0xDFFF))
-            return false;
-        i += n + 1;
-    }
-    return true;
-}
-
-} // namespace detail
 
 /// Parses a whole CSV text. Throws `csv_error` on malformed input: an unclosed quote, a
 /// quote inside an unquoted field, text after a closing quote, a record whose field
@@ -149,7 +110,7 @@ inline csv_table parse_csv(std::string_view text) {
                     ++i;
                 }
             }
-            if (!detail::valid_utf8(field))
+            if (!gapi::mime::detail::is_valid_utf8(field))
                 throw csv_error(record.line, "not UTF-8 (save the file as UTF-8)");
             record.fields.push_back(std::move(field));
             if (i < text.size() && text[i] == ',') {

@@ -13,6 +13,8 @@
 #include <gapi/mime/attachment.hpp>
 #include <gapi/mime/message.hpp>
 
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
 #include <kainjow/mustache.hpp>
 
 #include <algorithm>
@@ -87,21 +89,6 @@ inline std::set<std::string> fields_named(std::string_view tmpl) {
 /// How a template's `{{field}}` values are escaped (`{{{field}}}` never is).
 enum class escaping { none, html, url };
 
-inline std::string percent_encode(std::string const& s) {
-    static constexpr char hex[] = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : s) {
-        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        }
-    }
-    return out;
-}
-
 /// A parsed Mustache template (kainjow's), rendered per row.
 class row_template {
 public:
@@ -113,7 +100,8 @@ public:
         if (e == escaping::none)
             engine_->set_custom_escape([](std::string const& s) { return s; });
         else if (e == escaping::url)
-            engine_->set_custom_escape([](std::string const& s) { return percent_encode(s); });
+            engine_->set_custom_escape(
+                [](std::string const& s) { return boost::urls::encode(s, boost::urls::unreserved_chars); });
         fields_ = fields_named(text_);
     }
     bool empty() const noexcept { return !engine_; }

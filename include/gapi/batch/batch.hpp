@@ -48,9 +48,8 @@ struct run_options {
 
 namespace detail {
 
-// The API's batch path and largest batch; empty when the calls cannot share a batch.
+// The API's batch method and largest batch; empty when the calls cannot share a batch.
 struct batch_target {
-    std::string url; // origin + /batch/gmail/v1 or /batch/calendar/v3
     std::string_view method_id;
     std::size_t limit = 0;
     std::size_t advised = 0;

@@ -101,6 +101,7 @@ GAPI_DECL client::client(executor_type executor, auth::credentials credentials, 
     pace_ = [this](pipeline::call& c) { return pipeline::pace(*gate_, c, transmit_, counters_.quota_wait); };
     batch_ = [this](pipeline::call& c) { return batcher_(c, pace_); };
     authorize_ = [this](pipeline::call& c) { return detail::authorize(tokens_, c, batch_); };
+    report_ = [this](pipeline::attempt_report const& r) { report(r); };
 }
 
 GAPI_DECL client::executor_type client::get_executor() const noexcept { return pool_.get_executor(); }
@@ -153,16 +154,13 @@ GAPI_DECL boost::asio::awaitable<pipeline::outcome> client::perform(pipeline::ca
         }
     }
     pipeline::retry_options const& policy = options.retry ? *options.retry : retry_;
-    std::function<void(pipeline::attempt_report const&)> const on_attempt = [this](pipeline::attempt_report const& r) {
-        report(r);
-    };
     // No conditional operator around co_await: GCC 12 destroys its result twice.
     pipeline::outcome result;
     if (c.deadline)
-        result = co_await detail::until_deadline(pipeline::with_retries(policy, timing_, counters_, c, authorize_, on_attempt),
+        result = co_await detail::until_deadline(pipeline::with_retries(policy, timing_, counters_, c, authorize_, report_),
                                                  timing_, *c.deadline);
     else
-        result = co_await pipeline::with_retries(policy, timing_, counters_, c, authorize_, on_attempt);
+        result = co_await pipeline::with_retries(policy, timing_, counters_, c, authorize_, report_);
     if (result.ec == api_error::daily_limit_reached && traits.sends_mail) {
         auto const until = result.details && result.details->retry_after ? *result.details->retry_after
                                                                            : timing_.wall_now() + std::chrono::hours(24);

@@ -11,7 +11,6 @@
 // own idempotency rules; the batch pays the quota units of all its calls.
 
 #include <gapi/batch/codec.hpp>
-#include <gapi/http/url.hpp>
 #include <gapi/pipeline/call.hpp>
 #include <gapi/pipeline/retry.hpp>
 
@@ -43,6 +42,60 @@ struct batching_options {
     std::size_t max_part_bytes = 1024 * 1024; ///< larger calls go alone
 };
 
+/// The batch request for `calls` (one API, one origin): POST to the API's batch path,
+/// one part per call (`item-N`), paying the units of all of them, replayable only when
+/// every call is. Without Authorization: the pipeline, or the caller, adds the token.
+inline http::request batch_request(std::vector<http::request const*> const& calls) {
+    bool const calendar = calls.front()->method_id.starts_with("calendar.");
+    http::request req;
+    req.method = http::verb::post;
+    req.url = boost::urls::url(std::string(calls.front()->url.encoded_origin()) +
+                               (calendar ? "/batch/calendar/v3" : "/batch/gmail/v1"));
+    req.method_id = calendar ? "batch.calendar" : "batch.gmail";
+    req.quota_units = 0;
+    std::vector<batch::part_request> parts;
+    parts.reserve(calls.size());
+    for (std::size_t i = 0; i < calls.size(); ++i) {
+        parts.push_back({"item-" + std::to_string(i), calls[i]});
+        req.quota_units += calls[i]->quota_units;
+        req.replay_on_stale_connection = req.replay_on_stale_connection && calls[i]->replay_on_stale_connection;
+    }
+    auto const boundary = batch::make_boundary(parts);
+    req.headers.set(boost::beast::http::field::content_type, "multipart/mixed; boundary=" + boundary);
+    req.body = batch::encode_request(parts, boundary);
+    return req;
+}
+
+/// Each call's outcome from the batch request's: its own part (with Google's details when
+/// refused), the batch's failure when the batch failed as a whole, or
+/// `error::malformed_response` (written: Google had it) when its part is missing.
+inline std::vector<outcome> batch_answers(outcome const& whole, std::size_t count) {
+    if (whole.ec || whole.response.status / 100 != 2)
+        return std::vector<outcome>(count, whole);
+    auto decoded = batch::decode_response(whole.response);
+    std::map<std::string, http::response*> by_id;
+    if (decoded)
+        for (auto& p : *decoded)
+            by_id[p.content_id] = &p.response;
+    std::vector<outcome> answers(count);
+    for (std::size_t i = 0; i < count; ++i) {
+        auto& r = answers[i];
+        auto const found = by_id.find("item-" + std::to_string(i));
+        if (found == by_id.end()) {
+            r.ec = decoded ? error_code(error::malformed_response) : decoded.error();
+            r.written = true;
+        } else {
+            r.response = std::move(*found->second);
+            if (r.response.status / 100 != 2) {
+                r.details = parse_error_details(r.response);
+                r.ec = to_error_code(*r.details);
+            }
+        }
+        r.response.exchange = whole.response.exchange;
+    }
+    return answers;
+}
+
 /// The batching layer. Not thread-safe: used from the client's executor.
 class batcher {
 public:
@@ -58,12 +111,10 @@ public:
     boost::asio::awaitable<outcome> operator()(call& c, next_layer const& next) {
         if (!c.traits.batchable || c.request->body.size() > options_.max_part_bytes)
             co_return co_await next(c);
-        auto const origin = http::origin_of(c.request->url);
-        if (!origin)
-            co_return co_await next(c);
+        std::string_view const origin = c.request->url.encoded_origin();
         bool const calendar = c.traits.method_id.starts_with("calendar.");
         // One batch: one API, one user, one origin, one token (the envelope carries it).
-        std::string key = (calendar ? "c\n" : "g\n") + c.traits.quota_key + "\n" + origin->to_string() + "\n" +
+        std::string key = (calendar ? "c\n" : "g\n") + c.traits.quota_key + "\n" + std::string(origin) + "\n" +
                           std::string(c.request->headers[boost::beast::http::field::authorization]);
         auto w = std::make_shared<waiter>();
         w->request = c.request;
@@ -139,7 +190,6 @@ private:
         if (calls.empty())
             co_return;
         std::string const quota_key = key.substr(2, key.find('\n', 2) - 2);
-        bool const calendar = key.front() == 'c';
         if (calls.size() == 1) {
             call alone;
             alone.request = calls.front()->request;
@@ -151,65 +201,23 @@ private:
             finish(*calls.front(), std::move(o));
             co_return;
         }
-        std::vector<batch::part_request> parts;
+        std::vector<http::request const*> requests;
+        for (auto const& w : calls)
+            requests.push_back(w->request.get());
         call envelope;
-        envelope.request = std::make_shared<http::request>();
-        auto& req = *envelope.request;
-        req.method = http::verb::post;
-        auto const origin = http::origin_of(calls.front()->request->url);
-        req.url = boost::urls::url(origin->to_string() + (calendar ? "/batch/calendar/v3" : "/batch/gmail/v1"));
-        req.method_id = calendar ? "batch.calendar" : "batch.gmail";
-        req.quota_units = 0;
-        bool idempotent = true;
-        for (std::size_t i = 0; i < calls.size(); ++i) {
-            parts.push_back({"item-" + std::to_string(i), calls[i]->request.get()});
-            req.quota_units += calls[i]->units;
-            idempotent = idempotent && calls[i]->idempotent;
-        }
+        envelope.request = std::make_shared<http::request>(batch_request(requests));
         // The token travels once, on the envelope (the encoder leaves the parts' copies out).
-        auto const authorization = std::string(calls.front()->request->headers[boost::beast::http::field::authorization]);
-        auto const boundary = batch::make_boundary(parts);
-        req.headers.set(boost::beast::http::field::content_type, "multipart/mixed; boundary=" + boundary);
-        req.headers.set(boost::beast::http::field::authorization, authorization);
-        req.body = batch::encode_request(parts, boundary);
-        req.replay_on_stale_connection = idempotent;
-        envelope.traits.method_id = req.method_id;
-        envelope.traits.quota_units = req.quota_units;
+        envelope.request->headers.set(boost::beast::http::field::authorization,
+                                      calls.front()->request->headers[boost::beast::http::field::authorization]);
+        envelope.traits.method_id = envelope.request->method_id;
+        envelope.traits.quota_units = envelope.request->quota_units;
         envelope.traits.quota_key = quota_key;
-        envelope.traits.idempotent = idempotent;
+        envelope.traits.idempotent = envelope.request->replay_on_stale_connection;
         ++counters_.batch_requests;
         counters_.batched_calls += calls.size();
-        auto o = co_await next(envelope);
-
-        if (o.ec || o.response.status / 100 != 2) { // the batch failed as a whole: so did each call
-            for (auto& w : calls)
-                finish(*w, o);
-            co_return;
-        }
-        auto decoded = batch::decode_response(o.response);
-        std::map<std::string, http::response*> by_id;
-        if (decoded)
-            for (auto& p : *decoded)
-                by_id[p.content_id] = &p.response;
-        for (std::size_t i = 0; i < calls.size(); ++i) {
-            outcome r;
-            auto const found = by_id.find("item-" + std::to_string(i));
-            r.response.exchange = o.response.exchange;
-            if (found == by_id.end()) {
-                // No answer for this call although Google had the request: it may have acted.
-                r.ec = decoded ? error_code(error::malformed_response) : decoded.error();
-                r.written = true;
-            } else {
-                auto const exchange = o.response.exchange;
-                r.response = std::move(*found->second);
-                r.response.exchange = exchange;
-                if (r.response.status / 100 != 2) {
-                    r.details = parse_error_details(r.response);
-                    r.ec = to_error_code(*r.details);
-                }
-            }
-            finish(*calls[i], std::move(r));
-        }
+        auto answers = batch_answers(co_await next(envelope), calls.size());
+        for (std::size_t i = 0; i < calls.size(); ++i)
+            finish(*calls[i], std::move(answers[i]));
     }
 
     batching_options options_;

@@ -10,7 +10,6 @@
 #include <boost/beast/http/field.hpp>
 
 #include <algorithm>
-#include <map>
 
 namespace gapi::batch::detail {
 
@@ -32,7 +31,6 @@ GAPI_DECL std::optional<batch_target> target_of(std::vector<http::request> const
             c.url.encoded_path().starts_with("/upload/"))
             return std::nullopt;
     }
-    t.url = origin->to_string() + (calendar ? "/batch/calendar/v3" : "/batch/gmail/v1");
     return t;
 }
 
@@ -40,58 +38,19 @@ GAPI_DECL std::optional<batch_target> target_of(std::vector<http::request> const
 inline boost::asio::awaitable<std::pair<error_code, std::vector<result>>>
 send_one(client& c, batch_target const& target, std::vector<http::request> const& calls, std::size_t first,
          std::size_t last) {
-    std::vector<part_request> parts;
-    unsigned units = 0;
-    bool idempotent = true;
-    for (std::size_t i = first; i < last; ++i) {
-        parts.push_back({"item-" + std::to_string(i - first), &calls[i]});
-        units += calls[i].quota_units;
-        idempotent = idempotent && calls[i].replay_on_stale_connection;
-    }
-    auto envelope = std::make_shared<http::request>();
-    envelope->method = http::verb::post;
-    envelope->url = boost::urls::url(target.url);
-    auto const boundary = make_boundary(parts);
-    envelope->headers.set(boost::beast::http::field::content_type, "multipart/mixed; boundary=" + boundary);
-    envelope->body = encode_request(parts, boundary);
-    envelope->method_id = target.method_id;
-    envelope->quota_units = units;
-    envelope->replay_on_stale_connection = idempotent;
-
+    std::vector<http::request const*> requests;
+    for (std::size_t i = first; i < last; ++i)
+        requests.push_back(&calls[i]);
     pipeline::call call;
-    call.request = std::move(envelope);
+    call.request = std::make_shared<http::request>(pipeline::batch_request(requests));
     call.traits.method_id = target.method_id;
-    call.traits.quota_units = units;
-    call.traits.idempotent = idempotent;
-    auto o = co_await c.perform(std::move(call));
-
-    std::vector<result> results(last - first);
-    if (o.ec || o.response.status / 100 != 2) {
-        for (auto& r : results) // the batch failed as a whole: so did each of its calls
-            r = {o.ec ? o.ec : error_code(error::malformed_response), o.response, o.details};
-        co_return std::pair{error_code{}, std::move(results)};
-    }
-    auto decoded = decode_response(o.response);
-    if (!decoded) {
-        for (auto& r : results)
-            r.ec = decoded.error();
-        co_return std::pair{error_code{}, std::move(results)};
-    }
-    std::map<std::string, http::response*> by_id;
-    for (auto& p : *decoded)
-        by_id[p.content_id] = &p.response;
-    for (std::size_t i = 0; i < results.size(); ++i) {
-        auto const found = by_id.find("item-" + std::to_string(i));
-        if (found == by_id.end()) {
-            results[i].ec = error::malformed_response; // Google left this call unanswered
-            continue;
-        }
-        results[i].response = std::move(*found->second);
-        if (results[i].response.status / 100 != 2) {
-            results[i].details = parse_error_details(results[i].response);
-            results[i].ec = to_error_code(*results[i].details);
-        }
-    }
+    call.traits.quota_units = call.request->quota_units;
+    call.traits.idempotent = call.request->replay_on_stale_connection;
+    auto answers = pipeline::batch_answers(co_await c.perform(std::move(call)), last - first);
+    std::vector<result> results;
+    results.reserve(answers.size());
+    for (auto& a : answers)
+        results.push_back({a.ec, std::move(a.response), std::move(a.details)});
     co_return std::pair{error_code{}, std::move(results)};
 }
 
