@@ -62,6 +62,12 @@ struct client_options {
     /// Called after every attempt of every call, on the client's executor. Sees the
     /// method, the status, Google's reason and the retry decision; never a token.
     std::function<void(pipeline::attempt_report const&)> on_attempt;
+    /// Operations of this client that run at once; the ones started beyond it wait, in
+    /// order, holding only their arguments (no request, no coroutine, no place in the
+    /// pool's queue), so that 100,000 sends started at once cost 100,000 small records.
+    /// A cancelled waiting operation completes at once with `operation_aborted`. Keep it
+    /// well above the connections per origin, and above the batch size when batching.
+    std::size_t max_calls_in_flight = 256;
     /// Where gapi says what it does (a retry and why, a daily limit); empty: nowhere.
     /// Messages never hold tokens, secrets or message contents.
     std::function<void(pipeline::log_level, std::string_view)> log;
@@ -103,7 +109,7 @@ public:
     template <class CompletionToken = boost::asio::deferred_t>
     auto send(http::request req, CompletionToken&& token = {}) {
         return detail::start_operation<http::response>(
-            get_executor(), [this, r = std::move(req)]() mutable { return send_raw_request(std::move(r)); },
+            get_executor(), admission_, [this, r = std::move(req)]() mutable { return send_raw_request(std::move(r)); },
             std::forward<CompletionToken>(token));
     }
 
@@ -114,6 +120,10 @@ public:
     /// `options` apply to this call on top of the client's (see `call_options`).
     GAPI_DECL boost::asio::awaitable<pipeline::outcome> perform(pipeline::call c, call_options const& options);
     GAPI_DECL boost::asio::awaitable<pipeline::outcome> perform(pipeline::call c);
+
+    /// The gate that keeps at most `client_options::max_calls_in_flight` operations
+    /// running; the services start their operations through it.
+    detail::admission& admission() noexcept { return admission_; }
 
     /// Calls, attempts, retries by reason, rate-limit answers, time spent backing off.
     pipeline::retry_counters const& stats() const noexcept { return counters_; }
@@ -126,6 +136,8 @@ private:
     GAPI_DECL boost::asio::awaitable<std::pair<error_code, http::response>> send_raw_request(http::request req);
     GAPI_DECL void report(pipeline::attempt_report const& r);
 
+    // First, so that it goes last: what still waits is completed when the client goes.
+    detail::admission admission_;
     http::connection_pool pool_;
     auth::token_source tokens_;
     api_endpoints endpoints_;

@@ -83,6 +83,11 @@ public:
             token);
     }
 
+    /// The cached token when it has life left (what `get_token` would answer at once),
+    /// else null: the fast path of a call, with no asynchronous step and no copy. Valid
+    /// until the next operation on this token source; call on its executor.
+    GAPI_DECL access_token const* fresh_token() const;
+
     /// The API rejected `rejected` (401): forget it if it is still the cached token, so
     /// that the next `get_token` refreshes. Tokens that others already replaced stay.
     GAPI_DECL void invalidate(std::string_view rejected);

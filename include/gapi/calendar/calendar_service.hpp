@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <functional>
 #include <optional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -238,7 +239,7 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    calendar_options const& options() const noexcept { return options_; }
+    calendar_options const& options() const noexcept { return *options_; }
 
     /// The requests the operations above send, built without sending them: for an
     /// explicit batch (`gapi::batch::run`), or to send yourself with `client::send`.
@@ -253,7 +254,9 @@ public:
     /// idempotency, where Google's details go) instead of the client's defaults.
     calendar_service with(call_options options) const {
         calendar_service copy = *this;
-        copy.options_.call = std::move(options);
+        auto changed = *options_;
+        changed.call = std::move(options);
+        copy.options_ = std::make_shared<calendar_options const>(std::move(changed));
         return copy;
     }
 
@@ -263,7 +266,7 @@ private:
 
     template <class T, class Make, class CompletionToken>
     auto start(Make make, CompletionToken&& token) const {
-        return gapi::detail::start_operation<T>(client_->get_executor(), std::move(make),
+        return gapi::detail::start_operation<T>(client_->get_executor(), client_->admission(), std::move(make),
                                                 std::forward<CompletionToken>(token));
     }
 
@@ -295,10 +298,12 @@ private:
     do_upcoming_events(calendar_service self, std::vector<std::string> ids, std::size_t count);
 
     // Calendar's quota is the credential's user's.
-    gapi::detail::call_context context() const noexcept { return {client_, &options_.call, {}}; }
+    gapi::detail::call_context context() const noexcept { return {client_, &options_->call, {}}; }
 
     client* client_;
-    calendar_options options_;
+    // Shared and immutable: copying the service (each operation keeps a copy) costs a
+    // reference count, not a copy of every option.
+    std::shared_ptr<calendar_options const> options_;
 };
 
 /// A fresh event id for `insert_event`: 32 random base32hex characters, so that an

@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -163,7 +164,7 @@ public:
             [self = *this]() { return do_get_profile(self); }, std::forward<CompletionToken>(token));
     }
 
-    gmail_options const& options() const noexcept { return options_; }
+    gmail_options const& options() const noexcept { return *options_; }
 
     /// The requests the operations above send, built without sending them: for an
     /// explicit batch (`gapi::batch::run`), or to send yourself with `client::send`.
@@ -180,7 +181,9 @@ public:
     /// idempotency, where Google's details go) instead of the client's defaults.
     gmail_service with(call_options options) const {
         gmail_service copy = *this;
-        copy.options_.call = std::move(options);
+        auto changed = *options_;
+        changed.call = std::move(options);
+        copy.options_ = std::make_shared<gmail_options const>(std::move(changed));
         return copy;
     }
 
@@ -190,12 +193,12 @@ private:
 
     template <class T, class Make, class CompletionToken>
     auto start(Make make, CompletionToken&& token) const {
-        return gapi::detail::start_operation<T>(client_->get_executor(), std::move(make),
+        return gapi::detail::start_operation<T>(client_->get_executor(), client_->admission(), std::move(make),
                                                 std::forward<CompletionToken>(token));
     }
 
     // Every call spends the quota of the mailbox it names.
-    gapi::detail::call_context context() const noexcept { return {client_, &options_.call, options_.user_id}; }
+    gapi::detail::call_context context() const noexcept { return {client_, &options_->call, options_->user_id}; }
 
     // Static, with the service by value: the coroutine frame owns its copy, so the
     // service object need not outlive the operation.
@@ -214,7 +217,9 @@ private:
     GAPI_DECL static result<profile> do_get_profile(gmail_service self);
 
     client* client_;
-    gmail_options options_;
+    // Shared and immutable: copying the service (each operation keeps a copy) costs a
+    // reference count, not a copy of every option.
+    std::shared_ptr<gmail_options const> options_;
 };
 
 } // namespace gapi::gmail

@@ -26,15 +26,25 @@ inline boost::asio::awaitable<pipeline::outcome> authorize(auth::token_source& t
                                                            pipeline::next_layer const& next) {
     if (c.refresh_token)
         tokens.invalidate(c.token_used);
-    auto [token_ec, token] = co_await tokens.get_token(use_tuple);
-    if (token_ec) {
-        pipeline::outcome refused;
-        refused.ec = token_ec;
-        refused.token_refused = true;
-        co_return refused;
+    // A cached token with life left is used as it is; only a refresh waits.
+    auto const* token = tokens.fresh_token();
+    auth::access_token fetched;
+    if (!token) {
+        auto [token_ec, answer] = co_await tokens.get_token(use_tuple);
+        if (token_ec) {
+            pipeline::outcome refused;
+            refused.ec = token_ec;
+            refused.token_refused = true;
+            co_return refused;
+        }
+        fetched = std::move(answer);
+        token = &fetched;
     }
-    c.token_used = token.value;
-    c.request->headers.set(boost::beast::http::field::authorization, "Bearer " + token.value);
+    c.token_used = token->value;
+    std::string bearer;
+    bearer.reserve(7 + token->value.size());
+    bearer.append("Bearer ").append(token->value);
+    c.request->headers.set(boost::beast::http::field::authorization, bearer);
     // gcloud's user credentials name the project that pays for the calls, as google-auth
     // sends it.
     if (auto const* user = std::get_if<auth::credentials::authorized_user>(&tokens.creds().kind());
@@ -88,7 +98,7 @@ inline pipeline::outcome with_details(call_options const& options, pipeline::out
 } // namespace detail
 
 GAPI_DECL client::client(executor_type executor, auth::credentials credentials, client_options options)
-    : pool_(std::move(executor), std::move(options.transport)),
+    : admission_(options.max_calls_in_flight), pool_(std::move(executor), std::move(options.transport)),
       tokens_(pool_, std::move(credentials), std::move(options.tokens)), endpoints_(std::move(options.endpoints)),
       retry_(options.retry), timing_(options.retry_timing ? std::move(*options.retry_timing) : pipeline::timing::real()),
       gate_(options.shared_pacing ? std::move(options.shared_pacing)

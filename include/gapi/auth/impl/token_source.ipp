@@ -58,6 +58,14 @@ public:
         });
     }
 
+    access_token const* fresh_token() const {
+        auto const now = this->now();
+        bool const is_static = std::holds_alternative<credentials::static_token>(creds_.kind());
+        if (cached_ && (is_fresh(*cached_, now) || (is_static && now < cached_->expiry)))
+            return &*cached_;
+        return nullptr;
+    }
+
     void invalidate(std::string_view rejected) {
         if (cached_ && cached_->value == rejected)
             cached_.reset();
@@ -89,10 +97,9 @@ private:
     }
 
     void get_on_executor(handler_type handler) {
-        auto const now = this->now();
         bool const is_static = std::holds_alternative<credentials::static_token>(creds_.kind());
-        if (cached_ && (is_fresh(*cached_, now) || (is_static && now < cached_->expiry))) {
-            complete(std::move(handler), {}, *cached_);
+        if (auto const* fresh = fresh_token()) {
+            complete(std::move(handler), {}, *fresh);
             return;
         }
         if (closed_) {
@@ -294,6 +301,8 @@ GAPI_DECL token_source::~token_source() {
 }
 
 GAPI_DECL void token_source::invalidate(std::string_view rejected) { impl_->invalidate(rejected); }
+
+GAPI_DECL access_token const* token_source::fresh_token() const { return impl_->fresh_token(); }
 
 GAPI_DECL std::uint64_t token_source::refreshes() const noexcept { return impl_->refreshes(); }
 

@@ -22,14 +22,15 @@ GAPI_DECL std::string new_event_id() {
 }
 
 GAPI_DECL calendar_service::calendar_service(client& c, calendar_options options)
-    : client_(&c), options_(std::move(options)) {
-    if (options_.root.empty())
-        options_.root = c.endpoints().calendar;
+    : client_(&c), options_(nullptr) {
+    if (options.root.empty())
+        options.root = c.endpoints().calendar;
+    options_ = std::make_shared<calendar_options const>(std::move(options));
 }
 
 GAPI_DECL calendar_service::result<event_list> calendar_service::do_list_events(calendar_service self, std::string id,
                                                                                event_query query) {
-    auto req = detail::list_events_request(self.options_, id, query);
+    auto req = detail::list_events_request(self.options(), id, query);
     co_return co_await gapi::detail::fetch<event_list>(self.context(), std::move(req));
 }
 
@@ -79,14 +80,14 @@ GAPI_DECL calendar_service::result<sync_result> calendar_service::do_sync_events
 
 GAPI_DECL calendar_service::result<event> calendar_service::do_get_event(calendar_service self, std::string calendar_id,
                                                                         std::string event_id) {
-    auto req = detail::get_event_request(self.options_, calendar_id, event_id);
+    auto req = detail::get_event_request(self.options(), calendar_id, event_id);
     co_return co_await gapi::detail::fetch<event>(self.context(), std::move(req));
 }
 
 GAPI_DECL calendar_service::result<event> calendar_service::do_insert_event(calendar_service self,
                                                                            std::string calendar_id, event ev,
                                                                            send_updates notify) {
-    auto req = detail::insert_event_request(self.options_, calendar_id, ev, notify);
+    auto req = detail::insert_event_request(self.options(), calendar_id, ev, notify);
     auto [ec, res] = co_await gapi::detail::call_api(self.context(), std::move(req));
     // A replayed insert whose first attempt landed finds its own id taken: that is success.
     if (ec == api_error::conflict && !ev.id.empty() && res.exchange.attempts > 1)
@@ -100,7 +101,7 @@ GAPI_DECL calendar_service::result<event> calendar_service::do_patch_event(calen
                                                                           std::string calendar_id, std::string event_id,
                                                                           boost::json::object changes,
                                                                           send_updates notify) {
-    auto req = detail::modify_event_request(detail::events_patch, http::verb::patch, self.options_, calendar_id,
+    auto req = detail::modify_event_request(detail::events_patch, http::verb::patch, self.options(), calendar_id,
                                             event_id, changes, notify);
     co_return co_await gapi::detail::fetch<event>(self.context(), std::move(req));
 }
@@ -110,7 +111,7 @@ GAPI_DECL calendar_service::result<event> calendar_service::do_update_event(cale
                                                                            send_updates notify) {
     if (ev.id.empty())
         co_return std::pair{make_error_code(error::missing_id), event{}};
-    auto req = detail::modify_event_request(detail::events_update, http::verb::put, self.options_, calendar_id, ev.id,
+    auto req = detail::modify_event_request(detail::events_update, http::verb::put, self.options(), calendar_id, ev.id,
                                             boost::json::value_from(ev), notify);
     co_return co_await gapi::detail::fetch<event>(self.context(), std::move(req));
 }
@@ -118,7 +119,7 @@ GAPI_DECL calendar_service::result<event> calendar_service::do_update_event(cale
 GAPI_DECL calendar_service::result<bool> calendar_service::do_delete_event(calendar_service self,
                                                                           std::string calendar_id, std::string event_id,
                                                                           send_updates notify) {
-    auto req = detail::delete_event_request(self.options_, calendar_id, event_id, notify);
+    auto req = detail::delete_event_request(self.options(), calendar_id, event_id, notify);
     auto [ec, res] = co_await gapi::detail::call_api(self.context(), std::move(req));
     // A replayed delete whose first attempt landed finds the event gone: that is success.
     if (ec == api_error::gone && res.exchange.attempts > 1)
@@ -129,7 +130,7 @@ GAPI_DECL calendar_service::result<bool> calendar_service::do_delete_event(calen
 GAPI_DECL calendar_service::result<calendar_list> calendar_service::do_list_calendars(calendar_service self,
                                                                                      std::string page_token,
                                                                                      std::size_t max_results) {
-    auto req = detail::list_calendars_request(self.options_, page_token, max_results);
+    auto req = detail::list_calendars_request(self.options(), page_token, max_results);
     co_return co_await gapi::detail::fetch<calendar_list>(self.context(), std::move(req));
 }
 
@@ -153,11 +154,11 @@ GAPI_DECL calendar_service::result<freebusy_result> calendar_service::do_query_f
     std::size_t const per_request = std::clamp<std::size_t>(query.calendars_per_request, 1, 50);
     std::size_t const chunks = (query.calendars.size() + per_request - 1) / per_request;
     gapi::detail::indexed_operation<freebusy_result> const ask = [&](std::size_t i) {
-        auto req = detail::freebusy_request(self.options_, query, i * per_request,
+        auto req = detail::freebusy_request(self.options(), query, i * per_request,
                                             std::min(query.calendars.size(), (i + 1) * per_request));
         return gapi::detail::fetch<freebusy_result>(self.context(), std::move(req));
     };
-    auto answers = co_await gapi::detail::run_bounded<freebusy_result>(chunks, self.options_.concurrency, ask);
+    auto answers = co_await gapi::detail::run_bounded<freebusy_result>(chunks, self.options().concurrency, ask);
 
     freebusy_result merged{query.time_min, query.time_max, {}};
     error_code first_error;
@@ -187,7 +188,7 @@ calendar_service::do_list_events_each(calendar_service self, std::vector<std::st
     gapi::detail::indexed_operation<event_list> const list = [&](std::size_t i) {
         return do_list_events(self, ids[i], query);
     };
-    auto pages = co_await gapi::detail::run_bounded<event_list>(ids.size(), self.options_.concurrency, list);
+    auto pages = co_await gapi::detail::run_bounded<event_list>(ids.size(), self.options().concurrency, list);
     std::vector<calendar_result<event_list>> out;
     out.reserve(ids.size());
     for (std::size_t i = 0; i < ids.size(); ++i)
@@ -214,12 +215,12 @@ GAPI_DECL calendar_service::result<std::vector<event>> calendar_service::do_next
 
 GAPI_DECL calendar_service::result<std::vector<calendar_result<std::vector<event>>>>
 calendar_service::do_upcoming_events(calendar_service self, std::vector<std::string> ids, std::size_t count) {
-    auto const& clock = self.options_.clock;
+    auto const& clock = self.options().clock;
     auto const query = detail::upcoming_query(count, clock ? clock() : std::chrono::system_clock::now());
     gapi::detail::indexed_operation<std::vector<event>> const next = [&](std::size_t i) {
         return do_next_events(self, ids[i], query, count);
     };
-    auto lists = co_await gapi::detail::run_bounded<std::vector<event>>(ids.size(), self.options_.concurrency, next);
+    auto lists = co_await gapi::detail::run_bounded<std::vector<event>>(ids.size(), self.options().concurrency, next);
     std::vector<calendar_result<std::vector<event>>> out;
     out.reserve(ids.size());
     for (std::size_t i = 0; i < ids.size(); ++i)
@@ -229,19 +230,19 @@ calendar_service::do_upcoming_events(calendar_service self, std::vector<std::str
 
 GAPI_DECL http::request calendar_service::list_events_request(std::string const& calendar_id,
                                                             event_query const& query) const {
-    return detail::list_events_request(options_, calendar_id, query);
+    return detail::list_events_request(*options_, calendar_id, query);
 }
 GAPI_DECL http::request calendar_service::get_event_request(std::string const& calendar_id,
                                                           std::string const& event_id) const {
-    return detail::get_event_request(options_, calendar_id, event_id);
+    return detail::get_event_request(*options_, calendar_id, event_id);
 }
 GAPI_DECL http::request calendar_service::insert_event_request(std::string const& calendar_id, event const& ev,
                                                              send_updates notify) const {
-    return detail::insert_event_request(options_, calendar_id, ev, notify);
+    return detail::insert_event_request(*options_, calendar_id, ev, notify);
 }
 GAPI_DECL http::request calendar_service::delete_event_request(std::string const& calendar_id,
                                                              std::string const& event_id, send_updates notify) const {
-    return detail::delete_event_request(options_, calendar_id, event_id, notify);
+    return detail::delete_event_request(*options_, calendar_id, event_id, notify);
 }
 
 } // namespace gapi::calendar

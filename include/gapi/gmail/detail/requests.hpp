@@ -72,11 +72,23 @@ inline boost::urls::url upload_url(gmail_options const& o, std::initializer_list
     return url;
 }
 
+// A JSON body that carries a message as `raw`: `prefix` + base64url + `suffix`, written
+// in one string. base64url needs no JSON escaping, so no JSON value is built and
+// serialized (which copied the encoded message twice more).
+inline http::request raw_json_request(call const& c, boost::urls::url url, std::string_view prefix,
+                                      std::string_view rfc822, std::string_view suffix) {
+    auto req = make_request(c, http::verb::post, std::move(url));
+    req.headers.set(bhttp::field::content_type, "application/json; charset=UTF-8");
+    auto const encoded = auth::detail::base64url_encode(rfc822);
+    req.body.reserve(prefix.size() + encoded.size() + suffix.size());
+    req.body.append(prefix).append(encoded).append(suffix);
+    return req;
+}
+
 // messages.send for a message that fits JSON or a single media upload.
 inline http::request send_request(gmail_options const& o, std::string rfc822) {
     if (rfc822.size() <= o.json_limit)
-        return json_request(messages_send, http::verb::post, endpoint(o, {"messages", "send"}),
-                            boost::json::object{{"raw", auth::detail::base64url_encode(rfc822)}});
+        return raw_json_request(messages_send, endpoint(o, {"messages", "send"}), R"({"raw":")", rfc822, R"("})");
     return rfc822_request(messages_send, http::verb::post, upload_url(o, {"messages", "send"}, "media"),
                           std::move(rfc822));
 }
@@ -92,9 +104,7 @@ inline http::request resumable_start_request(gmail_options const& o, std::size_t
 
 inline http::request create_draft_request(gmail_options const& o, std::string rfc822) {
     if (rfc822.size() <= o.json_limit)
-        return json_request(
-            drafts_create, http::verb::post, endpoint(o, {"drafts"}),
-            boost::json::object{{"message", boost::json::object{{"raw", auth::detail::base64url_encode(rfc822)}}}});
+        return raw_json_request(drafts_create, endpoint(o, {"drafts"}), R"({"message":{"raw":")", rfc822, R"("}})");
     return rfc822_request(drafts_create, http::verb::post, upload_url(o, {"drafts"}, "media"), std::move(rfc822));
 }
 

@@ -18,9 +18,10 @@
 
 namespace gapi::gmail {
 
-GAPI_DECL gmail_service::gmail_service(client& c, gmail_options options) : client_(&c), options_(std::move(options)) {
-    if (options_.root.empty())
-        options_.root = c.endpoints().gmail;
+GAPI_DECL gmail_service::gmail_service(client& c, gmail_options options) : client_(&c), options_(nullptr) {
+    if (options.root.empty())
+        options.root = c.endpoints().gmail;
+    options_ = std::make_shared<gmail_options const>(std::move(options));
 }
 
 GAPI_DECL gmail_service::result<message> gmail_service::do_send(gmail_service self, mime::message msg) {
@@ -90,7 +91,7 @@ inline gapi::pipeline::call_traits never_twice(gapi::detail::call_context ctx, g
 } // namespace detail
 
 GAPI_DECL gmail_service::result<message> gmail_service::do_send_raw(gmail_service self, std::string rfc822) {
-    auto const& o = self.options_;
+    auto const& o = self.options();
     if (rfc822.size() > mime::max_message_size)
         co_return std::pair{make_error_code(error::message_too_large), message{}};
     auto traits = detail::never_twice(self.context(), o, detail::message_id_of(rfc822));
@@ -117,46 +118,46 @@ GAPI_DECL gmail_service::result<draft> gmail_service::do_create_draft(gmail_serv
     auto rendered = mime::render(msg);
     if (!rendered)
         co_return std::pair{rendered.error(), draft{}};
-    auto req = detail::create_draft_request(self.options_, std::move(*rendered));
+    auto req = detail::create_draft_request(self.options(), std::move(*rendered));
     co_return co_await gapi::detail::fetch<draft>(self.context(), std::move(req));
 }
 
 GAPI_DECL gmail_service::result<message> gmail_service::do_send_draft(gmail_service self, std::string id) {
-    auto req = detail::send_draft_request(self.options_, id);
+    auto req = detail::send_draft_request(self.options(), id);
     co_return co_await gapi::detail::fetch<message>(self.context(), std::move(req));
 }
 
 GAPI_DECL gmail_service::result<draft> gmail_service::do_get_draft(gmail_service self, std::string id,
                                                                    message_format format) {
-    auto req = detail::get_draft_request(self.options_, id, format);
+    auto req = detail::get_draft_request(self.options(), id, format);
     co_return co_await gapi::detail::fetch<draft>(self.context(), std::move(req));
 }
 
 GAPI_DECL gmail_service::result<draft_list> gmail_service::do_list_drafts(gmail_service self, std::size_t max_results,
                                                                           std::string page_token) {
-    auto req = detail::list_drafts_request(self.options_, max_results, page_token);
+    auto req = detail::list_drafts_request(self.options(), max_results, page_token);
     co_return co_await gapi::detail::fetch<draft_list>(self.context(), std::move(req));
 }
 
 GAPI_DECL gmail_service::result<bool> gmail_service::do_delete_draft(gmail_service self, std::string id) {
-    auto req = detail::delete_draft_request(self.options_, id);
+    auto req = detail::delete_draft_request(self.options(), id);
     auto [ec, res] = co_await gapi::detail::call_api(self.context(), std::move(req));
     co_return std::pair{ec, !ec};
 }
 
 GAPI_DECL gmail_service::result<std::vector<label>> gmail_service::do_list_labels(gmail_service self) {
-    auto req = detail::list_labels_request(self.options_);
+    auto req = detail::list_labels_request(self.options());
     auto [ec, list] = co_await gapi::detail::fetch<detail::label_list>(self.context(), std::move(req));
     co_return std::pair{ec, std::move(list.labels)};
 }
 
 GAPI_DECL gmail_service::result<label> gmail_service::do_create_label(gmail_service self, label l) {
-    auto req = detail::create_label_request(self.options_, l);
+    auto req = detail::create_label_request(self.options(), l);
     co_return co_await gapi::detail::fetch<label>(self.context(), std::move(req));
 }
 
 GAPI_DECL gmail_service::result<message_list> gmail_service::do_list_messages(gmail_service self, list_query query) {
-    auto req = detail::list_messages_request(self.options_, query);
+    auto req = detail::list_messages_request(self.options(), query);
     co_return co_await gapi::detail::fetch<message_list>(self.context(), std::move(req));
 }
 
@@ -177,26 +178,26 @@ GAPI_DECL gmail_service::result<std::vector<message_ref>> gmail_service::do_list
 
 GAPI_DECL gmail_service::result<message> gmail_service::do_get_message(gmail_service self, std::string id,
                                                                        message_format format) {
-    auto req = detail::get_message_request(self.options_, id, format);
+    auto req = detail::get_message_request(self.options(), id, format);
     co_return co_await gapi::detail::fetch<message>(self.context(), std::move(req));
 }
 
 GAPI_DECL gmail_service::result<profile> gmail_service::do_get_profile(gmail_service self) {
-    auto req = detail::get_profile_request(self.options_);
+    auto req = detail::get_profile_request(self.options());
     co_return co_await gapi::detail::fetch<profile>(self.context(), std::move(req));
 }
 
 GAPI_DECL http::request gmail_service::get_message_request(std::string const& id, message_format format) const {
-    return detail::get_message_request(options_, id, format);
+    return detail::get_message_request(*options_, id, format);
 }
 GAPI_DECL http::request gmail_service::list_messages_request(list_query const& query) const {
-    return detail::list_messages_request(options_, query);
+    return detail::list_messages_request(*options_, query);
 }
 GAPI_DECL http::request gmail_service::get_draft_request(std::string const& id, message_format format) const {
-    return detail::get_draft_request(options_, id, format);
+    return detail::get_draft_request(*options_, id, format);
 }
-GAPI_DECL http::request gmail_service::list_labels_request() const { return detail::list_labels_request(options_); }
-GAPI_DECL http::request gmail_service::get_profile_request() const { return detail::get_profile_request(options_); }
+GAPI_DECL http::request gmail_service::list_labels_request() const { return detail::list_labels_request(*options_); }
+GAPI_DECL http::request gmail_service::get_profile_request() const { return detail::get_profile_request(*options_); }
 
 } // namespace gapi::gmail
 

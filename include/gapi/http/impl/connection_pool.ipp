@@ -28,8 +28,10 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <openssl/ssl.h>
+#include <sys/socket.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <deque>
 #include <map>
 #include <optional>
@@ -73,15 +75,11 @@ struct connection {
         auto& socket = tcp().socket();
         if (!socket.is_open())
             return false;
-        error_code ec;
-        socket.non_blocking(true, ec);
-        if (ec)
-            return false;
+        // One system call: MSG_DONTWAIT makes this peek non-blocking by itself, where
+        // switching the socket to non-blocking and back would cost two more.
         char byte;
-        socket.receive(asio::buffer(&byte, 1), tcp::socket::message_peek, ec);
-        error_code ignored;
-        socket.non_blocking(false, ignored);
-        return ec == asio::error::would_block;
+        auto const got = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+        return got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
     }
 
     void close() { tcp().close(); }
@@ -384,9 +382,13 @@ private:
         op.active_waiter = w.get();
         co_await w->timer.async_wait(use_tuple);
         op.active_waiter = nullptr;
-        auto queued = std::find(origin.waiters.begin(), origin.waiters.end(), w);
-        if (queued != origin.waiters.end())
-            origin.waiters.erase(queued);
+        // A grant took it off the queue already; only a deadline or an abort leaves it
+        // there (rare: no search after every grant, which a long queue would make quadratic).
+        if (!w->granted_connection && !w->granted_slot) {
+            auto queued = std::find(origin.waiters.begin(), origin.waiters.end(), w);
+            if (queued != origin.waiters.end())
+                origin.waiters.erase(queued);
+        }
 
         bool const expired = clock_type::now() >= op.deadline;
         if (w->granted_connection) {
