@@ -16,11 +16,14 @@
 #include <gapi/pipeline/retry.hpp>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <deque>
 #include <set>
 
@@ -735,6 +738,129 @@ BOOST_AUTO_TEST_CASE(a_misconfigured_root_is_an_error_code_not_an_exception_in_r
         BOOST_TEST(calendar_ec == gapi::error::invalid_url, calendar_ec.message());
     }());
     BOOST_TEST(google.stats().attempts == 0u); // nothing was sent
+}
+
+// ---- the admission gate: how many operations of a client run at once ------------------------------
+
+BOOST_AUTO_TEST_CASE(calls_beyond_the_admission_limit_wait_their_turn_and_all_land) {
+    pipeline_fixture f({.quota = {.enabled = false}}, {}, [](gapi::client_options& o) {
+        o.max_calls_in_flight = 8;
+        o.transport.max_connections_per_origin = 64;
+    });
+    constexpr int total = 300;
+    std::vector<error_code> results;
+    std::size_t most_running = 0, most_waiting = 0;
+    gapi_test::run(f.ioc, [&]() -> asio::awaitable<void> {
+        asio::steady_timer done(f.ioc, asio::steady_timer::time_point::max());
+        for (int i = 0; i < total; ++i) {
+            auto m = numbered(i);
+            f.gmail->send(m, [&](error_code ec, gapi::gmail::message) {
+                results.push_back(ec);
+                most_running = std::max(most_running, f.client->admission().running());
+                if (results.size() == std::size_t(total))
+                    done.cancel();
+            });
+        }
+        most_waiting = f.client->admission().waiting_count();
+        co_await done.async_wait(use_tuple);
+    }());
+    BOOST_TEST(results.size() == std::size_t(total));
+    BOOST_TEST(std::count(results.begin(), results.end(), error_code{}) == total);
+    BOOST_TEST(most_waiting == std::size_t(total - 8)); // queued before any ran
+    BOOST_TEST(most_running <= 8u);
+    BOOST_TEST(f.client->admission().running() == 0u);
+    // Never more than 8 calls on the wire, so never more than 8 connections.
+    BOOST_TEST(f.google->counts().max_connections_open <= 8u);
+    f.google->with_state([&](gapi::emulator::emulator_state& s) {
+        BOOST_TEST(s.gmail.messages("user1@example.com").size() == std::size_t(total));
+    });
+}
+
+BOOST_AUTO_TEST_CASE(a_waiting_call_cancelled_completes_at_once_and_is_never_sent) {
+    pipeline_fixture f({.quota = {.enabled = false}}, {}, [](gapi::client_options& o) { o.max_calls_in_flight = 1; });
+    std::vector<std::string> order;
+    error_code cancelled_ec, first_ec, last_ec;
+    asio::cancellation_signal cancel;
+    gapi_test::run(f.ioc, [&]() -> asio::awaitable<void> {
+        asio::steady_timer done(f.ioc, asio::steady_timer::time_point::max());
+        auto const first = numbered(1), second = numbered(2), third = numbered(3);
+        f.gmail->send(first, [&](error_code ec, gapi::gmail::message) {
+            order.push_back("first");
+            first_ec = ec;
+        });
+        f.gmail->send(second, asio::bind_cancellation_slot(cancel.slot(), [&](error_code ec, gapi::gmail::message) {
+                          order.push_back("second");
+                          cancelled_ec = ec;
+                      }));
+        f.gmail->send(third, [&](error_code ec, gapi::gmail::message) {
+            order.push_back("third");
+            last_ec = ec;
+            done.cancel();
+        });
+        BOOST_TEST(f.client->admission().waiting_count() == 2u);
+        cancel.emit(asio::cancellation_type::terminal);
+        co_await done.async_wait(use_tuple);
+    }());
+    BOOST_TEST(cancelled_ec == asio::error::operation_aborted, cancelled_ec.message());
+    BOOST_TEST(!first_ec, first_ec.message());
+    BOOST_TEST(!last_ec, last_ec.message());
+    BOOST_TEST((order == std::vector<std::string>{"second", "first", "third"})); // it did not wait for its turn
+    f.google->with_state([&](gapi::emulator::emulator_state& s) {
+        auto const& box = s.gmail.messages("user1@example.com");
+        BOOST_TEST(box.size() == 2u);
+        for (auto const& m : box)
+            BOOST_TEST(m.raw.find("Subject: Message 2") == std::string::npos);
+    });
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// The gate alone, without I/O: first come, first served; the limit holds; what was
+// cancelled while waiting is skipped; what still waits when the gate goes is completed.
+BOOST_AUTO_TEST_SUITE(pipeline_admission)
+
+namespace {
+struct recorded : gapi::detail::admission::waiting {
+    recorded(std::vector<std::string>& log, std::string name) : log(log), name(std::move(name)) {}
+    void start() override { log.push_back("start " + name); }
+    void abandon(error_code why) override { log.push_back("abandon " + name + ": " + why.message()); }
+    std::vector<std::string>& log;
+    std::string name;
+};
+} // namespace
+
+BOOST_AUTO_TEST_CASE(first_come_first_served_within_the_limit) {
+    std::vector<std::string> log;
+    std::shared_ptr<recorded> c, d;
+    {
+        gapi::detail::admission gate(2);
+        BOOST_TEST(gate.try_enter());
+        BOOST_TEST(gate.try_enter());
+        BOOST_TEST(!gate.try_enter());
+        auto a = std::make_shared<recorded>(log, "a");
+        auto b = std::make_shared<recorded>(log, "b");
+        c = std::make_shared<recorded>(log, "c");
+        d = std::make_shared<recorded>(log, "d");
+        for (auto const& w : {a, b, c, d})
+            gate.wait(w);
+        b->done = true; // cancelled while it waited: completed by its canceller, skipped here
+        gate.leave();   // a takes the place
+        BOOST_TEST(gate.running() == 2u);
+        gate.leave(); // b skipped, c takes the place
+        BOOST_TEST(gate.running() == 2u);
+        BOOST_TEST(gate.waiting_count() == 1u);
+    } // d still waits when the gate goes
+    BOOST_TEST((log == std::vector<std::string>{"start a", "start c", "abandon d: " + make_error_code(gapi::error::pool_shut_down).message()}));
+    BOOST_TEST(d->done);
+}
+
+BOOST_AUTO_TEST_CASE(leaving_with_nobody_waiting_frees_a_place) {
+    gapi::detail::admission gate(1);
+    BOOST_TEST(gate.try_enter());
+    BOOST_TEST(!gate.try_enter());
+    gate.leave();
+    BOOST_TEST(gate.running() == 0u);
+    BOOST_TEST(gate.try_enter());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
