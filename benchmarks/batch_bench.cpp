@@ -66,8 +66,10 @@ figures run(options const& o, bool batch, std::string const& root, std::string c
             ids.push_back(sent.id);
         });
     }
-    ioc.run();
-    ioc.restart();
+    // Until the ten have answered, not until the context is idle: the pool's idle
+    // connection timer would keep it busy for a minute.
+    while (ids.size() < 10)
+        ioc.run_one();
 
     figures f;
     auto const requests_before = google.stats().http_requests;

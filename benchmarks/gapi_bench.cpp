@@ -175,9 +175,12 @@ void must(gapi::error_code ec, char const* what) {
 operation prepare(std::string const& op, gapi::client& google, boost::asio::io_context& ioc) {
     auto const gmail = google.gmail();
     auto const calendar = google.calendar();
+    // Runs until the setup calls have answered (not until the context is idle: the pool's
+    // idle-connection timer would keep it busy for a minute).
+    std::size_t setting_up = 0;
     auto settle = [&] {
-        ioc.run();
-        ioc.restart();
+        while (setting_up > 0)
+            ioc.run_one();
     };
     operation out;
     if (op == "send" || op == "send-upload") {
@@ -197,7 +200,9 @@ operation prepare(std::string const& op, gapi::client& google, boost::asio::io_c
             auto raw = small_message();
             raw.replace(raw.find("gapi-bench@"), 10, "gapi-bench-" + std::to_string(i));
             raw.replace(raw.find("someone@elsewhere.example"), 25, "user1@example.com");
+            ++setting_up;
             gmail.send_raw(raw, [&](gapi::error_code ec, gapi::gmail::message m) {
+                --setting_up;
                 must(ec, "messages.send");
                 ids->push_back(m.id);
             });
@@ -228,8 +233,12 @@ operation prepare(std::string const& op, gapi::client& google, boost::asio::io_c
             ev.location = "Room " + std::to_string(100 + i);
             ev.start = gapi::calendar::event_time::at(now + std::chrono::hours(24 * (i + 1)));
             ev.end = gapi::calendar::event_time::at(now + std::chrono::hours(24 * (i + 1) + 1));
+            ++setting_up;
             calendar.insert_event("primary", ev, gapi::calendar::send_updates::unspecified,
-                                  [](gapi::error_code ec, gapi::calendar::event) { must(ec, "events.insert"); });
+                                  [&](gapi::error_code ec, gapi::calendar::event) {
+                                      --setting_up;
+                                      must(ec, "events.insert");
+                                  });
         }
         settle();
         gapi::calendar::event_query query;

@@ -14,6 +14,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/http/field.hpp>
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value_to.hpp>
@@ -105,10 +106,15 @@ inline boost::asio::awaitable<std::pair<error_code, http::response>> call_api(ca
 }
 
 /// Reads a JSON resource; anything unexpected is `error::malformed_response`.
+/// The parsed document lives only until it is converted: its nodes come from a
+/// monotonic arena (a buffer on the stack, then blocks) instead of one allocation each.
+/// The typed result owns copies, never a reference into the arena.
 template <class T>
 std::pair<error_code, T> read_resource(std::string const& body) {
+    unsigned char first_block[8192];
+    boost::json::monotonic_resource arena(first_block, sizeof first_block);
     boost::system::error_code ec;
-    auto const value = boost::json::parse(body, ec);
+    auto const value = boost::json::parse(body, ec, &arena);
     if (ec)
         return {make_error_code(error::malformed_response), T{}};
     try {

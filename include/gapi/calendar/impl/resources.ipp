@@ -35,11 +35,16 @@ inline time_point required_time(json::object const& o, std::string_view key) {
 }
 
 // The Event fields that `event` has members for; everything else goes to `other`.
+// Sorted, so that each member of a page's events is classified by a binary search.
 inline constexpr std::array<std::string_view, 24> event_fields{
-    "kind",     "id",          "etag",         "status",          "htmlLink",    "created",
-    "updated",  "summary",     "description",  "location",        "colorId",     "transparency",
-    "visibility", "iCalUID",   "recurringEventId", "eventType",   "sequence",    "creator",
-    "organizer", "start",      "end",          "originalStartTime", "recurrence", "attendees"};
+    "attendees", "colorId", "created", "creator", "description", "end", "etag", "eventType", "htmlLink",
+    "iCalUID", "id", "kind", "location", "organizer", "originalStartTime", "recurrence", "recurringEventId",
+    "sequence", "start", "status", "summary", "transparency", "updated", "visibility"};
+static_assert(std::is_sorted(event_fields.begin(), event_fields.end()));
+
+inline bool is_event_field(std::string_view key) {
+    return std::binary_search(event_fields.begin(), event_fields.end(), key);
+}
 
 } // namespace detail
 
@@ -114,7 +119,7 @@ GAPI_DECL event tag_invoke(boost::json::value_to_tag<event>, boost::json::value 
     e.recurrence = d::list<std::string>(o, "recurrence");
     e.attendees = d::list<attendee>(o, "attendees");
     for (auto const& member : o)
-        if (std::find(d::event_fields.begin(), d::event_fields.end(), member.key()) == d::event_fields.end())
+        if (!d::is_event_field(member.key()))
             e.other.emplace(member.key(), member.value());
     return e;
 }
