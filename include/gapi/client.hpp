@@ -65,9 +65,12 @@ struct client_options {
     /// Operations of this client that run at once; the ones started beyond it wait, in
     /// order, holding only their arguments (no request, no coroutine, no place in the
     /// pool's queue), so that 100,000 sends started at once cost 100,000 small records.
-    /// A cancelled waiting operation completes at once with `operation_aborted`. Keep it
-    /// well above the connections per origin, and above the batch size when batching.
-    std::size_t max_calls_in_flight = 256;
+    /// A cancelled waiting operation completes at once with `operation_aborted`.
+    /// 0 (the default) chooses: 256, or with automatic batching on, as many as the pool
+    /// can carry in full batches (connections per origin × the larger batch size), so
+    /// that batches fill. Per-service batching (`call_options::batch`) with the client's
+    /// batching off should raise it the same way.
+    std::size_t max_calls_in_flight = 0;
     /// Where gapi says what it does (a retry and why, a daily limit); empty: nowhere.
     /// Messages never hold tokens, secrets or message contents.
     std::function<void(pipeline::log_level, std::string_view)> log;

@@ -95,10 +95,21 @@ inline pipeline::outcome with_details(call_options const& options, pipeline::out
     return o;
 }
 
+// `client_options::max_calls_in_flight`, 0 resolved.
+inline std::size_t calls_in_flight(client_options const& o) {
+    if (o.max_calls_in_flight != 0)
+        return o.max_calls_in_flight;
+    std::size_t const plain = 256;
+    if (!o.batching.enabled)
+        return plain;
+    return std::max(plain, o.transport.max_connections_per_origin *
+                               std::max(o.batching.gmail_max, o.batching.calendar_max));
+}
+
 } // namespace detail
 
 GAPI_DECL client::client(executor_type executor, auth::credentials credentials, client_options options)
-    : admission_(options.max_calls_in_flight), pool_(std::move(executor), std::move(options.transport)),
+    : admission_(detail::calls_in_flight(options)), pool_(std::move(executor), std::move(options.transport)),
       tokens_(pool_, std::move(credentials), std::move(options.tokens)), endpoints_(std::move(options.endpoints)),
       retry_(options.retry), timing_(options.retry_timing ? std::move(*options.retry_timing) : pipeline::timing::real()),
       gate_(options.shared_pacing ? std::move(options.shared_pacing)
