@@ -22,6 +22,7 @@
 #include <gapi/gmail/gmail_service.hpp>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -113,10 +114,14 @@ public:
         if (o_.duration > 0)
             stop_at_ = begin + std::chrono::duration_cast<clock_type::duration>(std::chrono::duration<double>(o_.duration));
         auto const cpu_before = thread_cpu_seconds();
-        for (std::size_t i = 0; i < (o_.queued ? o_.calls : o_.in_flight); ++i)
-            start_one();
-        if (started_ == 0)
-            finished_();
+        // Started from the client's executor, as an asynchronous program starts its calls
+        // (from a handler or a coroutine): the client's gate then takes them directly.
+        boost::asio::post(ioc, [this] {
+            for (std::size_t i = 0; i < (o_.queued ? o_.calls : o_.in_flight); ++i)
+                start_one();
+            if (started_ == 0)
+                finished_();
+        });
         ioc.run();
         f_.seconds = std::chrono::duration<double>(clock_type::now() - begin).count();
         f_.cpu_seconds = thread_cpu_seconds() - cpu_before;

@@ -28,7 +28,9 @@ struct call_options {
     /// The call's deadline, from its start: no attempt starts and no backoff lasts past
     /// it, and an attempt still in flight then is cancelled; the call completes with
     /// `error::deadline_exceeded` (condition `timeout`). An operation that makes several
-    /// requests (a list of every page) gives each request this much.
+    /// requests (a list of every page) gives each request this much. The time an operation
+    /// waits for its turn at the client's admission gate (`client_options::max_calls_in_flight`)
+    /// is not counted: the deadline starts when the call does.
     std::optional<std::chrono::milliseconds> timeout;
     /// Overrides the method's idempotency: true lets the retry layer (and the transport's
     /// keep-alive replay) send the call again after an ambiguous failure; false forbids it.

@@ -62,8 +62,9 @@ struct client_options {
     /// Called after every attempt of every call, on the client's executor. Sees the
     /// method, the status, Google's reason and the retry decision; never a token.
     std::function<void(pipeline::attempt_report const&)> on_attempt;
-    /// Operations of this client that run at once; the ones started beyond it wait, in
-    /// order, holding only their arguments (no request, no coroutine, no place in the
+    /// Operations of this client that run at once per user (the quota key: Gmail's
+    /// mailbox, or the credential's user; each user has a lane of their own); the ones
+    /// started beyond it wait, in order, holding only their arguments (no request, no coroutine, no place in the
     /// pool's queue), so that 100,000 sends started at once cost 100,000 small records.
     /// A cancelled waiting operation completes at once with `operation_aborted`.
     /// 0 (the default) chooses: 256, or with automatic batching on, as many as the pool
@@ -112,7 +113,7 @@ public:
     template <class CompletionToken = boost::asio::deferred_t>
     auto send(http::request req, CompletionToken&& token = {}) {
         return detail::start_operation<http::response>(
-            get_executor(), admission_, [this, r = std::move(req)]() mutable { return send_raw_request(std::move(r)); },
+            get_executor(), admission_, {}, [this, r = std::move(req)]() mutable { return send_raw_request(std::move(r)); },
             std::forward<CompletionToken>(token));
     }
 

@@ -834,19 +834,20 @@ BOOST_AUTO_TEST_CASE(first_come_first_served_within_the_limit) {
     std::shared_ptr<recorded> c, d;
     {
         gapi::detail::admission gate(2);
-        BOOST_TEST(gate.try_enter());
-        BOOST_TEST(gate.try_enter());
-        BOOST_TEST(!gate.try_enter());
+        auto& me = gate.lane_of("me");
+        BOOST_TEST(gate.try_enter(me));
+        BOOST_TEST(gate.try_enter(me));
+        BOOST_TEST(!gate.try_enter(me));
         auto a = std::make_shared<recorded>(log, "a");
         auto b = std::make_shared<recorded>(log, "b");
         c = std::make_shared<recorded>(log, "c");
         d = std::make_shared<recorded>(log, "d");
         for (auto const& w : {a, b, c, d})
-            gate.wait(w);
+            gate.wait(me, w);
         b->done = true; // cancelled while it waited: completed by its canceller, skipped here
-        gate.leave();   // a takes the place
+        gate.leave(me); // a takes the place
         BOOST_TEST(gate.running() == 2u);
-        gate.leave(); // b skipped, c takes the place
+        gate.leave(me); // b skipped, c takes the place
         BOOST_TEST(gate.running() == 2u);
         BOOST_TEST(gate.waiting_count() == 1u);
     } // d still waits when the gate goes
@@ -854,13 +855,33 @@ BOOST_AUTO_TEST_CASE(first_come_first_served_within_the_limit) {
     BOOST_TEST(d->done);
 }
 
+BOOST_AUTO_TEST_CASE(each_user_has_a_lane_of_their_own) {
+    std::vector<std::string> log;
+    gapi::detail::admission gate(1);
+    auto& busy = gate.lane_of("busy@example.com");
+    BOOST_TEST(gate.try_enter(busy));
+    for (auto name : {"b1", "b2", "b3"})
+        gate.wait(busy, std::make_shared<recorded>(log, name));
+    // Another user's call starts at once, whatever waits in the first lane.
+    auto& other = gate.lane_of("other@example.com");
+    BOOST_TEST(gate.try_enter(other));
+    BOOST_TEST(gate.running() == 2u);
+    BOOST_TEST(gate.waiting_count() == 3u);
+    gate.leave(other); // the idle lane is forgotten; the busy one goes on in order
+    gate.leave(busy);
+    BOOST_TEST((log == std::vector<std::string>{"start b1"}));
+    BOOST_TEST(gate.running() == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(leaving_with_nobody_waiting_frees_a_place) {
     gapi::detail::admission gate(1);
-    BOOST_TEST(gate.try_enter());
-    BOOST_TEST(!gate.try_enter());
-    gate.leave();
+    auto& me = gate.lane_of("");
+    BOOST_TEST(gate.try_enter(me));
+    BOOST_TEST(!gate.try_enter(me));
+    gate.leave(me);
     BOOST_TEST(gate.running() == 0u);
-    BOOST_TEST(gate.try_enter());
+    auto& again = gate.lane_of("");
+    BOOST_TEST(gate.try_enter(again));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -73,7 +73,7 @@ run_all(client& c, std::vector<http::request> calls, run_options options);
 template <class CompletionToken = boost::asio::deferred_t>
 auto run(client& c, std::vector<http::request> calls, run_options options, CompletionToken&& token = {}) {
     return gapi::detail::start_operation<std::vector<result>>(
-        c.get_executor(), c.admission(),
+        c.get_executor(), c.admission(), {},
         [&c, calls = std::move(calls), options]() mutable { return detail::run_all(c, std::move(calls), options); },
         std::forward<CompletionToken>(token));
 }

@@ -266,7 +266,7 @@ private:
 
     template <class T, class Make, class CompletionToken>
     auto start(Make make, CompletionToken&& token) const {
-        return gapi::detail::start_operation<T>(client_->get_executor(), client_->admission(), std::move(make),
+        return gapi::detail::start_operation<T>(client_->get_executor(), client_->admission(), {}, std::move(make),
                                                 std::forward<CompletionToken>(token));
     }
 

@@ -105,18 +105,8 @@ inline boost::asio::awaitable<std::pair<error_code, http::response>> call_api(ca
     return call_api(ctx, std::move(req), pipeline::call_traits{});
 }
 
-/// Reads a JSON resource; anything unexpected is `error::malformed_response`.
-/// The parsed document lives only until it is converted: its nodes come from a
-/// monotonic arena (a buffer on the stack, then blocks) instead of one allocation each.
-/// The typed result owns copies, never a reference into the arena.
 template <class T>
-std::pair<error_code, T> read_resource(std::string const& body) {
-    unsigned char first_block[8192];
-    boost::json::monotonic_resource arena(first_block, sizeof first_block);
-    boost::system::error_code ec;
-    auto const value = boost::json::parse(body, ec, &arena);
-    if (ec)
-        return {make_error_code(error::malformed_response), T{}};
+std::pair<error_code, T> convert_resource(boost::json::value const& value) {
     try {
         return {error_code{}, boost::json::value_to<T>(value)};
     } catch (std::exception const&) {
@@ -124,13 +114,40 @@ std::pair<error_code, T> read_resource(std::string const& body) {
     }
 }
 
-/// Sends `req` and reads the resource it answers with.
+/// Reads a JSON resource; anything unexpected is `error::malformed_response`. Any `T`,
+/// JSON types included (which keep the parsed document's storage), so the document
+/// lives in the default storage.
+template <class T>
+std::pair<error_code, T> read_resource(std::string const& body) {
+    boost::system::error_code ec;
+    auto const value = boost::json::parse(body, ec);
+    if (ec)
+        return {make_error_code(error::malformed_response), T{}};
+    return convert_resource<T>(value);
+}
+
+/// The same for gapi's own resource structs, whose conversions copy what they keep
+/// (never a JSON value that shares the document's storage): the document lives only
+/// until it is converted, its nodes from a monotonic arena (a buffer on the stack, then
+/// blocks) instead of one allocation each.
+template <class T>
+std::pair<error_code, T> read_own_resource(std::string const& body) {
+    unsigned char first_block[8192];
+    boost::json::monotonic_resource arena(first_block, sizeof first_block);
+    boost::system::error_code ec;
+    auto const value = boost::json::parse(body, ec, &arena);
+    if (ec)
+        return {make_error_code(error::malformed_response), T{}};
+    return convert_resource<T>(value);
+}
+
+/// Sends `req` and reads the resource it answers with (one of gapi's resource structs).
 template <class T>
 boost::asio::awaitable<std::pair<error_code, T>> fetch(call_context ctx, http::request req, pipeline::call_traits traits) {
     auto [ec, res] = co_await call_api(ctx, std::move(req), std::move(traits));
     if (ec)
         co_return std::pair{ec, T{}};
-    co_return read_resource<T>(res.body);
+    co_return read_own_resource<T>(res.body);
 }
 
 template <class T>

@@ -12,6 +12,7 @@
 #include <gapi/error.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/any_completion_executor.hpp>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/append.hpp>
 #include <boost/asio/associated_cancellation_slot.hpp>
@@ -27,6 +28,10 @@
 #include <boost/system/system_error.hpp>
 
 #include <deque>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
 #include <exception>
 #include <memory>
 #include <utility>
@@ -49,88 +54,139 @@ inline error_code error_of(std::exception_ptr const& e) noexcept {
     }
 }
 
-/// How many operations of one client run at once. Operations started beyond the limit
-/// wait here, in order, holding only their arguments and their completion handler: no
-/// coroutine frame, no request, no place in the connection pool's queue. So a caller may
-/// start 100,000 sends at once and pay for 100,000 small records, not for 100,000 calls
-/// in progress; and nothing downstream (the pool's waiter queue, the pacer) ever holds
-/// more than the limit. Not thread-safe: used on the client's executor only.
+/// How many operations of one client run at once, per user (the quota key: a Gmail
+/// mailbox, or the credential's own user). Operations started beyond the limit wait here,
+/// in order, holding only their arguments and their completion handler: no coroutine
+/// frame, no request, no place in the connection pool's queue. So a caller may start
+/// 100,000 sends at once and pay for 100,000 small records, not for 100,000 calls in
+/// progress, and nothing downstream (the pool's queue, the pacer) holds more than the
+/// limit per user. Each user has a lane of their own, so one user's backlog never holds
+/// up another's calls. Used on the client's executor only.
 class admission {
 public:
     /// An operation waiting for its turn.
     struct waiting {
         virtual ~waiting() = default;
-        virtual void start() = 0;                 ///< its turn came
+        virtual void start() = 0;                 ///< its turn came; it holds a place now
         virtual void abandon(error_code why) = 0; ///< completes it without starting it
         bool done = false;                        ///< started or abandoned
     };
 
-    explicit admission(std::size_t limit) : limit_(limit == 0 ? 1 : limit) {}
+    /// One user's operations: how many run, and who waits.
+    struct lane {
+        std::string key;
+        std::size_t running = 0;
+        std::deque<std::shared_ptr<waiting>> queue;
+    };
+
+    /// `executor`: the client's, on which the gate is used and queued operations start.
+    explicit admission(std::size_t limit, boost::asio::any_io_executor executor = {})
+        : limit_(limit == 0 ? 1 : limit), executor_(std::move(executor)) {}
     admission(admission const&) = delete;
     admission& operator=(admission const&) = delete;
     /// What still waits completes with `error::pool_shut_down`, as the pool's own calls do.
     ~admission() {
-        for (auto& w : queue_)
-            if (!w->done) {
-                w->done = true;
-                w->abandon(make_error_code(error::pool_shut_down));
-            }
+        for (auto& [key, l] : lanes_)
+            for (auto& w : l.queue)
+                if (!w->done) {
+                    w->done = true;
+                    w->abandon(make_error_code(error::pool_shut_down));
+                }
     }
 
-    bool try_enter() noexcept {
-        if (running_ >= limit_)
+    /// The lane of `key`; it stays put (and valid) while any of its operations runs or waits.
+    lane& lane_of(std::string_view key) {
+        auto found = lanes_.find(key);
+        if (found == lanes_.end())
+            found = lanes_.emplace(std::string(key), lane{std::string(key), 0, {}}).first;
+        return found->second;
+    }
+
+    bool try_enter(lane& l) noexcept {
+        if (l.running >= limit_)
             return false;
-        ++running_;
+        ++l.running;
         return true;
     }
-    void wait(std::shared_ptr<waiting> w) { queue_.push_back(std::move(w)); }
-    /// A running operation finished: the first one waiting (not cancelled meanwhile) takes its place.
-    void leave() {
-        while (!queue_.empty()) {
-            auto next = std::move(queue_.front());
-            queue_.pop_front();
+    void wait(lane& l, std::shared_ptr<waiting> w) { l.queue.push_back(std::move(w)); }
+    /// A running operation of `l` finished: the first one waiting there (not cancelled
+    /// meanwhile) takes its place. An idle lane is forgotten.
+    void leave(lane& l) {
+        while (!l.queue.empty()) {
+            auto next = std::move(l.queue.front());
+            l.queue.pop_front();
             if (next->done)
                 continue;
             next->done = true;
             next->start();
             return;
         }
-        --running_;
+        if (--l.running == 0)
+            lanes_.erase(l.key);
     }
 
-    std::size_t running() const noexcept { return running_; }
-    std::size_t waiting_count() const noexcept { return queue_.size(); }
+    std::size_t running() const noexcept {
+        std::size_t n = 0;
+        for (auto const& [key, l] : lanes_)
+            n += l.running;
+        return n;
+    }
+    std::size_t waiting_count() const noexcept {
+        std::size_t n = 0;
+        for (auto const& [key, l] : lanes_)
+            n += l.queue.size();
+        return n;
+    }
     std::size_t limit() const noexcept { return limit_; }
+    boost::asio::any_io_executor const& executor() const noexcept { return executor_; }
 
 private:
     std::size_t limit_;
-    std::size_t running_ = 0;
-    std::deque<std::shared_ptr<waiting>> queue_;
+    boost::asio::any_io_executor executor_;
+    std::map<std::string, lane, std::less<>> lanes_;
 };
 
 /// The type-erased core: runs `op` on `ex` and completes `handler` with its result, on
 /// the handler's associated executor, keeping that executor's work counted meanwhile.
 /// The handler's cancellation slot reaches the coroutine. An exception escaping `op`
 /// becomes an error code (`error_of`); nothing is thrown into the user's `io_context::run`.
-/// When it completes, `gate` lets the next waiting operation start.
+/// When it completes, its place in `l` goes to the next operation waiting there.
 template <class T>
-void launch(boost::asio::any_io_executor const& ex, admission* gate, operation_result<T> op,
+void launch(boost::asio::any_io_executor const& ex, admission& gate, admission::lane& l, operation_result<T> op,
             boost::asio::any_completion_handler<void(error_code, T)> handler) {
     namespace asio = boost::asio;
     auto slot = asio::get_associated_cancellation_slot(handler);
     auto work = asio::prefer(asio::get_associated_executor(handler, ex), asio::execution::outstanding_work.tracked);
     asio::co_spawn(ex, std::move(op),
                    asio::bind_cancellation_slot(
-                       slot, [h = std::move(handler), work = std::move(work), ex, gate](
+                       slot, [h = std::move(handler), work = std::move(work), ex, gate = &gate, l = &l](
                                  std::exception_ptr e, std::pair<error_code, T> result) mutable {
                            if (e)
                                result = {error_of(e), T{}};
-                           if (gate)
-                               gate->leave();
+                           gate->leave(*l);
                            auto target = asio::get_associated_executor(h, ex);
                            asio::dispatch(target,
                                           asio::append(std::move(h), result.first, std::move(result.second)));
                        }));
+}
+
+/// Makes the operation's coroutine and launches it in the place `l` holds for it. Making
+/// it can only fail to allocate; then the place is given back and the handler gets the
+/// error, posted.
+template <class T, class MakeAwaitable>
+void start_admitted(boost::asio::any_io_executor const& ex, admission& gate, admission::lane& l, MakeAwaitable& make,
+                    boost::asio::any_completion_handler<void(error_code, T)> handler) {
+    namespace asio = boost::asio;
+    operation_result<T> op;
+    try {
+        op = make();
+    } catch (...) {
+        auto const ec = error_of(std::current_exception());
+        gate.leave(l);
+        asio::post(ex, asio::append(std::move(handler), ec, T{}));
+        return;
+    }
+    launch<T>(ex, gate, l, std::move(op), std::move(handler));
 }
 
 /// An operation queued at the admission gate: what makes its coroutine, and its handler.
@@ -139,9 +195,17 @@ template <class T, class MakeAwaitable>
 class queued_operation final : public admission::waiting,
                                public std::enable_shared_from_this<queued_operation<T, MakeAwaitable>> {
 public:
-    queued_operation(boost::asio::any_io_executor ex, admission& gate, MakeAwaitable make,
+    queued_operation(admission& gate, admission::lane& l, MakeAwaitable make,
                      boost::asio::any_completion_handler<void(error_code, T)> handler)
-        : ex_(std::move(ex)), gate_(gate), make_(std::move(make)), handler_(std::move(handler)) {}
+        : ex_(gate.executor()), gate_(gate), lane_(l), make_(std::move(make)), handler_(std::move(handler)) {
+        namespace asio = boost::asio;
+        // While it waits, the handler's executor must have work to wait for. The client's
+        // own has (the operations that run); another context's gets it counted here.
+        auto target = asio::get_associated_executor(handler_, ex_);
+        if (target != asio::any_completion_executor(ex_))
+            foreign_work_ = std::make_unique<asio::any_completion_executor>(
+                asio::prefer(target, asio::execution::outstanding_work.tracked));
+    }
 
     // After construction (it needs shared_from_this): a cancellation while waiting ends it.
     void watch_cancellation() {
@@ -149,9 +213,10 @@ public:
         auto slot = asio::get_associated_cancellation_slot(handler_);
         if (!slot.is_connected())
             return;
-        slot.assign([self = this->shared_from_this()](asio::cancellation_type) {
-            asio::dispatch(self->ex_, [self] {
-                if (self->done)
+        slot.assign([weak = this->weak_from_this(), ex = ex_](asio::cancellation_type) {
+            asio::dispatch(ex, [weak] {
+                auto self = weak.lock();
+                if (!self || self->done)
                     return;
                 self->done = true;
                 self->abandon(boost::asio::error::operation_aborted);
@@ -159,41 +224,52 @@ public:
         });
     }
 
-    void start() override { launch<T>(ex_, &gate_, make_(), std::move(handler_)); }
+    void start() override { start_admitted<T>(ex_, gate_, lane_, *make_, std::move(handler_)); }
 
     void abandon(error_code why) override {
-        namespace asio = boost::asio;
         // Posted, never run inline: this may run inside the client's destructor. The
         // handler still runs on its own associated executor.
-        asio::post(ex_, asio::append(std::move(handler_), why, T{}));
+        boost::asio::post(ex_, boost::asio::append(std::move(handler_), why, T{}));
+        make_.reset(); // the arguments go now, not when the queue reaches this record
+        foreign_work_.reset();
     }
 
 private:
-    boost::asio::any_io_executor ex_;
+    // Small on purpose: 100,000 of these may wait at once.
+    boost::asio::any_io_executor const& ex_; // the gate's (the client's), which outlives its operations
     admission& gate_;
-    MakeAwaitable make_;
+    admission::lane& lane_;
+    std::optional<MakeAwaitable> make_;
     boost::asio::any_completion_handler<void(error_code, T)> handler_;
+    std::unique_ptr<boost::asio::any_completion_executor> foreign_work_;
 };
 
-/// Starts `make()`'s coroutine on `ex` when `gate` admits it (at once, or when an earlier
-/// operation finishes) and completes `token` as `void(error_code, T)`. Terminal
-/// cancellation reaches the coroutine; any cancellation ends a call still waiting.
+/// Starts `make()`'s coroutine on `ex` when `gate` admits it in `key`'s lane (at once, or
+/// when an earlier operation of that user finishes) and completes `token` as
+/// `void(error_code, T)`. The gate is consulted on `ex`, so an operation may be started
+/// from any thread. Terminal cancellation reaches the coroutine; any cancellation ends a
+/// call still waiting.
 template <class T, class MakeAwaitable, class CompletionToken>
-auto start_operation(boost::asio::any_io_executor const& ex, admission& gate, MakeAwaitable make,
-                     CompletionToken&& token) {
+auto start_operation(boost::asio::any_io_executor const& ex, admission& gate, std::string_view key,
+                     MakeAwaitable make, CompletionToken&& token) {
     namespace asio = boost::asio;
     return asio::async_initiate<CompletionToken, void(error_code, T)>(
-        [ex, &gate](auto handler, MakeAwaitable make_op) {
+        [ex, &gate](auto handler, MakeAwaitable make_op, std::string lane_key) {
             asio::any_completion_handler<void(error_code, T)> h(std::move(handler));
-            if (gate.try_enter()) {
-                launch<T>(ex, &gate, make_op(), std::move(h));
-                return;
-            }
-            auto queued = std::make_shared<queued_operation<T, MakeAwaitable>>(ex, gate, std::move(make_op), std::move(h));
-            queued->watch_cancellation();
-            gate.wait(std::move(queued));
+            asio::dispatch(ex, [ex, &gate, h = std::move(h), make_op = std::move(make_op),
+                                lane_key = std::move(lane_key)]() mutable {
+                auto& l = gate.lane_of(lane_key);
+                if (gate.try_enter(l)) {
+                    start_admitted<T>(ex, gate, l, make_op, std::move(h));
+                    return;
+                }
+                auto queued = std::make_shared<queued_operation<T, MakeAwaitable>>(gate, l, std::move(make_op),
+                                                                                   std::move(h));
+                queued->watch_cancellation();
+                gate.wait(l, std::move(queued));
+            });
         },
-        token, std::move(make));
+        token, std::move(make), std::string(key));
 }
 
 } // namespace gapi::detail

@@ -109,7 +109,7 @@ inline std::size_t calls_in_flight(client_options const& o) {
 } // namespace detail
 
 GAPI_DECL client::client(executor_type executor, auth::credentials credentials, client_options options)
-    : admission_(detail::calls_in_flight(options)), pool_(std::move(executor), std::move(options.transport)),
+    : admission_(detail::calls_in_flight(options), executor), pool_(std::move(executor), std::move(options.transport)),
       tokens_(pool_, std::move(credentials), std::move(options.tokens)), endpoints_(std::move(options.endpoints)),
       retry_(options.retry), timing_(options.retry_timing ? std::move(*options.retry_timing) : pipeline::timing::real()),
       gate_(options.shared_pacing ? std::move(options.shared_pacing)
