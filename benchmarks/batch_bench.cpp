@@ -11,20 +11,19 @@
 //
 // Default: an embedded emulator without quotas, both modes, 20,000 gets, 64 in flight.
 // Pacing is off unless asked for: this measures the call path, not the quota.
+#include "bench_target.hpp"
+
 #include <gapi/client.hpp>
-#include <gapi/emulator/emulator.hpp>
 #include <gapi/gmail/gmail_service.hpp>
 
 #include <boost/asio/io_context.hpp>
 
 #include <chrono>
 #include <cstdio>
-#include <filesystem>
 #include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 namespace {
@@ -139,21 +138,11 @@ int main(int argc, char** argv) try {
     if (o.endpoint.empty() != o.token.empty())
         usage("--endpoint and --token go together");
 
-    std::optional<gapi::emulator::emulator> embedded;
-    std::filesystem::path state_dir;
-    std::string root = o.endpoint, token = o.token;
-    if (root.empty()) {
-        state_dir = std::filesystem::temp_directory_path() / ("gapi-batch-bench-" + std::to_string(::getpid()));
-        gapi::emulator::emulator_options eo;
-        eo.state_dir = state_dir.string();
-        eo.quota.enabled = false;
-        embedded.emplace(std::move(eo));
-        embedded->start();
-        root = embedded->base_url();
-        token = (state_dir / "token.json").string();
-    }
+    gapi_bench::bench_target target(o.endpoint, o.token, "gapi-batch-bench");
+    auto const& root = target.root();
+    auto const& token = target.token();
     std::printf("%zu messages.get calls, %zu in flight, against %s\n", o.calls, o.in_flight,
-                embedded ? "an embedded emulator" : root.c_str());
+                target.embedded() ? "an embedded emulator" : root.c_str());
     double rate[2] = {0, 0};
     for (bool batch : o.modes) {
         auto const f = run(o, batch, root, token);
@@ -163,9 +152,6 @@ int main(int argc, char** argv) try {
     }
     if (o.modes.size() == 2)
         std::printf("batching on / off: %.1fx the calls per second\n", rate[1] / rate[0]);
-    embedded.reset();
-    if (!state_dir.empty())
-        std::filesystem::remove_all(state_dir);
     return 0;
 } catch (std::exception const& e) {
     std::fprintf(stderr, "batch_bench: %s\n", e.what());

@@ -21,14 +21,7 @@ bench="$build/benchmarks/gapi-bench"
 for program in "$emulator" "$bench"; do
     [ -x "$program" ] || { echo "build first: cmake --build --preset release --target gapi-emulator gapi-bench ($program missing)" >&2; exit 1; }
 done
-if ! command -v wrk >/dev/null; then
-    echo "installing wrk (Debian package)" >&2
-    if [ "$(id -u)" -eq 0 ]; then apt-get install -y -q wrk >/dev/null; else sudo apt-get install -y -q wrk >/dev/null; fi
-fi
-
-work=$(mktemp -d)
-pid=
-trap 'if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi; rm -rf "$work"' EXIT
+source "$(dirname "$0")/wrk_common.sh"
 
 # A fresh emulator, listening on 127.0.0.1; stops by itself after the longest a run takes.
 start_emulator() { # tls: yes|no

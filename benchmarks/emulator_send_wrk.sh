@@ -11,14 +11,7 @@ seconds=${3:-10}
 threads=${4:-1}
 emulator="$build/examples/gapi-emulator"
 [ -x "$emulator" ] || { echo "build first: cmake --workflow --preset demo ($emulator missing)" >&2; exit 1; }
-if ! command -v wrk >/dev/null; then
-    echo "installing wrk (Debian package)" >&2
-    if [ "$(id -u)" -eq 0 ]; then apt-get install -y -q wrk >/dev/null; else sudo apt-get install -y -q wrk >/dev/null; fi
-fi
-
-work=$(mktemp -d)
-pid=
-trap 'if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi; rm -rf "$work"' EXIT
+source "$(dirname "$0")/wrk_common.sh"
 
 # Each run gets a fresh emulator, so that runs compare: the emulator keeps every
 # message, and a store of millions of messages costs memory growth (page faults) that

@@ -13,11 +13,12 @@
 // The client's CPU time is its own thread's (getrusage RUSAGE_THREAD): the embedded
 // emulator runs on threads of its own, so its work is not counted as the client's.
 // Pacing is off (this measures the call path, not Google's quota); retries are on.
+#include "bench_target.hpp"
+
 #include <gapi/auth/detail/crypto.hpp>
 #include <gapi/calendar/calendar_service.hpp>
 #include <gapi/calendar/detail/requests.hpp>
 #include <gapi/client.hpp>
-#include <gapi/emulator/emulator.hpp>
 #include <gapi/gmail/detail/requests.hpp>
 #include <gapi/gmail/gmail_service.hpp>
 
@@ -31,14 +32,12 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <sys/resource.h>
-#include <unistd.h>
 #include <vector>
 
 namespace {
@@ -299,28 +298,18 @@ int main(int argc, char** argv) try {
     if (o.endpoint.empty() != o.token.empty())
         throw CLI::ValidationError("--endpoint", "--endpoint and --token go together");
 
-    std::optional<gapi::emulator::emulator> embedded;
-    std::filesystem::path state_dir;
-    std::string root = o.endpoint, token = o.token, ca_file = o.ca_file;
-    if (root.empty()) {
-        state_dir = std::filesystem::temp_directory_path() / ("gapi-bench-" + std::to_string(::getpid()));
-        gapi::emulator::emulator_options eo;
-        eo.state_dir = state_dir.string();
-        eo.quota.enabled = false;
-        embedded.emplace(std::move(eo));
-        embedded->start();
-        root = embedded->base_url();
-        token = (state_dir / "token.json").string();
-    }
+    gapi_bench::bench_target target(o.endpoint, o.token, "gapi-bench");
+    auto const& root = target.root();
+    bool const embedded = target.embedded();
 
     boost::asio::io_context ioc;
     gapi::client_options co;
-    co.transport.tls.ca_file = ca_file;
+    co.transport.tls.ca_file = o.ca_file;
     co.transport.max_connections_per_origin = o.in_flight;
     co.endpoints = {.gmail = root, .calendar = root};
     co.pacing.enabled = false;
     co.batching.enabled = o.op == "batch-get";
-    gapi::client google(ioc.get_executor(), gapi::auth::credentials::from_file(token), co);
+    gapi::client google(ioc.get_executor(), gapi::auth::credentials::from_file(target.token()), co);
     auto const op = prepare(o.op, google, ioc);
     auto const connections_before = google.transport().stats().connections_opened;
     auto const retries_before = google.stats().retries;
@@ -358,7 +347,7 @@ int main(int argc, char** argv) try {
                               {"http_requests", http_requests},
                               {"retries", retries},
                               {"rate_limited", rate_limited},
-                              {"embedded_emulator", embedded.has_value()},
+                              {"embedded_emulator", embedded},
                               {"request", {{"method", op.sample.method},
                                            {"target", op.sample.target},
                                            {"content_type", op.sample.content_type},
@@ -379,9 +368,6 @@ int main(int argc, char** argv) try {
                     static_cast<unsigned long long>(connections), static_cast<unsigned long long>(http_requests),
                     static_cast<unsigned long long>(retries), static_cast<unsigned long long>(rate_limited));
     }
-    embedded.reset();
-    if (!state_dir.empty())
-        std::filesystem::remove_all(state_dir);
     return f.failed ? 1 : 0;
 } catch (std::exception const& e) {
     std::fprintf(stderr, "gapi-bench: %s\n", e.what());
