@@ -12,9 +12,11 @@
 #include <gapi/auth/token_source.hpp>
 #include <gapi/batch/batch.hpp>
 #include <gapi/calendar/calendar_service.hpp>
+#include <gapi/calendar/v3/methods.hpp>
 #include <gapi/client.hpp>
 #include <gapi/error.hpp>
 #include <gapi/gmail/gmail_service.hpp>
+#include <gapi/gmail/v1/methods.hpp>
 #include <gapi/google_error.hpp>
 #include <gapi/http/connection_pool.hpp>
 #include <gapi/http/message.hpp>

@@ -39,5 +39,10 @@
 #include <gapi/calendar/impl/calendar_service.ipp>
 #include <gapi/batch/impl/codec.ipp>
 #include <gapi/batch/impl/batch.ipp>
+#include <gapi/detail/impl/generated_support.ipp>
+#include <gapi/gmail/v1/impl/schemas.ipp>
+#include <gapi/gmail/v1/impl/methods.ipp>
+#include <gapi/calendar/v3/impl/schemas.ipp>
+#include <gapi/calendar/v3/impl/methods.ipp>
 
 #endif

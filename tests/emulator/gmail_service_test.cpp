@@ -645,6 +645,33 @@ BOOST_AUTO_TEST_CASE(resumable_upload_in_two_chunks_with_status_query) {
     BOOST_TEST(f.svc.messages("alice@example.com").size() == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(resumable_upload_answers_200_with_the_status_in_a_header_when_asked_not_to_send_308) {
+    fixture f;
+    std::string const raw = lunch_mail;
+    auto const n = raw.size();
+    auto s = start_resumable(f, "/upload/gmail/v1/users/me/messages/send", n);
+    // Go's client sends X-GUploader-No-308: yes, as net/http would follow a 308 as a redirect.
+    auto chunk = f.request(verb::put, s.location, raw.substr(0, 40));
+    chunk.headers.set(boost::beast::http::field::content_range, "bytes 0-39/*");
+    chunk.headers.set("X-GUploader-No-308", "yes");
+    auto r1 = f.call(chunk, principal{});
+    BOOST_TEST(r1.status == 200u);
+    BOOST_TEST(r1.headers["X-Http-Status-Code-Override"] == "308");
+    BOOST_TEST(r1.headers[boost::beast::http::field::range] == "bytes=0-39");
+    BOOST_TEST(f.svc.messages("alice@example.com").empty());
+    // Without the header the same state answers a bare 308; the last chunk completes it.
+    BOOST_TEST(put_chunk(f, s.location, "", "bytes */*").status == 308u);
+    auto last = f.request(verb::put, s.location, raw.substr(40));
+    last.headers.set(boost::beast::http::field::content_range,
+                     "bytes 40-" + std::to_string(n - 1) + "/" + std::to_string(n));
+    last.headers.set("X-GUploader-No-308", "yes");
+    auto r2 = f.call(last, principal{});
+    BOOST_TEST(r2.status == 200u);
+    BOOST_TEST((r2.headers.find("X-Http-Status-Code-Override") == r2.headers.end()));
+    BOOST_TEST_REQUIRE(f.svc.messages("alice@example.com").size() == 1u);
+    BOOST_TEST(f.svc.messages("alice@example.com")[0].raw == raw);
+}
+
 BOOST_AUTO_TEST_CASE(resumable_variants) {
     fixture f;
     std::string const raw = lunch_mail;

@@ -4,7 +4,11 @@ messages to gapi-emulator through each upload protocol it has: simple media, mul
 and resumable in several chunks. Every message is read back with messages.get(format=raw)
 and compared, part by part, with what was sent.
 
-    googleapiclient_upload.py EMULATOR_URL STATE_DIR GMAIL_DISCOVERY_JSON
+Then the methods the generated layer added to the emulator, as Google's client calls
+them: messages.attachments.get (for the id messages.get gave), modify, trash, untrash,
+threads.get, labels get/delete, and calendars insert/get/delete.
+
+    googleapiclient_upload.py EMULATOR_URL STATE_DIR GMAIL_DISCOVERY_JSON [CALENDAR_DISCOVERY_JSON]
 """
 import base64
 import io
@@ -22,6 +26,7 @@ from googleapiclient.discovery import build_from_document
 from googleapiclient.http import MediaIoBaseUpload
 
 url, state, discovery = sys.argv[1:4]
+calendar_discovery = sys.argv[4] if len(sys.argv) > 4 else None
 doc = json.load(open(discovery))
 doc["rootUrl"] = url + "/"  # the only change: where Google is
 doc["baseUrl"] = url + "/"
@@ -33,7 +38,8 @@ transport = httplib2.Http(timeout=60)
 # follows 308 as a redirect; google-api-python-client 1.8.1+ turns that off in its own
 # build_http(), which Debian's 1.7.12 predates, so it is done here, as there.
 transport.redirect_codes = set(transport.redirect_codes) - {308}
-gmail = build_from_document(doc, http=google_auth_httplib2.AuthorizedHttp(creds, http=transport))
+authorized = google_auth_httplib2.AuthorizedHttp(creds, http=transport)
+gmail = build_from_document(doc, http=authorized)
 
 
 def message(tag: str, attachment: bytes) -> EmailMessage:
@@ -72,9 +78,42 @@ def upload(tag: str, size: int, resumable: bool, metadata):
     assert "id" in response, response
     check_stored(response["id"], m)
     print(f"{tag}: stored as {response['id']}, parts intact")
+    return response["id"], m
 
 
 upload("media", 2_000, resumable=False, metadata=None)           # uploadType=media
-upload("multipart", 50_000, resumable=False, metadata={})        # uploadType=multipart
+sent_id, sent = upload("multipart", 50_000, resumable=False, metadata={})  # uploadType=multipart
 upload("resumable", 700_000, resumable=True, metadata=None)      # uploadType=resumable, 3+ chunks
 print("google-api-python-client uploads: 3 passed, 0 failed")
+
+# messages.attachments.get, for the attachment id that messages.get itself returned
+full = gmail.users().messages().get(userId="me", id=sent_id, format="full").execute()
+part = next(p for p in full["payload"]["parts"] if p.get("filename") == "multipart.bin")
+got = gmail.users().messages().attachments().get(userId="me", messageId=sent_id,
+                                                 id=part["body"]["attachmentId"]).execute()
+expected = next(p for p in sent.iter_attachments()).get_content()
+assert base64.urlsafe_b64decode(got["data"]) == expected, "attachments.get returned other bytes"
+assert got["size"] == len(expected), got["size"]
+
+label = gmail.users().labels().create(userId="me", body={"name": "googleapiclient"}).execute()
+assert gmail.users().labels().get(userId="me", id=label["id"]).execute()["name"] == "googleapiclient"
+modified = gmail.users().messages().modify(userId="me", id=sent_id,
+                                           body={"addLabelIds": [label["id"], "STARRED"]}).execute()
+assert label["id"] in modified["labelIds"] and "STARRED" in modified["labelIds"], modified
+assert "TRASH" in gmail.users().messages().trash(userId="me", id=sent_id).execute()["labelIds"]
+assert "TRASH" not in gmail.users().messages().untrash(userId="me", id=sent_id).execute()["labelIds"]
+thread = gmail.users().threads().get(userId="me", id=full["threadId"]).execute()
+assert [m["id"] for m in thread["messages"]] == [sent_id], thread
+gmail.users().labels().delete(userId="me", id=label["id"]).execute()
+print("google-api-python-client gmail methods: attachments.get, labels, modify, trash, threads passed")
+
+if calendar_discovery:
+    cdoc = json.load(open(calendar_discovery))
+    cdoc["rootUrl"] = url + "/"
+    cdoc["baseUrl"] = url + "/calendar/v3/"
+    calendar = build_from_document(cdoc, http=authorized)
+    created = calendar.calendars().insert(body={"summary": "googleapiclient", "timeZone": "Europe/Athens"}).execute()
+    assert created["id"].endswith("@group.calendar.google.com"), created
+    assert calendar.calendars().get(calendarId=created["id"]).execute()["timeZone"] == "Europe/Athens"
+    calendar.calendars().delete(calendarId=created["id"]).execute()
+    print("google-api-python-client calendar methods: calendars insert, get, delete passed")

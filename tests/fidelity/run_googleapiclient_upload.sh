@@ -22,4 +22,4 @@ pid=$!
 for _ in $(seq 200); do [ -s "$work/url" ] && break; sleep 0.05; done
 url=$(head -n1 "$work/url")
 [ -n "$url" ] || { echo "the emulator did not start" >&2; exit 1; }
-"$python" "$here/googleapiclient_upload.py" "$url" "$work" "$here/../../discovery/gmail-v1.json"
+"$python" "$here/googleapiclient_upload.py" "$url" "$work" "$here/../../api/gmail-v1.json" "$here/../../api/calendar-v3.json"

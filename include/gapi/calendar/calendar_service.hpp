@@ -8,6 +8,7 @@
 #include <gapi/client.hpp>
 #include <gapi/config.hpp>
 #include <gapi/detail/api_call.hpp>
+#include <gapi/detail/generated_support.hpp>
 
 #include <boost/asio/deferred.hpp>
 #include <boost/json/object.hpp>
@@ -20,6 +21,18 @@
 #include <vector>
 
 namespace gapi::calendar {
+
+// The generated layer (include <gapi/calendar/v3/methods.hpp> to call it).
+namespace v3 {
+class acl_resource;
+class calendar_list_resource;
+class calendars_resource;
+class channels_resource;
+class colors_resource;
+class events_resource;
+class freebusy_resource;
+class settings_resource;
+} // namespace v3
 
 struct calendar_options {
     /// Calendar's root URL; empty: the client's `endpoints.calendar`.
@@ -197,7 +210,7 @@ public:
     /// One page of calendarList.list (Google allows 250 a page).
     template <class CompletionToken = boost::asio::deferred_t>
     auto list_calendars(std::string page_token = {}, std::size_t max_results = 250, CompletionToken&& token = {}) const {
-        return start<calendar_list>(
+        return start<calendar::calendar_list>(
             [self = *this, p = std::move(page_token), max_results]() { return do_list_calendars(self, p, max_results); },
             std::forward<CompletionToken>(token));
     }
@@ -241,6 +254,18 @@ public:
 
     calendar_options const& options() const noexcept { return *options_; }
 
+    /// Every method of Calendar v3, generated from Google's discovery document and named
+    /// as Google names it: `calendar.events.instances` is `events().instances(...)`
+    /// (include <gapi/calendar/v3/methods.hpp>). These calls share the service's options.
+    GAPI_DECL v3::acl_resource acl() const;
+    GAPI_DECL v3::calendar_list_resource calendar_list() const;
+    GAPI_DECL v3::calendars_resource calendars() const;
+    GAPI_DECL v3::channels_resource channels() const;
+    GAPI_DECL v3::colors_resource colors() const;
+    GAPI_DECL v3::events_resource events() const;
+    GAPI_DECL v3::freebusy_resource freebusy() const;
+    GAPI_DECL v3::settings_resource settings() const;
+
     /// The requests the operations above send, built without sending them: for an
     /// explicit batch (`gapi::batch::run`), or to send yourself with `client::send`.
     GAPI_DECL http::request list_events_request(std::string const& calendar_id, event_query const& query) const;
@@ -261,6 +286,8 @@ public:
     }
 
 private:
+    gapi::detail::service_ref generated() const { return {client_, options_, options_->root, &options_->call}; }
+
     template <class T>
     using result = boost::asio::awaitable<std::pair<error_code, T>>;
 
@@ -284,7 +311,7 @@ private:
                                                    send_updates notify);
     GAPI_DECL static result<bool> do_delete_event(calendar_service self, std::string calendar_id, std::string event_id,
                                                   send_updates notify);
-    GAPI_DECL static result<calendar_list> do_list_calendars(calendar_service self, std::string page_token,
+    GAPI_DECL static result<calendar::calendar_list> do_list_calendars(calendar_service self, std::string page_token,
                                                              std::size_t max_results);
     GAPI_DECL static result<std::vector<calendar_list_entry>> do_list_all_calendars(calendar_service self);
     GAPI_DECL static result<freebusy_result> do_query_freebusy(calendar_service self, freebusy_query query);

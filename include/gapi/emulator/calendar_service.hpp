@@ -78,6 +78,7 @@ private:
         std::string id;
         std::string summary;
         std::string time_zone = "UTC";
+        std::string description;
         std::string owner;    // email of the owner
         bool primary = false; // someone's primary calendar
         std::uint64_t change_seq = 0;
@@ -115,6 +116,9 @@ private:
     GAPI_DECL api_response delete_event(std::string const& calendar_id, std::string const& event_id,
                                         api_request const& request, principal const& who);
     GAPI_DECL api_response free_busy(api_request const& request, principal const& who);
+    GAPI_DECL api_response insert_calendar(api_request const& request, principal const& who);
+    GAPI_DECL api_response get_calendar(std::string const& calendar_id, principal const& who);
+    GAPI_DECL api_response delete_calendar(std::string const& calendar_id, principal const& who, bool clear_only);
 
     std::vector<std::string> users_;
     std::uint64_t seed_;

@@ -67,10 +67,13 @@ struct stored_message {
     std::string upload_type;               ///< "json", "media", "multipart" or "resumable"
     std::vector<std::string> mime_defects; ///< what the emulator's MIME reader tolerated
     std::vector<std::string> in_reply_to;  ///< Message-IDs from In-Reply-To and References
+    bool deleted = false; ///< messages.delete / batchDelete: gone from every answer, kept here for tests
 };
 
-/// The emulator's Gmail v1: users.messages send/list/get, users.drafts
-/// create/get/list/send/delete, users.labels list/create and users.getProfile, with
+/// The emulator's Gmail v1: users.messages send/list/get/modify/trash/untrash/delete/
+/// batchModify/batchDelete, users.messages.attachments.get, users.threads.get,
+/// users.drafts create/get/list/send/delete, users.labels list/create/get/delete and
+/// users.getProfile, with
 /// the JSON, media, multipart and resumable upload protocols of send and the drafts.
 ///
 /// Every built-in user has a mailbox. Sending stores the message in the sender's
@@ -228,6 +231,22 @@ private:
     GAPI_DECL api_response list_labels(mailbox const& box) const;
     GAPI_DECL api_response create_label(mailbox& box, api_request const& request);
     GAPI_DECL api_response get_profile(mailbox const& box) const;
+
+    // The label-changing methods (modify, trash, untrash, batchModify) and the rest of
+    // the generated layer's common calls.
+    GAPI_DECL std::optional<api_response> change_labels(mailbox& box, stored_message const& m,
+                                                        std::vector<std::string> const& add,
+                                                        std::vector<std::string> const& remove);
+    GAPI_DECL api_response modify_message(mailbox& box, api_request const& request, std::string const& id);
+    GAPI_DECL api_response trash_message(mailbox& box, std::string const& id, bool trash);
+    GAPI_DECL api_response batch_modify(mailbox& box, api_request const& request);
+    GAPI_DECL api_response delete_message(mailbox& box, std::string const& id);
+    GAPI_DECL api_response batch_delete(mailbox& box, api_request const& request);
+    GAPI_DECL api_response get_attachment(mailbox const& box, std::string const& message_id,
+                                          std::string const& attachment_id) const;
+    GAPI_DECL api_response get_label(mailbox const& box, std::string const& id) const;
+    GAPI_DECL api_response delete_label(mailbox& box, std::string const& id);
+    GAPI_DECL api_response get_thread(mailbox const& box, api_request const& request, std::string const& id) const;
 
     std::map<std::string, mailbox> mailboxes_; // by lowercase email
     gmail_limits limits_;

@@ -7,6 +7,7 @@
 #include <gapi/client.hpp>
 #include <gapi/config.hpp>
 #include <gapi/detail/api_call.hpp>
+#include <gapi/detail/generated_support.hpp>
 #include <gapi/gmail/resources.hpp>
 #include <gapi/mime/message.hpp>
 
@@ -19,6 +20,11 @@
 #include <vector>
 
 namespace gapi::gmail {
+
+// The generated layer (include <gapi/gmail/v1/methods.hpp> to call it).
+namespace v1 {
+class users_resource;
+} // namespace v1
 
 struct gmail_options {
     /// Gmail's root URL; empty: the client's `endpoints.gmail`.
@@ -166,6 +172,12 @@ public:
 
     gmail_options const& options() const noexcept { return *options_; }
 
+    /// Every method of Gmail v1, generated from Google's discovery document and named as
+    /// Google names it: `gmail.users.messages.modify` is `users().messages().modify(...)`
+    /// (include <gapi/gmail/v1/methods.hpp>). The user id is each method's first argument
+    /// ("me", or `options().user_id`); the calls share the service's other options.
+    GAPI_DECL v1::users_resource users() const;
+
     /// The requests the operations above send, built without sending them: for an
     /// explicit batch (`gapi::batch::run`), or to send yourself with `client::send`.
     /// Each carries Google's method id, its quota units and its idempotency. A
@@ -188,6 +200,8 @@ public:
     }
 
 private:
+    gapi::detail::service_ref generated() const { return {client_, options_, options_->root, &options_->call}; }
+
     template <class T>
     using result = boost::asio::awaitable<std::pair<error_code, T>>;
 

@@ -4,7 +4,8 @@
 
 // A program that knows gapi only as an installed package, in header-only mode.
 // It sends one request to a port where nothing listens and expects a refusal:
-// that runs the pool, the resolver-free connect path and the error categories.
+// that runs the pool, the resolver-free connect path and the error categories. Then it
+// calls a generated method (Gmail's messages.modify) through a client, to the same port.
 #include <gapi.hpp>
 
 #include <boost/asio/io_context.hpp>
@@ -26,5 +27,22 @@ int main() {
     ioc.run();
 
     std::cout << "gapi " << GAPI_VERSION_STRING << ": " << result.message() << '\n';
-    return result == gapi::condition::network ? 0 : 1;
+    if (result != gapi::condition::network)
+        return 1;
+
+    gapi::client_options options;
+    options.endpoints.gmail = "http://127.0.0.1:" + std::to_string(port);
+    options.retry.enabled = false;
+    gapi::client google(ioc.get_executor(), gapi::auth::credentials::from_access_token("consumer-token"), options);
+    gapi::gmail::v1::modify_message_request change;
+    change.add_label_ids = {"STARRED"};
+    auto const request = google.gmail().users().messages().modify_request("me", "18c0ffee", change);
+    std::cout << request.method_id << ": " << request.url.buffer() << '\n';
+    gapi::error_code modified;
+    google.gmail().users().messages().modify("me", "18c0ffee", change,
+                                               [&](gapi::error_code ec, gapi::gmail::v1::message) { modified = ec; });
+    ioc.restart();
+    ioc.run();
+    std::cout << "messages.modify: " << modified.message() << '\n';
+    return modified == gapi::condition::network && request.method_id == "gmail.users.messages.modify" ? 0 : 1;
 }

@@ -6,6 +6,7 @@
 
 #include <gapi/auth/detail/crypto.hpp>
 #include <gapi/calendar/calendar_service.hpp>
+#include <gapi/calendar/v3/methods.hpp>
 #include <gapi/calendar/detail/requests.hpp>
 #include <gapi/detail/bounded_concurrency.hpp>
 
@@ -16,6 +17,38 @@
 #include <algorithm>
 
 namespace gapi::calendar {
+
+GAPI_DECL v3::acl_resource calendar_service::acl() const {
+    return v3::acl_resource{generated()};
+}
+
+GAPI_DECL v3::calendar_list_resource calendar_service::calendar_list() const {
+    return v3::calendar_list_resource{generated()};
+}
+
+GAPI_DECL v3::calendars_resource calendar_service::calendars() const {
+    return v3::calendars_resource{generated()};
+}
+
+GAPI_DECL v3::channels_resource calendar_service::channels() const {
+    return v3::channels_resource{generated()};
+}
+
+GAPI_DECL v3::colors_resource calendar_service::colors() const {
+    return v3::colors_resource{generated()};
+}
+
+GAPI_DECL v3::events_resource calendar_service::events() const {
+    return v3::events_resource{generated()};
+}
+
+GAPI_DECL v3::freebusy_resource calendar_service::freebusy() const {
+    return v3::freebusy_resource{generated()};
+}
+
+GAPI_DECL v3::settings_resource calendar_service::settings() const {
+    return v3::settings_resource{generated()};
+}
 
 GAPI_DECL std::string new_event_id() {
     return auth::detail::random_string(32, "0123456789abcdefghijklmnopqrstuv");
@@ -127,11 +160,11 @@ GAPI_DECL calendar_service::result<bool> calendar_service::do_delete_event(calen
     co_return std::pair{ec, !ec};
 }
 
-GAPI_DECL calendar_service::result<calendar_list> calendar_service::do_list_calendars(calendar_service self,
+GAPI_DECL calendar_service::result<calendar::calendar_list> calendar_service::do_list_calendars(calendar_service self,
                                                                                      std::string page_token,
                                                                                      std::size_t max_results) {
     auto req = detail::list_calendars_request(self.options(), page_token, max_results);
-    co_return co_await gapi::detail::fetch<calendar_list>(self.context(), std::move(req));
+    co_return co_await gapi::detail::fetch<calendar::calendar_list>(self.context(), std::move(req));
 }
 
 GAPI_DECL calendar_service::result<std::vector<calendar_list_entry>>

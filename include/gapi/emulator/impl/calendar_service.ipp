@@ -77,6 +77,30 @@ inline constexpr method_info events_delete{"calendar.events.delete", api_family:
 inline constexpr method_info freebusy_query{"calendar.freebusy.query", api_family::calendar, 1,
                                             freebusy_scopes};
 
+inline constexpr std::array<std::string_view, 3> calendars_write_scopes{
+    "https://www.googleapis.com/auth/calendar",
+    "https://www.googleapis.com/auth/calendar.app.created",
+    "https://www.googleapis.com/auth/calendar.calendars",
+};
+inline constexpr std::array<std::string_view, 5> calendars_read_scopes{
+    "https://www.googleapis.com/auth/calendar",
+    "https://www.googleapis.com/auth/calendar.app.created",
+    "https://www.googleapis.com/auth/calendar.calendars",
+    "https://www.googleapis.com/auth/calendar.calendars.readonly",
+    "https://www.googleapis.com/auth/calendar.readonly",
+};
+inline constexpr std::array<std::string_view, 2> calendars_clear_scopes{
+    "https://www.googleapis.com/auth/calendar",
+    "https://www.googleapis.com/auth/calendar.calendars",
+};
+inline constexpr method_info calendars_insert{"calendar.calendars.insert", api_family::calendar, 1,
+                                              calendars_write_scopes};
+inline constexpr method_info calendars_get{"calendar.calendars.get", api_family::calendar, 1, calendars_read_scopes};
+inline constexpr method_info calendars_delete{"calendar.calendars.delete", api_family::calendar, 1,
+                                              calendars_write_scopes};
+inline constexpr method_info calendars_clear{"calendar.calendars.clear", api_family::calendar, 1,
+                                             calendars_clear_scopes};
+
 // ---- Google's error bodies (Calendar style: no `status`) -----------------------------------------
 
 inline api_response not_found() {
@@ -822,6 +846,17 @@ GAPI_DECL std::optional<matched_call> calendar_service::match(verb method,
         return call(cal::freebusy_query, {});
     if (s.size() == 5 && s[2] == "users" && s[3] == "me" && s[4] == "calendarList" && method == verb::get)
         return call(cal::calendar_list_list, {});
+    if (s.size() == 3 && s[2] == "calendars" && method == verb::post)
+        return call(cal::calendars_insert, {});
+    if (s.size() == 4 && s[2] == "calendars" && !s[3].empty()) {
+        if (method == verb::get)
+            return call(cal::calendars_get, {s[3]});
+        if (method == verb::delete_)
+            return call(cal::calendars_delete, {s[3]});
+        return std::nullopt;
+    }
+    if (s.size() == 5 && s[2] == "calendars" && !s[3].empty() && s[4] == "clear" && method == verb::post)
+        return call(cal::calendars_clear, {s[3]});
     if (s[2] != "calendars" || s.size() < 5 || s[3].empty() || s[4] != "events")
         return std::nullopt;
     if (s.size() == 5) {
@@ -872,6 +907,14 @@ GAPI_DECL api_response calendar_service::handle(matched_call const& call, api_re
             return delete_event(param(0), param(1), request, who);
         if (m == &cal::freebusy_query)
             return free_busy(request, who);
+        if (m == &cal::calendars_insert)
+            return insert_calendar(request, who);
+        if (m == &cal::calendars_get)
+            return get_calendar(param(0), who);
+        if (m == &cal::calendars_delete)
+            return delete_calendar(param(0), who, false);
+        if (m == &cal::calendars_clear)
+            return delete_calendar(param(0), who, true);
         return cal::not_found();
     } catch (std::exception const&) {
         return cal::backend_error();
@@ -1454,6 +1497,94 @@ GAPI_DECL api_response calendar_service::free_busy(api_request const& request, p
                                            {"calendars", std::move(calendars)}});
 }
 
+// ---- calendars.insert / get / delete / clear --------------------------------------------------------
+
+namespace detail::calendar {
+
+inline boost::json::object calendar_resource(std::string const& id, std::string const& summary,
+                                             std::string const& description, std::string const& time_zone,
+                                             std::string const& etag) {
+    boost::json::object o{{"kind", "calendar#calendar"}, {"etag", etag}, {"id", id}, {"summary", summary}};
+    if (!description.empty())
+        o["description"] = description;
+    o["timeZone"] = time_zone;
+    return o;
+}
+
+} // namespace detail::calendar
+
+GAPI_DECL api_response calendar_service::insert_calendar(api_request const& request, principal const& who) {
+    namespace cal = detail::calendar;
+    namespace json = boost::json;
+    auto& list = ensure_user(who.email);
+    boost::system::error_code ec;
+    auto parsed = json::parse(request.body, ec);
+    if (ec || !parsed.is_object())
+        return cal::parse_error();
+    auto const& body = parsed.get_object();
+    auto const summary = cal::string_field(body, "summary");
+    if (summary.empty())
+        return cal::required("Missing title.");
+    calendar_data c;
+    do
+        c.id = new_event_id() + "@group.calendar.google.com";
+    while (calendars_.count(c.id));
+    c.summary = std::string(summary);
+    c.description = std::string(cal::string_field(body, "description"));
+    if (auto const zone = cal::string_field(body, "timeZone"); !zone.empty())
+        c.time_zone = std::string(zone);
+    c.owner = who.email;
+    c.updated = request.now;
+    ++list_version_;
+    list.entries.push_back({c.id, "owner", "15", "#9fc6e7", list_version_});
+    auto const resource = cal::calendar_resource(c.id, c.summary, c.description, c.time_zone, next_etag(request.now));
+    calendars_.emplace(c.id, std::move(c));
+    return json_response(200, resource);
+}
+
+GAPI_DECL api_response calendar_service::get_calendar(std::string const& calendar_param, principal const& who) {
+    namespace cal = detail::calendar;
+    ensure_user(who.email);
+    std::string const calendar_id = calendar_param == "primary" ? who.email : calendar_param;
+    if (!entry_for(who.email, calendar_id))
+        return cal::not_found();
+    auto const& c = calendars_.at(calendar_id);
+    return json_response(200, cal::calendar_resource(c.id, c.summary, c.description, c.time_zone,
+                                                     cal::quoted_digits(c.change_seq + 1)));
+}
+
+GAPI_DECL api_response calendar_service::delete_calendar(std::string const& calendar_param, principal const& who,
+                                                         bool clear_only) {
+    namespace cal = detail::calendar;
+    ensure_user(who.email);
+    std::string const calendar_id = calendar_param == "primary" ? who.email : calendar_param;
+    auto const* entry = entry_for(who.email, calendar_id);
+    if (!entry)
+        return cal::not_found();
+    if (entry->access_role != "owner")
+        return error_response({.code = 403, .message = "Forbidden", .reason = "forbidden"});
+    auto& c = calendars_.at(calendar_id);
+    if (clear_only) {
+        // Every event goes, as a deletion a sync will report.
+        for (auto& [id, e] : c.events)
+            if (cal::string_field(e.resource, "status") != "cancelled") {
+                e.resource["status"] = "cancelled";
+                e.change_seq = ++c.change_seq;
+            }
+    } else {
+        if (c.primary) // Google: a primary calendar is cleared, never deleted
+            return error_response({.code = 400, .message = "Cannot delete primary calendar.", .reason = "cannotDeletePrimaryCalendar"});
+        calendars_.erase(calendar_id);
+        for (auto& [user, data] : lists_)
+            std::erase_if(data.entries, [&](list_entry const& e) { return e.calendar_id == calendar_id; });
+        ++list_version_;
+    }
+    api_response res;
+    res.status = 204;
+    return res;
+}
+
 } // namespace gapi::emulator
+
 
 #endif

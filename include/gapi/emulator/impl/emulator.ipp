@@ -6,6 +6,7 @@
 
 #include <gapi/emulator/batch_codec.hpp>
 #include <gapi/emulator/certificate_authority.hpp>
+#include <gapi/emulator/discovery_methods.hpp>
 #include <gapi/emulator/emulator.hpp>
 
 #include <boost/asio/as_tuple.hpp>
@@ -25,6 +26,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/url/decode_view.hpp>
 #include <boost/url/parse.hpp>
+#include <boost/url/url_view.hpp>
 
 #include <ctime>
 #include <filesystem>
@@ -68,6 +70,72 @@ inline bool has_any_scope(std::vector<std::string> const& granted, std::span<std
 inline api_response not_found() {
     return error_response(
         {.code = 404, .message = "Requested entity was not found.", .reason = "notFound", .status = "NOT_FOUND"});
+}
+
+// The discovery method a request names, when the emulator has no route for it: the one
+// with this HTTP method whose path template matches with the most literal segments
+// (".../messages/batchModify" before ".../messages/{id}").
+inline discovery_method const* discovery_method_for(verb method, boost::urls::url const& url) {
+    std::vector<std::string> segs;
+    for (auto const& s : boost::urls::url_view(url).segments())
+        segs.emplace_back(s);
+    auto literal_matches = [&](std::string_view tmpl) -> int {
+        int literals = 0;
+        std::size_t i = 0;
+        for (std::size_t pos = 0; pos <= tmpl.size(); ++i) {
+            auto const end = std::min(tmpl.find('/', pos), tmpl.size());
+            auto const t = tmpl.substr(pos, end - pos);
+            pos = end + 1;
+            if (i >= segs.size())
+                return -1;
+            std::string_view const seg = segs[i];
+            if (t.starts_with('{')) {
+                auto const close = t.find('}');
+                auto const suffix = t.substr(close + 1); // a custom verb: "{id}:disable"
+                if (seg.size() <= suffix.size() || !seg.ends_with(suffix))
+                    return -1;
+            } else if (t == seg) {
+                ++literals;
+            } else {
+                return -1;
+            }
+        }
+        return i == segs.size() ? literals : -1;
+    };
+    discovery_method const* best = nullptr;
+    int best_literals = -1;
+    for (auto const& m : discovery_methods) {
+        if (m.http_method != boost::beast::http::to_string(method))
+            continue;
+        for (auto tmpl : {m.path, m.upload_path}) {
+            if (tmpl.empty())
+                continue;
+            if (auto const n = literal_matches(tmpl); n > best_literals) {
+                best = &m;
+                best_literals = n;
+            }
+        }
+    }
+    return best;
+}
+
+// A real method of Google's API that the emulator does not serve: say so, instead of
+// a 404 that would read as "no such message".
+inline api_response not_emulated(discovery_method const& m) {
+    return error_response({.code = 501,
+                           .message = "gapi-emulator does not emulate " + std::string(m.id) +
+                                      " (a method of Google's API; the README lists what the emulator serves).",
+                           .reason = "notImplemented",
+                           .status = "UNIMPLEMENTED"});
+}
+
+inline api_response unrouted(api_request const& req, std::string& method_id) {
+    if (auto const* known = discovery_method_for(req.method, req.url)) {
+        method_id = std::string(known->id);
+        return not_emulated(*known);
+    }
+    method_id = "unknown";
+    return not_found();
 }
 
 inline void write_file(std::filesystem::path const& path, std::string const& content, bool secret) {
@@ -316,8 +384,7 @@ struct emulator::impl {
             out.response = api_call(*call, req, out, fault);
             out.reset = fault == fault_kind::reset || fault == fault_kind::ambiguous;
         } else {
-            out.method_id = "unknown";
-            out.response = detail::server::not_found();
+            out.response = detail::server::unrouted(req, out.method_id);
         }
         // Services name places (resumable upload sessions) by path; clients need URLs.
         if (auto location = out.response.headers.find(boost::beast::http::field::location);
@@ -356,7 +423,9 @@ struct emulator::impl {
             bool const right_api =
                 call && (call->method->family == api_family::calendar) == calendar && !call->method->scopes.empty();
             std::string method_id = call ? std::string(call->method->id) : "unknown";
-            if (!right_api) {
+            if (!call) {
+                r.response = detail::server::unrouted(part.request, method_id);
+            } else if (!right_api) {
                 r.response = detail::server::not_found();
             } else {
                 // Parts run one after another here, so each holds its in-flight slot

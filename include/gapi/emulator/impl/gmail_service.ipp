@@ -85,6 +85,33 @@ inline constexpr method_info labels_create{
     .id = "gmail.users.labels.create", .quota_units = 5, .scopes = labels_create_scopes};
 inline constexpr method_info get_profile{
     .id = "gmail.users.getProfile", .quota_units = 1, .scopes = profile_scopes};
+inline constexpr std::string_view modify_scopes[] = {"https://mail.google.com/",
+                                                     "https://www.googleapis.com/auth/gmail.modify"};
+inline constexpr std::string_view full_access_scopes[] = {"https://mail.google.com/"};
+inline constexpr std::string_view attachment_scopes[] = {
+    "https://mail.google.com/", "https://www.googleapis.com/auth/gmail.addons.current.message.action",
+    "https://www.googleapis.com/auth/gmail.addons.current.message.readonly",
+    "https://www.googleapis.com/auth/gmail.modify", "https://www.googleapis.com/auth/gmail.readonly"};
+inline constexpr method_info messages_modify{
+    .id = "gmail.users.messages.modify", .quota_units = 5, .scopes = modify_scopes};
+inline constexpr method_info messages_trash{
+    .id = "gmail.users.messages.trash", .quota_units = 5, .scopes = modify_scopes};
+inline constexpr method_info messages_untrash{
+    .id = "gmail.users.messages.untrash", .quota_units = 5, .scopes = modify_scopes};
+inline constexpr method_info messages_batch_modify{
+    .id = "gmail.users.messages.batchModify", .quota_units = 50, .scopes = modify_scopes};
+inline constexpr method_info messages_delete{
+    .id = "gmail.users.messages.delete", .quota_units = 10, .scopes = full_access_scopes};
+inline constexpr method_info messages_batch_delete{
+    .id = "gmail.users.messages.batchDelete", .quota_units = 50, .scopes = full_access_scopes};
+inline constexpr method_info attachments_get{
+    .id = "gmail.users.messages.attachments.get", .quota_units = 5, .scopes = attachment_scopes};
+inline constexpr method_info labels_get{
+    .id = "gmail.users.labels.get", .quota_units = 1, .scopes = labels_list_scopes};
+inline constexpr method_info labels_delete{
+    .id = "gmail.users.labels.delete", .quota_units = 5, .scopes = labels_create_scopes};
+inline constexpr method_info threads_get{
+    .id = "gmail.users.threads.get", .quota_units = 10, .scopes = messages_get_scopes};
 // Resumable session requests: the upload_id is the credential, so no scopes and no units.
 inline constexpr method_info messages_send_session{.id = "gmail.users.messages.send", .quota_units = 0};
 inline constexpr method_info drafts_create_session{.id = "gmail.users.drafts.create", .quota_units = 0};
@@ -1240,6 +1267,28 @@ GAPI_DECL std::optional<matched_call> gmail_service::match(verb method, boost::u
             return call(g::labels_list, {user});
         if (is({"labels"}) && method == verb::post)
             return call(g::labels_create, {user});
+        if (is({"messages", "batchModify"}) && method == verb::post)
+            return call(g::messages_batch_modify, {user});
+        if (is({"messages", "batchDelete"}) && method == verb::post)
+            return call(g::messages_batch_delete, {user});
+        if (rest.size() == 2 && rest[0] == "messages" && method == verb::delete_)
+            return call(g::messages_delete, {user, rest[1]});
+        if (rest.size() == 3 && rest[0] == "messages" && method == verb::post) {
+            if (rest[2] == "modify")
+                return call(g::messages_modify, {user, rest[1]});
+            if (rest[2] == "trash")
+                return call(g::messages_trash, {user, rest[1]});
+            if (rest[2] == "untrash")
+                return call(g::messages_untrash, {user, rest[1]});
+        }
+        if (rest.size() == 4 && rest[0] == "messages" && rest[2] == "attachments" && method == verb::get)
+            return call(g::attachments_get, {user, rest[1], rest[3]});
+        if (rest.size() == 2 && rest[0] == "labels" && method == verb::get)
+            return call(g::labels_get, {user, rest[1]});
+        if (rest.size() == 2 && rest[0] == "labels" && method == verb::delete_)
+            return call(g::labels_delete, {user, rest[1]});
+        if (rest.size() == 2 && rest[0] == "threads" && method == verb::get)
+            return call(g::threads_get, {user, rest[1]});
         return std::nullopt;
     } catch (std::exception const&) {
         return std::nullopt;
@@ -1307,6 +1356,32 @@ GAPI_DECL api_response gmail_service::handle(matched_call const& call, api_reque
             return create_label(*box, request);
         if (m == &g::get_profile)
             return get_profile(*box);
+        if (m == &g::messages_modify)
+            return modify_message(*box, request, call.params.at(1));
+        if (m == &g::messages_trash || m == &g::messages_untrash)
+            return trash_message(*box, call.params.at(1), m == &g::messages_trash);
+        if (m == &g::messages_batch_modify)
+            return batch_modify(*box, request);
+        if (m == &g::messages_delete)
+            return delete_message(*box, call.params.at(1));
+        if (m == &g::messages_batch_delete)
+            return batch_delete(*box, request);
+        if (m == &g::attachments_get)
+            return get_attachment(*box, call.params.at(1), call.params.at(2));
+        if (m == &g::labels_get)
+            return get_label(*box, call.params.at(1));
+        if (m == &g::labels_delete)
+            return delete_label(*box, call.params.at(1));
+        if (m == &g::threads_get) {
+            if (metadata_only) {
+                std::string format;
+                if (auto err = g::read_format(request.url, "GetThreadRequest", format))
+                    return *err;
+                if (format == "full")
+                    return g::forbidden("Metadata scope doesn't allow format FULL");
+            }
+            return get_thread(*box, request, call.params.at(1));
+        }
         return g::not_found();
     } catch (std::exception const&) {
         return g::backend_error();
@@ -1523,6 +1598,13 @@ GAPI_DECL api_response gmail_service::upload_chunk(api_request const& request) {
     }
     api_response res;
     res.status = 308; // Resume Incomplete
+    // A client that cannot take a 308 (Go's net/http follows it as a redirect) asks for a
+    // 200 that carries the real status in a header; Google's upload server does the same.
+    if (auto no_308 = request.headers.find("X-GUploader-No-308");
+        no_308 != request.headers.end() && g::iequals(no_308->value(), "yes")) {
+        res.status = 200;
+        res.headers.set("X-Http-Status-Code-Override", "308");
+    }
     if (!s.bytes.empty())
         res.headers.set(boost::beast::http::field::range, "bytes=0-" + std::to_string(s.bytes.size() - 1));
     res.headers.set("X-GUploader-UploadID", id);
@@ -1747,6 +1829,8 @@ GAPI_DECL api_response gmail_service::list_messages(mailbox const& box, api_requ
 
     std::vector<stored_message const*> hits;
     auto consider = [&](stored_message const& m) {
+        if (m.deleted)
+            return;
         if (!spam_trash && (g::has_label(m, "SPAM") || g::has_label(m, "TRASH")))
             return;
         for (auto const& l : label_ids)
@@ -1969,6 +2053,287 @@ GAPI_DECL api_response gmail_service::get_profile(mailbox const& box) const {
                                                   {"messagesTotal", box.messages.size() + box.drafts.size()},
                                                   {"threadsTotal", box.threads.size()},
                                                   {"historyId", std::to_string(box.history_id)}});
+}
+
+// ---- changing labels, deleting, attachments, threads ----------------------------------------------
+
+namespace detail::gmail {
+
+// The ids of a JSON list field ("addLabelIds", "ids"); a wrong type is Google's
+// "Invalid value" error.
+inline std::optional<api_response> id_list(json::object const& o, std::string_view key, std::string_view at,
+                                           std::vector<std::string>& out) {
+    auto const* v = o.if_contains(key);
+    if (!v || v->is_null())
+        return std::nullopt;
+    auto const* a = v->if_array();
+    if (!a)
+        return invalid("Invalid value at '" + std::string(at) + "' (TYPE_STRING), " + json::serialize(*v));
+    for (auto const& e : *a) {
+        if (!e.is_string())
+            return invalid("Invalid value at '" + std::string(at) + "' (TYPE_STRING), " + json::serialize(e));
+        out.emplace_back(e.as_string());
+    }
+    return std::nullopt;
+}
+
+inline json::object label_resource(std::string_view id, std::string_view name, std::string_view mlv,
+                                   std::string_view llv, std::string_view type) {
+    json::object l{{"id", id}, {"name", name}};
+    if (!mlv.empty())
+        l["messageListVisibility"] = mlv;
+    if (!llv.empty())
+        l["labelListVisibility"] = llv;
+    l["type"] = type;
+    return l;
+}
+
+// The leaf at a payload partId ("", "1", "0.2"), as `payload_json` numbers them.
+inline mime_part const* part_at(mime_part const& root, std::string_view part_id) {
+    mime_part const* p = &root;
+    while (!part_id.empty()) {
+        auto const dot = part_id.find('.');
+        auto const step = part_id.substr(0, dot);
+        std::size_t i = 0;
+        auto const [end, ec] = std::from_chars(step.data(), step.data() + step.size(), i);
+        if (ec != std::errc{} || end != step.data() + step.size() || i >= p->parts.size())
+            return nullptr;
+        p = &p->parts[i];
+        part_id = dot == std::string_view::npos ? std::string_view{} : part_id.substr(dot + 1);
+    }
+    return p;
+}
+
+} // namespace detail::gmail
+
+GAPI_DECL std::optional<api_response> gmail_service::change_labels(mailbox& box, stored_message const& m,
+                                                                   std::vector<std::string> const& add,
+                                                                   std::vector<std::string> const& remove) {
+    namespace g = detail::gmail;
+    auto known = [&](std::string const& id) {
+        return std::any_of(std::begin(g::system_labels), std::end(g::system_labels),
+                           [&](auto const& l) { return l.id == id; }) ||
+               std::any_of(box.labels.begin(), box.labels.end(), [&](auto const& l) { return l.id == id; });
+    };
+    for (auto const* list : {&add, &remove})
+        for (auto const& id : *list)
+            if (!known(id))
+                return g::invalid_argument("Invalid label: " + id);
+    // The mailbox owns its messages; the index hands them out read-only.
+    auto& target = const_cast<stored_message&>(m);
+    for (auto const& id : remove)
+        std::erase(target.label_ids, id);
+    for (auto const& id : add)
+        if (std::find(target.label_ids.begin(), target.label_ids.end(), id) == target.label_ids.end())
+            target.label_ids.push_back(id);
+    target.history_id = ++history_;
+    box.history_id = history_;
+    return std::nullopt;
+}
+
+GAPI_DECL api_response gmail_service::modify_message(mailbox& box, api_request const& request,
+                                                     std::string const& id) {
+    namespace g = detail::gmail;
+    if (request.body.size() > limits_.max_json_body)
+        return g::payload_too_large(limits_.max_json_body);
+    boost::json::object body;
+    if (auto err = g::parse_object(request.body, body))
+        return *err;
+    static constexpr std::string_view fields[] = {"addLabelIds", "removeLabelIds"};
+    if (auto err = g::check_fields(body, fields, ""))
+        return *err;
+    std::vector<std::string> add, remove;
+    if (auto err = g::id_list(body, "addLabelIds", "add_label_ids", add))
+        return *err;
+    if (auto err = g::id_list(body, "removeLabelIds", "remove_label_ids", remove))
+        return *err;
+    if (add.empty() && remove.empty())
+        return g::invalid_argument("No label add or removes specified");
+    auto const* m = find_message(box, id);
+    if (!m)
+        return g::not_found();
+    if (auto err = change_labels(box, *m, add, remove))
+        return *err;
+    return json_response(200, g::message_resource(*m, "minimal", {}));
+}
+
+GAPI_DECL api_response gmail_service::trash_message(mailbox& box, std::string const& id, bool trash) {
+    namespace g = detail::gmail;
+    auto const* m = find_message(box, id);
+    if (!m)
+        return g::not_found();
+    std::vector<std::string> const label{"TRASH"};
+    auto const err = trash ? change_labels(box, *m, label, {}) : change_labels(box, *m, {}, label);
+    if (err)
+        return *err;
+    return json_response(200, g::message_resource(*m, "minimal", {}));
+}
+
+GAPI_DECL api_response gmail_service::batch_modify(mailbox& box, api_request const& request) {
+    namespace g = detail::gmail;
+    if (request.body.size() > limits_.max_json_body)
+        return g::payload_too_large(limits_.max_json_body);
+    boost::json::object body;
+    if (auto err = g::parse_object(request.body, body))
+        return *err;
+    static constexpr std::string_view fields[] = {"addLabelIds", "ids", "removeLabelIds"};
+    if (auto err = g::check_fields(body, fields, ""))
+        return *err;
+    std::vector<std::string> ids, add, remove;
+    if (auto err = g::id_list(body, "ids", "ids", ids))
+        return *err;
+    if (auto err = g::id_list(body, "addLabelIds", "add_label_ids", add))
+        return *err;
+    if (auto err = g::id_list(body, "removeLabelIds", "remove_label_ids", remove))
+        return *err;
+    if (ids.empty())
+        return g::invalid_argument("No message ids specified");
+    if (ids.size() > 1000) // Google's documented limit
+        return g::invalid_argument("Too many ids specified: " + std::to_string(ids.size()) + " (limit 1000)");
+    // Every id is checked first, so a bad one changes nothing.
+    std::vector<stored_message const*> found;
+    for (auto const& id : ids) {
+        auto const* m = find_message(box, id);
+        if (!m)
+            return g::invalid_argument("Invalid id value");
+        found.push_back(m);
+    }
+    for (auto const* m : found)
+        if (auto err = change_labels(box, *m, add, remove))
+            return *err;
+    api_response res;
+    res.status = 204;
+    return res;
+}
+
+GAPI_DECL api_response gmail_service::delete_message(mailbox& box, std::string const& id) {
+    namespace g = detail::gmail;
+    auto const* m = find_message(box, id);
+    if (!m || std::any_of(box.drafts.begin(), box.drafts.end(), [&](auto const& d) { return &d.second == m; }))
+        return g::not_found(); // a draft's message goes with drafts.delete
+    unindex_message(box, *m);
+    const_cast<stored_message*>(m)->deleted = true;
+    box.history_id = ++history_;
+    api_response res;
+    res.status = 204;
+    return res;
+}
+
+GAPI_DECL api_response gmail_service::batch_delete(mailbox& box, api_request const& request) {
+    namespace g = detail::gmail;
+    if (request.body.size() > limits_.max_json_body)
+        return g::payload_too_large(limits_.max_json_body);
+    boost::json::object body;
+    if (auto err = g::parse_object(request.body, body))
+        return *err;
+    static constexpr std::string_view fields[] = {"ids"};
+    if (auto err = g::check_fields(body, fields, ""))
+        return *err;
+    std::vector<std::string> ids;
+    if (auto err = g::id_list(body, "ids", "ids", ids))
+        return *err;
+    if (ids.empty())
+        return g::invalid_argument("No message ids specified");
+    if (ids.size() > 1000)
+        return g::invalid_argument("Too many ids specified: " + std::to_string(ids.size()) + " (limit 1000)");
+    // Ids that name no message are skipped: deleting is idempotent.
+    for (auto const& id : ids)
+        if (auto const* m = find_message(box, id); m && !m->deleted) {
+            unindex_message(box, *m);
+            const_cast<stored_message*>(m)->deleted = true;
+        }
+    box.history_id = ++history_;
+    api_response res;
+    res.status = 204;
+    return res;
+}
+
+GAPI_DECL api_response gmail_service::get_attachment(mailbox const& box, std::string const& message_id,
+                                                     std::string const& attachment_id) const {
+    namespace g = detail::gmail;
+    auto const* m = find_message(box, message_id);
+    if (!m)
+        return g::not_found();
+    // payload_json names an attachment "ANGjdJ" + base64url(message id + "." + partId).
+    constexpr std::string_view prefix = "ANGjdJ";
+    if (!std::string_view(attachment_id).starts_with(prefix))
+        return g::invalid_argument("Invalid attachment token");
+    auto const decoded = decode_base64_any(std::string_view(attachment_id).substr(prefix.size()));
+    if (!decoded || !decoded->starts_with(m->id + "."))
+        return g::invalid_argument("Invalid attachment token");
+    auto const parsed = read_mime(m->raw);
+    if (!parsed)
+        return g::not_found();
+    auto const* part = g::part_at(*parsed.root, std::string_view(*decoded).substr(m->id.size() + 1));
+    if (!part || part->is_multipart())
+        return g::not_found();
+    return json_response(200, boost::json::object{{"attachmentId", attachment_id},
+                                                  {"size", part->body.size()},
+                                                  {"data", g::base64url_padded(part->body)}});
+}
+
+GAPI_DECL api_response gmail_service::get_label(mailbox const& box, std::string const& id) const {
+    namespace g = detail::gmail;
+    for (auto const& s : g::system_labels)
+        if (s.id == id)
+            return json_response(200, g::label_resource(s.id, s.id, s.hidden ? "hide" : "",
+                                                        s.hidden ? "labelHide" : "", "system"));
+    for (auto const& u : box.labels)
+        if (u.id == id)
+            return json_response(
+                200, g::label_resource(u.id, u.name, u.message_list_visibility, u.label_list_visibility, "user"));
+    return g::not_found();
+}
+
+GAPI_DECL api_response gmail_service::delete_label(mailbox& box, std::string const& id) {
+    namespace g = detail::gmail;
+    if (std::any_of(std::begin(g::system_labels), std::end(g::system_labels), [&](auto const& l) { return l.id == id; }))
+        return g::invalid_argument("Invalid delete request");
+    auto const it = std::find_if(box.labels.begin(), box.labels.end(), [&](auto const& l) { return l.id == id; });
+    if (it == box.labels.end())
+        return g::not_found();
+    box.labels.erase(it);
+    // The label leaves every message and draft that had it.
+    for (auto& m : box.messages)
+        std::erase(m.label_ids, id);
+    for (auto& d : box.drafts)
+        std::erase(d.second.label_ids, id);
+    box.history_id = ++history_;
+    api_response res;
+    res.status = 204;
+    return res;
+}
+
+GAPI_DECL api_response gmail_service::get_thread(mailbox const& box, api_request const& request,
+                                                 std::string const& id) const {
+    namespace g = detail::gmail;
+    std::string format;
+    if (auto err = g::read_format(request.url, "GetThreadRequest", format))
+        return *err;
+    if (format == "raw")
+        return g::invalid_argument("Invalid format: RAW is not supported for threads");
+    if (!thread_exists(box, id))
+        return g::not_found();
+    std::vector<stored_message const*> members;
+    for (auto const& m : box.messages)
+        if (!m.deleted && m.thread_id == id)
+            members.push_back(&m);
+    for (auto const& d : box.drafts)
+        if (d.second.thread_id == id)
+            members.push_back(&d.second);
+    if (members.empty())
+        return g::not_found();
+    std::sort(members.begin(), members.end(), [](auto* a, auto* b) { return g::key_of(*a) < g::key_of(*b); });
+    auto const headers = query_params(request.url, "metadataHeaders");
+    boost::json::array messages;
+    std::uint64_t history = 0;
+    for (auto const* m : members) {
+        messages.push_back(g::message_resource(*m, format, headers));
+        history = std::max(history, m->history_id);
+    }
+    return json_response(200, boost::json::object{{"id", id},
+                                                  {"historyId", std::to_string(history)},
+                                                  {"messages", std::move(messages)}});
 }
 
 } // namespace gapi::emulator

@@ -6,6 +6,7 @@
 
 #include <gapi/auth/detail/crypto.hpp>
 #include <gapi/gmail/gmail_service.hpp>
+#include <gapi/gmail/v1/methods.hpp>
 #include <gapi/gmail/detail/requests.hpp>
 
 #include <boost/beast/http/field.hpp>
@@ -17,6 +18,10 @@
 #include <optional>
 
 namespace gapi::gmail {
+
+GAPI_DECL v1::users_resource gmail_service::users() const {
+    return v1::users_resource{generated()};
+}
 
 GAPI_DECL gmail_service::gmail_service(client& c, gmail_options options) : client_(&c), options_(nullptr) {
     if (options.root.empty())

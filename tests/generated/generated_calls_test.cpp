@@ -1,0 +1,401 @@
+// Copyright (c) 2026 The gapi developers
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+
+// The generated layer through the public API against the emulator: each emulated method
+// is called as Google names it, and what the emulator stored is checked. Also the
+// generated resources' JSON mapping (lossless, int64 strings) without I/O.
+#include "../support/run.hpp"
+
+#include <gapi/calendar/calendar_service.hpp>
+#include <gapi/calendar/v3/methods.hpp>
+#include <gapi/client.hpp>
+#include <gapi/emulator/emulator.hpp>
+#include <gapi/gmail/gmail_service.hpp>
+#include <gapi/gmail/v1/methods.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <algorithm>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+using gapi::error_code;
+using gapi::emulator::emulator_state;
+namespace v1 = gapi::gmail::v1;
+namespace v3 = gapi::calendar::v3;
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+namespace {
+
+struct generated_fixture {
+    generated_fixture() {
+        gapi::emulator::emulator_options options;
+        options.state_dir = dir.path();
+        options.quota.enabled = false;
+        gapi::client_options client_options;
+        client_options.pacing.enabled = false;
+        google.emplace(std::move(options));
+        google->start();
+        client.emplace(ioc.get_executor(), gapi::auth::credentials::from_file(dir.file("token.json")),
+                       std::move(client_options));
+        gmail.emplace(*client, gapi::gmail::gmail_options{.root = google->base_url()});
+        calendar.emplace(*client, gapi::calendar::calendar_options{.root = google->base_url()});
+    }
+
+    void run(asio::awaitable<void> test) { gapi_test::run(ioc, std::move(test)); }
+
+    // A message from user1 to user2 (both built-in users), sent with the hand-written
+    // service; returns the sender's copy.
+    asio::awaitable<gapi::gmail::message> send(std::string subject, std::string attachment = {}) {
+        gapi::mime::message m;
+        m.from = {"User One", "user1@example.com"};
+        m.to = {{"User Two", "user2@example.com"}};
+        m.subject = std::move(subject);
+        m.text_body = "Hello.\n";
+        if (!attachment.empty())
+            m.attachments.push_back(
+                {.filename = "data.bin", .content_type = "application/octet-stream", .data = std::move(attachment)});
+        auto [ec, sent] = co_await gmail->send(m, use_tuple);
+        BOOST_TEST_REQUIRE(!ec, ec.message());
+        co_return sent;
+    }
+
+    gapi::emulator::stored_message const& stored(std::string const& email, std::string const& id) {
+        gapi::emulator::stored_message const* found = nullptr;
+        google->with_state([&](emulator_state& s) {
+            for (auto const& m : s.gmail.messages(email))
+                if (m.id == id)
+                    found = &m;
+        });
+        BOOST_TEST_REQUIRE(found != nullptr);
+        return *found;
+    }
+
+    gapi_test::temp_dir dir;
+    std::optional<gapi::emulator::emulator> google;
+    asio::io_context ioc;
+    std::optional<gapi::client> client;
+    std::optional<gapi::gmail::gmail_service> gmail;
+    std::optional<gapi::calendar::calendar_service> calendar;
+};
+
+bool has(std::vector<std::string> const& labels, std::string const& id) {
+    return std::find(labels.begin(), labels.end(), id) != labels.end();
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(generated_schemas)
+
+BOOST_AUTO_TEST_CASE(fields_a_struct_does_not_name_are_kept_and_written_back) {
+    auto const in = json::parse(R"({"id":"e1","summary":"Lunch","futureField":{"a":[1,2]},
+        "start":{"dateTime":"2026-05-01T10:00:00Z","zoneInfo":"x"},"sequence":3})");
+    auto const ev = json::value_to<v3::event>(in);
+    BOOST_TEST(ev.id.value() == "e1");
+    BOOST_TEST(ev.sequence.value() == 3);
+    BOOST_TEST(ev.start->date_time.value() == "2026-05-01T10:00:00Z");
+    BOOST_TEST(ev.other.contains("futureField"));
+    BOOST_TEST(ev.start->other.contains("zoneInfo"));
+    BOOST_TEST(!ev.end.has_value());
+    BOOST_TEST(json::value_from(ev) == in);
+}
+
+BOOST_AUTO_TEST_CASE(int64_fields_google_sends_as_strings_read_as_integers_and_go_back_as_strings) {
+    auto const in = json::parse(R"({"id":"m","historyId":"18446744073709551615","internalDate":"1767225600000",
+        "sizeEstimate":1234,"labelIds":["INBOX","UNREAD"]})");
+    auto const m = json::value_to<v1::message>(in);
+    BOOST_TEST(m.history_id.value() == 18446744073709551615ull);
+    BOOST_TEST(m.internal_date.value() == 1767225600000);
+    BOOST_TEST(m.size_estimate.value() == 1234);
+    BOOST_TEST(m.label_ids.size() == 2u);
+    auto const out = json::value_from(m);
+    BOOST_TEST(out.at("historyId") == "18446744073709551615");
+    BOOST_TEST(out.at("internalDate") == "1767225600000");
+    BOOST_TEST(out == in);
+    // A number where Google writes a string is read too; text that is no number is refused.
+    BOOST_TEST(json::value_to<v1::message>(json::parse(R"({"historyId":42})")).history_id.value() == 42u);
+    BOOST_CHECK_THROW(json::value_to<v1::message>(json::parse(R"({"historyId":"4x2"})")), std::exception);
+    BOOST_CHECK_THROW(json::value_to<v1::message>(json::parse(R"({"labelIds":"INBOX"})")), std::exception);
+}
+
+BOOST_AUTO_TEST_CASE(unset_fields_are_not_written) {
+    v1::modify_message_request r;
+    r.add_label_ids = {"STARRED"};
+    BOOST_TEST(json::serialize(json::value_from(r)) == R"({"addLabelIds":["STARRED"]})");
+    BOOST_TEST(json::serialize(json::value_from(v3::event{})) == "{}");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(generated_gmail_calls)
+
+BOOST_AUTO_TEST_CASE(messages_modify_changes_the_stored_labels_and_refuses_an_unknown_label) {
+    generated_fixture f;
+    std::string id;
+    f.run([&]() -> asio::awaitable<void> {
+        auto const sent = co_await f.send("modify me");
+        id = sent.id;
+        v1::label wanted;
+        wanted.name = "Projects";
+        auto [lec, label] = co_await f.gmail->users().labels().create("me", wanted, use_tuple);
+        BOOST_TEST_REQUIRE(!lec, lec.message());
+        BOOST_TEST(label.id.value().starts_with("Label_"));
+
+        v1::modify_message_request change;
+        change.add_label_ids = {label.id.value(), "STARRED"};
+        change.remove_label_ids = {"SENT"};
+        auto [ec, m] = co_await f.gmail->users().messages().modify("me", id, change, use_tuple);
+        BOOST_TEST_REQUIRE(!ec, ec.message());
+        BOOST_TEST(m.id.value() == id);
+        BOOST_TEST(has(m.label_ids, "STARRED"));
+        BOOST_TEST(has(m.label_ids, label.id.value()));
+        BOOST_TEST(!has(m.label_ids, "SENT"));
+
+        v1::modify_message_request bad;
+        bad.add_label_ids = {"Label_999"};
+        auto [bec, unchanged] = co_await f.gmail->users().messages().modify("me", id, bad, use_tuple);
+        BOOST_TEST(bec == gapi::condition::invalid_argument);
+    }());
+    auto const& m = f.stored("user1@example.com", id);
+    BOOST_TEST(has(m.label_ids, "STARRED"));
+    BOOST_TEST(!has(m.label_ids, "SENT"));
+    BOOST_TEST(!has(m.label_ids, "Label_999"));
+}
+
+BOOST_AUTO_TEST_CASE(trash_untrash_and_batch_modify) {
+    generated_fixture f;
+    std::vector<std::string> ids;
+    f.run([&]() -> asio::awaitable<void> {
+        for (auto const* subject : {"one", "two", "three"})
+            ids.push_back((co_await f.send(subject)).id);
+        auto [tec, trashed] = co_await f.gmail->users().messages().trash("me", ids[0], use_tuple);
+        BOOST_TEST_REQUIRE(!tec, tec.message());
+        BOOST_TEST(has(trashed.label_ids, "TRASH"));
+        BOOST_TEST(has(f.stored("user1@example.com", ids[0]).label_ids, "TRASH"));
+        // Trashed messages leave the default list.
+        auto [lec, listed] = co_await f.gmail->users().messages().list("me", use_tuple);
+        BOOST_TEST_REQUIRE(!lec, lec.message());
+        BOOST_TEST(listed.messages.size() == 2u);
+
+        auto [uec, back] = co_await f.gmail->users().messages().untrash("me", ids[0], use_tuple);
+        BOOST_TEST_REQUIRE(!uec, uec.message());
+        BOOST_TEST(!has(back.label_ids, "TRASH"));
+
+        v1::batch_modify_messages_request batch;
+        batch.ids = ids;
+        batch.add_label_ids = {"IMPORTANT"};
+        auto [bec, done] = co_await f.gmail->users().messages().batch_modify("me", batch, use_tuple);
+        BOOST_TEST_REQUIRE(!bec, bec.message());
+        BOOST_TEST((done == gapi::no_content{}));
+    }());
+    for (auto const& id : ids) {
+        BOOST_TEST(has(f.stored("user1@example.com", id).label_ids, "IMPORTANT"));
+        BOOST_TEST(!has(f.stored("user1@example.com", id).label_ids, "TRASH"));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(delete_and_batch_delete_remove_messages_for_good) {
+    generated_fixture f;
+    std::vector<std::string> ids;
+    f.run([&]() -> asio::awaitable<void> {
+        for (auto const* subject : {"one", "two", "three"})
+            ids.push_back((co_await f.send(subject)).id);
+        auto [dec, none] = co_await f.gmail->users().messages().delete_("me", ids[0], use_tuple);
+        BOOST_TEST_REQUIRE(!dec, dec.message());
+        auto [gec, gone] = co_await f.gmail->users().messages().get("me", ids[0], use_tuple);
+        BOOST_TEST(gec == gapi::condition::not_found);
+        auto [again, ignored] = co_await f.gmail->users().messages().delete_("me", ids[0], use_tuple);
+        BOOST_TEST(again == gapi::condition::not_found);
+
+        v1::batch_delete_messages_request batch;
+        batch.ids = {ids[1], ids[2]};
+        auto [bec, done] = co_await f.gmail->users().messages().batch_delete("me", batch, use_tuple);
+        BOOST_TEST_REQUIRE(!bec, bec.message());
+        auto [lec, listed] = co_await f.gmail->users().messages().list("me", use_tuple);
+        BOOST_TEST_REQUIRE(!lec, lec.message());
+        BOOST_TEST(listed.messages.empty());
+    }());
+    for (auto const& id : ids)
+        BOOST_TEST(f.stored("user1@example.com", id).deleted);
+}
+
+BOOST_AUTO_TEST_CASE(attachments_get_returns_the_bytes_of_the_id_messages_get_gave) {
+    generated_fixture f;
+    std::string bytes;
+    for (int i = 0; i < 3000; ++i)
+        bytes.push_back(static_cast<char>(i * 13 % 256));
+    f.run([&]() -> asio::awaitable<void> {
+        auto const sent = co_await f.send("with attachment", bytes);
+        v1::users_messages_get_query full;
+        full.format = "full";
+        auto [ec, m] = co_await f.gmail->users().messages().get("me", sent.id, full, use_tuple);
+        BOOST_TEST_REQUIRE(!ec, ec.message());
+        BOOST_TEST_REQUIRE(m.payload.has_value());
+        std::optional<v1::message_part> attachment;
+        for (auto const& p : m.payload->parts)
+            if (p.filename.value_or("") == "data.bin")
+                attachment = p;
+        BOOST_TEST_REQUIRE(attachment.has_value());
+        auto const aid = attachment->body.value().attachment_id.value();
+        BOOST_TEST(attachment->body->size.value() == 3000);
+
+        auto [aec, body] = co_await f.gmail->users().messages().attachments().get("me", sent.id, aid, use_tuple);
+        BOOST_TEST_REQUIRE(!aec, aec.message());
+        BOOST_TEST(body.size.value() == 3000);
+        auto const decoded = gapi::emulator::decode_base64_any(body.data.value());
+        BOOST_TEST_REQUIRE(decoded.has_value());
+        BOOST_TEST((*decoded == bytes));
+
+        auto [bad, none] = co_await f.gmail->users().messages().attachments().get("me", sent.id, "ANGjdJbm9wZQ", use_tuple);
+        BOOST_TEST(bad == gapi::condition::invalid_argument);
+    }());
+}
+
+BOOST_AUTO_TEST_CASE(labels_get_and_delete_and_threads_get) {
+    generated_fixture f;
+    std::string label_id, id;
+    f.run([&]() -> asio::awaitable<void> {
+        auto const sent = co_await f.send("thread me");
+        id = sent.id;
+        v1::label wanted;
+        wanted.name = "Receipts";
+        wanted.label_list_visibility = "labelShow";
+        auto [cec, created] = co_await f.gmail->users().labels().create("me", wanted, use_tuple);
+        BOOST_TEST_REQUIRE(!cec, cec.message());
+        label_id = created.id.value();
+        auto [gec, got] = co_await f.gmail->users().labels().get("me", label_id, use_tuple);
+        BOOST_TEST_REQUIRE(!gec, gec.message());
+        BOOST_TEST(got.name.value() == "Receipts");
+        BOOST_TEST(got.label_list_visibility.value() == "labelShow");
+        BOOST_TEST(got.type.value() == "user");
+        auto [sec, inbox] = co_await f.gmail->users().labels().get("me", "INBOX", use_tuple);
+        BOOST_TEST(inbox.type.value_or("") == "system");
+
+        v1::modify_message_request add;
+        add.add_label_ids = {label_id};
+        auto [mec, m] = co_await f.gmail->users().messages().modify("me", id, add, use_tuple);
+        BOOST_TEST_REQUIRE(!mec, mec.message());
+        auto [dec, none] = co_await f.gmail->users().labels().delete_("me", label_id, use_tuple);
+        BOOST_TEST_REQUIRE(!dec, dec.message());
+        auto [again, missing] = co_await f.gmail->users().labels().get("me", label_id, use_tuple);
+        BOOST_TEST(again == gapi::condition::not_found);
+        auto [system, refused] = co_await f.gmail->users().labels().delete_("me", "INBOX", use_tuple);
+        BOOST_TEST(system == gapi::condition::invalid_argument);
+
+        auto [tec, thread] = co_await f.gmail->users().threads().get("me", sent.thread_id, use_tuple);
+        BOOST_TEST_REQUIRE(!tec, tec.message());
+        BOOST_TEST(thread.id.value() == sent.thread_id);
+        BOOST_TEST_REQUIRE(thread.messages.size() == 1u);
+        BOOST_TEST(thread.messages[0].id.value() == id);
+        BOOST_TEST(thread.history_id.value() > 0u);
+    }());
+    BOOST_TEST(!has(f.stored("user1@example.com", id).label_ids, label_id));
+    f.google->with_state([&](emulator_state& s) {
+        auto const labels = s.gmail.inspect_json("user1@example.com").at("labels").as_array();
+        BOOST_TEST(labels.empty());
+    });
+}
+
+BOOST_AUTO_TEST_CASE(a_method_the_emulator_does_not_serve_is_named_not_found) {
+    generated_fixture f;
+    f.run([&]() -> asio::awaitable<void> {
+        gapi::error_details why;
+        auto const users = f.gmail->with({.details = &why}).users();
+        auto [ec, none] = co_await users.settings().get_vacation("me", use_tuple);
+        BOOST_TEST(ec == gapi::api_error::unexpected_status);
+        BOOST_TEST(why.http_status == 501u);
+        BOOST_TEST(why.message.find("does not emulate gmail.users.settings.getVacation") != std::string::npos);
+        // A path no API has is still a plain 404.
+        auto [nec, nothing] = co_await users.messages().get("me", "0000000000000000", use_tuple);
+        BOOST_TEST(nec == gapi::condition::not_found);
+    }());
+    BOOST_TEST(f.google->counts().calls("gmail.users.settings.getVacation") == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_media_upload_sends_the_message_as_multipart) {
+    generated_fixture f;
+    std::string id;
+    f.run([&]() -> asio::awaitable<void> {
+        gapi::media_upload media{"message/rfc822",
+                                 "From: user1@example.com\r\nTo: user2@example.com\r\nSubject: uploaded\r\n\r\nHi.\r\n"};
+        v1::message metadata;
+        auto [ec, sent] = co_await f.gmail->users().messages().send_upload("me", metadata, media, use_tuple);
+        BOOST_TEST_REQUIRE(!ec, ec.message());
+        id = sent.id.value();
+    }());
+    auto const& m = f.stored("user1@example.com", id);
+    BOOST_TEST(m.subject == "uploaded");
+    BOOST_TEST(m.upload_type == "multipart");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(generated_calendar_calls)
+
+BOOST_AUTO_TEST_CASE(calendars_insert_get_clear_and_delete) {
+    generated_fixture f;
+    std::string id;
+    f.run([&]() -> asio::awaitable<void> {
+        v3::calendar wanted;
+        wanted.summary = "Team rota";
+        wanted.time_zone = "Europe/Athens";
+        auto [ec, created] = co_await f.calendar->calendars().insert(wanted, use_tuple);
+        BOOST_TEST_REQUIRE(!ec, ec.message());
+        id = created.id.value();
+        BOOST_TEST(id.ends_with("@group.calendar.google.com"));
+        BOOST_TEST(created.summary.value() == "Team rota");
+
+        auto [gec, got] = co_await f.calendar->calendars().get(id, use_tuple);
+        BOOST_TEST_REQUIRE(!gec, gec.message());
+        BOOST_TEST(got.time_zone.value() == "Europe/Athens");
+
+        v3::calendar untitled;
+        auto [tec, none] = co_await f.calendar->calendars().insert(untitled, use_tuple);
+        BOOST_TEST(tec == gapi::condition::invalid_argument);
+
+        // An event in the new calendar, through the generated events.insert.
+        v3::event ev;
+        ev.summary = "Shift";
+        ev.start.emplace().date_time = "2026-12-10T09:00:00Z";
+        ev.end.emplace().date_time = "2026-12-10T17:00:00Z";
+        auto [iec, inserted] = co_await f.calendar->events().insert(id, ev, use_tuple);
+        BOOST_TEST_REQUIRE(!iec, iec.message());
+        BOOST_TEST(inserted.summary.value() == "Shift");
+        f.google->with_state([&](emulator_state& s) { BOOST_TEST(s.calendar.events(id, false).size() == 1u); });
+
+        auto [cec, cleared] = co_await f.calendar->calendars().clear(id, use_tuple);
+        BOOST_TEST_REQUIRE(!cec, cec.message());
+        f.google->with_state([&](emulator_state& s) { BOOST_TEST(s.calendar.events(id, false).empty()); });
+
+        auto [pec, refused] = co_await f.calendar->calendars().delete_("primary", use_tuple);
+        BOOST_TEST(pec == gapi::condition::invalid_argument);
+        auto [dec, deleted] = co_await f.calendar->calendars().delete_(id, use_tuple);
+        BOOST_TEST_REQUIRE(!dec, dec.message());
+        auto [again, missing] = co_await f.calendar->calendars().get(id, use_tuple);
+        BOOST_TEST(again == gapi::condition::not_found);
+    }());
+    f.google->with_state([&](emulator_state& s) {
+        auto const ids = s.calendar.calendar_ids();
+        BOOST_TEST((std::find(ids.begin(), ids.end(), id) == ids.end()));
+    });
+}
+
+BOOST_AUTO_TEST_CASE(an_unemulated_calendar_method_says_so) {
+    generated_fixture f;
+    f.run([&]() -> asio::awaitable<void> {
+        gapi::error_details why;
+        auto [ec, colors] = co_await f.calendar->with({.details = &why}).colors().get(use_tuple);
+        BOOST_TEST(why.http_status == 501u);
+        BOOST_TEST(why.message.find("calendar.colors.get") != std::string::npos);
+    }());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
