@@ -63,6 +63,9 @@ IDEMPOTENT_POSTS = {
     "gmail.users.stop", "calendar.channels.stop", "calendar.freebusy.query", "calendar.calendars.clear",
     "gmail.users.settings.cse.keypairs.enable", "gmail.users.settings.cse.keypairs.disable",
     "gmail.users.settings.sendAs.verify",
+    # Repeating these leaves a visible duplicate at worst (a second draft, a 409 for a
+    # label or an event id that exists), never a second e-mail: gapi has always retried them.
+    "gmail.users.drafts.create", "gmail.users.labels.create", "calendar.events.insert",
 }
 
 APIS = [

@@ -36,8 +36,7 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 namespace {
 
 struct generated_fixture {
-    generated_fixture() {
-        gapi::emulator::emulator_options options;
+    explicit generated_fixture(gapi::emulator::emulator_options options = {}) {
         options.state_dir = dir.path();
         options.quota.enabled = false;
         gapi::client_options client_options;
@@ -320,6 +319,87 @@ BOOST_AUTO_TEST_CASE(a_method_the_emulator_does_not_serve_is_named_not_found) {
     BOOST_TEST(f.google->counts().calls("gmail.users.settings.getVacation") == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(threads_list_and_history_list_follow_the_mailbox) {
+    gapi::emulator::emulator_options options;
+    options.gmail.history_records = 4;
+    generated_fixture f(options);
+    f.run([&]() -> asio::awaitable<void> {
+        auto [pec, profile] = co_await f.gmail->users().get_profile("me", use_tuple);
+        BOOST_TEST_REQUIRE(!pec, pec.message());
+        auto const start = profile.history_id.value();
+
+        auto const first = co_await f.send("first");
+        auto const second = co_await f.send("second");
+        v1::modify_message_request star;
+        star.add_label_ids = {"STARRED"};
+        auto [mec, starred] = co_await f.gmail->users().messages().modify("me", first.id, star, use_tuple);
+        BOOST_TEST_REQUIRE(!mec, mec.message());
+
+        v1::users_history_list_query since;
+        since.start_history_id = start;
+        auto [hec, changes] = co_await f.gmail->users().history().list("me", since, use_tuple);
+        BOOST_TEST_REQUIRE(!hec, hec.message());
+        BOOST_TEST_REQUIRE(changes.history.size() == 3u);
+        BOOST_TEST(changes.history[0].messages_added.at(0).message->id.value() == first.id);
+        BOOST_TEST(changes.history[1].messages_added.at(0).message->id.value() == second.id);
+        BOOST_TEST(changes.history[2].labels_added.at(0).label_ids == std::vector<std::string>{"STARRED"});
+        BOOST_TEST(changes.history_id.value() > start);
+
+        since.history_types = {"labelAdded"};
+        auto [tec, labelled] = co_await f.gmail->users().history().list("me", since, use_tuple);
+        BOOST_TEST_REQUIRE(!tec, tec.message());
+        BOOST_TEST(labelled.history.size() == 1u);
+
+        v1::users_threads_list_query all;
+        auto [lec, threads] = co_await f.gmail->users().threads().list("me", all, use_tuple);
+        BOOST_TEST_REQUIRE(!lec, lec.message());
+        BOOST_TEST_REQUIRE(threads.threads.size() == 2u);
+        BOOST_TEST(threads.threads[0].id.value() == second.thread_id); // newest first
+        all.max_results = 1;
+        auto [pgec, page] = co_await f.gmail->users().threads().list("me", all, use_tuple);
+        BOOST_TEST(page.threads.size() == 1u);
+        BOOST_TEST(page.next_page_token.has_value());
+
+        // Two more changes push the first records out: their ids are now too old (404).
+        for (auto const* subject : {"third", "fourth"})
+            co_await f.send(subject);
+        v1::users_history_list_query old;
+        old.start_history_id = start;
+        auto [oec, gone] = co_await f.gmail->users().history().list("me", old, use_tuple);
+        BOOST_TEST(oec == gapi::condition::not_found);
+    }());
+}
+
+BOOST_AUTO_TEST_CASE(send_as_watch_and_stop) {
+    generated_fixture f;
+    f.run([&]() -> asio::awaitable<void> {
+        auto [lec, aliases] = co_await f.gmail->users().settings().send_as().list("me", use_tuple);
+        BOOST_TEST_REQUIRE(!lec, lec.message());
+        BOOST_TEST_REQUIRE(aliases.send_as.size() == 1u);
+        BOOST_TEST(aliases.send_as[0].send_as_email.value() == "user1@example.com");
+        BOOST_TEST(aliases.send_as[0].is_primary.value());
+        auto [gec, alias] = co_await f.gmail->users().settings().send_as().get("me", "user1@example.com", use_tuple);
+        BOOST_TEST_REQUIRE(!gec, gec.message());
+        auto [nec, none] = co_await f.gmail->users().settings().send_as().get("me", "other@example.com", use_tuple);
+        BOOST_TEST(nec == gapi::condition::not_found);
+
+        v1::watch_request w;
+        w.topic_name = "projects/demo/topics/mail";
+        w.label_ids = {"INBOX"};
+        auto [wec, watching] = co_await f.gmail->users().watch("me", w, use_tuple);
+        BOOST_TEST_REQUIRE(!wec, wec.message());
+        BOOST_TEST(watching.expiration.value() > 0);
+        f.google->with_state([&](emulator_state& s) {
+            BOOST_TEST(s.gmail.inspect_json("user1@example.com").at("watches") == json::array{"projects/demo/topics/mail"});
+        });
+        auto [sec, stopped] = co_await f.gmail->users().stop("me", use_tuple);
+        BOOST_TEST_REQUIRE(!sec, sec.message());
+    }());
+    f.google->with_state([&](emulator_state& s) {
+        BOOST_TEST(s.gmail.inspect_json("user1@example.com").at("watches").as_array().empty());
+    });
+}
+
 BOOST_AUTO_TEST_CASE(a_media_upload_sends_the_message_as_multipart) {
     generated_fixture f;
     std::string id;
@@ -385,6 +465,121 @@ BOOST_AUTO_TEST_CASE(calendars_insert_get_clear_and_delete) {
     f.google->with_state([&](emulator_state& s) {
         auto const ids = s.calendar.calendar_ids();
         BOOST_TEST((std::find(ids.begin(), ids.end(), id) == ids.end()));
+    });
+}
+
+namespace {
+
+// Inserts a recurring event through the generated events.insert; returns its id.
+asio::awaitable<std::string> insert_recurring(generated_fixture& f, std::string start, std::string end,
+                                              std::vector<std::string> recurrence, bool all_day = false) {
+    // (parameters by value: the coroutine frame keeps its own copies)
+    v3::event ev;
+    ev.summary = "Recurring";
+    if (all_day) {
+        ev.start.emplace().date = std::move(start);
+        ev.end.emplace().date = std::move(end);
+    } else {
+        ev.start.emplace().date_time = std::move(start);
+        ev.end.emplace().date_time = std::move(end);
+    }
+    ev.recurrence = std::move(recurrence);
+    auto [ec, inserted] = co_await f.calendar->events().insert("primary", ev, use_tuple);
+    BOOST_TEST_REQUIRE(!ec, ec.message());
+    co_return inserted.id.value();
+}
+
+// The start of each instance, as written.
+asio::awaitable<std::vector<std::string>> instance_starts(generated_fixture& f, std::string const& id,
+                                                          v3::events_instances_query const& query) {
+    auto [ec, page] = co_await f.calendar->events().instances("primary", id, query, use_tuple);
+    BOOST_TEST_REQUIRE(!ec, ec.message());
+    std::vector<std::string> starts;
+    for (auto const& e : page.items) {
+        BOOST_TEST(e.recurring_event_id.value() == id);
+        BOOST_TEST(!e.recurrence.size());
+        starts.push_back(e.start->date_time ? *e.start->date_time : e.start->date.value());
+    }
+    co_return starts;
+}
+
+void expect_starts(std::vector<std::string> const& got, std::vector<std::string> const& want) {
+    BOOST_TEST(got == want, boost::test_tools::per_element());
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(events_instances_expand_daily_weekly_and_monthly_rules) {
+    // Everything the coroutine uses is made out here: GCC 12 miscompiles braced lists there.
+    using strings = std::vector<std::string>;
+    strings const daily_rule{"RRULE:FREQ=DAILY;INTERVAL=2;COUNT=4", "EXDATE:20261203T070000Z"};
+    strings const daily{"2026-12-01T09:00:00+02:00", "2026-12-05T09:00:00+02:00", "2026-12-07T09:00:00+02:00"};
+    strings const weekly_rule{"RRULE:FREQ=WEEKLY;BYDAY=MO,WE;UNTIL=20261216T235959Z"};
+    strings const weekly{"2026-12-02T18:00:00Z", "2026-12-07T18:00:00Z", "2026-12-09T18:00:00Z",
+                         "2026-12-14T18:00:00Z", "2026-12-16T18:00:00Z"};
+    strings const last_friday_rule{"RRULE:FREQ=MONTHLY;BYDAY=-1FR;COUNT=3"};
+    strings const last_fridays{"2026-12-25", "2027-01-29", "2027-02-26"};
+    strings const monthly_rule{"RRULE:FREQ=MONTHLY;COUNT=4"};
+    strings const monthly{"2026-12-31T08:00:00Z", "2027-01-31T08:00:00Z", "2027-03-31T08:00:00Z",
+                          "2027-05-31T08:00:00Z"};
+    strings const in_window{"2027-01-31T08:00:00Z", "2027-03-31T08:00:00Z"};
+    v3::events_instances_query const all;
+    v3::events_instances_query window;
+    window.time_min = "2027-01-01T00:00:00Z";
+    window.time_max = "2027-04-01T00:00:00Z";
+    generated_fixture f;
+    f.run([&]() -> asio::awaitable<void> {
+        // DAILY, INTERVAL=2, COUNT=4, one EXDATE: three instances.
+        auto id = co_await insert_recurring(f, "2026-12-01T09:00:00+02:00", "2026-12-01T10:00:00+02:00", daily_rule);
+        auto got = co_await instance_starts(f, id, all);
+        expect_starts(got, daily);
+        // WEEKLY on Monday and Wednesday, from a Wednesday until 2026-12-16 (inclusive).
+        id = co_await insert_recurring(f, "2026-12-02T18:00:00Z", "2026-12-02T19:00:00Z", weekly_rule);
+        got = co_await instance_starts(f, id, all);
+        expect_starts(got, weekly);
+        // MONTHLY on the last Friday, three times; all-day.
+        id = co_await insert_recurring(f, "2026-12-25", "2026-12-26", last_friday_rule, true);
+        got = co_await instance_starts(f, id, all);
+        expect_starts(got, last_fridays);
+        // MONTHLY on the 31st skips the months without one; timeMin/timeMax select a window.
+        id = co_await insert_recurring(f, "2026-12-31T08:00:00Z", "2026-12-31T08:30:00Z", monthly_rule);
+        got = co_await instance_starts(f, id, all);
+        expect_starts(got, monthly);
+        got = co_await instance_starts(f, id, window);
+        expect_starts(got, in_window);
+
+        auto [nec, none] = co_await f.calendar->events().instances("primary", "nosuchevent", use_tuple);
+        BOOST_TEST(nec == gapi::condition::not_found);
+    }());
+}
+
+BOOST_AUTO_TEST_CASE(events_watch_opens_a_channel_and_channels_stop_closes_it) {
+    generated_fixture f;
+    f.run([&]() -> asio::awaitable<void> {
+        v3::channel wanted;
+        wanted.id = "channel-1";
+        wanted.type = "web_hook";
+        wanted.address = "https://example.com/notify";
+        auto [ec, channel] = co_await f.calendar->events().watch("primary", wanted, use_tuple);
+        BOOST_TEST_REQUIRE(!ec, ec.message());
+        BOOST_TEST(channel.id.value() == "channel-1");
+        BOOST_TEST(!channel.resource_id.value().empty());
+        BOOST_TEST(channel.expiration.value() > 0);
+        f.google->with_state([&](emulator_state& s) {
+            auto const channels = s.calendar.inspect_json().at("channels").as_array();
+            BOOST_TEST_REQUIRE(channels.size() == 1u);
+            BOOST_TEST(channels[0].at("address") == "https://example.com/notify");
+        });
+        auto [dup, again] = co_await f.calendar->events().watch("primary", wanted, use_tuple);
+        BOOST_TEST(dup == gapi::condition::invalid_argument);
+
+        auto [sec, stopped] = co_await f.calendar->channels().stop(channel, use_tuple);
+        BOOST_TEST_REQUIRE(!sec, sec.message());
+        auto [twice, gone] = co_await f.calendar->channels().stop(channel, use_tuple);
+        BOOST_TEST(twice == gapi::condition::not_found);
+    }());
+    f.google->with_state([&](emulator_state& s) {
+        BOOST_TEST(s.calendar.inspect_json().at("channels").as_array().empty());
     });
 }
 

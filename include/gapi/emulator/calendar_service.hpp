@@ -61,7 +61,7 @@ public:
     /// Makes every outstanding sync token stale, so its next use answers 410 fullSyncRequired.
     GAPI_DECL void invalidate_sync_tokens();
     /// {"calendars":[{id, summary, timeZone, events, cancelled, changeSequence}],
-    /// "calendarLists":{user:[ids]}}
+    /// "calendarLists":{user:[ids]}, "channels":[{id, resourceId, address, calendarId}]}
     GAPI_DECL boost::json::object inspect_json() const;
 
 private:
@@ -116,6 +116,11 @@ private:
     GAPI_DECL api_response delete_event(std::string const& calendar_id, std::string const& event_id,
                                         api_request const& request, principal const& who);
     GAPI_DECL api_response free_busy(api_request const& request, principal const& who);
+    GAPI_DECL api_response event_instances(std::string const& calendar_id, std::string const& event_id,
+                                           api_request const& request, principal const& who);
+    GAPI_DECL api_response watch_events(std::string const& calendar_id, api_request const& request,
+                                        principal const& who);
+    GAPI_DECL api_response stop_channel(api_request const& request);
     GAPI_DECL api_response insert_calendar(api_request const& request, principal const& who);
     GAPI_DECL api_response get_calendar(std::string const& calendar_id, principal const& who);
     GAPI_DECL api_response delete_calendar(std::string const& calendar_id, principal const& who, bool clear_only);
@@ -125,6 +130,7 @@ private:
     std::mt19937_64 rng_;
     std::map<std::string, calendar_data> calendars_; // by calendar id
     std::map<std::string, user_data> lists_;         // calendar lists by user email
+    std::map<std::string, boost::json::object> channels_; // open watch channels, by channel id
     std::uint64_t sync_generation_ = 1;              // bumped to make sync tokens stale
     std::uint64_t list_version_ = 0;
     std::uint64_t last_etag_ = 0;

@@ -42,6 +42,19 @@ struct gmail_limits {
     /// 0 accepts resumable chunks of any size. Otherwise every chunk but the last must
     /// end on a multiple of this (Google asks for 262144) or it gets 400.
     std::size_t resumable_chunk_granularity = 0;
+    /// History records each mailbox keeps for users.history.list; a start id older than
+    /// the oldest kept gets 404, as Google's does after about a week.
+    std::size_t history_records = 10000;
+};
+
+/// One change of a mailbox, for users.history.list.
+struct history_record {
+    std::uint64_t id = 0;
+    std::string type; ///< messageAdded, messageDeleted, labelAdded or labelRemoved (Google's historyTypes)
+    std::string message_id;
+    std::string thread_id;
+    std::vector<std::string> message_labels; ///< the message's labels after the change
+    std::vector<std::string> changed_labels; ///< labelAdded / labelRemoved: the labels changed
 };
 
 struct stored_attachment {
@@ -72,6 +85,7 @@ struct stored_message {
 
 /// The emulator's Gmail v1: users.messages send/list/get/modify/trash/untrash/delete/
 /// batchModify/batchDelete, users.messages.attachments.get, users.threads.get,
+/// users.threads list, users.history.list, users.settings.sendAs list/get, users.watch/stop,
 /// users.drafts create/get/list/send/delete, users.labels list/create/get/delete and
 /// users.getProfile, with
 /// the JSON, media, multipart and resumable upload protocols of send and the drafts.
@@ -101,7 +115,7 @@ public:
     /// Message-ID -> count among the mailbox's SENT messages, only those sent more than once.
     GAPI_DECL std::map<std::string, std::size_t> duplicate_message_ids(std::string const& email) const;
     /// {"emailAddress", "historyId", "messages":[...], "drafts":[{id, message}], "labels":[...],
-    ///  "duplicateMessageIds":{id: count}}; each message with its id, threadId, labelIds, decoded
+    ///  "duplicateMessageIds":{id: count}, "watches":[topic]}; each message with its id, threadId, labelIds, decoded
     /// from/to/cc/bcc/subject/messageId, attachments (filename, mimeType, size), sizeEstimate,
     /// uploadType and mimeDefects.
     GAPI_DECL boost::json::object inspect_json(std::string const& email) const;
@@ -167,6 +181,9 @@ private:
         std::vector<user_label> labels;
         std::uint64_t next_label = 1;
         std::uint64_t history_id = 0;
+        std::deque<history_record> history; // oldest first, at most limits.history_records
+        std::uint64_t history_floor = 0;    // start ids below this are too old
+        std::vector<std::string> watches;   // users.watch topics, in order (users.stop clears)
 
         sharded<boost::unordered_flat_map<std::uint64_t, indexed>> by_id;       // messages and drafts
         std::map<std::string_view, draft_list::iterator> drafts_by_id;          // by draft id (viewing it)
@@ -210,7 +227,7 @@ private:
 
     GAPI_DECL static void index_message(mailbox& box, stored_message const& m, std::size_t position);
     GAPI_DECL static void unindex_message(mailbox& box, stored_message const& m);
-    GAPI_DECL static stored_message const& store_message(mailbox& box, stored_message message);
+    GAPI_DECL stored_message const& store_message(mailbox& box, stored_message message);
     GAPI_DECL static void store_draft(mailbox& box, std::string draft_id, stored_message message);
     GAPI_DECL static void remove_draft(mailbox& box, draft_list::iterator draft);
 
@@ -247,6 +264,11 @@ private:
     GAPI_DECL api_response get_label(mailbox const& box, std::string const& id) const;
     GAPI_DECL api_response delete_label(mailbox& box, std::string const& id);
     GAPI_DECL api_response get_thread(mailbox const& box, api_request const& request, std::string const& id) const;
+    GAPI_DECL api_response list_threads(mailbox const& box, api_request const& request) const;
+    GAPI_DECL api_response list_history(mailbox const& box, api_request const& request) const;
+    GAPI_DECL api_response send_as(mailbox const& box, std::string const* address) const;
+    GAPI_DECL api_response watch(mailbox& box, api_request const& request, bool stop);
+    GAPI_DECL void record(mailbox& box, history_record r) const;
 
     std::map<std::string, mailbox> mailboxes_; // by lowercase email
     gmail_limits limits_;

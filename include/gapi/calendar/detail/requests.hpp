@@ -9,6 +9,7 @@
 
 #include <gapi/calendar/calendar_service.hpp>
 #include <gapi/detail/api_call.hpp>
+#include <gapi/calendar/v3/methods.hpp>
 #include <gapi/http/url.hpp>
 
 #include <boost/beast/http/field.hpp>
@@ -25,14 +26,16 @@ using gapi::detail::json_request;
 using gapi::detail::make_request;
 using call = gapi::detail::api_method;
 
-inline constexpr call events_list{"calendar.events.list"};
-inline constexpr call events_get{"calendar.events.get"};
-inline constexpr call events_insert{"calendar.events.insert"};
-inline constexpr call events_patch{"calendar.events.patch"};
-inline constexpr call events_update{"calendar.events.update"};
-inline constexpr call events_delete{"calendar.events.delete"};
-inline constexpr call calendar_list_list{"calendar.calendarList.list"};
-inline constexpr call freebusy_query_call{"calendar.freebusy.query"};
+// What the hand-written operations send: the method ids, quota units and idempotency of
+// the generated layer, which has them from the discovery document and the quota table.
+inline constexpr call const& events_list = v3::methods::events_list;
+inline constexpr call const& events_get = v3::methods::events_get;
+inline constexpr call const& events_insert = v3::methods::events_insert;
+inline constexpr call const& events_patch = v3::methods::events_patch;
+inline constexpr call const& events_update = v3::methods::events_update;
+inline constexpr call const& events_delete = v3::methods::events_delete;
+inline constexpr call const& calendar_list_list = v3::methods::calendar_list_list;
+inline constexpr call const& freebusy_query_call = v3::methods::freebusy_query;
 
 // root + /calendar/v3/ + segments (calendar ids hold '@' and '#').
 inline boost::urls::url endpoint(calendar_options const& o, std::initializer_list<std::string_view> segments) {

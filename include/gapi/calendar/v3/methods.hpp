@@ -376,7 +376,7 @@ inline constexpr gapi::detail::api_method colors_get{"calendar.colors.get", 1, t
 inline constexpr gapi::detail::api_method events_delete{"calendar.events.delete", 1, true};
 inline constexpr gapi::detail::api_method events_get{"calendar.events.get", 1, true};
 inline constexpr gapi::detail::api_method events_import{"calendar.events.import", 1, false};
-inline constexpr gapi::detail::api_method events_insert{"calendar.events.insert", 1, false};
+inline constexpr gapi::detail::api_method events_insert{"calendar.events.insert", 1, true};
 inline constexpr gapi::detail::api_method events_instances{"calendar.events.instances", 1, true};
 inline constexpr gapi::detail::api_method events_list{"calendar.events.list", 1, true};
 inline constexpr gapi::detail::api_method events_move{"calendar.events.move", 1, false};
@@ -848,8 +848,8 @@ public:
     }
 
     /// calendar.events.insert: Creates an event.
-    /// `POST calendar/v3/calendars/{calendarId}/events`; 1 quota unit; not idempotent (never sent
-    /// twice without proof it did not act). Completes with `void(error_code, v3::event)`.
+    /// `POST calendar/v3/calendars/{calendarId}/events`; 1 quota unit; idempotent (retried after a
+    /// lost answer). Completes with `void(error_code, v3::event)`.
     template <boost::asio::completion_token_for<void(error_code, v3::event)> CompletionToken = boost::asio::deferred_t>
     auto insert(std::string_view calendar_id, v3::event const& body, CompletionToken&& token = {}) const {
         events_insert_query const query{};

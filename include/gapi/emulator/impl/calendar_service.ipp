@@ -93,6 +93,10 @@ inline constexpr std::array<std::string_view, 2> calendars_clear_scopes{
     "https://www.googleapis.com/auth/calendar",
     "https://www.googleapis.com/auth/calendar.calendars",
 };
+inline constexpr method_info events_instances{"calendar.events.instances", api_family::calendar, 1,
+                                              event_read_scopes};
+inline constexpr method_info events_watch{"calendar.events.watch", api_family::calendar, 1, event_read_scopes};
+inline constexpr method_info channels_stop{"calendar.channels.stop", api_family::calendar, 1, event_read_scopes};
 inline constexpr method_info calendars_insert{"calendar.calendars.insert", api_family::calendar, 1,
                                               calendars_write_scopes};
 inline constexpr method_info calendars_get{"calendar.calendars.get", api_family::calendar, 1, calendars_read_scopes};
@@ -826,7 +830,14 @@ GAPI_DECL boost::json::object calendar_service::inspect_json() const {
             ids.push_back(json::string(e.calendar_id));
         lists[user] = std::move(ids);
     }
-    return json::object{{"calendars", std::move(cals)}, {"calendarLists", std::move(lists)}};
+    json::array channels;
+    for (auto const& [id, channel] : channels_)
+        channels.push_back(json::object{{"id", id},
+                                        {"resourceId", channel.at("resourceId")},
+                                        {"address", channel.at("address")},
+                                        {"calendarId", channel.at("calendarId")}});
+    return json::object{{"calendars", std::move(cals)}, {"calendarLists", std::move(lists)},
+                        {"channels", std::move(channels)}};
 }
 
 // ---- routing -------------------------------------------------------------------------------------
@@ -846,6 +857,12 @@ GAPI_DECL std::optional<matched_call> calendar_service::match(verb method,
         return call(cal::freebusy_query, {});
     if (s.size() == 5 && s[2] == "users" && s[3] == "me" && s[4] == "calendarList" && method == verb::get)
         return call(cal::calendar_list_list, {});
+    if (s.size() == 4 && s[2] == "channels" && s[3] == "stop" && method == verb::post)
+        return call(cal::channels_stop, {});
+    if (s.size() == 6 && s[2] == "calendars" && s[4] == "events" && s[5] == "watch" && method == verb::post)
+        return call(cal::events_watch, {s[3]});
+    if (s.size() == 7 && s[2] == "calendars" && s[4] == "events" && s[6] == "instances" && method == verb::get)
+        return call(cal::events_instances, {s[3], s[5]});
     if (s.size() == 3 && s[2] == "calendars" && method == verb::post)
         return call(cal::calendars_insert, {});
     if (s.size() == 4 && s[2] == "calendars" && !s[3].empty()) {
@@ -907,6 +924,12 @@ GAPI_DECL api_response calendar_service::handle(matched_call const& call, api_re
             return delete_event(param(0), param(1), request, who);
         if (m == &cal::freebusy_query)
             return free_busy(request, who);
+        if (m == &cal::events_instances)
+            return event_instances(param(0), param(1), request, who);
+        if (m == &cal::events_watch)
+            return watch_events(param(0), request, who);
+        if (m == &cal::channels_stop)
+            return stop_channel(request);
         if (m == &cal::calendars_insert)
             return insert_calendar(request, who);
         if (m == &cal::calendars_get)
@@ -1584,7 +1607,387 @@ GAPI_DECL api_response calendar_service::delete_calendar(std::string const& cale
     return res;
 }
 
+// ---- events.instances: RRULE expansion ------------------------------------------------------------
+
+namespace detail::calendar {
+
+// What the emulator reads of RFC 5545: RRULE with FREQ DAILY, WEEKLY or MONTHLY, COUNT,
+// UNTIL, INTERVAL and BYDAY (weekdays; for MONTHLY with an ordinal, "2TU", "-1FR"), and
+// EXDATE. Times are stepped in the wall clock of the start's UTC offset (no DST rules).
+struct recurrence_rule {
+    std::string freq;
+    std::optional<std::size_t> count;
+    std::optional<time_point> until;
+    bool until_is_date = false;
+    unsigned interval = 1;
+    std::vector<std::pair<int, unsigned>> by_day; // (ordinal or 0, ISO weekday 1=MO..7=SU)
+    std::vector<time_point> exdates;              // instants, or local midnights for all-day events
+};
+
+// "20260105T090000Z" (UTC), "20260105T090000" (the event's wall clock) or "20260105".
+inline std::optional<time_point> parse_basic_time(std::string_view text, int offset_minutes, bool& date_only) {
+    auto num = [&](std::size_t at, std::size_t n) -> std::optional<int> {
+        int v = 0;
+        if (at + n > text.size())
+            return std::nullopt;
+        auto const [end, ec] = std::from_chars(text.data() + at, text.data() + at + n, v);
+        if (ec != std::errc{} || end != text.data() + at + n)
+            return std::nullopt;
+        return v;
+    };
+    auto const y = num(0, 4), mo = num(4, 2), d = num(6, 2);
+    if (!y || !mo || !d)
+        return std::nullopt;
+    std::chrono::year_month_day const ymd{std::chrono::year(*y), std::chrono::month(static_cast<unsigned>(*mo)),
+                                          std::chrono::day(static_cast<unsigned>(*d))};
+    if (!ymd.ok())
+        return std::nullopt;
+    time_point const day{std::chrono::sys_days(ymd)};
+    date_only = text.size() == 8;
+    if (date_only)
+        return day;
+    auto const h = num(9, 2), mi = num(11, 2), se = num(13, 2);
+    if (text.size() < 15 || text[8] != 'T' || !h || !mi || !se)
+        return std::nullopt;
+    auto t = day + std::chrono::hours(*h) + std::chrono::minutes(*mi) + std::chrono::seconds(*se);
+    if (text.size() == 16 && text[15] == 'Z')
+        return t;
+    if (text.size() != 15)
+        return std::nullopt;
+    return t - std::chrono::minutes(offset_minutes);
+}
+
+inline std::optional<recurrence_rule> parse_recurrence(json::array const& lines, int offset_minutes) {
+    recurrence_rule r;
+    static constexpr std::string_view weekdays[] = {"MO", "TU", "WE", "TH", "FR", "SA", "SU"};
+    for (auto const& line_value : lines) {
+        if (!line_value.is_string())
+            return std::nullopt;
+        std::string_view const line = line_value.get_string();
+        auto const colon = line.find(':');
+        if (colon == std::string_view::npos)
+            return std::nullopt;
+        auto const name = line.substr(0, line.find_first_of(";:"));
+        auto const value = line.substr(colon + 1);
+        if (name == "RRULE") {
+            for (auto const part : split(value, ';')) {
+                auto const eq = part.find('=');
+                if (eq == std::string_view::npos)
+                    return std::nullopt;
+                auto const key = part.substr(0, eq);
+                auto const v = part.substr(eq + 1);
+                if (key == "FREQ") {
+                    r.freq = std::string(v);
+                } else if (key == "COUNT" || key == "INTERVAL") {
+                    unsigned n = 0;
+                    auto const [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+                    if (ec != std::errc{} || end != v.data() + v.size() || n == 0)
+                        return std::nullopt;
+                    if (key == "COUNT")
+                        r.count = n;
+                    else
+                        r.interval = n;
+                } else if (key == "UNTIL") {
+                    r.until = parse_basic_time(v, offset_minutes, r.until_is_date);
+                    if (!r.until)
+                        return std::nullopt;
+                } else if (key == "BYDAY") {
+                    for (auto const day : split(v, ',')) {
+                        if (day.size() < 2)
+                            return std::nullopt;
+                        auto const code = day.substr(day.size() - 2);
+                        auto const w = std::find(std::begin(weekdays), std::end(weekdays), code);
+                        if (w == std::end(weekdays))
+                            return std::nullopt;
+                        int ordinal = 0;
+                        if (day.size() > 2) {
+                            auto const o = day.substr(0, day.size() - 2);
+                            auto const* first = o.data() + (o[0] == '+' ? 1 : 0);
+                            auto const [end, ec] = std::from_chars(first, o.data() + o.size(), ordinal);
+                            if (ec != std::errc{} || end != o.data() + o.size() || ordinal == 0)
+                                return std::nullopt;
+                        }
+                        r.by_day.emplace_back(ordinal, static_cast<unsigned>(w - std::begin(weekdays)) + 1);
+                    }
+                }
+                // WKST and the rest are accepted and not applied.
+            }
+        } else if (name == "EXDATE") {
+            for (auto const item : split(value, ',')) {
+                bool date_only = false;
+                auto const t = parse_basic_time(item, offset_minutes, date_only);
+                if (!t)
+                    return std::nullopt;
+                r.exdates.push_back(*t);
+            }
+        }
+        // RDATE and EXRULE are not expanded by the emulator.
+    }
+    if (r.freq != "DAILY" && r.freq != "WEEKLY" && r.freq != "MONTHLY")
+        return std::nullopt;
+    return r;
+}
+
+// The start instants of a recurring event, in order, at most `limit`.
+inline std::vector<time_point> expand(recurrence_rule const& r, time_point start, int offset_minutes, bool all_day,
+                                      std::size_t limit) {
+    using namespace std::chrono;
+    auto const shift = minutes(all_day ? 0 : offset_minutes);
+    auto const local = start + shift;
+    auto const first_day = floor<days>(local);
+    auto const time_of_day = local - first_day;
+    std::vector<time_point> out;
+    auto const past_until = [&](time_point t) {
+        if (!r.until)
+            return false;
+        return r.until_is_date ? floor<days>(t + shift) > floor<days>(*r.until) : t > *r.until;
+    };
+    auto const take = [&](sys_days day) {
+        time_point const t = time_point(day) + time_of_day - shift;
+        if (t < start)
+            return true;
+        if (past_until(t) || (r.count && out.size() >= *r.count) || out.size() >= limit)
+            return false;
+        out.push_back(t);
+        return true;
+    };
+    auto const iso_weekday = [](sys_days d) { return weekday(d).iso_encoding(); };
+    // Bounded: COUNT, UNTIL or `limit` ends it sooner; the step bound only stops a rule
+    // that matches no day at all (MONTHLY on the 5th Friday of every 12th month...).
+    for (unsigned step = 0; step < 100000; ++step) {
+        bool more = true;
+        if (r.freq == "DAILY") {
+            more = take(sys_days(first_day) + days(step * r.interval));
+        } else if (r.freq == "WEEKLY") {
+            auto const week = sys_days(first_day) - days(iso_weekday(sys_days(first_day)) - 1) + weeks(step * r.interval);
+            std::vector<unsigned> wanted;
+            for (auto const& [ordinal, wd] : r.by_day)
+                wanted.push_back(wd);
+            if (wanted.empty())
+                wanted.push_back(iso_weekday(sys_days(first_day)));
+            std::sort(wanted.begin(), wanted.end());
+            for (auto wd : wanted)
+                if (more)
+                    more = take(week + days(wd - 1));
+        } else { // MONTHLY
+            year_month_day const base{sys_days(first_day)};
+            auto const ym = year_month(base.year(), base.month()) + months(step * r.interval);
+            std::vector<sys_days> in_month;
+            if (r.by_day.empty()) {
+                year_month_day const d{ym.year(), ym.month(), base.day()};
+                if (d.ok()) // RFC 5545: a month without that day has no occurrence
+                    in_month.push_back(sys_days(d));
+            } else {
+                for (auto const& [ordinal, wd] : r.by_day) {
+                    weekday const w{wd % 7};
+                    if (ordinal > 0) {
+                        year_month_weekday const d{ym.year(), ym.month(), w[static_cast<unsigned>(ordinal)]};
+                        if (d.ok())
+                            in_month.push_back(sys_days(d));
+                    } else if (ordinal < 0) {
+                        year_month_weekday_last const last{ym.year(), ym.month(), w[std::chrono::last]};
+                        auto const d = sys_days(last) - weeks(-ordinal - 1);
+                        if (year_month_day(d).month() == ym.month())
+                            in_month.push_back(d);
+                    } else { // every such weekday of the month
+                        for (sys_days d = sys_days(ym / 1); year_month_day(d).month() == ym.month(); d += days(1))
+                            if (weekday(d) == w)
+                                in_month.push_back(d);
+                    }
+                }
+            }
+            std::sort(in_month.begin(), in_month.end());
+            for (auto d : in_month)
+                if (more)
+                    more = take(d);
+        }
+        if (!more)
+            break;
+    }
+    std::erase_if(out, [&](time_point t) {
+        return std::any_of(r.exdates.begin(), r.exdates.end(), [&](time_point x) {
+            return all_day ? floor<days>(x) == floor<days>(t) : x == t;
+        });
+    });
+    return out;
+}
+
+// The UTC offset a dateTime was written with ("...+02:00" is 120); 0 for "Z" or none.
+inline int offset_of(std::string_view date_time) {
+    if (date_time.size() < 6 || date_time.ends_with('Z'))
+        return 0;
+    auto const tail = date_time.substr(date_time.size() - 6);
+    if ((tail[0] != '+' && tail[0] != '-') || tail[3] != ':')
+        return 0;
+    int const h = (tail[1] - '0') * 10 + (tail[2] - '0');
+    int const m = (tail[4] - '0') * 10 + (tail[5] - '0');
+    return (tail[0] == '-' ? -1 : 1) * (h * 60 + m);
+}
+
+inline std::string basic_utc(time_point t, bool all_day) {
+    using namespace std::chrono;
+    auto const s = floor<seconds>(t);
+    auto const day = floor<days>(s);
+    year_month_day const ymd{day};
+    hh_mm_ss const hms{s - day};
+    char out[64];
+    if (all_day)
+        std::snprintf(out, sizeof out, "%04d%02u%02u", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                      static_cast<unsigned>(ymd.day()));
+    else
+        std::snprintf(out, sizeof out, "%04d%02u%02uT%02d%02d%02dZ", static_cast<int>(ymd.year()),
+                      static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                      static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
+                      static_cast<int>(hms.seconds().count()));
+    return out;
+}
+
+} // namespace detail::calendar
+
+GAPI_DECL api_response calendar_service::event_instances(std::string const& calendar_param,
+                                                         std::string const& event_id, api_request const& request,
+                                                         principal const& who) {
+    namespace cal = detail::calendar;
+    namespace json = boost::json;
+    ensure_user(who.email);
+    std::string const calendar_id = calendar_param == "primary" ? who.email : calendar_param;
+    auto const* entry = entry_for(who.email, calendar_id);
+    if (!entry || cal::role_rank(entry->access_role) < cal::role_rank("reader"))
+        return cal::not_found();
+    auto const& c = calendars_.at(calendar_id);
+    auto const it = c.events.find(event_id);
+    if (it == c.events.end() || cal::string_field(it->second.resource, "status") == "cancelled")
+        return cal::not_found();
+    auto const& master = it->second;
+    std::optional<api_response> error;
+    auto const time_min = cal::time_param(request.url, "timeMin", error);
+    auto const time_max = cal::time_param(request.url, "timeMax", error);
+    auto const max_results = cal::int_param(request.url, "maxResults", error);
+    if (error)
+        return *error;
+    std::size_t first = 0;
+    if (auto token = query_param(request.url, "pageToken"); token && !token->empty()) {
+        auto const [end, ec] = std::from_chars(token->data(), token->data() + token->size(), first);
+        if (ec != std::errc{} || end != token->data() + token->size())
+            return cal::invalid_parameter("pageToken");
+    }
+    auto const& start_object = master.resource.at("start").as_object();
+    bool const all_day = start_object.contains("date") && !start_object.at("date").is_null();
+    int const offset = all_day ? 0 : cal::offset_of(cal::string_field(start_object, "dateTime"));
+    std::vector<clock_type::time_point> starts{master.start};
+    if (auto const* rec = master.resource.if_contains("recurrence"); rec && rec->is_array()) {
+        auto const rule = cal::parse_recurrence(rec->get_array(), offset);
+        if (!rule)
+            return cal::invalid("Invalid recurrence rule.");
+        starts = cal::expand(*rule, master.start, offset, all_day, 2500);
+    }
+    auto const duration = master.end - master.start;
+    std::size_t const page_size = max_results && *max_results > 0 ? static_cast<std::size_t>(*max_results) : 250;
+    json::array items;
+    std::size_t matched = 0;
+    bool more = false;
+    for (auto const t : starts) {
+        if ((time_min && t + duration <= *time_min) || (time_max && t >= *time_max))
+            continue;
+        if (matched++ < first)
+            continue;
+        if (items.size() == page_size) {
+            more = true;
+            break;
+        }
+        json::object instance = master.resource;
+        instance.erase("recurrence");
+        auto const zone = cal::string_field(start_object, "timeZone");
+        auto when = [&](clock_type::time_point at) {
+            json::object o;
+            if (all_day)
+                o["date"] = cal::format_date(at);
+            else
+                o["dateTime"] = cal::format_local(at, offset);
+            if (!zone.empty())
+                o["timeZone"] = zone;
+            return o;
+        };
+        instance["id"] = event_id + "_" + cal::basic_utc(t, all_day);
+        instance["recurringEventId"] = event_id;
+        instance["originalStartTime"] = when(t);
+        instance["start"] = when(t);
+        instance["end"] = when(t + duration);
+        items.push_back(std::move(instance));
+    }
+    json::object out{{"kind", "calendar#events"},
+                     {"summary", c.summary},
+                     {"updated", format_rfc3339(c.updated)},
+                     {"timeZone", c.time_zone},
+                     {"accessRole", entry->access_role},
+                     {"items", std::move(items)}};
+    if (more)
+        out["nextPageToken"] = std::to_string(first + page_size);
+    return json_response(200, out);
+}
+
+// ---- events.watch and channels.stop: recorded, never delivered ------------------------------------
+
+GAPI_DECL api_response calendar_service::watch_events(std::string const& calendar_param, api_request const& request,
+                                                      principal const& who) {
+    namespace cal = detail::calendar;
+    namespace json = boost::json;
+    ensure_user(who.email);
+    std::string const calendar_id = calendar_param == "primary" ? who.email : calendar_param;
+    if (!entry_for(who.email, calendar_id))
+        return cal::not_found();
+    boost::system::error_code ec;
+    auto parsed = json::parse(request.body, ec);
+    if (ec || !parsed.is_object())
+        return cal::parse_error();
+    auto const& body = parsed.get_object();
+    auto const id = cal::string_field(body, "id");
+    auto const address = cal::string_field(body, "address");
+    if (id.empty())
+        return cal::required("Required channel id.");
+    if (cal::string_field(body, "type") != "web_hook" && cal::string_field(body, "type") != "webhook")
+        return cal::invalid("Invalid channel type.");
+    if (!address.starts_with("https://"))
+        return cal::invalid("WebHook callback must be HTTPS: " + std::string(address));
+    if (channels_.count(std::string(id)))
+        return error_response({.code = 400, .message = "Channel id not unique.", .reason = "channelIdNotUnique", .domain = "push"});
+    auto const expiration = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                (request.now + std::chrono::hours(24 * 7)).time_since_epoch())
+                                .count();
+    json::object channel{{"kind", "api#channel"},
+                         {"id", id},
+                         {"resourceId", "r" + new_event_id()},
+                         {"resourceUri", "https://www.googleapis.com/calendar/v3/calendars/" + calendar_id + "/events"},
+                         {"expiration", std::to_string(expiration)}};
+    if (auto const token = cal::string_field(body, "token"); !token.empty())
+        channel["token"] = token;
+    json::object stored = channel;
+    stored["address"] = address;
+    stored["calendarId"] = calendar_id;
+    channels_.emplace(std::string(id), std::move(stored));
+    return json_response(200, channel);
+}
+
+GAPI_DECL api_response calendar_service::stop_channel(api_request const& request) {
+    namespace cal = detail::calendar;
+    namespace json = boost::json;
+    boost::system::error_code ec;
+    auto parsed = json::parse(request.body, ec);
+    if (ec || !parsed.is_object())
+        return cal::parse_error();
+    auto const& body = parsed.get_object();
+    auto const it = channels_.find(std::string(cal::string_field(body, "id")));
+    if (it == channels_.end() || cal::string_field(it->second, "resourceId") != cal::string_field(body, "resourceId"))
+        return error_response({.code = 404, .message = "Channel '" + std::string(cal::string_field(body, "id")) +
+                                                           "' not found for project", .reason = "notFound"});
+    channels_.erase(it);
+    api_response res;
+    res.status = 204;
+    return res;
+}
+
 } // namespace gapi::emulator
+
 
 
 #endif

@@ -112,6 +112,22 @@ inline constexpr method_info labels_delete{
     .id = "gmail.users.labels.delete", .quota_units = 5, .scopes = labels_create_scopes};
 inline constexpr method_info threads_get{
     .id = "gmail.users.threads.get", .quota_units = 10, .scopes = messages_get_scopes};
+inline constexpr method_info threads_list{
+    .id = "gmail.users.threads.list", .quota_units = 10, .scopes = messages_list_scopes};
+inline constexpr method_info history_list{
+    .id = "gmail.users.history.list", .quota_units = 2, .scopes = messages_list_scopes};
+inline constexpr std::string_view settings_read_scopes[] = {
+    "https://mail.google.com/", "https://www.googleapis.com/auth/gmail.modify",
+    "https://www.googleapis.com/auth/gmail.readonly", "https://www.googleapis.com/auth/gmail.settings.basic"};
+inline constexpr method_info send_as_list{
+    .id = "gmail.users.settings.sendAs.list", .quota_units = 1, .scopes = settings_read_scopes};
+inline constexpr method_info send_as_get{
+    .id = "gmail.users.settings.sendAs.get", .quota_units = 1, .scopes = settings_read_scopes};
+inline constexpr std::string_view watch_scopes[] = {
+    "https://mail.google.com/", "https://www.googleapis.com/auth/gmail.metadata",
+    "https://www.googleapis.com/auth/gmail.modify", "https://www.googleapis.com/auth/gmail.readonly"};
+inline constexpr method_info users_watch{.id = "gmail.users.watch", .quota_units = 100, .scopes = watch_scopes};
+inline constexpr method_info users_stop{.id = "gmail.users.stop", .quota_units = 50, .scopes = watch_scopes};
 // Resumable session requests: the upload_id is the credential, so no scopes and no units.
 inline constexpr method_info messages_send_session{.id = "gmail.users.messages.send", .quota_units = 0};
 inline constexpr method_info drafts_create_session{.id = "gmail.users.drafts.create", .quota_units = 0};
@@ -1081,9 +1097,13 @@ GAPI_DECL boost::json::object gmail_service::inspect_json(std::string const& ema
     json::object duplicates;
     for (auto const& [id, n] : duplicate_message_ids(email))
         duplicates[id] = n;
+    json::array watches;
+    for (auto const& w : box->watches)
+        watches.push_back(json::value(w));
     return json::object{{"emailAddress", box->email},      {"historyId", std::to_string(box->history_id)},
                         {"messages", std::move(messages)}, {"drafts", std::move(drafts)},
-                        {"labels", std::move(labels)},     {"duplicateMessageIds", std::move(duplicates)}};
+                        {"labels", std::move(labels)},     {"duplicateMessageIds", std::move(duplicates)},
+                        {"watches", std::move(watches)}};
 }
 
 // ---- ids ---------------------------------------------------------------------------------------
@@ -1127,7 +1147,8 @@ GAPI_DECL stored_message const* gmail_service::find_message(mailbox const& box, 
 
 GAPI_DECL gmail_service::mailbox::mailbox(mailbox const& other)
     : email(other.email), messages(other.messages), drafts(other.drafts), labels(other.labels),
-      next_label(other.next_label), history_id(other.history_id) {
+      next_label(other.next_label), history_id(other.history_id), history(other.history),
+      history_floor(other.history_floor), watches(other.watches) {
     // The other mailbox's indexes point into its own messages: build ours afresh.
     for (std::size_t i = 0; i < messages.size(); ++i)
         index_message(*this, messages[i], i);
@@ -1179,7 +1200,16 @@ GAPI_DECL void gmail_service::unindex_message(mailbox& box, stored_message const
 GAPI_DECL stored_message const& gmail_service::store_message(mailbox& box, stored_message message) {
     auto const& m = box.messages.emplace_back(std::move(message));
     index_message(box, m, box.messages.size() - 1);
+    record(box, {m.history_id, "messageAdded", m.id, m.thread_id, m.label_ids, {}});
     return m;
+}
+
+GAPI_DECL void gmail_service::record(mailbox& box, history_record r) const {
+    box.history.push_back(std::move(r));
+    while (box.history.size() > limits_.history_records) {
+        box.history_floor = box.history.front().id;
+        box.history.pop_front();
+    }
 }
 
 GAPI_DECL void gmail_service::store_draft(mailbox& box, std::string draft_id, stored_message message) {
@@ -1289,6 +1319,18 @@ GAPI_DECL std::optional<matched_call> gmail_service::match(verb method, boost::u
             return call(g::labels_delete, {user, rest[1]});
         if (rest.size() == 2 && rest[0] == "threads" && method == verb::get)
             return call(g::threads_get, {user, rest[1]});
+        if (is({"threads"}) && method == verb::get)
+            return call(g::threads_list, {user});
+        if (is({"history"}) && method == verb::get)
+            return call(g::history_list, {user});
+        if (is({"settings", "sendAs"}) && method == verb::get)
+            return call(g::send_as_list, {user});
+        if (rest.size() == 3 && rest[0] == "settings" && rest[1] == "sendAs" && method == verb::get)
+            return call(g::send_as_get, {user, rest[2]});
+        if (is({"watch"}) && method == verb::post)
+            return call(g::users_watch, {user});
+        if (is({"stop"}) && method == verb::post)
+            return call(g::users_stop, {user});
         return std::nullopt;
     } catch (std::exception const&) {
         return std::nullopt;
@@ -1372,6 +1414,19 @@ GAPI_DECL api_response gmail_service::handle(matched_call const& call, api_reque
             return get_label(*box, call.params.at(1));
         if (m == &g::labels_delete)
             return delete_label(*box, call.params.at(1));
+        if (m == &g::threads_list) {
+            if (metadata_only && query_param(request.url, "q"))
+                return g::forbidden("Metadata scope does not support 'q' parameter");
+            return list_threads(*box, request);
+        }
+        if (m == &g::history_list)
+            return list_history(*box, request);
+        if (m == &g::send_as_list)
+            return send_as(*box, nullptr);
+        if (m == &g::send_as_get)
+            return send_as(*box, &call.params.at(1));
+        if (m == &g::users_watch || m == &g::users_stop)
+            return watch(*box, request, m == &g::users_stop);
         if (m == &g::threads_get) {
             if (metadata_only) {
                 std::string format;
@@ -2128,6 +2183,10 @@ GAPI_DECL std::optional<api_response> gmail_service::change_labels(mailbox& box,
             target.label_ids.push_back(id);
     target.history_id = ++history_;
     box.history_id = history_;
+    if (!add.empty())
+        record(box, {history_, "labelAdded", m.id, m.thread_id, m.label_ids, add});
+    if (!remove.empty())
+        record(box, {history_, "labelRemoved", m.id, m.thread_id, m.label_ids, remove});
     return std::nullopt;
 }
 
@@ -2214,6 +2273,7 @@ GAPI_DECL api_response gmail_service::delete_message(mailbox& box, std::string c
     unindex_message(box, *m);
     const_cast<stored_message*>(m)->deleted = true;
     box.history_id = ++history_;
+    record(box, {history_, "messageDeleted", m->id, m->thread_id, m->label_ids, {}});
     api_response res;
     res.status = 204;
     return res;
@@ -2241,8 +2301,9 @@ GAPI_DECL api_response gmail_service::batch_delete(mailbox& box, api_request con
         if (auto const* m = find_message(box, id); m && !m->deleted) {
             unindex_message(box, *m);
             const_cast<stored_message*>(m)->deleted = true;
+            box.history_id = ++history_;
+            record(box, {history_, "messageDeleted", m->id, m->thread_id, m->label_ids, {}});
         }
-    box.history_id = ++history_;
     api_response res;
     res.status = 204;
     return res;
@@ -2334,6 +2395,182 @@ GAPI_DECL api_response gmail_service::get_thread(mailbox const& box, api_request
     return json_response(200, boost::json::object{{"id", id},
                                                   {"historyId", std::to_string(history)},
                                                   {"messages", std::move(messages)}});
+}
+
+GAPI_DECL api_response gmail_service::list_threads(mailbox const& box, api_request const& request) const {
+    namespace g = detail::gmail;
+    std::size_t max_results = 0;
+    if (auto err = g::read_max_results(request.url, max_results))
+        return *err;
+    bool include_spam_trash = false;
+    if (auto err = g::read_bool(request.url, "includeSpamTrash", "include_spam_trash", include_spam_trash))
+        return *err;
+    auto const label_ids = query_params(request.url, "labelIds");
+    auto query = g::parse_query(query_param(request.url, "q").value_or(""));
+    std::vector<std::pair<std::string, std::string>> user_labels;
+    for (auto const& l : box.labels)
+        user_labels.emplace_back(l.id, l.name);
+    g::resolve_labels(query, user_labels);
+    bool const spam_trash = include_spam_trash || query.anywhere;
+    // A thread is listed when one of its messages matches; newest thread first.
+    std::map<std::string, stored_message const*> latest;
+    for (auto const& m : box.messages) {
+        if (m.deleted || (!spam_trash && (g::has_label(m, "SPAM") || g::has_label(m, "TRASH"))))
+            continue;
+        if (!std::all_of(label_ids.begin(), label_ids.end(), [&](auto const& l) { return g::has_label(m, l); }))
+            continue;
+        if (!g::query_matches(m, query, box.email, user_labels))
+            continue;
+        auto& slot = latest[m.thread_id];
+        if (!slot || g::key_of(*slot) < g::key_of(m))
+            slot = &m;
+    }
+    std::vector<stored_message const*> threads;
+    for (auto const& [id, m] : latest)
+        threads.push_back(m);
+    std::sort(threads.begin(), threads.end(), [](auto* a, auto* b) { return g::key_of(*a) > g::key_of(*b); });
+    std::size_t first = 0;
+    if (auto token = query_param(request.url, "pageToken"); token && !token->empty()) {
+        auto const [end, ec] = std::from_chars(token->data(), token->data() + token->size(), first);
+        if (ec != std::errc{} || end != token->data() + token->size())
+            return g::invalid_argument("Invalid pageToken");
+    }
+    boost::json::array page;
+    for (std::size_t i = first; i < threads.size() && page.size() < max_results; ++i)
+        page.push_back(boost::json::object{{"id", threads[i]->thread_id},
+                                           {"snippet", g::snippet_of(*threads[i])},
+                                           {"historyId", std::to_string(threads[i]->history_id)}});
+    boost::json::object out;
+    auto const next = first + page.size();
+    if (!page.empty())
+        out["threads"] = std::move(page);
+    if (next < threads.size())
+        out["nextPageToken"] = std::to_string(next);
+    out["resultSizeEstimate"] = threads.size();
+    return json_response(200, out);
+}
+
+GAPI_DECL api_response gmail_service::list_history(mailbox const& box, api_request const& request) const {
+    namespace g = detail::gmail;
+    auto const start_text = query_param(request.url, "startHistoryId");
+    if (!start_text)
+        return g::invalid_argument("Missing required parameter startHistoryId");
+    std::uint64_t start = 0;
+    auto const [end, ec] = std::from_chars(start_text->data(), start_text->data() + start_text->size(), start);
+    if (ec != std::errc{} || end != start_text->data() + start_text->size())
+        return g::invalid_value("start_history_id", "TYPE_UINT64", "\"" + *start_text + "\"");
+    // Google keeps about a week of history: an older start id is 404, and the client
+    // must sync in full.
+    if (start < box.history_floor)
+        return g::not_found();
+    std::size_t max_results = 0;
+    if (auto err = g::read_max_results(request.url, max_results))
+        return *err;
+    auto const label = query_param(request.url, "labelId");
+    auto const types = query_params(request.url, "historyTypes");
+    for (auto const& t : types)
+        if (t != "messageAdded" && t != "messageDeleted" && t != "labelAdded" && t != "labelRemoved")
+            return g::invalid_value("history_types", "type.googleapis.com/google.apps.gmail.v1.ListHistoryRequest.HistoryType",
+                                    "\"" + t + "\"");
+    std::uint64_t after = start;
+    if (auto token = query_param(request.url, "pageToken"); token && !token->empty()) {
+        auto const [tend, tec] = std::from_chars(token->data(), token->data() + token->size(), after);
+        if (tec != std::errc{} || tend != token->data() + token->size())
+            return g::invalid_argument("Invalid pageToken");
+    }
+    auto brief = [](history_record const& r) {
+        boost::json::array labels;
+        for (auto const& l : r.message_labels)
+            labels.push_back(boost::json::value(l));
+        return boost::json::object{{"id", r.message_id}, {"threadId", r.thread_id}, {"labelIds", std::move(labels)}};
+    };
+    // Records of one change share an id: they make one history entry.
+    boost::json::array history;
+    std::uint64_t last_id = 0;
+    bool more = false;
+    for (auto const& r : box.history) {
+        if (r.id <= after)
+            continue;
+        if (!types.empty() && std::find(types.begin(), types.end(), r.type) == types.end())
+            continue;
+        if (label && std::find(r.message_labels.begin(), r.message_labels.end(), *label) == r.message_labels.end() &&
+            std::find(r.changed_labels.begin(), r.changed_labels.end(), *label) == r.changed_labels.end())
+            continue;
+        if (r.id != last_id) {
+            if (history.size() == max_results) {
+                more = true;
+                break;
+            }
+            history.push_back(boost::json::object{{"id", std::to_string(r.id)}, {"messages", boost::json::array{}}});
+            last_id = r.id;
+        }
+        auto& entry = history.back().as_object();
+        entry["messages"].as_array().push_back(boost::json::object{{"id", r.message_id}, {"threadId", r.thread_id}});
+        static constexpr std::pair<std::string_view, std::string_view> field_of[] = {
+            {"messageAdded", "messagesAdded"}, {"messageDeleted", "messagesDeleted"},
+            {"labelAdded", "labelsAdded"}, {"labelRemoved", "labelsRemoved"}};
+        std::string_view field;
+        for (auto const& [type, name] : field_of)
+            if (type == r.type)
+                field = name;
+        boost::json::object change{{"message", brief(r)}};
+        if (!r.changed_labels.empty()) {
+            boost::json::array changed;
+            for (auto const& l : r.changed_labels)
+                changed.push_back(boost::json::value(l));
+            change["labelIds"] = std::move(changed);
+        }
+        auto& list = entry[field];
+        if (!list.is_array())
+            list = boost::json::array{};
+        list.as_array().push_back(std::move(change));
+    }
+    boost::json::object out;
+    if (!history.empty())
+        out["history"] = std::move(history);
+    if (more)
+        out["nextPageToken"] = std::to_string(last_id);
+    out["historyId"] = std::to_string(box.history_id);
+    return json_response(200, out);
+}
+
+GAPI_DECL api_response gmail_service::send_as(mailbox const& box, std::string const* address) const {
+    namespace g = detail::gmail;
+    // Every built-in user has one send-as identity: their own address, primary and default.
+    boost::json::object const identity{{"sendAsEmail", box.email}, {"displayName", ""}, {"replyToAddress", ""},
+                                       {"signature", ""}, {"isPrimary", true}, {"isDefault", true},
+                                       {"treatAsAlias", false}, {"verificationStatus", "accepted"}};
+    if (!address)
+        return json_response(200, boost::json::object{{"sendAs", boost::json::array{identity}}});
+    if (!g::iequals(*address, box.email))
+        return g::not_found();
+    return json_response(200, identity);
+}
+
+GAPI_DECL api_response gmail_service::watch(mailbox& box, api_request const& request, bool stop) {
+    namespace g = detail::gmail;
+    if (stop) {
+        box.watches.clear();
+        api_response res;
+        res.status = 204;
+        return res;
+    }
+    boost::json::object body;
+    if (auto err = g::parse_object(request.body, body))
+        return *err;
+    auto const* topic = body.if_contains("topicName");
+    if (!topic || !topic->is_string() || topic->as_string().empty())
+        return g::invalid_argument("Invalid topicName does not match projects/SOME-PROJECT/topics/SOME-TOPIC");
+    std::string const name(topic->as_string());
+    if (!name.starts_with("projects/") || name.find("/topics/") == std::string::npos)
+        return g::invalid_argument("Invalid topicName does not match projects/SOME-PROJECT/topics/SOME-TOPIC");
+    box.watches.push_back(name);
+    // A watch lasts seven days; renew it before then.
+    auto const expiration = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                (request.now + std::chrono::hours(24 * 7)).time_since_epoch())
+                                .count();
+    return json_response(200, boost::json::object{{"historyId", std::to_string(box.history_id)},
+                                                  {"expiration", std::to_string(expiration)}});
 }
 
 } // namespace gapi::emulator

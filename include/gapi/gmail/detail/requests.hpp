@@ -9,6 +9,7 @@
 
 #include <gapi/auth/detail/crypto.hpp>
 #include <gapi/detail/api_call.hpp>
+#include <gapi/gmail/v1/methods.hpp>
 #include <gapi/http/url.hpp>
 #include <gapi/detail/json_fields.hpp>
 #include <gapi/gmail/gmail_service.hpp>
@@ -52,17 +53,19 @@ inline http::request rfc822_request(call const& c, http::verb method, boost::url
     return req;
 }
 
-inline constexpr call messages_send{"gmail.users.messages.send", 100, false};
-inline constexpr call drafts_create{"gmail.users.drafts.create", 10};
-inline constexpr call drafts_send{"gmail.users.drafts.send", 100, false};
-inline constexpr call drafts_get{"gmail.users.drafts.get", 5};
-inline constexpr call drafts_list{"gmail.users.drafts.list", 5};
-inline constexpr call drafts_delete{"gmail.users.drafts.delete", 10};
-inline constexpr call labels_list{"gmail.users.labels.list", 1};
-inline constexpr call labels_create{"gmail.users.labels.create", 5};
-inline constexpr call messages_list{"gmail.users.messages.list", 5};
-inline constexpr call messages_get{"gmail.users.messages.get", 5};
-inline constexpr call get_profile{"gmail.users.getProfile", 1};
+// What the hand-written operations send: the method ids, quota units and idempotency of
+// the generated layer, which has them from the discovery document and the quota table.
+inline constexpr call const& messages_send = v1::methods::users_messages_send;
+inline constexpr call const& drafts_create = v1::methods::users_drafts_create;
+inline constexpr call const& drafts_send = v1::methods::users_drafts_send;
+inline constexpr call const& drafts_get = v1::methods::users_drafts_get;
+inline constexpr call const& drafts_list = v1::methods::users_drafts_list;
+inline constexpr call const& drafts_delete = v1::methods::users_drafts_delete;
+inline constexpr call const& labels_list = v1::methods::users_labels_list;
+inline constexpr call const& labels_create = v1::methods::users_labels_create;
+inline constexpr call const& messages_list = v1::methods::users_messages_list;
+inline constexpr call const& messages_get = v1::methods::users_messages_get;
+inline constexpr call const& get_profile = v1::methods::users_get_profile;
 
 // An upload URL: /upload/gmail/v1/users/{userId}/{segments...}?uploadType=...
 inline boost::urls::url upload_url(gmail_options const& o, std::initializer_list<std::string_view> segments,

@@ -147,14 +147,14 @@ struct users_threads_list_query {
 
 /// Each method's id, quota units (Gmail's units; Calendar counts requests) and idempotency.
 namespace methods {
-inline constexpr gapi::detail::api_method users_drafts_create{"gmail.users.drafts.create", 10, false};
+inline constexpr gapi::detail::api_method users_drafts_create{"gmail.users.drafts.create", 10, true};
 inline constexpr gapi::detail::api_method users_drafts_delete{"gmail.users.drafts.delete", 10, true};
 inline constexpr gapi::detail::api_method users_drafts_get{"gmail.users.drafts.get", 5, true};
 inline constexpr gapi::detail::api_method users_drafts_list{"gmail.users.drafts.list", 5, true};
 inline constexpr gapi::detail::api_method users_drafts_send{"gmail.users.drafts.send", 100, false};
 inline constexpr gapi::detail::api_method users_drafts_update{"gmail.users.drafts.update", 15, true};
 inline constexpr gapi::detail::api_method users_history_list{"gmail.users.history.list", 2, true};
-inline constexpr gapi::detail::api_method users_labels_create{"gmail.users.labels.create", 5, false};
+inline constexpr gapi::detail::api_method users_labels_create{"gmail.users.labels.create", 5, true};
 inline constexpr gapi::detail::api_method users_labels_delete{"gmail.users.labels.delete", 5, true};
 inline constexpr gapi::detail::api_method users_labels_get{"gmail.users.labels.get", 1, true};
 inline constexpr gapi::detail::api_method users_labels_list{"gmail.users.labels.list", 1, true};
@@ -317,8 +317,8 @@ public:
     explicit users_drafts_resource(gapi::detail::service_ref ref) noexcept : ref_(std::move(ref)) {}
 
     /// gmail.users.drafts.create: Creates a new draft with the `DRAFT` label.
-    /// `POST gmail/v1/users/{userId}/drafts`; 10 quota units; not idempotent (never sent twice
-    /// without proof it did not act). Completes with `void(error_code, v1::draft)`.
+    /// `POST gmail/v1/users/{userId}/drafts`; 10 quota units; idempotent (retried after a lost
+    /// answer). Completes with `void(error_code, v1::draft)`.
     GAPI_DECL http::request create_request(std::string_view user_id, v1::draft const& body) const;
     template <boost::asio::completion_token_for<void(error_code, v1::draft)> CompletionToken = boost::asio::deferred_t>
     auto create(std::string_view user_id, v1::draft const& body, CompletionToken&& token = {}) const {
@@ -455,8 +455,8 @@ public:
     explicit users_labels_resource(gapi::detail::service_ref ref) noexcept : ref_(std::move(ref)) {}
 
     /// gmail.users.labels.create: Creates a new label.
-    /// `POST gmail/v1/users/{userId}/labels`; 5 quota units; not idempotent (never sent twice
-    /// without proof it did not act). Completes with `void(error_code, v1::label)`.
+    /// `POST gmail/v1/users/{userId}/labels`; 5 quota units; idempotent (retried after a lost
+    /// answer). Completes with `void(error_code, v1::label)`.
     GAPI_DECL http::request create_request(std::string_view user_id, v1::label const& body) const;
     template <boost::asio::completion_token_for<void(error_code, v1::label)> CompletionToken = boost::asio::deferred_t>
     auto create(std::string_view user_id, v1::label const& body, CompletionToken&& token = {}) const {
