@@ -370,6 +370,61 @@ BOOST_AUTO_TEST_CASE(threads_list_and_history_list_follow_the_mailbox) {
     }());
 }
 
+BOOST_AUTO_TEST_CASE(threads_modify_trash_untrash_delete_and_labels_update_patch) {
+    generated_fixture f;
+    std::string first, other, label_id;
+    f.run([&]() -> asio::awaitable<void> {
+        auto const sent = co_await f.send("a thread");
+        first = sent.id;
+        other = (co_await f.send("another thread")).id;
+        v1::modify_thread_request star;
+        star.add_label_ids = {"STARRED"};
+        auto [mec, thread] = co_await f.gmail->users().threads().modify("me", sent.thread_id, star, use_tuple);
+        BOOST_TEST_REQUIRE(!mec, mec.message());
+        BOOST_TEST_REQUIRE(thread.messages.size() == 1u);
+        BOOST_TEST(has(thread.messages[0].label_ids, "STARRED"));
+        auto [tec, trashed] = co_await f.gmail->users().threads().trash("me", sent.thread_id, use_tuple);
+        BOOST_TEST_REQUIRE(!tec, tec.message());
+        BOOST_TEST(has(f.stored("user1@example.com", first).label_ids, "TRASH"));
+        auto [uec, back] = co_await f.gmail->users().threads().untrash("me", sent.thread_id, use_tuple);
+        BOOST_TEST_REQUIRE(!uec, uec.message());
+        BOOST_TEST(!has(f.stored("user1@example.com", first).label_ids, "TRASH"));
+        auto [dec, none] = co_await f.gmail->users().threads().delete_("me", sent.thread_id, use_tuple);
+        BOOST_TEST_REQUIRE(!dec, dec.message());
+        auto [gec, gone] = co_await f.gmail->users().threads().get("me", sent.thread_id, use_tuple);
+        BOOST_TEST(gec == gapi::condition::not_found);
+
+        v1::label wanted;
+        wanted.name = "Old name";
+        wanted.message_list_visibility = "hide";
+        auto [cec, created] = co_await f.gmail->users().labels().create("me", wanted, use_tuple);
+        BOOST_TEST_REQUIRE(!cec, cec.message());
+        label_id = created.id.value();
+        v1::label rename;
+        rename.name = "New name";
+        auto [pec, patched] = co_await f.gmail->users().labels().patch("me", label_id, rename, use_tuple);
+        BOOST_TEST_REQUIRE(!pec, pec.message());
+        BOOST_TEST(patched.name.value() == "New name");
+        BOOST_TEST(patched.message_list_visibility.value_or("") == "hide"); // patch keeps what it does not name
+        v1::label replacement;
+        replacement.name = "Replaced";
+        auto [rec, replaced] = co_await f.gmail->users().labels().update("me", label_id, replacement, use_tuple);
+        BOOST_TEST_REQUIRE(!rec, rec.message());
+        BOOST_TEST(!replaced.message_list_visibility.has_value()); // update replaces the whole label
+        v1::label system;
+        system.name = "Mine now";
+        auto [sec, refused] = co_await f.gmail->users().labels().update("me", "INBOX", system, use_tuple);
+        BOOST_TEST(sec == gapi::condition::invalid_argument);
+    }());
+    BOOST_TEST(f.stored("user1@example.com", first).deleted);
+    BOOST_TEST(!f.stored("user1@example.com", other).deleted);
+    f.google->with_state([&](emulator_state& s) {
+        auto const labels = s.gmail.inspect_json("user1@example.com").at("labels").as_array();
+        BOOST_TEST_REQUIRE(labels.size() == 1u);
+        BOOST_TEST(labels[0].at("name") == "Replaced");
+    });
+}
+
 BOOST_AUTO_TEST_CASE(send_as_watch_and_stop) {
     generated_fixture f;
     f.run([&]() -> asio::awaitable<void> {

@@ -85,7 +85,7 @@ struct stored_message {
 
 /// The emulator's Gmail v1: users.messages send/list/get/modify/trash/untrash/delete/
 /// batchModify/batchDelete, users.messages.attachments.get, users.threads.get,
-/// users.threads list, users.history.list, users.settings.sendAs list/get, users.watch/stop,
+/// users.threads get/list/modify/trash/untrash/delete, users.labels update/patch, users.history.list, users.settings.sendAs list/get, users.watch/stop,
 /// users.drafts create/get/list/send/delete, users.labels list/create/get/delete and
 /// users.getProfile, with
 /// the JSON, media, multipart and resumable upload protocols of send and the drafts.
@@ -265,6 +265,12 @@ private:
     GAPI_DECL api_response delete_label(mailbox& box, std::string const& id);
     GAPI_DECL api_response get_thread(mailbox const& box, api_request const& request, std::string const& id) const;
     GAPI_DECL api_response list_threads(mailbox const& box, api_request const& request) const;
+    /// threads.modify, trash, untrash and delete: what the message methods do, to every message of the thread.
+    GAPI_DECL api_response change_thread(mailbox& box, api_request const& request, std::string const& id,
+                                         std::string_view how);
+    GAPI_DECL api_response update_label(mailbox& box, api_request const& request, std::string const& id, bool patch);
+    GAPI_DECL std::optional<api_response> label_name_refused(mailbox const& box, std::string const& name,
+                                                             std::string const& except_id) const;
     GAPI_DECL api_response list_history(mailbox const& box, api_request const& request) const;
     GAPI_DECL api_response send_as(mailbox const& box, std::string const* address) const;
     GAPI_DECL api_response watch(mailbox& box, api_request const& request, bool stop);

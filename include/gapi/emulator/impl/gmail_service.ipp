@@ -112,6 +112,15 @@ inline constexpr method_info labels_delete{
     .id = "gmail.users.labels.delete", .quota_units = 5, .scopes = labels_create_scopes};
 inline constexpr method_info threads_get{
     .id = "gmail.users.threads.get", .quota_units = 10, .scopes = messages_get_scopes};
+inline constexpr std::string_view labels_write_scopes[] = {"https://mail.google.com/",
+                                                           "https://www.googleapis.com/auth/gmail.labels",
+                                                           "https://www.googleapis.com/auth/gmail.modify"};
+inline constexpr method_info labels_update{.id = "gmail.users.labels.update", .quota_units = 5, .scopes = labels_write_scopes};
+inline constexpr method_info labels_patch{.id = "gmail.users.labels.patch", .quota_units = 5, .scopes = labels_write_scopes};
+inline constexpr method_info threads_modify{.id = "gmail.users.threads.modify", .quota_units = 10, .scopes = modify_scopes};
+inline constexpr method_info threads_trash{.id = "gmail.users.threads.trash", .quota_units = 10, .scopes = modify_scopes};
+inline constexpr method_info threads_untrash{.id = "gmail.users.threads.untrash", .quota_units = 10, .scopes = modify_scopes};
+inline constexpr method_info threads_delete{.id = "gmail.users.threads.delete", .quota_units = 20, .scopes = full_access_scopes};
 inline constexpr method_info threads_list{
     .id = "gmail.users.threads.list", .quota_units = 10, .scopes = messages_list_scopes};
 inline constexpr method_info history_list{
@@ -1321,6 +1330,20 @@ GAPI_DECL std::optional<matched_call> gmail_service::match(verb method, boost::u
             return call(g::threads_get, {user, rest[1]});
         if (is({"threads"}) && method == verb::get)
             return call(g::threads_list, {user});
+        if (rest.size() == 2 && rest[0] == "threads" && method == verb::delete_)
+            return call(g::threads_delete, {user, rest[1]});
+        if (rest.size() == 3 && rest[0] == "threads" && method == verb::post) {
+            if (rest[2] == "modify")
+                return call(g::threads_modify, {user, rest[1]});
+            if (rest[2] == "trash")
+                return call(g::threads_trash, {user, rest[1]});
+            if (rest[2] == "untrash")
+                return call(g::threads_untrash, {user, rest[1]});
+        }
+        if (rest.size() == 2 && rest[0] == "labels" && method == verb::put)
+            return call(g::labels_update, {user, rest[1]});
+        if (rest.size() == 2 && rest[0] == "labels" && method == verb::patch)
+            return call(g::labels_patch, {user, rest[1]});
         if (is({"history"}) && method == verb::get)
             return call(g::history_list, {user});
         if (is({"settings", "sendAs"}) && method == verb::get)
@@ -1419,6 +1442,16 @@ GAPI_DECL api_response gmail_service::handle(matched_call const& call, api_reque
                 return g::forbidden("Metadata scope does not support 'q' parameter");
             return list_threads(*box, request);
         }
+        if (m == &g::threads_modify)
+            return change_thread(*box, request, call.params.at(1), "modify");
+        if (m == &g::threads_trash)
+            return change_thread(*box, request, call.params.at(1), "trash");
+        if (m == &g::threads_untrash)
+            return change_thread(*box, request, call.params.at(1), "untrash");
+        if (m == &g::threads_delete)
+            return change_thread(*box, request, call.params.at(1), "delete");
+        if (m == &g::labels_update || m == &g::labels_patch)
+            return update_label(*box, request, call.params.at(1), m == &g::labels_patch);
         if (m == &g::history_list)
             return list_history(*box, request);
         if (m == &g::send_as_list)
@@ -2080,16 +2113,8 @@ GAPI_DECL api_response gmail_service::create_label(mailbox& box, api_request con
                                 "type.googleapis.com/google.apps.gmail.v1.Label.LabelListVisibility",
                                 "\"" + llv + "\"");
     auto const name = std::string(g::trim(label.name));
-    bool reserved = name.empty() || name.find_first_of("\r\n") != std::string::npos;
-    for (auto const& s : g::system_labels)
-        reserved = reserved || g::iequals(s.id, name);
-    for (auto const* r : {"drafts", "sent mail", "all mail", "chats", "spam", "bin"})
-        reserved = reserved || g::iequals(r, name);
-    if (reserved)
-        return g::invalid_argument("Invalid label name");
-    for (auto const& existing : box.labels)
-        if (g::iequals(existing.name, name)) // observed: reason "aborted" (gauteh/lieer#207)
-            return g::error(409, "Label name exists or conflicts", "aborted", "ABORTED");
+    if (auto err = label_name_refused(box, name, ""))
+        return *err;
     label.name = name;
     label.id = "Label_" + std::to_string(box.next_label++);
     box.history_id = ++history_;
@@ -2412,9 +2437,11 @@ GAPI_DECL api_response gmail_service::list_threads(mailbox const& box, api_reque
         user_labels.emplace_back(l.id, l.name);
     g::resolve_labels(query, user_labels);
     bool const spam_trash = include_spam_trash || query.anywhere;
-    // A thread is listed when one of its messages matches; newest thread first.
-    std::map<std::string, stored_message const*> latest;
-    for (auto const& m : box.messages) {
+    // A thread is listed when one of its messages matches; the thread with the newest
+    // message first (by date, then by arrival: label changes do not reorder threads).
+    std::map<std::string, std::pair<std::int64_t, std::size_t>> latest;
+    for (std::size_t i = 0; i < box.messages.size(); ++i) {
+        auto const& m = box.messages[i];
         if (m.deleted || (!spam_trash && (g::has_label(m, "SPAM") || g::has_label(m, "TRASH"))))
             continue;
         if (!std::all_of(label_ids.begin(), label_ids.end(), [&](auto const& l) { return g::has_label(m, l); }))
@@ -2422,13 +2449,15 @@ GAPI_DECL api_response gmail_service::list_threads(mailbox const& box, api_reque
         if (!g::query_matches(m, query, box.email, user_labels))
             continue;
         auto& slot = latest[m.thread_id];
-        if (!slot || g::key_of(*slot) < g::key_of(m))
-            slot = &m;
+        slot = std::max(slot, std::pair{m.internal_date_ms, i + 1});
     }
+    std::vector<std::pair<std::int64_t, std::size_t>> order;
+    for (auto const& [id, newest] : latest)
+        order.push_back(newest);
+    std::sort(order.rbegin(), order.rend());
     std::vector<stored_message const*> threads;
-    for (auto const& [id, m] : latest)
-        threads.push_back(m);
-    std::sort(threads.begin(), threads.end(), [](auto* a, auto* b) { return g::key_of(*a) > g::key_of(*b); });
+    for (auto const& [date, position] : order)
+        threads.push_back(&box.messages[position - 1]);
     std::size_t first = 0;
     if (auto token = query_param(request.url, "pageToken"); token && !token->empty()) {
         auto const [end, ec] = std::from_chars(token->data(), token->data() + token->size(), first);
@@ -2571,6 +2600,124 @@ GAPI_DECL api_response gmail_service::watch(mailbox& box, api_request const& req
                                 .count();
     return json_response(200, boost::json::object{{"historyId", std::to_string(box.history_id)},
                                                   {"expiration", std::to_string(expiration)}});
+}
+
+GAPI_DECL std::optional<api_response> gmail_service::label_name_refused(mailbox const& box, std::string const& name,
+                                                                        std::string const& except_id) const {
+    namespace g = detail::gmail;
+    bool reserved = name.empty() || name.find_first_of("\r\n") != std::string::npos;
+    for (auto const& s : g::system_labels)
+        reserved = reserved || g::iequals(s.id, name);
+    for (auto const* r : {"drafts", "sent mail", "all mail", "chats", "spam", "bin"})
+        reserved = reserved || g::iequals(r, name);
+    if (reserved)
+        return g::invalid_argument("Invalid label name");
+    for (auto const& existing : box.labels)
+        if (existing.id != except_id && g::iequals(existing.name, name)) // observed: reason "aborted" (gauteh/lieer#207)
+            return g::error(409, "Label name exists or conflicts", "aborted", "ABORTED");
+    return std::nullopt;
+}
+
+GAPI_DECL api_response gmail_service::update_label(mailbox& box, api_request const& request, std::string const& id,
+                                                   bool patch) {
+    namespace g = detail::gmail;
+    if (request.body.size() > limits_.max_json_body)
+        return g::payload_too_large(limits_.max_json_body);
+    boost::json::object body;
+    if (auto err = g::parse_object(request.body, body))
+        return *err;
+    if (auto err = g::check_fields(body, g::label_fields, ""))
+        return *err;
+    if (std::any_of(std::begin(g::system_labels), std::end(g::system_labels), [&](auto const& l) { return l.id == id; }))
+        return g::invalid_argument("Invalid update request");
+    auto const it = std::find_if(box.labels.begin(), box.labels.end(), [&](auto const& l) { return l.id == id; });
+    if (it == box.labels.end())
+        return g::not_found();
+    // update replaces the label (absent fields are cleared); patch changes what is sent.
+    user_label changed = patch ? *it : user_label{it->id, {}, {}, {}};
+    struct text_field {
+        std::string_view key, path, type;
+        std::string* out;
+    };
+    text_field const fields[] = {
+        {"name", "label.name", "TYPE_STRING", &changed.name},
+        {"messageListVisibility", "label.message_list_visibility",
+         "type.googleapis.com/google.apps.gmail.v1.Label.MessageListVisibility", &changed.message_list_visibility},
+        {"labelListVisibility", "label.label_list_visibility",
+         "type.googleapis.com/google.apps.gmail.v1.Label.LabelListVisibility", &changed.label_list_visibility}};
+    for (auto const& f : fields)
+        if (body.contains(f.key))
+            if (auto err = g::string_field(body, f.key, f.path, f.type, *f.out))
+                return *err;
+    auto const& mlv = changed.message_list_visibility;
+    if (!mlv.empty() && mlv != "show" && mlv != "hide")
+        return g::invalid_value("label.message_list_visibility",
+                                "type.googleapis.com/google.apps.gmail.v1.Label.MessageListVisibility", "\"" + mlv + "\"");
+    auto const& llv = changed.label_list_visibility;
+    if (!llv.empty() && llv != "labelShow" && llv != "labelShowIfUnread" && llv != "labelHide")
+        return g::invalid_value("label.label_list_visibility",
+                                "type.googleapis.com/google.apps.gmail.v1.Label.LabelListVisibility", "\"" + llv + "\"");
+    changed.name = std::string(g::trim(changed.name));
+    if (auto err = label_name_refused(box, changed.name, id))
+        return *err;
+    *it = std::move(changed);
+    box.history_id = ++history_;
+    return json_response(200, g::label_resource(it->id, it->name, it->message_list_visibility,
+                                                it->label_list_visibility, "user"));
+}
+
+GAPI_DECL api_response gmail_service::change_thread(mailbox& box, api_request const& request, std::string const& id,
+                                                    std::string_view how) {
+    namespace g = detail::gmail;
+    std::vector<std::string> add, remove;
+    if (how == "modify") {
+        if (request.body.size() > limits_.max_json_body)
+            return g::payload_too_large(limits_.max_json_body);
+        boost::json::object body;
+        if (auto err = g::parse_object(request.body, body))
+            return *err;
+        static constexpr std::string_view fields[] = {"addLabelIds", "removeLabelIds"};
+        if (auto err = g::check_fields(body, fields, ""))
+            return *err;
+        if (auto err = g::id_list(body, "addLabelIds", "add_label_ids", add))
+            return *err;
+        if (auto err = g::id_list(body, "removeLabelIds", "remove_label_ids", remove))
+            return *err;
+        if (add.empty() && remove.empty())
+            return g::invalid_argument("No label add or removes specified");
+    } else if (how == "trash") {
+        add = {"TRASH"};
+    } else if (how == "untrash") {
+        remove = {"TRASH"};
+    }
+    std::vector<stored_message const*> members;
+    if (thread_exists(box, id))
+        for (auto const& m : box.messages)
+            if (!m.deleted && m.thread_id == id)
+                members.push_back(&m);
+    if (members.empty())
+        return g::not_found();
+    for (auto const* m : members) {
+        if (how == "delete") {
+            unindex_message(box, *m);
+            const_cast<stored_message*>(m)->deleted = true;
+            box.history_id = ++history_;
+            record(box, {history_, "messageDeleted", m->id, m->thread_id, m->label_ids, {}});
+        } else if (auto err = change_labels(box, *m, add, remove)) {
+            return *err;
+        }
+    }
+    if (how == "delete") {
+        api_response res;
+        res.status = 204;
+        return res;
+    }
+    boost::json::array messages;
+    for (auto const* m : members)
+        messages.push_back(g::message_resource(*m, "minimal", {}));
+    return json_response(200, boost::json::object{{"id", id},
+                                                  {"historyId", std::to_string(box.history_id)},
+                                                  {"messages", std::move(messages)}});
 }
 
 } // namespace gapi::emulator
