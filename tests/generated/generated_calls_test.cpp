@@ -638,13 +638,133 @@ BOOST_AUTO_TEST_CASE(events_watch_opens_a_channel_and_channels_stop_closes_it) {
     });
 }
 
+BOOST_AUTO_TEST_CASE(calendars_patch_update_calendar_list_acl_colors_and_settings) {
+    generated_fixture f;
+    std::string id;
+    f.run([&]() -> asio::awaitable<void> {
+        v3::calendar wanted;
+        wanted.summary = "Shared";
+        auto [ec, created] = co_await f.calendar->calendars().insert(wanted, use_tuple);
+        BOOST_TEST_REQUIRE(!ec, ec.message());
+        id = created.id.value();
+        v3::calendar change;
+        change.description = "For the team";
+        auto [pec, patched] = co_await f.calendar->calendars().patch(id, change, use_tuple);
+        BOOST_TEST_REQUIRE(!pec, pec.message());
+        BOOST_TEST(patched.summary.value() == "Shared"); // patch keeps what it does not name
+        BOOST_TEST(patched.description.value() == "For the team");
+        v3::calendar replacement;
+        replacement.summary = "Renamed";
+        auto [uec, updated] = co_await f.calendar->calendars().update(id, replacement, use_tuple);
+        BOOST_TEST_REQUIRE(!uec, uec.message());
+        BOOST_TEST(!updated.description.has_value());
+
+        auto [lec, entry] = co_await f.calendar->calendar_list().get(id, use_tuple);
+        BOOST_TEST_REQUIRE(!lec, lec.message());
+        BOOST_TEST(entry.access_role.value() == "owner");
+        BOOST_TEST(entry.summary.value() == "Renamed");
+        v3::calendar_list_entry colour;
+        colour.color_id = "7";
+        auto [cec, coloured] = co_await f.calendar->calendar_list().patch(id, colour, use_tuple);
+        BOOST_TEST_REQUIRE(!cec, cec.message());
+        BOOST_TEST(coloured.background_color.value() == "#42d692");
+
+        // Sharing with user2 puts the calendar in user2's list; deleting the rule takes it out.
+        v3::acl_rule rule;
+        rule.role = "reader";
+        rule.scope.emplace().type = "user";
+        rule.scope->value = "user2@example.com";
+        auto [aec, added] = co_await f.calendar->acl().insert(id, rule, use_tuple);
+        BOOST_TEST_REQUIRE(!aec, aec.message());
+        BOOST_TEST(added.id.value() == "user:user2@example.com");
+        auto [alec, rules] = co_await f.calendar->acl().list(id, use_tuple);
+        BOOST_TEST_REQUIRE(!alec, alec.message());
+        BOOST_TEST(rules.items.size() == 2u); // the owner's and user2's
+        f.google->with_state([&](emulator_state& s) {
+            auto const lists = s.calendar.inspect_json().at("calendarLists").as_object();
+            BOOST_TEST(lists.at("user2@example.com").as_array().size() == 2u);
+        });
+        auto [adec, none] = co_await f.calendar->acl().delete_(id, "user:user2@example.com", use_tuple);
+        BOOST_TEST_REQUIRE(!adec, adec.message());
+
+        auto [rec, removed] = co_await f.calendar->calendar_list().delete_(id, use_tuple);
+        BOOST_TEST_REQUIRE(!rec, rec.message());
+        auto [gone, missing] = co_await f.calendar->calendar_list().get(id, use_tuple);
+        BOOST_TEST(gone == gapi::condition::not_found);
+        v3::calendar_list_entry back;
+        back.id = id;
+        auto [iec, readded] = co_await f.calendar->calendar_list().insert(back, use_tuple);
+        BOOST_TEST_REQUIRE(!iec, iec.message());
+        BOOST_TEST(readded.access_role.value() == "owner");
+
+        auto [colec, colors] = co_await f.calendar->colors().get(use_tuple);
+        BOOST_TEST_REQUIRE(!colec, colec.message());
+        BOOST_TEST(colors.calendar.size() == 24u);
+        BOOST_TEST(colors.event.size() == 11u);
+        BOOST_TEST(colors.calendar.at("14").background.value() == "#9fe1e7");
+
+        auto [sec, settings] = co_await f.calendar->settings().list(use_tuple);
+        BOOST_TEST_REQUIRE(!sec, sec.message());
+        BOOST_TEST(settings.items.size() >= 10u);
+        auto [zec, zone] = co_await f.calendar->settings().get("timezone", use_tuple);
+        BOOST_TEST_REQUIRE(!zec, zec.message());
+        BOOST_TEST(zone.value.value() == "UTC");
+    }());
+    f.google->with_state([&](emulator_state& s) {
+        auto const lists = s.calendar.inspect_json().at("calendarLists").as_object();
+        BOOST_TEST(lists.at("user2@example.com").as_array().size() == 1u);
+    });
+}
+
+BOOST_AUTO_TEST_CASE(events_move_quick_add_and_import) {
+    generated_fixture f;
+    std::string other, moved_id, uid_event;
+    f.run([&]() -> asio::awaitable<void> {
+        v3::calendar wanted;
+        wanted.summary = "Elsewhere";
+        auto [ec, created] = co_await f.calendar->calendars().insert(wanted, use_tuple);
+        BOOST_TEST_REQUIRE(!ec, ec.message());
+        other = created.id.value();
+
+        auto [qec, quick] = co_await f.calendar->events().quick_add("primary", "Lunch with Ana", use_tuple);
+        BOOST_TEST_REQUIRE(!qec, qec.message());
+        BOOST_TEST(quick.summary.value() == "Lunch with Ana");
+        moved_id = quick.id.value();
+
+        auto [mec, moved] = co_await f.calendar->events().move("primary", moved_id, other, use_tuple);
+        BOOST_TEST_REQUIRE(!mec, mec.message());
+        BOOST_TEST(moved.organizer->email.value() == other);
+
+        v3::event imported;
+        imported.i_cal_uid = "meeting-42@example.com";
+        imported.summary = "Imported";
+        imported.start.emplace().date_time = "2026-12-20T10:00:00Z";
+        imported.end.emplace().date_time = "2026-12-20T11:00:00Z";
+        auto [iec, first] = co_await f.calendar->events().import_("primary", imported, use_tuple);
+        BOOST_TEST_REQUIRE(!iec, iec.message());
+        uid_event = first.id.value();
+        imported.summary = "Imported again";
+        auto [agec, again] = co_await f.calendar->events().import_("primary", imported, use_tuple);
+        BOOST_TEST_REQUIRE(!agec, agec.message());
+        BOOST_TEST(again.id.value() == uid_event); // the same iCalUID updates, never duplicates
+    }());
+    f.google->with_state([&](emulator_state& s) {
+        BOOST_TEST(s.calendar.events(other, false).size() == 1u);
+        auto const primary = s.calendar.events("user1@example.com", false);
+        BOOST_TEST_REQUIRE(primary.size() == 1u); // the moved event left; the import is there once
+        BOOST_TEST(primary[0].at("summary") == "Imported again");
+    });
+}
+
 BOOST_AUTO_TEST_CASE(an_unemulated_calendar_method_says_so) {
     generated_fixture f;
     f.run([&]() -> asio::awaitable<void> {
         gapi::error_details why;
-        auto [ec, colors] = co_await f.calendar->with({.details = &why}).colors().get(use_tuple);
+        v3::channel const channel;
+        auto const settings = f.calendar->with({.details = &why}).settings();
+        auto [ec, watching] = co_await settings.watch(channel, use_tuple);
         BOOST_TEST(why.http_status == 501u);
-        BOOST_TEST(why.message.find("calendar.colors.get") != std::string::npos);
+        BOOST_TEST(why.message.find("calendar.settings.watch") != std::string::npos);
     }());
 }
 

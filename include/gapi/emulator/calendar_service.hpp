@@ -84,6 +84,7 @@ private:
         std::uint64_t change_seq = 0;
         clock_type::time_point updated{};
         std::map<std::string, stored_event> events; // by event id
+        std::map<std::string, std::string> acl;     // rule id ("user:x", "domain:y", "default") -> role
     };
 
     struct list_entry {
@@ -122,6 +123,20 @@ private:
                                         principal const& who);
     GAPI_DECL api_response stop_channel(api_request const& request);
     GAPI_DECL api_response insert_calendar(api_request const& request, principal const& who);
+    GAPI_DECL api_response change_calendar(std::string const& calendar_id, api_request const& request,
+                                           principal const& who, bool replace);
+    GAPI_DECL boost::json::object list_item(list_entry const& e, principal const& who) const;
+    GAPI_DECL api_response calendar_list_entry(std::string const& calendar_id, api_request const& request,
+                                               principal const& who, verb method);
+    GAPI_DECL api_response insert_list_entry(api_request const& request, principal const& who);
+    GAPI_DECL api_response move_event(std::string const& calendar_id, std::string const& event_id,
+                                      api_request const& request, principal const& who);
+    GAPI_DECL api_response quick_add(std::string const& calendar_id, api_request const& request, principal const& who);
+    GAPI_DECL api_response import_event(std::string const& calendar_id, api_request const& request,
+                                        principal const& who);
+    GAPI_DECL api_response acl(std::string const& calendar_id, std::string const& rule_id,
+                               api_request const& request, principal const& who, verb method);
+    GAPI_DECL api_response user_settings(std::string const* setting, principal const& who) const;
     GAPI_DECL api_response get_calendar(std::string const& calendar_id, principal const& who);
     GAPI_DECL api_response delete_calendar(std::string const& calendar_id, principal const& who, bool clear_only);
 

@@ -97,6 +97,40 @@ inline constexpr method_info events_instances{"calendar.events.instances", api_f
                                               event_read_scopes};
 inline constexpr method_info events_watch{"calendar.events.watch", api_family::calendar, 1, event_read_scopes};
 inline constexpr method_info channels_stop{"calendar.channels.stop", api_family::calendar, 1, event_read_scopes};
+inline constexpr std::array<std::string_view, 3> list_write_scopes{
+    "https://www.googleapis.com/auth/calendar", "https://www.googleapis.com/auth/calendar.app.created",
+    "https://www.googleapis.com/auth/calendar.calendarlist"};
+inline constexpr std::array<std::string_view, 2> list_insert_scopes{
+    "https://www.googleapis.com/auth/calendar", "https://www.googleapis.com/auth/calendar.calendarlist"};
+inline constexpr std::array<std::string_view, 5> list_read_scopes{
+    "https://www.googleapis.com/auth/calendar", "https://www.googleapis.com/auth/calendar.app.created",
+    "https://www.googleapis.com/auth/calendar.calendarlist", "https://www.googleapis.com/auth/calendar.calendarlist.readonly",
+    "https://www.googleapis.com/auth/calendar.readonly"};
+inline constexpr std::array<std::string_view, 3> settings_scopes{
+    "https://www.googleapis.com/auth/calendar", "https://www.googleapis.com/auth/calendar.readonly",
+    "https://www.googleapis.com/auth/calendar.settings.readonly"};
+inline constexpr std::array<std::string_view, 2> acl_write_scopes{"https://www.googleapis.com/auth/calendar",
+                                                                  "https://www.googleapis.com/auth/calendar.acls"};
+inline constexpr std::array<std::string_view, 3> acl_read_scopes{"https://www.googleapis.com/auth/calendar",
+                                                                 "https://www.googleapis.com/auth/calendar.acls",
+                                                                 "https://www.googleapis.com/auth/calendar.acls.readonly"};
+inline constexpr std::array<std::string_view, 2> colors_scopes{"https://www.googleapis.com/auth/calendar",
+                                                               "https://www.googleapis.com/auth/calendar.readonly"};
+inline constexpr method_info calendars_patch{"calendar.calendars.patch", api_family::calendar, 1, calendars_write_scopes};
+inline constexpr method_info calendars_update{"calendar.calendars.update", api_family::calendar, 1, calendars_write_scopes};
+inline constexpr method_info calendar_list_get{"calendar.calendarList.get", api_family::calendar, 1, list_read_scopes};
+inline constexpr method_info calendar_list_insert{"calendar.calendarList.insert", api_family::calendar, 1, list_insert_scopes};
+inline constexpr method_info calendar_list_patch{"calendar.calendarList.patch", api_family::calendar, 1, list_write_scopes};
+inline constexpr method_info calendar_list_delete{"calendar.calendarList.delete", api_family::calendar, 1, list_write_scopes};
+inline constexpr method_info colors_get{"calendar.colors.get", api_family::calendar, 1, colors_scopes};
+inline constexpr method_info settings_list{"calendar.settings.list", api_family::calendar, 1, settings_scopes};
+inline constexpr method_info settings_get{"calendar.settings.get", api_family::calendar, 1, settings_scopes};
+inline constexpr method_info events_move{"calendar.events.move", api_family::calendar, 1, event_write_scopes};
+inline constexpr method_info events_quick_add{"calendar.events.quickAdd", api_family::calendar, 1, event_write_scopes};
+inline constexpr method_info events_import{"calendar.events.import", api_family::calendar, 1, event_write_scopes};
+inline constexpr method_info acl_list{"calendar.acl.list", api_family::calendar, 1, acl_read_scopes};
+inline constexpr method_info acl_insert{"calendar.acl.insert", api_family::calendar, 1, acl_write_scopes};
+inline constexpr method_info acl_delete{"calendar.acl.delete", api_family::calendar, 1, acl_write_scopes};
 inline constexpr method_info calendars_insert{"calendar.calendars.insert", api_family::calendar, 1,
                                               calendars_write_scopes};
 inline constexpr method_info calendars_get{"calendar.calendars.get", api_family::calendar, 1, calendars_read_scopes};
@@ -173,6 +207,42 @@ inline api_response writer_access_required() {
 
 inline api_response backend_error() {
     return error_response({.code = 500, .message = "Backend Error", .reason = "backendError"});
+}
+
+// Google's palette (colors.get): calendar colors 1-24, event colors 1-11.
+inline json::object colors() {
+    static constexpr std::string_view calendar_colors[] = {
+        "#ac725e", "#d06b64", "#f83a22", "#fa573c", "#ff7537", "#ffad46", "#42d692", "#16a765",
+        "#7bd148", "#b3dc6c", "#fbe983", "#fad165", "#92e1c0", "#9fe1e7", "#9fc6e7", "#4986e7",
+        "#9a9cff", "#b99aff", "#c2c2c2", "#cabdbf", "#cca6ac", "#f691b2", "#cd74e6", "#a47ae2"};
+    static constexpr std::string_view event_colors[] = {"#a4bdfc", "#7ae7bf", "#dbadff", "#ff887c",
+                                                        "#fbd75b", "#ffb878", "#46d6db", "#e1e1e1",
+                                                        "#5484ed", "#51b749", "#dc2127"};
+    json::object cals, events;
+    for (std::size_t i = 0; i < std::size(calendar_colors); ++i)
+        cals[std::to_string(i + 1)] = json::object{{"background", calendar_colors[i]}, {"foreground", "#1d1d1d"}};
+    for (std::size_t i = 0; i < std::size(event_colors); ++i)
+        events[std::to_string(i + 1)] = json::object{{"background", event_colors[i]}, {"foreground", "#1d1d1d"}};
+    return json::object{{"kind", "calendar#colors"}, {"updated", "2012-02-14T00:00:00.000Z"},
+                        {"calendar", std::move(cals)}, {"event", std::move(events)}};
+}
+
+inline std::optional<json::object> parse_body(std::string const& text) {
+    boost::system::error_code ec;
+    auto parsed = json::parse(text, ec);
+    if (ec || !parsed.is_object())
+        return std::nullopt;
+    return std::move(parsed.get_object());
+}
+
+inline api_response no_content() {
+    api_response res;
+    res.status = 204;
+    return res;
+}
+
+inline api_response forbidden() {
+    return error_response({.code = 403, .message = "Forbidden", .reason = "forbidden"});
 }
 
 // ---- small helpers -------------------------------------------------------------------------------
@@ -857,6 +927,40 @@ GAPI_DECL std::optional<matched_call> calendar_service::match(verb method,
         return call(cal::freebusy_query, {});
     if (s.size() == 5 && s[2] == "users" && s[3] == "me" && s[4] == "calendarList" && method == verb::get)
         return call(cal::calendar_list_list, {});
+    if (s.size() == 3 && s[2] == "colors" && method == verb::get)
+        return call(cal::colors_get, {});
+    if (s.size() >= 5 && s[2] == "users" && s[3] == "me" && s[4] == "settings" && method == verb::get) {
+        if (s.size() == 5)
+            return call(cal::settings_list, {});
+        if (s.size() == 6)
+            return call(cal::settings_get, {s[5]});
+    }
+    if (s.size() == 5 && s[2] == "users" && s[3] == "me" && s[4] == "calendarList" && method == verb::post)
+        return call(cal::calendar_list_insert, {});
+    if (s.size() == 6 && s[2] == "users" && s[3] == "me" && s[4] == "calendarList") {
+        if (method == verb::get)
+            return call(cal::calendar_list_get, {s[5]});
+        if (method == verb::patch)
+            return call(cal::calendar_list_patch, {s[5]});
+        if (method == verb::delete_)
+            return call(cal::calendar_list_delete, {s[5]});
+    }
+    if (s.size() == 5 && s[2] == "calendars" && s[4] == "acl") {
+        if (method == verb::get)
+            return call(cal::acl_list, {s[3]});
+        if (method == verb::post)
+            return call(cal::acl_insert, {s[3]});
+    }
+    if (s.size() == 6 && s[2] == "calendars" && s[4] == "acl" && method == verb::delete_)
+        return call(cal::acl_delete, {s[3], s[5]});
+    if (s.size() == 6 && s[2] == "calendars" && s[4] == "events" && method == verb::post) {
+        if (s[5] == "quickAdd")
+            return call(cal::events_quick_add, {s[3]});
+        if (s[5] == "import")
+            return call(cal::events_import, {s[3]});
+    }
+    if (s.size() == 7 && s[2] == "calendars" && s[4] == "events" && s[6] == "move" && method == verb::post)
+        return call(cal::events_move, {s[3], s[5]});
     if (s.size() == 4 && s[2] == "channels" && s[3] == "stop" && method == verb::post)
         return call(cal::channels_stop, {});
     if (s.size() == 6 && s[2] == "calendars" && s[4] == "events" && s[5] == "watch" && method == verb::post)
@@ -870,6 +974,10 @@ GAPI_DECL std::optional<matched_call> calendar_service::match(verb method,
             return call(cal::calendars_get, {s[3]});
         if (method == verb::delete_)
             return call(cal::calendars_delete, {s[3]});
+        if (method == verb::patch)
+            return call(cal::calendars_patch, {s[3]});
+        if (method == verb::put)
+            return call(cal::calendars_update, {s[3]});
         return std::nullopt;
     }
     if (s.size() == 5 && s[2] == "calendars" && !s[3].empty() && s[4] == "clear" && method == verb::post)
@@ -924,6 +1032,32 @@ GAPI_DECL api_response calendar_service::handle(matched_call const& call, api_re
             return delete_event(param(0), param(1), request, who);
         if (m == &cal::freebusy_query)
             return free_busy(request, who);
+        if (m == &cal::calendars_patch || m == &cal::calendars_update)
+            return change_calendar(param(0), request, who, m == &cal::calendars_update);
+        if (m == &cal::calendar_list_get)
+            return calendar_list_entry(param(0), request, who, verb::get);
+        if (m == &cal::calendar_list_patch)
+            return calendar_list_entry(param(0), request, who, verb::patch);
+        if (m == &cal::calendar_list_delete)
+            return calendar_list_entry(param(0), request, who, verb::delete_);
+        if (m == &cal::calendar_list_insert)
+            return insert_list_entry(request, who);
+        if (m == &cal::colors_get)
+            return json_response(200, cal::colors());
+        if (m == &cal::settings_list)
+            return user_settings(nullptr, who);
+        if (m == &cal::settings_get)
+            return user_settings(&param(0), who);
+        if (m == &cal::events_move)
+            return move_event(param(0), param(1), request, who);
+        if (m == &cal::events_quick_add)
+            return quick_add(param(0), request, who);
+        if (m == &cal::events_import)
+            return import_event(param(0), request, who);
+        if (m == &cal::acl_list || m == &cal::acl_insert)
+            return acl(param(0), {}, request, who, m == &cal::acl_list ? verb::get : verb::post);
+        if (m == &cal::acl_delete)
+            return acl(param(0), param(1), request, who, verb::delete_);
         if (m == &cal::events_instances)
             return event_instances(param(0), param(1), request, who);
         if (m == &cal::events_watch)
@@ -956,6 +1090,40 @@ calendar_service::entry_for(std::string const& email, std::string const& calenda
 }
 
 // ---- calendarList.list ---------------------------------------------------------------------------
+
+GAPI_DECL boost::json::object calendar_service::list_item(list_entry const& e, principal const& who) const {
+    namespace cal = detail::calendar;
+    namespace json = boost::json;
+    auto const& c = calendars_.at(e.calendar_id);
+    json::object item;
+    item["kind"] = "calendar#calendarListEntry";
+    item["etag"] = cal::quoted_digits(1000 + e.version);
+    item["id"] = c.id;
+    item["summary"] = c.summary;
+    item["timeZone"] = c.time_zone;
+    item["colorId"] = e.color_id;
+    item["backgroundColor"] = e.background_color;
+    item["foregroundColor"] = "#000000";
+    item["selected"] = true;
+    item["accessRole"] = e.access_role;
+    bool const own_primary = c.primary && c.id == who.email;
+    item["defaultReminders"] =
+        own_primary ? json::array{json::object{{"method", "popup"}, {"minutes", 10}}} : json::array{};
+    if (own_primary) {
+        item["notificationSettings"] =
+            json::object{{"notifications",
+                          json::array{json::object{{"type", "eventCreation"}, {"method", "email"}},
+                                      json::object{{"type", "eventChange"}, {"method", "email"}},
+                                      json::object{{"type", "eventCancellation"}, {"method", "email"}},
+                                      json::object{{"type", "eventResponse"}, {"method", "email"}}}}};
+        item["primary"] = true;
+    } else if (!c.primary && !c.owner.empty()) {
+        item["dataOwner"] = c.owner;
+    }
+    item["conferenceProperties"] =
+        json::object{{"allowedConferenceSolutionTypes", json::array{"hangoutsMeet"}}};
+    return item;
+}
 
 GAPI_DECL api_response calendar_service::calendar_list(api_request const& request, principal const& who) {
     namespace cal = detail::calendar;
@@ -1021,36 +1189,7 @@ GAPI_DECL api_response calendar_service::calendar_list(api_request const& reques
     json::array items;
     std::size_t const end = std::min(selected.size(), offset + limit);
     for (std::size_t i = offset; i < end; ++i) {
-        auto const& e = *selected[i];
-        auto const& c = calendars_.at(e.calendar_id);
-        json::object item;
-        item["kind"] = "calendar#calendarListEntry";
-        item["etag"] = cal::quoted_digits(1000 + e.version);
-        item["id"] = c.id;
-        item["summary"] = c.summary;
-        item["timeZone"] = c.time_zone;
-        item["colorId"] = e.color_id;
-        item["backgroundColor"] = e.background_color;
-        item["foregroundColor"] = "#000000";
-        item["selected"] = true;
-        item["accessRole"] = e.access_role;
-        bool const own_primary = c.primary && c.id == who.email;
-        item["defaultReminders"] =
-            own_primary ? json::array{json::object{{"method", "popup"}, {"minutes", 10}}} : json::array{};
-        if (own_primary) {
-            item["notificationSettings"] =
-                json::object{{"notifications",
-                              json::array{json::object{{"type", "eventCreation"}, {"method", "email"}},
-                                          json::object{{"type", "eventChange"}, {"method", "email"}},
-                                          json::object{{"type", "eventCancellation"}, {"method", "email"}},
-                                          json::object{{"type", "eventResponse"}, {"method", "email"}}}}};
-            item["primary"] = true;
-        } else if (!c.primary && !c.owner.empty()) {
-            item["dataOwner"] = c.owner;
-        }
-        item["conferenceProperties"] =
-            json::object{{"allowedConferenceSolutionTypes", json::array{"hangoutsMeet"}}};
-        items.push_back(std::move(item));
+        items.push_back(list_item(*selected[i], who));
     }
 
     json::object body;
@@ -1986,7 +2125,286 @@ GAPI_DECL api_response calendar_service::stop_channel(api_request const& request
     return res;
 }
 
+// ---- calendars patch/update, calendarList get/insert/patch/delete, colors, settings -----------------
+
+GAPI_DECL api_response calendar_service::change_calendar(std::string const& calendar_param, api_request const& request,
+                                                         principal const& who, bool replace) {
+    namespace cal = detail::calendar;
+    ensure_user(who.email);
+    std::string const calendar_id = calendar_param == "primary" ? who.email : calendar_param;
+    auto const* entry = entry_for(who.email, calendar_id);
+    if (!entry)
+        return cal::not_found();
+    if (entry->access_role != "owner")
+        return cal::forbidden();
+    auto body = cal::parse_body(request.body);
+    if (!body)
+        return cal::parse_error();
+    auto& c = calendars_.at(calendar_id);
+    auto const summary = cal::string_field(*body, "summary");
+    if (replace && summary.empty())
+        return cal::required("Missing title.");
+    if (replace || body->contains("summary"))
+        c.summary = std::string(summary);
+    if (replace || body->contains("description"))
+        c.description = std::string(cal::string_field(*body, "description"));
+    if (auto const zone = cal::string_field(*body, "timeZone"); !zone.empty())
+        c.time_zone = std::string(zone);
+    else if (replace)
+        c.time_zone = "UTC";
+    c.updated = request.now;
+    return json_response(200, cal::calendar_resource(c.id, c.summary, c.description, c.time_zone, next_etag(request.now)));
+}
+
+GAPI_DECL api_response calendar_service::calendar_list_entry(std::string const& calendar_param,
+                                                             api_request const& request, principal const& who,
+                                                             verb method) {
+    namespace cal = detail::calendar;
+    auto& user = ensure_user(who.email);
+    std::string const calendar_id = calendar_param == "primary" ? who.email : calendar_param;
+    auto const it = std::find_if(user.entries.begin(), user.entries.end(),
+                                 [&](list_entry const& e) { return e.calendar_id == calendar_id; });
+    if (it == user.entries.end() || !calendars_.count(calendar_id))
+        return cal::not_found();
+    if (method == verb::get)
+        return json_response(200, list_item(*it, who));
+    if (method == verb::delete_) {
+        if (calendar_id == who.email)
+            return error_response({.code = 400, .message = "Cannot remove primary calendar from the calendar list.",
+                                   .reason = "invalid"});
+        user.entries.erase(it);
+        ++list_version_;
+        return cal::no_content();
+    }
+    auto body = cal::parse_body(request.body);
+    if (!body)
+        return cal::parse_error();
+    if (auto const color = cal::string_field(*body, "colorId"); !color.empty()) {
+        auto const palette = cal::colors().at("calendar").as_object();
+        auto const* known = palette.if_contains(color);
+        if (!known)
+            return cal::invalid("Invalid Value");
+        it->color_id = std::string(color);
+        it->background_color = std::string(known->at("background").as_string());
+    }
+    if (auto const background = cal::string_field(*body, "backgroundColor"); !background.empty())
+        it->background_color = std::string(background);
+    it->version = ++list_version_;
+    return json_response(200, list_item(*it, who));
+}
+
+GAPI_DECL api_response calendar_service::insert_list_entry(api_request const& request, principal const& who) {
+    namespace cal = detail::calendar;
+    auto& user = ensure_user(who.email);
+    auto body = cal::parse_body(request.body);
+    if (!body)
+        return cal::parse_error();
+    std::string const id(cal::string_field(*body, "id"));
+    if (id.empty())
+        return cal::required("Required");
+    auto const c = calendars_.find(id);
+    if (c == calendars_.end())
+        return cal::not_found();
+    // A calendar joins a list only where its ACL lets that user in (or for its owner).
+    std::string role = c->second.owner == who.email ? "owner" : "";
+    for (auto const& key : {"user:" + who.email, std::string("default")})
+        if (auto const rule = c->second.acl.find(key); role.empty() && rule != c->second.acl.end())
+            role = rule->second;
+    if (role.empty() || role == "none")
+        return cal::not_found();
+    if (std::none_of(user.entries.begin(), user.entries.end(), [&](list_entry const& e) { return e.calendar_id == id; }))
+        user.entries.push_back({id, role, "15", "#9fc6e7", ++list_version_});
+    auto const it = std::find_if(user.entries.begin(), user.entries.end(),
+                                 [&](list_entry const& e) { return e.calendar_id == id; });
+    return json_response(200, list_item(*it, who));
+}
+
+GAPI_DECL api_response calendar_service::user_settings(std::string const* setting, principal const& who) const {
+    namespace cal = detail::calendar;
+    namespace json = boost::json;
+    auto const primary = calendars_.find(who.email);
+    std::string const zone = primary != calendars_.end() ? primary->second.time_zone : "UTC";
+    std::pair<std::string_view, std::string> const values[] = {
+        {"autoAddHangouts", "true"}, {"dateFieldOrder", "MDY"},    {"defaultEventLength", "60"},
+        {"format24HourTime", "false"}, {"hideInvitations", "false"}, {"hideWeekends", "false"},
+        {"locale", "en"},            {"remindOnRespondedEventsOnly", "false"}, {"showDeclinedEvents", "true"},
+        {"timezone", zone},          {"useKeyboardShortcuts", "true"}, {"weekStart", "0"}};
+    auto item = [](std::string_view id, std::string const& value) {
+        return json::object{{"kind", "calendar#setting"}, {"etag", "\"0\""}, {"id", id}, {"value", value}};
+    };
+    if (setting) {
+        for (auto const& [id, value] : values)
+            if (id == *setting)
+                return json_response(200, item(id, value));
+        return cal::not_found();
+    }
+    json::array items;
+    for (auto const& [id, value] : values)
+        items.push_back(item(id, value));
+    return json_response(200, json::object{{"kind", "calendar#settings"}, {"etag", "\"0\""}, {"items", std::move(items)}});
+}
+
+// ---- events.move, quickAdd, import ----------------------------------------------------------------
+
+GAPI_DECL api_response calendar_service::move_event(std::string const& calendar_param, std::string const& event_id,
+                                                    api_request const& request, principal const& who) {
+    namespace cal = detail::calendar;
+    ensure_user(who.email);
+    auto const destination_param = query_param(request.url, "destination");
+    if (!destination_param || destination_param->empty())
+        return cal::required("Required parameter: destination");
+    auto const resolve = [&](std::string const& p) { return p == "primary" ? who.email : p; };
+    std::string const from = resolve(calendar_param), to = resolve(*destination_param);
+    auto const* source = entry_for(who.email, from);
+    auto const* target = entry_for(who.email, to);
+    if (!source || !target)
+        return cal::not_found();
+    if (cal::role_rank(source->access_role) < cal::role_rank("writer") ||
+        cal::role_rank(target->access_role) < cal::role_rank("writer"))
+        return cal::writer_access_required();
+    auto& src = calendars_.at(from);
+    auto const it = src.events.find(event_id);
+    if (it == src.events.end() || cal::string_field(it->second.resource, "status") == "cancelled")
+        return cal::not_found();
+    if (from == to)
+        return json_response(200, it->second.resource);
+    auto& dst = calendars_.at(to);
+    if (dst.events.count(event_id))
+        return cal::duplicate();
+    stored_event moved = it->second;
+    moved.resource["etag"] = next_etag(request.now);
+    moved.resource["updated"] = format_rfc3339(request.now);
+    boost::json::object organizer{{"email", dst.id}, {"self", true}};
+    if (!dst.primary)
+        organizer["displayName"] = dst.summary;
+    moved.resource["organizer"] = std::move(organizer);
+    moved.created_seq = moved.change_seq = ++dst.change_seq;
+    moved.updated = request.now;
+    dst.updated = request.now;
+    auto const resource = moved.resource;
+    dst.events[event_id] = std::move(moved);
+    // The source keeps a cancelled copy, so that its incremental sync reports the move.
+    it->second.resource["status"] = "cancelled";
+    it->second.change_seq = ++src.change_seq;
+    it->second.updated = request.now;
+    return json_response(200, resource);
+}
+
+GAPI_DECL api_response calendar_service::quick_add(std::string const& calendar_param, api_request const& request,
+                                                   principal const& who) {
+    namespace cal = detail::calendar;
+    namespace json = boost::json;
+    auto const text = query_param(request.url, "text");
+    if (!text || text->empty())
+        return cal::required("Required parameter: text");
+    // Google reads a date and time out of the text; the emulator does not: the event is the
+    // whole text as its summary, from the next full hour, for an hour.
+    auto const start = std::chrono::ceil<std::chrono::hours>(request.now);
+    json::object ev{{"summary", *text},
+                    {"start", json::object{{"dateTime", format_rfc3339(start)}}},
+                    {"end", json::object{{"dateTime", format_rfc3339(start + std::chrono::hours(1))}}}};
+    api_request insert = request;
+    insert.body = json::serialize(ev);
+    return insert_event(calendar_param, insert, who);
+}
+
+GAPI_DECL api_response calendar_service::import_event(std::string const& calendar_param, api_request const& request,
+                                                      principal const& who) {
+    namespace cal = detail::calendar;
+    ensure_user(who.email);
+    auto body = cal::parse_body(request.body);
+    if (!body)
+        return cal::parse_error();
+    auto const uid = cal::string_field(*body, "iCalUID");
+    if (uid.empty())
+        return cal::required("Missing iCalUID.");
+    std::string const calendar_id = calendar_param == "primary" ? who.email : calendar_param;
+    if (!entry_for(who.email, calendar_id))
+        return cal::not_found();
+    // Importing the same iCalUID again updates the event it made: import is idempotent.
+    for (auto const& [id, e] : calendars_.at(calendar_id).events)
+        if (cal::string_field(e.resource, "iCalUID") == uid && cal::string_field(e.resource, "status") != "cancelled")
+            return modify_event(calendar_param, id, request, who, true);
+    return insert_event(calendar_param, request, who);
+}
+
+// ---- acl list/insert/delete -----------------------------------------------------------------------
+
+GAPI_DECL api_response calendar_service::acl(std::string const& calendar_param, std::string const& rule_id,
+                                             api_request const& request, principal const& who, verb method) {
+    namespace cal = detail::calendar;
+    namespace json = boost::json;
+    ensure_user(who.email);
+    std::string const calendar_id = calendar_param == "primary" ? who.email : calendar_param;
+    auto const* entry = entry_for(who.email, calendar_id);
+    if (!entry)
+        return cal::not_found();
+    if (entry->access_role != "owner")
+        return cal::forbidden();
+    auto& c = calendars_.at(calendar_id);
+    auto rule_json = [&](std::string const& id, std::string const& role) {
+        auto const colon = id.find(':');
+        json::object scope{{"type", colon == std::string::npos ? id : id.substr(0, colon)}};
+        if (colon != std::string::npos)
+            scope["value"] = id.substr(colon + 1);
+        return json::object{{"kind", "calendar#aclRule"}, {"etag", "\"" + std::to_string(c.change_seq) + "\""},
+                            {"id", id}, {"scope", std::move(scope)}, {"role", role}};
+    };
+    if (method == verb::get) {
+        json::array items;
+        items.push_back(rule_json("user:" + c.owner, "owner"));
+        for (auto const& [id, role] : c.acl)
+            items.push_back(rule_json(id, role));
+        return json_response(200, json::object{{"kind", "calendar#acl"}, {"items", std::move(items)}});
+    }
+    // Sharing with a built-in user puts the calendar in (or takes it out of) their list.
+    auto share = [&](std::string const& id, std::string const& role) {
+        if (!id.starts_with("user:"))
+            return;
+        auto const user = lists_.find(id.substr(5));
+        if (user == lists_.end())
+            return;
+        auto& entries = user->second.entries;
+        std::erase_if(entries, [&](list_entry const& e) { return e.calendar_id == calendar_id; });
+        if (!role.empty() && role != "none")
+            entries.push_back({calendar_id, role, "15", "#9fc6e7", ++list_version_});
+        else
+            ++list_version_;
+    };
+    if (method == verb::delete_) {
+        auto const it = c.acl.find(rule_id);
+        if (it == c.acl.end())
+            return cal::not_found();
+        c.acl.erase(it);
+        share(rule_id, "");
+        return cal::no_content();
+    }
+    auto body = cal::parse_body(request.body);
+    if (!body)
+        return cal::parse_error();
+    std::string const role(cal::string_field(*body, "role"));
+    if (cal::role_rank(role) == 0 && role != "none")
+        return cal::invalid("Invalid Value");
+    auto const* scope = body->if_contains("scope");
+    if (!scope || !scope->is_object())
+        return cal::required("Missing scope.");
+    std::string const type(cal::string_field(scope->get_object(), "type"));
+    std::string const value(cal::string_field(scope->get_object(), "value"));
+    if (type != "default" && type != "user" && type != "group" && type != "domain")
+        return cal::invalid("Invalid scope type.");
+    if (type != "default" && value.empty())
+        return cal::required("Missing scope value.");
+    std::string const id = type == "default" ? "default" : type + ":" + value;
+    if (id == "user:" + c.owner)
+        return cal::invalid("Cannot change the owner's access.");
+    c.acl[id] = role;
+    ++c.change_seq;
+    share(id, role);
+    return json_response(200, rule_json(id, role));
+}
+
 } // namespace gapi::emulator
+
 
 
 
