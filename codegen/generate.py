@@ -447,7 +447,7 @@ def write_methods(a, out):
                 variants.append((False, True))
             for media, query in variants + ([(True, False)] + ([(True, True)] if m["query_struct"] else [])
                                              if m["upload_path"] else []):
-                name = m["name"] + ("_upload" if media else "")
+                name = m["base"] + "_upload" if media else m["name"]
                 builder = m["base"] + ("_upload" if media else "") + "_request"
                 args = signature(m, True, media, query)
                 call_args = [p["name"] for p in m["positional"]] + (["body"] if m["request"] else []) + \

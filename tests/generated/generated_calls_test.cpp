@@ -455,6 +455,44 @@ BOOST_AUTO_TEST_CASE(send_as_watch_and_stop) {
     });
 }
 
+BOOST_AUTO_TEST_CASE(messages_insert_and_import_store_into_this_mailbox_only) {
+    generated_fixture f;
+    std::string inserted_id, imported_id;
+    std::string const raw = "From: someone@elsewhere.example\r\nTo: user1@example.com\r\nSubject: archived\r\n\r\nOld mail.\r\n";
+    f.run([&]() -> asio::awaitable<void> {
+        v1::message m;
+        m.raw = gapi::emulator::encode_base64url(raw);
+        m.label_ids = {"INBOX", "UNREAD"};
+        auto [iec, inserted] = co_await f.gmail->users().messages().insert("me", m, use_tuple);
+        BOOST_TEST_REQUIRE(!iec, iec.message());
+        inserted_id = inserted.id.value();
+        BOOST_TEST(has(inserted.label_ids, "UNREAD"));
+
+        v1::message metadata;
+        metadata.label_ids = {"INBOX"};
+        gapi::media_upload media{"message/rfc822", raw};
+        auto [mec, imported] = co_await f.gmail->users().messages().import_upload("me", metadata, media, use_tuple);
+        BOOST_TEST_REQUIRE(!mec, mec.message());
+        imported_id = imported.id.value();
+
+        v1::message bad;
+        bad.raw = gapi::emulator::encode_base64url(raw);
+        bad.label_ids = {"Label_404"};
+        auto [bec, refused] = co_await f.gmail->users().messages().insert("me", bad, use_tuple);
+        BOOST_TEST(bec == gapi::condition::invalid_argument);
+    }());
+    auto const& a = f.stored("user1@example.com", inserted_id);
+    BOOST_TEST(a.subject == "archived");
+    BOOST_TEST(a.raw == raw);
+    BOOST_TEST(a.upload_type == "json");
+    auto const& b = f.stored("user1@example.com", imported_id);
+    BOOST_TEST(b.upload_type == "multipart");
+    BOOST_TEST((b.label_ids == std::vector<std::string>{"INBOX"}));
+    f.google->with_state([&](emulator_state& s) {
+        BOOST_TEST(s.gmail.messages("user1@example.com").size() == 2u); // no delivery, no SENT copy
+    });
+}
+
 BOOST_AUTO_TEST_CASE(a_media_upload_sends_the_message_as_multipart) {
     generated_fixture f;
     std::string id;

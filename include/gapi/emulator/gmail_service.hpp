@@ -85,6 +85,7 @@ struct stored_message {
 
 /// The emulator's Gmail v1: users.messages send/list/get/modify/trash/untrash/delete/
 /// batchModify/batchDelete, users.messages.attachments.get, users.threads.get,
+/// users.messages insert/import (JSON, media, multipart, resumable),
 /// users.threads get/list/modify/trash/untrash/delete, users.labels update/patch, users.history.list, users.settings.sendAs list/get, users.watch/stop,
 /// users.drafts create/get/list/send/delete, users.labels list/create/get/delete and
 /// users.getProfile, with
@@ -199,7 +200,7 @@ private:
         ~mailbox() = default;
     };
 
-    enum class target : std::uint8_t { messages_send, drafts_create, drafts_send };
+    enum class target : std::uint8_t { messages_send, drafts_create, drafts_send, messages_insert, messages_import };
 
     struct upload_session {
         target kind = target::messages_send;

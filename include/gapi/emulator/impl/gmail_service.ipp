@@ -140,6 +140,13 @@ inline constexpr method_info users_stop{.id = "gmail.users.stop", .quota_units =
 // Resumable session requests: the upload_id is the credential, so no scopes and no units.
 inline constexpr method_info messages_send_session{.id = "gmail.users.messages.send", .quota_units = 0};
 inline constexpr method_info drafts_create_session{.id = "gmail.users.drafts.create", .quota_units = 0};
+inline constexpr std::string_view insert_scopes[] = {"https://mail.google.com/",
+                                                     "https://www.googleapis.com/auth/gmail.insert",
+                                                     "https://www.googleapis.com/auth/gmail.modify"};
+inline constexpr method_info messages_insert{.id = "gmail.users.messages.insert", .quota_units = 25, .scopes = insert_scopes};
+inline constexpr method_info messages_import{.id = "gmail.users.messages.import", .quota_units = 25, .scopes = insert_scopes};
+inline constexpr method_info messages_insert_session{.id = "gmail.users.messages.insert", .quota_units = 0};
+inline constexpr method_info messages_import_session{.id = "gmail.users.messages.import", .quota_units = 0};
 inline constexpr method_info drafts_send_session{.id = "gmail.users.drafts.send", .quota_units = 0};
 
 // Field names of the resources, for Google's "Unknown name" errors.
@@ -994,6 +1001,24 @@ struct message_fields_read {
     std::string raw_path; // for error messages
 };
 
+// The ids of a JSON list field ("addLabelIds", "ids"); a wrong type is Google's
+// "Invalid value" error.
+inline std::optional<api_response> id_list(json::object const& o, std::string_view key, std::string_view at,
+                                           std::vector<std::string>& out) {
+    auto const* v = o.if_contains(key);
+    if (!v || v->is_null())
+        return std::nullopt;
+    auto const* a = v->if_array();
+    if (!a)
+        return invalid("Invalid value at '" + std::string(at) + "' (TYPE_STRING), " + json::serialize(*v));
+    for (auto const& e : *a) {
+        if (!e.is_string())
+            return invalid("Invalid value at '" + std::string(at) + "' (TYPE_STRING), " + json::serialize(e));
+        out.emplace_back(e.as_string());
+    }
+    return std::nullopt;
+}
+
 inline std::optional<api_response> read_resource(bool draft, json::object const& metadata,
                                                  message_fields_read& out) {
     if (!draft) {
@@ -1274,6 +1299,12 @@ GAPI_DECL std::optional<matched_call> gmail_service::match(verb method, boost::u
             } else if (is({"drafts", "send"})) {
                 m = &g::drafts_send;
                 session = &g::drafts_send_session;
+            } else if (is({"messages"})) {
+                m = &g::messages_insert;
+                session = &g::messages_insert_session;
+            } else if (is({"messages", "import"})) {
+                m = &g::messages_import;
+                session = &g::messages_import_session;
             } else {
                 return std::nullopt;
             }
@@ -1306,6 +1337,10 @@ GAPI_DECL std::optional<matched_call> gmail_service::match(verb method, boost::u
             return call(g::labels_list, {user});
         if (is({"labels"}) && method == verb::post)
             return call(g::labels_create, {user});
+        if (is({"messages"}) && method == verb::post)
+            return call(g::messages_insert, {user});
+        if (is({"messages", "import"}) && method == verb::post)
+            return call(g::messages_import, {user});
         if (is({"messages", "batchModify"}) && method == verb::post)
             return call(g::messages_batch_modify, {user});
         if (is({"messages", "batchDelete"}) && method == verb::post)
@@ -1384,6 +1419,10 @@ GAPI_DECL api_response gmail_service::handle(matched_call const& call, api_reque
             return receive(target::drafts_create, request, *box);
         if (m == &g::drafts_send)
             return receive(target::drafts_send, request, *box);
+        if (m == &g::messages_insert)
+            return receive(target::messages_insert, request, *box);
+        if (m == &g::messages_import)
+            return receive(target::messages_import, request, *box);
 
         // gmail.metadata grants headers and labels only (discovery: it cannot use q).
         auto const granted = [&](std::string_view scope) {
@@ -1549,7 +1588,8 @@ GAPI_DECL api_response gmail_service::receive(target kind, api_request const& re
         if (auto err = g::parse_object(request.body, session.metadata))
             return *err;
         g::message_fields_read fields;
-        if (auto err = g::read_resource(kind != target::messages_send, session.metadata, fields))
+        if (auto err = g::read_resource(kind == target::drafts_create || kind == target::drafts_send,
+                                        session.metadata, fields))
             return *err;
         std::string id;
         do {
@@ -1704,7 +1744,7 @@ GAPI_DECL api_response gmail_service::upload_chunk(api_request const& request) {
 GAPI_DECL api_response gmail_service::complete(target kind, submission sub, mailbox& box,
                                                clock_type::time_point now) {
     namespace g = detail::gmail;
-    bool const draft = kind != target::messages_send;
+    bool const draft = kind == target::drafts_create || kind == target::drafts_send;
     g::message_fields_read fields;
     if (auto err = g::read_resource(draft, sub.metadata, fields))
         return *err;
@@ -1775,6 +1815,30 @@ GAPI_DECL api_response gmail_service::complete(target kind, submission sub, mail
     recipients = message.to;
     recipients.insert(recipients.end(), message.cc.begin(), message.cc.end());
     recipients.insert(recipients.end(), message.bcc.begin(), message.bcc.end());
+
+    if (kind == target::messages_insert || kind == target::messages_import) {
+        // Into this mailbox only, like IMAP APPEND: no delivery, no recipient checks; the
+        // labels are those asked for (Google's import also classifies; the emulator does not).
+        std::vector<std::string> labels;
+        if (auto err = g::id_list(sub.metadata, "labelIds", "message.label_ids", labels))
+            return *err;
+        for (auto const& l : labels) {
+            bool const known =
+                std::any_of(std::begin(g::system_labels), std::end(g::system_labels), [&](auto const& s) { return s.id == l; }) ||
+                std::any_of(box.labels.begin(), box.labels.end(), [&](auto const& u) { return u.id == l; });
+            if (!known)
+                return g::invalid_argument("Invalid label: " + l);
+        }
+        message.id = new_hex_id();
+        message.thread_id = !fields.thread_id.empty() && thread_exists(box, fields.thread_id) ? fields.thread_id
+                                                                                               : new_hex_id();
+        message.label_ids = std::move(labels);
+        message.internal_date_ms = g::epoch_ms(now);
+        message.history_id = ++history_;
+        box.history_id = history_;
+        auto const& stored = store_message(box, std::move(message));
+        return json_response(200, g::message_resource(stored, "minimal", {}));
+    }
 
     if (kind == target::drafts_create) {
         message.id = new_hex_id();
@@ -2138,24 +2202,6 @@ GAPI_DECL api_response gmail_service::get_profile(mailbox const& box) const {
 // ---- changing labels, deleting, attachments, threads ----------------------------------------------
 
 namespace detail::gmail {
-
-// The ids of a JSON list field ("addLabelIds", "ids"); a wrong type is Google's
-// "Invalid value" error.
-inline std::optional<api_response> id_list(json::object const& o, std::string_view key, std::string_view at,
-                                           std::vector<std::string>& out) {
-    auto const* v = o.if_contains(key);
-    if (!v || v->is_null())
-        return std::nullopt;
-    auto const* a = v->if_array();
-    if (!a)
-        return invalid("Invalid value at '" + std::string(at) + "' (TYPE_STRING), " + json::serialize(*v));
-    for (auto const& e : *a) {
-        if (!e.is_string())
-            return invalid("Invalid value at '" + std::string(at) + "' (TYPE_STRING), " + json::serialize(e));
-        out.emplace_back(e.as_string());
-    }
-    return std::nullopt;
-}
 
 inline json::object label_resource(std::string_view id, std::string_view name, std::string_view mlv,
                                    std::string_view llv, std::string_view type) {

@@ -623,7 +623,7 @@ public:
             std::forward<CompletionToken>(token));
     }
     template <boost::asio::completion_token_for<void(error_code, v1::message)> CompletionToken = boost::asio::deferred_t>
-    auto import__upload(std::string_view user_id, v1::message const& body, media_upload const& media, CompletionToken&& token = {}) const {
+    auto import_upload(std::string_view user_id, v1::message const& body, media_upload const& media, CompletionToken&& token = {}) const {
         users_messages_import_query const query{};
         return gapi::detail::start_generated<v1::message>(
             ref_, user_id, [&] { return import_upload_request(user_id, body, media, query); },
@@ -631,7 +631,7 @@ public:
     }
     GAPI_DECL http::request import_upload_request(std::string_view user_id, v1::message const& body, media_upload const& media, users_messages_import_query const& query) const;
     template <boost::asio::completion_token_for<void(error_code, v1::message)> CompletionToken = boost::asio::deferred_t>
-    auto import__upload(std::string_view user_id, v1::message const& body, media_upload const& media, users_messages_import_query const& query, CompletionToken&& token = {}) const {
+    auto import_upload(std::string_view user_id, v1::message const& body, media_upload const& media, users_messages_import_query const& query, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::message>(
             ref_, user_id, [&] { return import_upload_request(user_id, body, media, query); },
             std::forward<CompletionToken>(token));
