@@ -493,6 +493,38 @@ BOOST_AUTO_TEST_CASE(messages_insert_and_import_store_into_this_mailbox_only) {
     });
 }
 
+BOOST_AUTO_TEST_CASE(drafts_update_replaces_the_draft_message_as_json_or_upload) {
+    generated_fixture f;
+    std::string draft_id;
+    f.run([&]() -> asio::awaitable<void> {
+        v1::draft d;
+        d.message.emplace().raw =
+            gapi::emulator::encode_base64url("To: user2@example.com\r\nSubject: first\r\n\r\nv1\r\n");
+        auto [cec, created] = co_await f.gmail->users().drafts().create("me", d, use_tuple);
+        BOOST_TEST_REQUIRE(!cec, cec.message());
+        draft_id = created.id.value();
+        d.message->raw = gapi::emulator::encode_base64url("To: user2@example.com\r\nSubject: second\r\n\r\nv2\r\n");
+        auto [uec, updated] = co_await f.gmail->users().drafts().update("me", draft_id, d, use_tuple);
+        BOOST_TEST_REQUIRE(!uec, uec.message());
+        BOOST_TEST(updated.id.value() == draft_id);
+        BOOST_TEST(updated.message->thread_id.value() == created.message->thread_id.value());
+
+        v1::draft metadata;
+        gapi::media_upload media{"message/rfc822", "To: user2@example.com\r\nSubject: third\r\n\r\nv3\r\n"};
+        auto [mec, uploaded] = co_await f.gmail->users().drafts().update_upload("me", draft_id, metadata, media, use_tuple);
+        BOOST_TEST_REQUIRE(!mec, mec.message());
+        auto [nec, none] = co_await f.gmail->users().drafts().update("me", "r404", d, use_tuple);
+        BOOST_TEST(nec == gapi::condition::not_found);
+    }());
+    f.google->with_state([&](emulator_state& s) {
+        auto const drafts = s.gmail.drafts("user1@example.com");
+        BOOST_TEST_REQUIRE(drafts.size() == 1u);
+        BOOST_TEST(drafts[0].first == draft_id);
+        BOOST_TEST(drafts[0].second.subject == "third");
+        BOOST_TEST(drafts[0].second.upload_type == "multipart");
+    });
+}
+
 BOOST_AUTO_TEST_CASE(a_media_upload_sends_the_message_as_multipart) {
     generated_fixture f;
     std::string id;

@@ -87,7 +87,7 @@ struct stored_message {
 /// batchModify/batchDelete, users.messages.attachments.get, users.threads.get,
 /// users.messages insert/import (JSON, media, multipart, resumable),
 /// users.threads get/list/modify/trash/untrash/delete, users.labels update/patch, users.history.list, users.settings.sendAs list/get, users.watch/stop,
-/// users.drafts create/get/list/send/delete, users.labels list/create/get/delete and
+/// users.drafts create/get/list/send/update/delete, users.labels list/create/get/delete and
 /// users.getProfile, with
 /// the JSON, media, multipart and resumable upload protocols of send and the drafts.
 ///
@@ -200,10 +200,12 @@ private:
         ~mailbox() = default;
     };
 
-    enum class target : std::uint8_t { messages_send, drafts_create, drafts_send, messages_insert, messages_import };
+    enum class target : std::uint8_t {
+        messages_send, drafts_create, drafts_send, drafts_update, messages_insert, messages_import };
 
     struct upload_session {
         target kind = target::messages_send;
+        std::string draft_id; // drafts.update: the draft the path names
         std::string mailbox_key;
         boost::json::object metadata;
         std::optional<std::uint64_t> declared_length;
@@ -217,6 +219,7 @@ private:
         boost::json::object metadata;   // Message (send) or Draft (drafts.*) resource
         std::optional<std::string> raw; // media bytes; when unset, taken from metadata
         std::string upload_type;
+        std::string draft_id; // drafts.update: the draft the path names
     };
 
     GAPI_DECL mailbox* find_mailbox(std::string_view email);
@@ -232,7 +235,8 @@ private:
     GAPI_DECL static void store_draft(mailbox& box, std::string draft_id, stored_message message);
     GAPI_DECL static void remove_draft(mailbox& box, draft_list::iterator draft);
 
-    GAPI_DECL api_response receive(target kind, api_request const& request, mailbox& box);
+    GAPI_DECL api_response receive(target kind, api_request const& request, mailbox& box,
+                                   std::string const& draft_id = {});
     GAPI_DECL api_response upload_chunk(api_request const& request);
     GAPI_DECL api_response complete(target kind, submission sub, mailbox& box, clock_type::time_point now);
     GAPI_DECL api_response send_message(mailbox& box, stored_message message,

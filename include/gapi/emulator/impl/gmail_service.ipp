@@ -145,6 +145,8 @@ inline constexpr std::string_view insert_scopes[] = {"https://mail.google.com/",
                                                      "https://www.googleapis.com/auth/gmail.modify"};
 inline constexpr method_info messages_insert{.id = "gmail.users.messages.insert", .quota_units = 25, .scopes = insert_scopes};
 inline constexpr method_info messages_import{.id = "gmail.users.messages.import", .quota_units = 25, .scopes = insert_scopes};
+inline constexpr method_info drafts_update{.id = "gmail.users.drafts.update", .quota_units = 15, .scopes = compose_scopes};
+inline constexpr method_info drafts_update_session{.id = "gmail.users.drafts.update", .quota_units = 0};
 inline constexpr method_info messages_insert_session{.id = "gmail.users.messages.insert", .quota_units = 0};
 inline constexpr method_info messages_import_session{.id = "gmail.users.messages.import", .quota_units = 0};
 inline constexpr method_info drafts_send_session{.id = "gmail.users.drafts.send", .quota_units = 0};
@@ -1299,6 +1301,10 @@ GAPI_DECL std::optional<matched_call> gmail_service::match(verb method, boost::u
             } else if (is({"drafts", "send"})) {
                 m = &g::drafts_send;
                 session = &g::drafts_send_session;
+            } else if (rest.size() == 2 && rest[0] == "drafts" && method == verb::put) {
+                if (query_param(url, "upload_id"))
+                    return call(g::drafts_update_session, {user});
+                return call(g::drafts_update, {user, rest[1]});
             } else if (is({"messages"})) {
                 m = &g::messages_insert;
                 session = &g::messages_insert_session;
@@ -1331,6 +1337,8 @@ GAPI_DECL std::optional<matched_call> gmail_service::match(verb method, boost::u
             return call(g::drafts_send, {user});
         if (rest.size() == 2 && rest[0] == "drafts" && method == verb::get)
             return call(g::drafts_get, {user, rest[1]});
+        if (rest.size() == 2 && rest[0] == "drafts" && method == verb::put)
+            return call(g::drafts_update, {user, rest[1]});
         if (rest.size() == 2 && rest[0] == "drafts" && method == verb::delete_)
             return call(g::drafts_delete, {user, rest[1]});
         if (is({"labels"}) && method == verb::get)
@@ -1419,6 +1427,8 @@ GAPI_DECL api_response gmail_service::handle(matched_call const& call, api_reque
             return receive(target::drafts_create, request, *box);
         if (m == &g::drafts_send)
             return receive(target::drafts_send, request, *box);
+        if (m == &g::drafts_update)
+            return receive(target::drafts_update, request, *box, call.params.at(1));
         if (m == &g::messages_insert)
             return receive(target::messages_insert, request, *box);
         if (m == &g::messages_import)
@@ -1517,11 +1527,13 @@ GAPI_DECL api_response gmail_service::handle(matched_call const& call, api_reque
 
 // ---- receiving messages: JSON, media, multipart, resumable ----------------------------------------
 
-GAPI_DECL api_response gmail_service::receive(target kind, api_request const& request, mailbox& box) {
+GAPI_DECL api_response gmail_service::receive(target kind, api_request const& request, mailbox& box,
+                                             std::string const& draft_id) {
     namespace g = detail::gmail;
     std::string_view const path = request.url.encoded_path();
     bool const upload = path.starts_with("/upload/") || path.starts_with("/resumable/upload/");
     submission sub;
+    sub.draft_id = draft_id;
     if (!upload) {
         if (request.body.size() > limits_.max_json_body)
             return g::payload_too_large(limits_.max_json_body);
@@ -1570,6 +1582,7 @@ GAPI_DECL api_response gmail_service::receive(target kind, api_request const& re
     if (upload_type == "resumable") {
         upload_session session;
         session.kind = kind;
+        session.draft_id = draft_id;
         session.mailbox_key = g::to_lower(box.email);
         auto const declared_type = request.headers["X-Upload-Content-Type"];
         if (!declared_type.empty() && !g::media_type(declared_type).starts_with("message/"))
@@ -1588,7 +1601,8 @@ GAPI_DECL api_response gmail_service::receive(target kind, api_request const& re
         if (auto err = g::parse_object(request.body, session.metadata))
             return *err;
         g::message_fields_read fields;
-        if (auto err = g::read_resource(kind == target::drafts_create || kind == target::drafts_send,
+        if (auto err = g::read_resource(kind == target::drafts_create || kind == target::drafts_send ||
+                                            kind == target::drafts_update,
                                         session.metadata, fields))
             return *err;
         std::string id;
@@ -1718,7 +1732,7 @@ GAPI_DECL api_response gmail_service::upload_chunk(api_request const& request) {
         auto* box = find_mailbox(s.mailbox_key);
         if (!box)
             return g::failed_precondition();
-        submission sub{std::move(s.metadata), std::move(s.bytes), "resumable"};
+        submission sub{std::move(s.metadata), std::move(s.bytes), "resumable", s.draft_id};
         s.final_response = complete(s.kind, std::move(sub), *box, request.now);
         s.finished = true;
         s.bytes.clear();
@@ -1744,7 +1758,7 @@ GAPI_DECL api_response gmail_service::upload_chunk(api_request const& request) {
 GAPI_DECL api_response gmail_service::complete(target kind, submission sub, mailbox& box,
                                                clock_type::time_point now) {
     namespace g = detail::gmail;
-    bool const draft = kind == target::drafts_create || kind == target::drafts_send;
+    bool const draft = kind == target::drafts_create || kind == target::drafts_send || kind == target::drafts_update;
     g::message_fields_read fields;
     if (auto err = g::read_resource(draft, sub.metadata, fields))
         return *err;
@@ -1757,7 +1771,7 @@ GAPI_DECL api_response gmail_service::complete(target kind, submission sub, mail
                                     "Base64 decoding failed for \"" + g::truncated(fields.raw_base64, 64) +
                                         "\"");
     }
-    if (kind == target::drafts_create && !fields.message && !raw)
+    if ((kind == target::drafts_create || kind == target::drafts_update) && !fields.message && !raw)
         return g::bad_request("Missing draft message");
     if (kind == target::drafts_send && fields.draft_id.empty())
         return g::bad_request("Missing draft id");
@@ -1838,6 +1852,28 @@ GAPI_DECL api_response gmail_service::complete(target kind, submission sub, mail
         box.history_id = history_;
         auto const& stored = store_message(box, std::move(message));
         return json_response(200, g::message_resource(stored, "minimal", {}));
+    }
+
+    if (kind == target::drafts_update) {
+        // The draft keeps its id and thread; its message is replaced (with a new message id).
+        auto const found = box.drafts_by_id.find(sub.draft_id);
+        if (found == box.drafts_by_id.end())
+            return g::not_found();
+        auto const old_thread = found->second->second.thread_id;
+        remove_draft(box, found->second);
+        message.id = new_hex_id();
+        message.thread_id =
+            !fields.thread_id.empty() && thread_exists(box, fields.thread_id) ? fields.thread_id : old_thread;
+        message.label_ids = {"DRAFT"};
+        message.internal_date_ms = g::epoch_ms(now);
+        message.history_id = ++history_;
+        box.history_id = history_;
+        boost::json::object out{{"id", sub.draft_id},
+                                {"message", boost::json::object{{"id", message.id},
+                                                                {"threadId", message.thread_id},
+                                                                {"labelIds", boost::json::array{"DRAFT"}}}}};
+        store_draft(box, sub.draft_id, std::move(message));
+        return json_response(200, out);
     }
 
     if (kind == target::drafts_create) {
