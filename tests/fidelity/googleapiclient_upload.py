@@ -33,7 +33,8 @@ doc["baseUrl"] = url + "/"
 info = json.load(open(os.path.join(state, "token.json")))
 creds = Credentials(info["token"], refresh_token=info["refresh_token"], token_uri=info["token_uri"],
                     client_id=info["client_id"], client_secret=info["client_secret"])
-transport = httplib2.Http(timeout=60)
+ca = os.path.join(state, "ca.pem")  # present when the emulator serves HTTPS
+transport = httplib2.Http(timeout=60, ca_certs=ca if url.startswith("https://") else None)
 # Google answers an unfinished resumable upload with 308 and no Location. httplib2 0.16+
 # follows 308 as a redirect; google-api-python-client 1.8.1+ turns that off in its own
 # build_http(), which Debian's 1.7.12 predates, so it is done here, as there.

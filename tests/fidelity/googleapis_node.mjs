@@ -106,4 +106,66 @@ try {
   assert.equal(e.status ?? e.code, 404);
   console.log(`messages.get unknown id: ${e.status ?? e.code} ${e.errors?.[0]?.reason ?? e.message}`);
 }
+// Methods the generated layer added to the emulator.
+const attachment = Buffer.from([...Array(3000).keys()].map((i) => (i * 13) % 256));
+const withAttachment = [
+  'From: user1@example.com',
+  'To: user2@example.com',
+  'Subject: attachment',
+  'MIME-Version: 1.0',
+  'Content-Type: multipart/mixed; boundary="b1"',
+  '',
+  '--b1',
+  'Content-Type: text/plain; charset=UTF-8',
+  '',
+  'See the attachment.',
+  '--b1',
+  'Content-Type: application/octet-stream',
+  'Content-Disposition: attachment; filename="data.bin"',
+  'Content-Transfer-Encoding: base64',
+  '',
+  attachment.toString('base64'),
+  '--b1--',
+  '',
+].join('\r\n');
+const carrier = await gmail.users.messages.send({
+  userId: 'me',
+  requestBody: { raw: Buffer.from(withAttachment).toString('base64url') },
+});
+const full = await gmail.users.messages.get({ userId: 'me', id: carrier.data.id, format: 'full' });
+const part = full.data.payload.parts.find((p) => p.filename === 'data.bin');
+const body = await gmail.users.messages.attachments.get({
+  userId: 'me',
+  messageId: carrier.data.id,
+  id: part.body.attachmentId,
+});
+assert.deepEqual(Buffer.from(body.data.data, 'base64url'), attachment);
+console.log(`messages.attachments.get: ${body.data.size} bytes, as sent`);
+
+const starred = await gmail.users.messages.modify({
+  userId: 'me',
+  id: carrier.data.id,
+  requestBody: { addLabelIds: ['STARRED'] },
+});
+assert.ok(starred.data.labelIds.includes('STARRED'));
+const thread = await gmail.users.threads.get({ userId: 'me', id: carrier.data.threadId });
+assert.equal(thread.data.messages[0].id, carrier.data.id);
+console.log('messages.modify, threads.get: ok');
+
+const created = await calendar.calendars.insert({ requestBody: { summary: 'Node calendar' } });
+assert.match(created.data.id, /@group\.calendar\.google\.com$/);
+const weekly = await calendar.events.insert({
+  calendarId: created.data.id,
+  requestBody: {
+    summary: 'Weekly',
+    start: { dateTime: '2026-12-07T09:00:00Z' },
+    end: { dateTime: '2026-12-07T10:00:00Z' },
+    recurrence: ['RRULE:FREQ=WEEKLY;COUNT=3'],
+  },
+});
+const instances = await calendar.events.instances({ calendarId: created.data.id, eventId: weekly.data.id });
+assert.equal(instances.data.items.length, 3);
+await calendar.calendars.delete({ calendarId: created.data.id });
+console.log('calendars.insert, events.instances (3), calendars.delete: ok');
+
 console.log('googleapis for Node works against the emulator');

@@ -16,10 +16,22 @@ if ! "$python" -c 'import googleapiclient, google_auth_httplib2' 2>/dev/null; th
     exit 77
 fi
 work=$(mktemp -d)
-trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
-"$bin/gapi-emulator" --state-dir "$work" --duration 120 > "$work/url" &
-pid=$!
-for _ in $(seq 200); do [ -s "$work/url" ] && break; sleep 0.05; done
-url=$(head -n1 "$work/url")
-[ -n "$url" ] || { echo "the emulator did not start" >&2; exit 1; }
-"$python" "$here/googleapiclient_upload.py" "$url" "$work" "$here/../../api/gmail-v1.json" "$here/../../api/calendar-v3.json"
+pid=
+trap 'if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi; rm -rf "$work"' EXIT
+# Plain HTTP, then HTTPS with the emulator's own CA (written to STATE_DIR/ca.pem).
+for mode in plain tls; do
+    state="$work/$mode"
+    mkdir -p "$state"
+    flags=()
+    [ "$mode" = tls ] && flags=(--tls)
+    "$bin/gapi-emulator" --state-dir "$state" --duration 120 "${flags[@]}" > "$state/url" &
+    pid=$!
+    for _ in $(seq 200); do [ -s "$state/url" ] && [ -s "$state/token.json" ] && break; sleep 0.05; done
+    url=$(head -n1 "$state/url")
+    [ -n "$url" ] || { echo "the emulator did not start" >&2; exit 1; }
+    echo "== $mode: $url"
+    "$python" "$here/googleapiclient_upload.py" "$url" "$state" "$here/../../api/gmail-v1.json" "$here/../../api/calendar-v3.json"
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    pid=
+done
