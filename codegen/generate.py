@@ -49,8 +49,13 @@ GMAIL_UNITS = {
     "threads.untrash": 10, "threads.delete": 20, "watch": 100, "stop": 50,
     "settings.delegates.create": 100, "settings.forwardingAddresses.create": 100,
     "settings.sendAs.create": 100, "settings.sendAs.update": 100, "settings.sendAs.patch": 100,
+    # Google's usage-limits page (developers.google.com/gmail/api/reference/quota) goes on:
+    "settings.sendAs.verify": 100, "settings.updatePop": 100, "settings.updateAutoForwarding": 5,
+    "settings.updateImap": 5, "settings.updateVacation": 5, "settings.delegates.delete": 5,
+    "settings.filters.create": 5, "settings.filters.delete": 5, "settings.forwardingAddresses.delete": 5,
+    "settings.sendAs.delete": 5,
 }
-# Settings writes the table does not name: the cost of a label write (unconfirmed).
+# Settings writes no table names (S/MIME, CSE, language): the cost of a label write (unconfirmed).
 GMAIL_SETTINGS_WRITE_UNITS = 5
 
 # POST methods whose repetition changes nothing more than the first call did: safe to
@@ -62,10 +67,13 @@ IDEMPOTENT_POSTS = {
     "gmail.users.threads.modify", "gmail.users.threads.trash", "gmail.users.threads.untrash",
     "gmail.users.stop", "calendar.channels.stop", "calendar.freebusy.query", "calendar.calendars.clear",
     "gmail.users.settings.cse.keypairs.enable", "gmail.users.settings.cse.keypairs.disable",
-    "gmail.users.settings.sendAs.verify",
-    # Repeating these leaves a visible duplicate at worst (a second draft, a 409 for a
-    # label or an event id that exists), never a second e-mail: gapi has always retried them.
-    "gmail.users.drafts.create", "gmail.users.labels.create", "calendar.events.insert",
+    # Repeated, these leave a visible duplicate at worst, never a second e-mail: a second
+    # draft, a 409 for a label name that exists; gapi has always retried them.
+    "gmail.users.drafts.create", "gmail.users.labels.create",
+    # An event with a client-chosen id (calendar::new_event_id) is safe to insert twice (the
+    # second gets 409 and gapi returns the stored event); one without an id may be duplicated
+    # by a retry after a lost answer. gapi has always retried inserts; give events an id.
+    "calendar.events.insert",
 }
 
 APIS = [
@@ -218,7 +226,8 @@ class Api:
             return GMAIL_UNITS[key]
         if key.startswith("settings."):
             verb = key.rsplit(".", 1)[1]
-            return 1 if verb in ("get", "list") else GMAIL_SETTINGS_WRITE_UNITS
+            # settings.*.get / list and settings.getImap, getPop, ...: reads cost 1
+            return 1 if verb.startswith(("get", "list")) else GMAIL_SETTINGS_WRITE_UNITS
         raise SystemExit(f"no quota units for {mid}")
 
     def method(self, m, mname, rpath):

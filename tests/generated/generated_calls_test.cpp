@@ -221,6 +221,18 @@ BOOST_AUTO_TEST_CASE(delete_and_batch_delete_remove_messages_for_good) {
         auto [lec, listed] = co_await f.gmail->users().messages().list("me", use_tuple);
         BOOST_TEST_REQUIRE(!lec, lec.message());
         BOOST_TEST(listed.messages.empty());
+
+        // A draft's message is not deleted by batchDelete (drafts.delete removes drafts).
+        v1::draft d;
+        d.message.emplace().raw = gapi::emulator::encode_base64url("To: user2@example.com\r\nSubject: d\r\n\r\nx\r\n");
+        auto [cec, created] = co_await f.gmail->users().drafts().create("me", d, use_tuple);
+        BOOST_TEST_REQUIRE(!cec, cec.message());
+        v1::batch_delete_messages_request drafts_message;
+        drafts_message.ids = {created.message->id.value()};
+        auto [ddec, ignored_draft] = co_await f.gmail->users().messages().batch_delete("me", drafts_message, use_tuple);
+        BOOST_TEST_REQUIRE(!ddec, ddec.message());
+        auto [gdec, still] = co_await f.gmail->users().drafts().get("me", created.id.value(), use_tuple);
+        BOOST_TEST(!gdec, gdec.message());
     }());
     for (auto const& id : ids)
         BOOST_TEST(f.stored("user1@example.com", id).deleted);
@@ -648,6 +660,8 @@ BOOST_AUTO_TEST_CASE(events_instances_expand_daily_weekly_and_monthly_rules) {
     strings const monthly{"2026-12-31T08:00:00Z", "2027-01-31T08:00:00Z", "2027-03-31T08:00:00Z",
                           "2027-05-31T08:00:00Z"};
     strings const in_window{"2027-01-31T08:00:00Z", "2027-03-31T08:00:00Z"};
+    strings const yearly_rule{"RRULE:FREQ=YEARLY"};
+    strings const open_daily_rule{"RRULE:FREQ=DAILY"};
     v3::events_instances_query const all;
     v3::events_instances_query window;
     window.time_min = "2027-01-01T00:00:00Z";
@@ -675,6 +689,17 @@ BOOST_AUTO_TEST_CASE(events_instances_expand_daily_weekly_and_monthly_rules) {
 
         auto [nec, none] = co_await f.calendar->events().instances("primary", "nosuchevent", use_tuple);
         BOOST_TEST(nec == gapi::condition::not_found);
+
+        // A rule the emulator does not expand is a 501 that says so, never a wrong answer.
+        id = co_await insert_recurring(f, "2026-12-31", "2027-01-01", yearly_rule, true);
+        auto [yec, yearly] = co_await f.calendar->events().instances("primary", id, use_tuple);
+        BOOST_TEST(yec == gapi::api_error::unexpected_status);
+        // An open-ended rule started long ago still answers for a window today.
+        id = co_await insert_recurring(f, "2010-01-01T06:00:00Z", "2010-01-01T06:30:00Z", open_daily_rule);
+        got = co_await instance_starts(f, id, window);
+        BOOST_TEST(got.size() == 90u); // 2027-01-01 to 2027-03-31
+        if (!got.empty())
+            BOOST_TEST(got.front() == "2027-01-01T06:00:00Z");
     }());
 }
 

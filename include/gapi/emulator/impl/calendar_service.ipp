@@ -121,6 +121,7 @@ inline constexpr method_info calendars_update{"calendar.calendars.update", api_f
 inline constexpr method_info calendar_list_get{"calendar.calendarList.get", api_family::calendar, 1, list_read_scopes};
 inline constexpr method_info calendar_list_insert{"calendar.calendarList.insert", api_family::calendar, 1, list_insert_scopes};
 inline constexpr method_info calendar_list_patch{"calendar.calendarList.patch", api_family::calendar, 1, list_write_scopes};
+inline constexpr method_info calendar_list_update{"calendar.calendarList.update", api_family::calendar, 1, list_write_scopes};
 inline constexpr method_info calendar_list_delete{"calendar.calendarList.delete", api_family::calendar, 1, list_write_scopes};
 inline constexpr method_info colors_get{"calendar.colors.get", api_family::calendar, 1, colors_scopes};
 inline constexpr method_info settings_list{"calendar.settings.list", api_family::calendar, 1, settings_scopes};
@@ -942,6 +943,8 @@ GAPI_DECL std::optional<matched_call> calendar_service::match(verb method,
             return call(cal::calendar_list_get, {s[5]});
         if (method == verb::patch)
             return call(cal::calendar_list_patch, {s[5]});
+        if (method == verb::put)
+            return call(cal::calendar_list_update, {s[5]});
         if (method == verb::delete_)
             return call(cal::calendar_list_delete, {s[5]});
     }
@@ -1036,8 +1039,8 @@ GAPI_DECL api_response calendar_service::handle(matched_call const& call, api_re
             return change_calendar(param(0), request, who, m == &cal::calendars_update);
         if (m == &cal::calendar_list_get)
             return calendar_list_entry(param(0), request, who, verb::get);
-        if (m == &cal::calendar_list_patch)
-            return calendar_list_entry(param(0), request, who, verb::patch);
+        if (m == &cal::calendar_list_patch || m == &cal::calendar_list_update)
+            return calendar_list_entry(param(0), request, who, verb::patch); // the fields it keeps are all sent
         if (m == &cal::calendar_list_delete)
             return calendar_list_entry(param(0), request, who, verb::delete_);
         if (m == &cal::calendar_list_insert)
@@ -1754,6 +1757,7 @@ namespace detail::calendar {
 // UNTIL, INTERVAL and BYDAY (weekdays; for MONTHLY with an ordinal, "2TU", "-1FR"), and
 // EXDATE. Times are stepped in the wall clock of the start's UTC offset (no DST rules).
 struct recurrence_rule {
+    std::string unsupported; // a part of the rule the emulator cannot apply (answered 501)
     std::string freq;
     std::optional<std::size_t> count;
     std::optional<time_point> until;
@@ -1843,14 +1847,21 @@ inline std::optional<recurrence_rule> parse_recurrence(json::array const& lines,
                             auto const o = day.substr(0, day.size() - 2);
                             auto const* first = o.data() + (o[0] == '+' ? 1 : 0);
                             auto const [end, ec] = std::from_chars(first, o.data() + o.size(), ordinal);
-                            if (ec != std::errc{} || end != o.data() + o.size() || ordinal == 0)
+                            // RFC 5545: an ordinal in a month is 1 to 5, counted from either end
+                            if (ec != std::errc{} || end != o.data() + o.size() || ordinal == 0 || ordinal < -5 ||
+                                ordinal > 5)
                                 return std::nullopt;
                         }
                         r.by_day.emplace_back(ordinal, static_cast<unsigned>(w - std::begin(weekdays)) + 1);
                     }
+                } else if (key == "BYMONTHDAY" || key == "BYSETPOS" || key == "BYMONTH" || key == "BYYEARDAY" ||
+                           key == "BYWEEKNO" || key == "BYHOUR" || key == "BYMINUTE" || key == "BYSECOND") {
+                    r.unsupported = std::string(key);
                 }
-                // WKST and the rest are accepted and not applied.
+                // WKST changes nothing for the rules the emulator expands.
             }
+        } else if (name == "RDATE" || name == "EXRULE") {
+            r.unsupported = std::string(name);
         } else if (name == "EXDATE") {
             for (auto const item : split(value, ',')) {
                 bool date_only = false;
@@ -1860,16 +1871,23 @@ inline std::optional<recurrence_rule> parse_recurrence(json::array const& lines,
                 r.exdates.push_back(*t);
             }
         }
-        // RDATE and EXRULE are not expanded by the emulator.
     }
-    if (r.freq != "DAILY" && r.freq != "WEEKLY" && r.freq != "MONTHLY")
+    if (r.freq == "YEARLY" || r.freq == "HOURLY" || r.freq == "MINUTELY" || r.freq == "SECONDLY")
+        r.unsupported = "FREQ=" + r.freq;
+    else if (r.freq != "DAILY" && r.freq != "WEEKLY" && r.freq != "MONTHLY")
         return std::nullopt;
+    if (r.freq == "DAILY" && !r.by_day.empty())
+        r.unsupported = "BYDAY with FREQ=DAILY";
+    if (r.freq == "WEEKLY" && std::any_of(r.by_day.begin(), r.by_day.end(), [](auto const& d) { return d.first != 0; }))
+        return std::nullopt; // ordinals belong to MONTHLY and YEARLY rules
     return r;
 }
 
-// The start instants of a recurring event, in order, at most `limit`.
+// The start instants of a recurring event from `keep_from` on, in order, at most `limit`;
+// COUNT counts the earlier ones too. Nothing past the year 2200 (time_point's range ends in
+// 2262): an open-ended rule stops there.
 inline std::vector<time_point> expand(recurrence_rule const& r, time_point start, int offset_minutes, bool all_day,
-                                      std::size_t limit) {
+                                      time_point keep_from, std::size_t limit) {
     using namespace std::chrono;
     auto const shift = minutes(all_day ? 0 : offset_minutes);
     auto const local = start + shift;
@@ -1881,13 +1899,21 @@ inline std::vector<time_point> expand(recurrence_rule const& r, time_point start
             return false;
         return r.until_is_date ? floor<days>(t + shift) > floor<days>(*r.until) : t > *r.until;
     };
+    constexpr sys_days horizon{year(2200) / January / 1};
+    std::size_t counted = 0;
     auto const take = [&](sys_days day) {
+        if (day >= horizon)
+            return false;
         time_point const t = time_point(day) + time_of_day - shift;
         if (t < start)
             return true;
-        if (past_until(t) || (r.count && out.size() >= *r.count) || out.size() >= limit)
+        if (past_until(t) || (r.count && counted >= *r.count) || out.size() >= limit)
             return false;
-        out.push_back(t);
+        ++counted;
+        if (t >= keep_from && std::none_of(r.exdates.begin(), r.exdates.end(), [&](time_point x) {
+                return all_day ? floor<days>(x) == floor<days>(t) : x == t;
+            }))
+            out.push_back(t);
         return true;
     };
     auto const iso_weekday = [](sys_days d) { return weekday(d).iso_encoding(); };
@@ -1943,11 +1969,6 @@ inline std::vector<time_point> expand(recurrence_rule const& r, time_point start
         if (!more)
             break;
     }
-    std::erase_if(out, [&](time_point t) {
-        return std::any_of(r.exdates.begin(), r.exdates.end(), [&](time_point x) {
-            return all_day ? floor<days>(x) == floor<days>(t) : x == t;
-        });
-    });
     return out;
 }
 
@@ -2018,7 +2039,15 @@ GAPI_DECL api_response calendar_service::event_instances(std::string const& cale
         auto const rule = cal::parse_recurrence(rec->get_array(), offset);
         if (!rule)
             return cal::invalid("Invalid recurrence rule.");
-        starts = cal::expand(*rule, master.start, offset, all_day, 2500);
+        if (!rule->unsupported.empty())
+            return error_response({.code = 501,
+                                   .message = "gapi-emulator does not expand " + rule->unsupported +
+                                              " in recurrence rules (it expands DAILY, WEEKLY and MONTHLY with "
+                                              "COUNT, UNTIL, INTERVAL, BYDAY and EXDATE).",
+                                   .reason = "notImplemented"});
+        // Occurrences that end before timeMin are counted (for COUNT), not kept.
+        auto const keep_from = time_min ? *time_min - (master.end - master.start) : master.start;
+        starts = cal::expand(*rule, master.start, offset, all_day, keep_from, first + 2500);
     }
     auto const duration = master.end - master.start;
     std::size_t const page_size = max_results && *max_results > 0 ? static_cast<std::size_t>(*max_results) : 250;

@@ -1110,7 +1110,7 @@ gmail_service::duplicate_message_ids(std::string const& email) const {
     std::map<std::string, std::size_t> counts;
     if (auto const* box = find_mailbox(email))
         for (auto const& m : box->messages)
-            if (!m.message_id.empty() && detail::gmail::has_label(m, "SENT"))
+            if (!m.deleted && !m.message_id.empty() && detail::gmail::has_label(m, "SENT"))
                 ++counts[m.message_id];
     std::erase_if(counts, [](auto const& kv) { return kv.second < 2; });
     return counts;
@@ -1187,7 +1187,8 @@ GAPI_DECL gmail_service::mailbox::mailbox(mailbox const& other)
       history_floor(other.history_floor), watches(other.watches) {
     // The other mailbox's indexes point into its own messages: build ours afresh.
     for (std::size_t i = 0; i < messages.size(); ++i)
-        index_message(*this, messages[i], i);
+        if (!messages[i].deleted)
+            index_message(*this, messages[i], i);
     for (auto it = drafts.begin(); it != drafts.end(); ++it) {
         drafts_by_id.emplace(it->first, it);
         index_message(*this, it->second, draft_position);
@@ -2229,8 +2230,10 @@ GAPI_DECL api_response gmail_service::create_label(mailbox& box, api_request con
 }
 
 GAPI_DECL api_response gmail_service::get_profile(mailbox const& box) const {
+    auto const deleted = static_cast<std::size_t>(
+        std::count_if(box.messages.begin(), box.messages.end(), [](auto const& m) { return m.deleted; }));
     return json_response(200, boost::json::object{{"emailAddress", box.email},
-                                                  {"messagesTotal", box.messages.size() + box.drafts.size()},
+                                                  {"messagesTotal", box.messages.size() - deleted + box.drafts.size()},
                                                   {"threadsTotal", box.threads.size()},
                                                   {"historyId", std::to_string(box.history_id)}});
 }
@@ -2403,9 +2406,13 @@ GAPI_DECL api_response gmail_service::batch_delete(mailbox& box, api_request con
         return g::invalid_argument("No message ids specified");
     if (ids.size() > 1000)
         return g::invalid_argument("Too many ids specified: " + std::to_string(ids.size()) + " (limit 1000)");
-    // Ids that name no message are skipped: deleting is idempotent.
+    // Ids that name no message (or a draft's: drafts.delete removes those) are skipped:
+    // deleting is idempotent.
+    auto const is_draft = [&](stored_message const* m) {
+        return std::any_of(box.drafts.begin(), box.drafts.end(), [&](auto const& d) { return &d.second == m; });
+    };
     for (auto const& id : ids)
-        if (auto const* m = find_message(box, id); m && !m->deleted) {
+        if (auto const* m = find_message(box, id); m && !m->deleted && !is_draft(m)) {
             unindex_message(box, *m);
             const_cast<stored_message*>(m)->deleted = true;
             box.history_id = ++history_;

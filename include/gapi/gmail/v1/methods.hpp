@@ -206,16 +206,16 @@ inline constexpr gapi::detail::api_method users_settings_send_as_get{"gmail.user
 inline constexpr gapi::detail::api_method users_settings_send_as_list{"gmail.users.settings.sendAs.list", 1, true};
 inline constexpr gapi::detail::api_method users_settings_send_as_patch{"gmail.users.settings.sendAs.patch", 100, true};
 inline constexpr gapi::detail::api_method users_settings_send_as_update{"gmail.users.settings.sendAs.update", 100, true};
-inline constexpr gapi::detail::api_method users_settings_send_as_verify{"gmail.users.settings.sendAs.verify", 5, true};
-inline constexpr gapi::detail::api_method users_settings_get_auto_forwarding{"gmail.users.settings.getAutoForwarding", 5, true};
-inline constexpr gapi::detail::api_method users_settings_get_imap{"gmail.users.settings.getImap", 5, true};
-inline constexpr gapi::detail::api_method users_settings_get_language{"gmail.users.settings.getLanguage", 5, true};
-inline constexpr gapi::detail::api_method users_settings_get_pop{"gmail.users.settings.getPop", 5, true};
-inline constexpr gapi::detail::api_method users_settings_get_vacation{"gmail.users.settings.getVacation", 5, true};
+inline constexpr gapi::detail::api_method users_settings_send_as_verify{"gmail.users.settings.sendAs.verify", 100, false};
+inline constexpr gapi::detail::api_method users_settings_get_auto_forwarding{"gmail.users.settings.getAutoForwarding", 1, true};
+inline constexpr gapi::detail::api_method users_settings_get_imap{"gmail.users.settings.getImap", 1, true};
+inline constexpr gapi::detail::api_method users_settings_get_language{"gmail.users.settings.getLanguage", 1, true};
+inline constexpr gapi::detail::api_method users_settings_get_pop{"gmail.users.settings.getPop", 1, true};
+inline constexpr gapi::detail::api_method users_settings_get_vacation{"gmail.users.settings.getVacation", 1, true};
 inline constexpr gapi::detail::api_method users_settings_update_auto_forwarding{"gmail.users.settings.updateAutoForwarding", 5, true};
 inline constexpr gapi::detail::api_method users_settings_update_imap{"gmail.users.settings.updateImap", 5, true};
 inline constexpr gapi::detail::api_method users_settings_update_language{"gmail.users.settings.updateLanguage", 5, true};
-inline constexpr gapi::detail::api_method users_settings_update_pop{"gmail.users.settings.updatePop", 5, true};
+inline constexpr gapi::detail::api_method users_settings_update_pop{"gmail.users.settings.updatePop", 100, true};
 inline constexpr gapi::detail::api_method users_settings_update_vacation{"gmail.users.settings.updateVacation", 5, true};
 inline constexpr gapi::detail::api_method users_threads_delete{"gmail.users.threads.delete", 20, true};
 inline constexpr gapi::detail::api_method users_threads_get{"gmail.users.threads.get", 10, true};
@@ -1241,8 +1241,9 @@ public:
 
     /// gmail.users.settings.sendAs.verify: Sends a verification email to the specified send-as
     /// alias address.
-    /// `POST gmail/v1/users/{userId}/settings/sendAs/{sendAsEmail}/verify`; 5 quota units;
-    /// idempotent (retried after a lost answer). Completes with `void(error_code, no_content)`.
+    /// `POST gmail/v1/users/{userId}/settings/sendAs/{sendAsEmail}/verify`; 100 quota units; not
+    /// idempotent (never sent twice without proof it did not act). Completes with `void(error_code,
+    /// no_content)`.
     GAPI_DECL http::request verify_request(std::string_view user_id, std::string_view send_as_email) const;
     template <boost::asio::completion_token_for<void(error_code, no_content)> CompletionToken = boost::asio::deferred_t>
     auto verify(std::string_view user_id, std::string_view send_as_email, CompletionToken&& token = {}) const {
@@ -1268,7 +1269,7 @@ public:
 
     /// gmail.users.settings.getAutoForwarding: Gets the auto-forwarding setting for the specified
     /// account.
-    /// `GET gmail/v1/users/{userId}/settings/autoForwarding`; 5 quota units; idempotent (retried
+    /// `GET gmail/v1/users/{userId}/settings/autoForwarding`; 1 quota unit; idempotent (retried
     /// after a lost answer). Completes with `void(error_code, v1::auto_forwarding)`.
     GAPI_DECL http::request get_auto_forwarding_request(std::string_view user_id) const;
     template <boost::asio::completion_token_for<void(error_code, v1::auto_forwarding)> CompletionToken = boost::asio::deferred_t>
@@ -1279,7 +1280,7 @@ public:
     }
 
     /// gmail.users.settings.getImap: Gets IMAP settings.
-    /// `GET gmail/v1/users/{userId}/settings/imap`; 5 quota units; idempotent (retried after a lost
+    /// `GET gmail/v1/users/{userId}/settings/imap`; 1 quota unit; idempotent (retried after a lost
     /// answer). Completes with `void(error_code, v1::imap_settings)`.
     GAPI_DECL http::request get_imap_request(std::string_view user_id) const;
     template <boost::asio::completion_token_for<void(error_code, v1::imap_settings)> CompletionToken = boost::asio::deferred_t>
@@ -1290,7 +1291,7 @@ public:
     }
 
     /// gmail.users.settings.getLanguage: Gets language settings.
-    /// `GET gmail/v1/users/{userId}/settings/language`; 5 quota units; idempotent (retried after a
+    /// `GET gmail/v1/users/{userId}/settings/language`; 1 quota unit; idempotent (retried after a
     /// lost answer). Completes with `void(error_code, v1::language_settings)`.
     GAPI_DECL http::request get_language_request(std::string_view user_id) const;
     template <boost::asio::completion_token_for<void(error_code, v1::language_settings)> CompletionToken = boost::asio::deferred_t>
@@ -1301,7 +1302,7 @@ public:
     }
 
     /// gmail.users.settings.getPop: Gets POP settings.
-    /// `GET gmail/v1/users/{userId}/settings/pop`; 5 quota units; idempotent (retried after a lost
+    /// `GET gmail/v1/users/{userId}/settings/pop`; 1 quota unit; idempotent (retried after a lost
     /// answer). Completes with `void(error_code, v1::pop_settings)`.
     GAPI_DECL http::request get_pop_request(std::string_view user_id) const;
     template <boost::asio::completion_token_for<void(error_code, v1::pop_settings)> CompletionToken = boost::asio::deferred_t>
@@ -1312,7 +1313,7 @@ public:
     }
 
     /// gmail.users.settings.getVacation: Gets vacation responder settings.
-    /// `GET gmail/v1/users/{userId}/settings/vacation`; 5 quota units; idempotent (retried after a
+    /// `GET gmail/v1/users/{userId}/settings/vacation`; 1 quota unit; idempotent (retried after a
     /// lost answer). Completes with `void(error_code, v1::vacation_settings)`.
     GAPI_DECL http::request get_vacation_request(std::string_view user_id) const;
     template <boost::asio::completion_token_for<void(error_code, v1::vacation_settings)> CompletionToken = boost::asio::deferred_t>
@@ -1357,8 +1358,8 @@ public:
     }
 
     /// gmail.users.settings.updatePop: Updates POP settings.
-    /// `PUT gmail/v1/users/{userId}/settings/pop`; 5 quota units; idempotent (retried after a lost
-    /// answer). Completes with `void(error_code, v1::pop_settings)`.
+    /// `PUT gmail/v1/users/{userId}/settings/pop`; 100 quota units; idempotent (retried after a
+    /// lost answer). Completes with `void(error_code, v1::pop_settings)`.
     GAPI_DECL http::request update_pop_request(std::string_view user_id, v1::pop_settings const& body) const;
     template <boost::asio::completion_token_for<void(error_code, v1::pop_settings)> CompletionToken = boost::asio::deferred_t>
     auto update_pop(std::string_view user_id, v1::pop_settings const& body, CompletionToken&& token = {}) const {
