@@ -106,7 +106,35 @@ assert "TRASH" not in gmail.users().messages().untrash(userId="me", id=sent_id).
 thread = gmail.users().threads().get(userId="me", id=full["threadId"]).execute()
 assert [m["id"] for m in thread["messages"]] == [sent_id], thread
 gmail.users().labels().delete(userId="me", id=label["id"]).execute()
-print("google-api-python-client gmail methods: attachments.get, labels, modify, trash, threads passed")
+
+# The rest of what the emulator serves, as Google's client sends it.
+users = gmail.users()
+start = users.getProfile(userId="me").execute()["historyId"]
+raw = base64.urlsafe_b64encode(b"From: a@elsewhere.example\r\nTo: user1@example.com\r\nSubject: inserted\r\n\r\nx\r\n").decode()
+inserted = users.messages().insert(userId="me", body={"raw": raw, "labelIds": ["INBOX"]}).execute()
+imported = users.messages().import_(userId="me", body={"raw": raw}).execute()
+users.messages().batchModify(userId="me", body={"ids": [inserted["id"], imported["id"]], "addLabelIds": ["IMPORTANT"]}).execute()
+changes = users.history().list(userId="me", startHistoryId=start).execute()
+assert len(changes["history"]) >= 3, changes
+assert users.threads().list(userId="me").execute()["threads"], "threads.list is empty"
+users.threads().modify(userId="me", id=inserted["threadId"], body={"addLabelIds": ["STARRED"]}).execute()
+users.threads().trash(userId="me", id=inserted["threadId"]).execute()
+users.threads().untrash(userId="me", id=inserted["threadId"]).execute()
+users.messages().delete(userId="me", id=inserted["id"]).execute()
+users.messages().batchDelete(userId="me", body={"ids": [imported["id"]]}).execute()
+users.threads().delete(userId="me", id=full["threadId"]).execute()
+draft = users.drafts().create(userId="me", body={"message": {"raw": raw}}).execute()
+updated = users.drafts().update(userId="me", id=draft["id"], body={"message": {"raw": raw}}).execute()
+assert updated["id"] == draft["id"], updated
+aliases = users.settings().sendAs().list(userId="me").execute()["sendAs"]
+assert users.settings().sendAs().get(userId="me", sendAsEmail=aliases[0]["sendAsEmail"]).execute()["isPrimary"]
+users.watch(userId="me", body={"topicName": "projects/p/topics/t"}).execute()
+users.stop(userId="me").execute()
+label = users.labels().create(userId="me", body={"name": "patch me"}).execute()
+users.labels().patch(userId="me", id=label["id"], body={"name": "patched"}).execute()
+assert users.labels().update(userId="me", id=label["id"], body={"name": "updated"}).execute()["name"] == "updated"
+print("google-api-python-client gmail methods: attachments.get, labels, modify, trash, threads, history, "
+      "insert, import, batchModify, batchDelete, delete, drafts.update, sendAs, watch, stop passed")
 
 if calendar_discovery:
     cdoc = json.load(open(calendar_discovery))
@@ -116,5 +144,33 @@ if calendar_discovery:
     created = calendar.calendars().insert(body={"summary": "googleapiclient", "timeZone": "Europe/Athens"}).execute()
     assert created["id"].endswith("@group.calendar.google.com"), created
     assert calendar.calendars().get(calendarId=created["id"]).execute()["timeZone"] == "Europe/Athens"
+    calendar.calendars().patch(calendarId=created["id"], body={"description": "patched"}).execute()
+    calendar.calendars().update(calendarId=created["id"], body={"summary": "updated"}).execute()
+    entry = calendar.calendarList().get(calendarId=created["id"]).execute()
+    assert entry["accessRole"] == "owner", entry
+    calendar.calendarList().patch(calendarId=created["id"], body={"colorId": "7"}).execute()
+    weekly = calendar.events().insert(calendarId=created["id"], body={
+        "summary": "weekly", "start": {"dateTime": "2026-12-07T09:00:00Z"}, "end": {"dateTime": "2026-12-07T10:00:00Z"},
+        "recurrence": ["RRULE:FREQ=WEEKLY;COUNT=4"]}).execute()
+    assert len(calendar.events().instances(calendarId=created["id"], eventId=weekly["id"]).execute()["items"]) == 4
+    quick = calendar.events().quickAdd(calendarId="primary", text="Coffee").execute()
+    calendar.events().move(calendarId="primary", eventId=quick["id"], destination=created["id"]).execute()
+    calendar.events().import_(calendarId="primary", body={
+        "iCalUID": "python@example.com", "summary": "imported",
+        "start": {"dateTime": "2026-12-08T09:00:00Z"}, "end": {"dateTime": "2026-12-08T10:00:00Z"}}).execute()
+    rule = calendar.acl().insert(calendarId=created["id"], body={
+        "role": "reader", "scope": {"type": "user", "value": "user2@example.com"}}).execute()
+    assert len(calendar.acl().list(calendarId=created["id"]).execute()["items"]) == 2
+    calendar.acl().delete(calendarId=created["id"], ruleId=rule["id"]).execute()
+    assert len(calendar.colors().get().execute()["event"]) == 11
+    assert calendar.settings().get(setting="timezone").execute()["value"]
+    assert calendar.settings().list().execute()["items"]
+    channel = calendar.events().watch(calendarId="primary", body={
+        "id": "python-channel", "type": "web_hook", "address": "https://example.com/hook"}).execute()
+    calendar.channels().stop(body={"id": channel["id"], "resourceId": channel["resourceId"]}).execute()
+    calendar.calendars().clear(calendarId=created["id"]).execute()
+    calendar.calendarList().delete(calendarId=created["id"]).execute()
+    calendar.calendarList().insert(body={"id": created["id"]}).execute()
     calendar.calendars().delete(calendarId=created["id"]).execute()
-    print("google-api-python-client calendar methods: calendars insert, get, delete passed")
+    print("google-api-python-client calendar methods: calendars, calendarList, events instances/quickAdd/move/"
+          "import/watch, acl, colors, settings, channels.stop passed")
