@@ -256,6 +256,10 @@ private:
 
     // The label-changing methods (modify, trash, untrash, batchModify) and the rest of
     // the generated layer's common calls.
+    GAPI_DECL std::optional<api_response> unknown_label(mailbox const& box, std::vector<std::string> const& ids) const;
+    GAPI_DECL bool is_draft(mailbox const& box, stored_message const& m) const;
+    /// messages.delete and its batch and thread forms: gone from every answer and index.
+    GAPI_DECL void erase_message(mailbox& box, stored_message const& m);
     GAPI_DECL std::optional<api_response> change_labels(mailbox& box, stored_message const& m,
                                                         std::vector<std::string> const& add,
                                                         std::vector<std::string> const& remove);

@@ -1682,11 +1682,10 @@ GAPI_DECL api_response calendar_service::insert_calendar(api_request const& requ
     namespace cal = detail::calendar;
     namespace json = boost::json;
     auto& list = ensure_user(who.email);
-    boost::system::error_code ec;
-    auto parsed = json::parse(request.body, ec);
-    if (ec || !parsed.is_object())
+    auto const parsed = cal::parse_body(request.body);
+    if (!parsed)
         return cal::parse_error();
-    auto const& body = parsed.get_object();
+    auto const& body = *parsed;
     auto const summary = cal::string_field(body, "summary");
     if (summary.empty())
         return cal::required("Missing title.");
@@ -2104,11 +2103,10 @@ GAPI_DECL api_response calendar_service::watch_events(std::string const& calenda
     std::string const calendar_id = calendar_param == "primary" ? who.email : calendar_param;
     if (!entry_for(who.email, calendar_id))
         return cal::not_found();
-    boost::system::error_code ec;
-    auto parsed = json::parse(request.body, ec);
-    if (ec || !parsed.is_object())
+    auto const parsed = cal::parse_body(request.body);
+    if (!parsed)
         return cal::parse_error();
-    auto const& body = parsed.get_object();
+    auto const& body = *parsed;
     auto const id = cal::string_field(body, "id");
     auto const address = cal::string_field(body, "address");
     if (id.empty())
@@ -2139,11 +2137,10 @@ GAPI_DECL api_response calendar_service::watch_events(std::string const& calenda
 GAPI_DECL api_response calendar_service::stop_channel(api_request const& request) {
     namespace cal = detail::calendar;
     namespace json = boost::json;
-    boost::system::error_code ec;
-    auto parsed = json::parse(request.body, ec);
-    if (ec || !parsed.is_object())
+    auto const parsed = cal::parse_body(request.body);
+    if (!parsed)
         return cal::parse_error();
-    auto const& body = parsed.get_object();
+    auto const& body = *parsed;
     auto const it = channels_.find(std::string(cal::string_field(body, "id")));
     if (it == channels_.end() || cal::string_field(it->second, "resourceId") != cal::string_field(body, "resourceId"))
         return error_response({.code = 404, .message = "Channel '" + std::string(cal::string_field(body, "id")) +

@@ -1837,13 +1837,8 @@ GAPI_DECL api_response gmail_service::complete(target kind, submission sub, mail
         std::vector<std::string> labels;
         if (auto err = g::id_list(sub.metadata, "labelIds", "message.label_ids", labels))
             return *err;
-        for (auto const& l : labels) {
-            bool const known =
-                std::any_of(std::begin(g::system_labels), std::end(g::system_labels), [&](auto const& s) { return s.id == l; }) ||
-                std::any_of(box.labels.begin(), box.labels.end(), [&](auto const& u) { return u.id == l; });
-            if (!known)
-                return g::invalid_argument("Invalid label: " + l);
-        }
+        if (auto err = unknown_label(box, labels))
+            return *err;
         message.id = new_hex_id();
         message.thread_id = !fields.thread_id.empty() && thread_exists(box, fields.thread_id) ? fields.thread_id
                                                                                                : new_hex_id();
@@ -2253,6 +2248,28 @@ inline json::object label_resource(std::string_view id, std::string_view name, s
     return l;
 }
 
+inline api_response no_content() {
+    api_response res;
+    res.status = 204;
+    return res;
+}
+
+// The body of messages.modify, threads.modify and messages.batchModify: its label ids to add
+// and to remove (and with "ids" among `fields`, the messages).
+inline std::optional<api_response> label_change(std::string const& text, std::size_t max_body,
+                                                std::span<std::string_view const> fields, json::object& body,
+                                                std::vector<std::string>& add, std::vector<std::string>& remove) {
+    if (text.size() > max_body)
+        return payload_too_large(max_body);
+    if (auto err = parse_object(text, body))
+        return err;
+    if (auto err = check_fields(body, fields, ""))
+        return err;
+    if (auto err = id_list(body, "addLabelIds", "add_label_ids", add))
+        return err;
+    return id_list(body, "removeLabelIds", "remove_label_ids", remove);
+}
+
 // The leaf at a payload partId ("", "1", "0.2"), as `payload_json` numbers them.
 inline mime_part const* part_at(mime_part const& root, std::string_view part_id) {
     mime_part const* p = &root;
@@ -2271,19 +2288,26 @@ inline mime_part const* part_at(mime_part const& root, std::string_view part_id)
 
 } // namespace detail::gmail
 
+GAPI_DECL std::optional<api_response> gmail_service::unknown_label(mailbox const& box,
+                                                                   std::vector<std::string> const& ids) const {
+    namespace g = detail::gmail;
+    for (auto const& id : ids) {
+        bool const known =
+            std::any_of(std::begin(g::system_labels), std::end(g::system_labels), [&](auto const& l) { return l.id == id; }) ||
+            std::any_of(box.labels.begin(), box.labels.end(), [&](auto const& l) { return l.id == id; });
+        if (!known)
+            return g::invalid_argument("Invalid label: " + id);
+    }
+    return std::nullopt;
+}
+
 GAPI_DECL std::optional<api_response> gmail_service::change_labels(mailbox& box, stored_message const& m,
                                                                    std::vector<std::string> const& add,
                                                                    std::vector<std::string> const& remove) {
     namespace g = detail::gmail;
-    auto known = [&](std::string const& id) {
-        return std::any_of(std::begin(g::system_labels), std::end(g::system_labels),
-                           [&](auto const& l) { return l.id == id; }) ||
-               std::any_of(box.labels.begin(), box.labels.end(), [&](auto const& l) { return l.id == id; });
-    };
     for (auto const* list : {&add, &remove})
-        for (auto const& id : *list)
-            if (!known(id))
-                return g::invalid_argument("Invalid label: " + id);
+        if (auto err = unknown_label(box, *list))
+            return err;
     // The mailbox owns its messages; the index hands them out read-only.
     auto& target = const_cast<stored_message&>(m);
     for (auto const& id : remove)
@@ -2303,18 +2327,10 @@ GAPI_DECL std::optional<api_response> gmail_service::change_labels(mailbox& box,
 GAPI_DECL api_response gmail_service::modify_message(mailbox& box, api_request const& request,
                                                      std::string const& id) {
     namespace g = detail::gmail;
-    if (request.body.size() > limits_.max_json_body)
-        return g::payload_too_large(limits_.max_json_body);
-    boost::json::object body;
-    if (auto err = g::parse_object(request.body, body))
-        return *err;
     static constexpr std::string_view fields[] = {"addLabelIds", "removeLabelIds"};
-    if (auto err = g::check_fields(body, fields, ""))
-        return *err;
+    boost::json::object body;
     std::vector<std::string> add, remove;
-    if (auto err = g::id_list(body, "addLabelIds", "add_label_ids", add))
-        return *err;
-    if (auto err = g::id_list(body, "removeLabelIds", "remove_label_ids", remove))
+    if (auto err = g::label_change(request.body, limits_.max_json_body, fields, body, add, remove))
         return *err;
     if (add.empty() && remove.empty())
         return g::invalid_argument("No label add or removes specified");
@@ -2340,20 +2356,12 @@ GAPI_DECL api_response gmail_service::trash_message(mailbox& box, std::string co
 
 GAPI_DECL api_response gmail_service::batch_modify(mailbox& box, api_request const& request) {
     namespace g = detail::gmail;
-    if (request.body.size() > limits_.max_json_body)
-        return g::payload_too_large(limits_.max_json_body);
-    boost::json::object body;
-    if (auto err = g::parse_object(request.body, body))
-        return *err;
     static constexpr std::string_view fields[] = {"addLabelIds", "ids", "removeLabelIds"};
-    if (auto err = g::check_fields(body, fields, ""))
-        return *err;
+    boost::json::object body;
     std::vector<std::string> ids, add, remove;
+    if (auto err = g::label_change(request.body, limits_.max_json_body, fields, body, add, remove))
+        return *err;
     if (auto err = g::id_list(body, "ids", "ids", ids))
-        return *err;
-    if (auto err = g::id_list(body, "addLabelIds", "add_label_ids", add))
-        return *err;
-    if (auto err = g::id_list(body, "removeLabelIds", "remove_label_ids", remove))
         return *err;
     if (ids.empty())
         return g::invalid_argument("No message ids specified");
@@ -2370,23 +2378,31 @@ GAPI_DECL api_response gmail_service::batch_modify(mailbox& box, api_request con
     for (auto const* m : found)
         if (auto err = change_labels(box, *m, add, remove))
             return *err;
-    api_response res;
-    res.status = 204;
-    return res;
+    return g::no_content();
 }
 
 GAPI_DECL api_response gmail_service::delete_message(mailbox& box, std::string const& id) {
     namespace g = detail::gmail;
     auto const* m = find_message(box, id);
-    if (!m || std::any_of(box.drafts.begin(), box.drafts.end(), [&](auto const& d) { return &d.second == m; }))
+    if (!m || is_draft(box, *m))
         return g::not_found(); // a draft's message goes with drafts.delete
-    unindex_message(box, *m);
-    const_cast<stored_message*>(m)->deleted = true;
+    erase_message(box, *m);
+    return g::no_content();
+}
+
+GAPI_DECL bool gmail_service::is_draft(mailbox const& box, stored_message const& m) const {
+    auto const key = detail::gmail::id_key(m.id);
+    auto const& part = box.by_id.part(key);
+    auto const it = part.find(key);
+    return it != part.end() && it->second.message == &m && it->second.position == draft_position;
+}
+
+GAPI_DECL void gmail_service::erase_message(mailbox& box, stored_message const& m) {
+    unindex_message(box, m);
+    // The mailbox owns its messages; the index hands them out read-only.
+    const_cast<stored_message&>(m).deleted = true;
     box.history_id = ++history_;
-    record(box, {history_, "messageDeleted", m->id, m->thread_id, m->label_ids, {}});
-    api_response res;
-    res.status = 204;
-    return res;
+    record(box, {history_, "messageDeleted", m.id, m.thread_id, m.label_ids, {}});
 }
 
 GAPI_DECL api_response gmail_service::batch_delete(mailbox& box, api_request const& request) {
@@ -2408,19 +2424,10 @@ GAPI_DECL api_response gmail_service::batch_delete(mailbox& box, api_request con
         return g::invalid_argument("Too many ids specified: " + std::to_string(ids.size()) + " (limit 1000)");
     // Ids that name no message (or a draft's: drafts.delete removes those) are skipped:
     // deleting is idempotent.
-    auto const is_draft = [&](stored_message const* m) {
-        return std::any_of(box.drafts.begin(), box.drafts.end(), [&](auto const& d) { return &d.second == m; });
-    };
     for (auto const& id : ids)
-        if (auto const* m = find_message(box, id); m && !m->deleted && !is_draft(m)) {
-            unindex_message(box, *m);
-            const_cast<stored_message*>(m)->deleted = true;
-            box.history_id = ++history_;
-            record(box, {history_, "messageDeleted", m->id, m->thread_id, m->label_ids, {}});
-        }
-    api_response res;
-    res.status = 204;
-    return res;
+        if (auto const* m = find_message(box, id); m && !is_draft(box, *m))
+            erase_message(box, *m);
+    return g::no_content();
 }
 
 GAPI_DECL api_response gmail_service::get_attachment(mailbox const& box, std::string const& message_id,
@@ -2474,9 +2481,7 @@ GAPI_DECL api_response gmail_service::delete_label(mailbox& box, std::string con
     for (auto& d : box.drafts)
         std::erase(d.second.label_ids, id);
     box.history_id = ++history_;
-    api_response res;
-    res.status = 204;
-    return res;
+    return g::no_content();
 }
 
 GAPI_DECL api_response gmail_service::get_thread(mailbox const& box, api_request const& request,
@@ -2669,9 +2674,7 @@ GAPI_DECL api_response gmail_service::watch(mailbox& box, api_request const& req
     namespace g = detail::gmail;
     if (stop) {
         box.watches.clear();
-        api_response res;
-        res.status = 204;
-        return res;
+        return g::no_content();
     }
     boost::json::object body;
     if (auto err = g::parse_object(request.body, body))
@@ -2760,17 +2763,9 @@ GAPI_DECL api_response gmail_service::change_thread(mailbox& box, api_request co
     namespace g = detail::gmail;
     std::vector<std::string> add, remove;
     if (how == "modify") {
-        if (request.body.size() > limits_.max_json_body)
-            return g::payload_too_large(limits_.max_json_body);
-        boost::json::object body;
-        if (auto err = g::parse_object(request.body, body))
-            return *err;
         static constexpr std::string_view fields[] = {"addLabelIds", "removeLabelIds"};
-        if (auto err = g::check_fields(body, fields, ""))
-            return *err;
-        if (auto err = g::id_list(body, "addLabelIds", "add_label_ids", add))
-            return *err;
-        if (auto err = g::id_list(body, "removeLabelIds", "remove_label_ids", remove))
+        boost::json::object body;
+        if (auto err = g::label_change(request.body, limits_.max_json_body, fields, body, add, remove))
             return *err;
         if (add.empty() && remove.empty())
             return g::invalid_argument("No label add or removes specified");
@@ -2788,19 +2783,13 @@ GAPI_DECL api_response gmail_service::change_thread(mailbox& box, api_request co
         return g::not_found();
     for (auto const* m : members) {
         if (how == "delete") {
-            unindex_message(box, *m);
-            const_cast<stored_message*>(m)->deleted = true;
-            box.history_id = ++history_;
-            record(box, {history_, "messageDeleted", m->id, m->thread_id, m->label_ids, {}});
+            erase_message(box, *m);
         } else if (auto err = change_labels(box, *m, add, remove)) {
             return *err;
         }
     }
-    if (how == "delete") {
-        api_response res;
-        res.status = 204;
-        return res;
-    }
+    if (how == "delete")
+        return g::no_content();
     boost::json::array messages;
     for (auto const* m : members)
         messages.push_back(g::message_resource(*m, "minimal", {}));
