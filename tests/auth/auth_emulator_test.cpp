@@ -20,6 +20,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/algorithm/string/join.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/test/unit_test.hpp>
 #include <boost/url/parse.hpp>
@@ -28,6 +29,8 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <string>
+#include <vector>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -45,6 +48,34 @@ namespace {
 std::string const gmail_send_scope = "https://www.googleapis.com/auth/gmail.send";
 
 // A started emulator writing its credential files into a temporary directory.
+// The local addresses of the TCP sockets listening on `port`, from /proc/net/tcp and
+// /proc/net/tcp6 (an IPv6 "any" listener would show as "::").
+std::vector<std::string> listening_addresses(std::uint16_t port) {
+    std::vector<std::string> found;
+    for (auto const* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
+        std::ifstream in(table);
+        std::string line;
+        std::getline(in, line); // the column names
+        while (std::getline(in, line)) {
+            std::istringstream fields(line);
+            std::string slot, local, remote, state;
+            fields >> slot >> local >> remote >> state;
+            auto const colon = local.rfind(':');
+            if (state != "0A" || colon == std::string::npos || std::stoul(local.substr(colon + 1), nullptr, 16) != port)
+                continue;
+            auto const hex = local.substr(0, colon);
+            if (hex.size() == 8) { // IPv4, little-endian
+                auto const a = std::stoul(hex, nullptr, 16);
+                found.push_back(std::to_string(a & 0xff) + "." + std::to_string((a >> 8) & 0xff) + "." +
+                                std::to_string((a >> 16) & 0xff) + "." + std::to_string(a >> 24));
+            } else {
+                found.push_back(hex == std::string(32, '0') ? "::" : hex);
+            }
+        }
+    }
+    return found;
+}
+
 struct auth_fixture {
     explicit auth_fixture(emulator_options options = {}) {
         options.state_dir = dir.path();
@@ -235,7 +266,9 @@ BOOST_AUTO_TEST_CASE(installed_app_flow_end_to_end) {
     asio::io_context ioc;
     gapi::http::connection_pool pool(ioc.get_executor());
     unsigned wrong_state_status = 0;
+    unsigned wrong_path_status = 0;
     unsigned callback_status = 0;
+    std::vector<std::string> listener_addresses;
 
     // Plays the browser: asks the emulator for consent, tries a forged callback, then
     // follows the real redirect to the loopback server.
@@ -248,6 +281,8 @@ BOOST_AUTO_TEST_CASE(installed_app_flow_end_to_end) {
         boost::urls::url callback(res.headers["Location"]);
         BOOST_TEST(callback.host() == "127.0.0.1");
 
+        listener_addresses = listening_addresses(callback.port_number());
+
         boost::urls::url forged = callback;
         forged.params().set("state", "forged-state");
         gapi::http::request forged_req;
@@ -255,6 +290,15 @@ BOOST_AUTO_TEST_CASE(installed_app_flow_end_to_end) {
         std::tie(ec, res) = co_await pool.send(std::move(forged_req), use_tuple);
         BOOST_TEST_REQUIRE(!ec, ec.message());
         wrong_state_status = res.status;
+
+        // The right code and state, but at another path: not the redirect URI.
+        boost::urls::url elsewhere = callback;
+        elsewhere.set_path("/favicon.ico");
+        gapi::http::request elsewhere_req;
+        elsewhere_req.url = elsewhere;
+        std::tie(ec, res) = co_await pool.send(std::move(elsewhere_req), use_tuple);
+        BOOST_TEST_REQUIRE(!ec, ec.message());
+        wrong_path_status = res.status;
 
         gapi::http::request real;
         real.url = callback;
@@ -283,7 +327,10 @@ BOOST_AUTO_TEST_CASE(installed_app_flow_end_to_end) {
         gapi::auth::write_file_atomically(token_path, gapi::auth::to_python_token_json(info));
     }());
     BOOST_TEST(wrong_state_status == 400u);
+    BOOST_TEST(wrong_path_status == 400u);
     BOOST_TEST(callback_status == 200u);
+    // The kernel's view: the loopback listener was bound to 127.0.0.1 alone, never to all addresses.
+    BOOST_TEST(listener_addresses == std::vector<std::string>{"127.0.0.1"}, boost::algorithm::join(listener_addresses, ","));
     BOOST_TEST(f.google->with_state([](emulator_state& s) { return s.oauth.grants().authorization_code; }) == 1u);
     BOOST_TEST(file_mode(token_path) == 0600u);
 

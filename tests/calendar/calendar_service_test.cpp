@@ -8,6 +8,7 @@
 
 #include <gapi/calendar/calendar_service.hpp>
 #include <gapi/client.hpp>
+#include <gapi/emulator/api.hpp>
 #include <gapi/emulator/emulator.hpp>
 
 #include <boost/asio/as_tuple.hpp>
@@ -633,6 +634,22 @@ BOOST_AUTO_TEST_CASE(rfc3339_times_with_offsets_and_fractions) {
         BOOST_TEST(!cal::parse_rfc3339(bad).has_value(), bad);
     BOOST_TEST(cal::format_date(*cal::parse_date("2024-02-29")) == "2024-02-29");
     BOOST_TEST(!cal::parse_date("2023-02-29").has_value());
+}
+
+BOOST_AUTO_TEST_CASE(times_the_clock_cannot_hold_are_refused_not_wrapped_around) {
+    // Found by the rfc3339 fuzzer (tests/fuzz/crashes/rfc3339): the nanosecond clock
+    // reaches 1677 to 2262, and "3000-01-01" used to overflow into some other instant.
+    for (char const* far : {"3000-01-01T00:00:00Z", "9999-12-31T23:59:59.999Z", "1500-06-01T12:00:00.25-03:00",
+                            "0001-01-01T00:00:00Z"}) {
+        BOOST_TEST(!cal::parse_rfc3339(far).has_value(), far);
+        BOOST_TEST(!gapi::emulator::parse_rfc3339(far).has_value(), far);
+    }
+    for (char const* near : {"2262-04-11T00:00:00Z", "1677-09-22T00:00:00Z", "2200-01-01T00:00:00Z"}) {
+        auto const t = cal::parse_rfc3339(near);
+        BOOST_TEST_REQUIRE(t.has_value(), near);
+        BOOST_TEST(cal::format_rfc3339(*t).substr(0, 10) == std::string(near).substr(0, 10));
+        BOOST_TEST((gapi::emulator::parse_rfc3339(near) == t), near);
+    }
     BOOST_TEST(!cal::parse_date("2023-02-2").has_value());
 }
 

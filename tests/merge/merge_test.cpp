@@ -8,6 +8,7 @@
 #include "../../tools/gapi-merge/merge.hpp"
 #include "../support/run.hpp"
 
+#include <gapi/auth/credential_files.hpp>
 #include <gapi/emulator/emulator.hpp>
 
 #include <boost/test/unit_test.hpp>
@@ -425,6 +426,47 @@ BOOST_AUTO_TEST_CASE(bad_input_is_named_and_loses_nothing) {
     BOOST_TEST(r.err.find("missing attachment files") != std::string::npos, r.err);
     BOOST_TEST(r.err.find("there.pdf") != std::string::npos, r.err);
     BOOST_TEST(g.stored() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(line_breaks_in_any_cell_add_no_recipient_and_the_output_holds_no_secret) {
+    merge_fixture f("gmail.users.messages.send:503=0.2,429=0.1");
+    std::ofstream(f.dir.file("list.csv"), std::ios::binary)
+        << "email,first_name,code,cc,bcc\r\n"
+        << "r1@example.net,Ann1,C7919,,\r\n"
+        << "r2@example.net,\"Eve\r\nBcc: one@attacker.example\",C2,,\r\n"
+        << "\"r3@example.net\r\nBcc: two@attacker.example\",Eve,C3,,\r\n"
+        << "r4@example.net,Eve,C4,\"c@example.net\r\nBcc: three@attacker.example\",\r\n"
+        << "r5@example.net,Eve,C5,,\"b@example.net\nBcc: four@attacker.example\"\r\n"
+        << "r6@example.net,Ann6,C47514,,b@example.net\r\n";
+    auto const r = run_program(f.command());
+    BOOST_TEST(r.status == 1, r.out << r.err); // some rows were not sent
+    f.google->with_state([&](gapi::emulator::emulator_state& s) {
+        auto const& box = s.gmail.messages("user1@example.com");
+        std::set<std::string> to;
+        for (auto const& m : box) {
+            for (auto const* list : {&m.to, &m.cc, &m.bcc})
+                for (auto const& a : *list)
+                    BOOST_TEST(a.email.find("attacker") == std::string::npos, a.email);
+            BOOST_TEST(m.raw.find("attacker") == std::string::npos);
+            to.insert(m.to.at(0).email);
+        }
+        BOOST_TEST(to == (std::set<std::string>{"r1@example.net", "r6@example.net"}));
+        for (auto const& m : box)
+            if (m.to.at(0).email == "r6@example.net") {
+                BOOST_TEST_REQUIRE(m.bcc.size() == 1u);
+                BOOST_TEST(m.bcc[0].email == "b@example.net");
+            }
+    });
+    // Whatever it printed, under faults and failures: no token, refresh token or client secret.
+    auto const token_file = gapi::auth::read_json_file(f.dir.file("token.json"));
+    for (auto const* key : {"token", "refresh_token", "client_secret"}) {
+        std::string const secret(token_file.at(key).as_string());
+        BOOST_TEST((r.out + r.err).find(secret) == std::string::npos, key << " printed");
+    }
+    std::ifstream failures(f.dir.file("merge.journal.failures.csv"));
+    std::string const listed((std::istreambuf_iterator<char>(failures)), std::istreambuf_iterator<char>());
+    for (auto const* row : {"r2@", "r3@", "r4@", "r5@"})
+        BOOST_TEST(listed.find(row) != std::string::npos, row << " not listed: " << listed);
 }
 
 BOOST_AUTO_TEST_CASE(a_dry_run_renders_every_message_sends_nothing_and_plans_the_days) {

@@ -19,7 +19,8 @@ using time_point = std::chrono::system_clock::time_point;
 
 /// Parses an RFC 3339 date-time with its offset (`Z`, `z`, `+hh:mm`, `-hh:mm`) and any
 /// number of fractional digits (kept to microseconds). Nullopt for anything else,
-/// including a missing offset and impossible dates or times.
+/// including a missing offset, impossible dates or times, and instants the clock cannot
+/// hold (its nanoseconds reach from 1677 to 2262).
 GAPI_DECL std::optional<time_point> parse_rfc3339(std::string_view text) noexcept;
 
 /// `t` in UTC with millisecond precision, as Google writes it: "2026-05-01T08:00:00.000Z".

@@ -100,7 +100,8 @@ GAPI_DECL api_response oauth_error_response(unsigned status, std::string_view er
 /// RFC 3339 in UTC with milliseconds, as Google writes times: 2026-05-01T12:34:56.789Z
 GAPI_DECL std::string format_rfc3339(clock_type::time_point t);
 
-/// Parses RFC 3339 with a mandatory offset ("Z" or ±hh:mm), fractional seconds optional.
+/// Parses RFC 3339 with a mandatory offset ("Z" or ±hh:mm), fractional seconds optional;
+/// nullopt for an instant the clock cannot hold (before 1677 or after 2262).
 GAPI_DECL std::optional<clock_type::time_point> parse_rfc3339(std::string_view text);
 
 /// A query parameter's decoded value (first occurrence), if present.

@@ -80,7 +80,9 @@ struct stored_message {
     std::string upload_type;               ///< "json", "media", "multipart" or "resumable"
     std::vector<std::string> mime_defects; ///< what the emulator's MIME reader tolerated
     std::vector<std::string> in_reply_to;  ///< Message-IDs from In-Reply-To and References
-    bool deleted = false; ///< messages.delete / batchDelete: gone from every answer, kept here for tests
+    /// messages.delete / batchDelete: gone from every answer; the record stays for tests
+    /// (ids, headers, labels), its content (raw, bodies, attachments) is freed.
+    bool deleted = false;
 };
 
 /// The emulator's Gmail v1: users.messages send/list/get/modify/trash/untrash/delete/

@@ -93,8 +93,13 @@ GAPI_DECL std::optional<time_point> parse_rfc3339(std::string_view s) noexcept {
     }
     if (pos != s.size())
         return std::nullopt;
-    auto const local = sys_days(*day) + hours(h) + minutes(mi) + seconds(sec) + fraction;
-    return time_point_cast<system_clock::duration>(local - offset);
+    // In microseconds, which hold any year 0000-9999; the clock's nanoseconds hold only
+    // 1677-2262, and an instant beyond that has no time_point (an overflow, not a time).
+    auto const instant = (sys_days(*day) + hours(h) + minutes(mi) + seconds(sec) + fraction - offset).time_since_epoch();
+    if (instant < duration_cast<microseconds>(time_point::min().time_since_epoch()) ||
+        instant > duration_cast<microseconds>(time_point::max().time_since_epoch()))
+        return std::nullopt;
+    return time_point(duration_cast<system_clock::duration>(instant));
 }
 
 GAPI_DECL std::string format_rfc3339(time_point t) {

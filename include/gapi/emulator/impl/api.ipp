@@ -132,8 +132,12 @@ GAPI_DECL std::optional<clock_type::time_point> parse_rfc3339(std::string_view s
     year_month_day const ymd{year(y), month(static_cast<unsigned>(mo)), day(static_cast<unsigned>(d))};
     if (!ymd.ok() || h > 23 || mi > 59 || sec > 60)
         return std::nullopt;
-    auto const t = sys_days(ymd) + hours(h) + minutes(mi) + seconds(sec) + fraction - offset;
-    return time_point_cast<clock_type::duration>(t);
+    // In microseconds (any year 0000-9999); the clock's nanoseconds reach only 1677-2262.
+    auto const t = (sys_days(ymd) + hours(h) + minutes(mi) + seconds(sec) + fraction - offset).time_since_epoch();
+    if (t < duration_cast<microseconds>(clock_type::time_point::min().time_since_epoch()) ||
+        t > duration_cast<microseconds>(clock_type::time_point::max().time_since_epoch()))
+        return std::nullopt;
+    return clock_type::time_point(duration_cast<clock_type::duration>(t));
 }
 
 GAPI_DECL std::optional<std::string> query_param(boost::urls::url const& url, std::string_view key) {

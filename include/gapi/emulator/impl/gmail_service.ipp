@@ -2399,8 +2399,16 @@ GAPI_DECL bool gmail_service::is_draft(mailbox const& box, stored_message const&
 
 GAPI_DECL void gmail_service::erase_message(mailbox& box, stored_message const& m) {
     unindex_message(box, m);
-    // The mailbox owns its messages; the index hands them out read-only.
-    const_cast<stored_message&>(m).deleted = true;
+    // The mailbox owns its messages; the index hands them out read-only. The record
+    // stays (references to it stay valid), its content goes: a long run that sends and
+    // deletes keeps a constant mailbox.
+    auto& gone = const_cast<stored_message&>(m);
+    gone.deleted = true;
+    std::string().swap(gone.raw);
+    std::string().swap(gone.text_body);
+    std::string().swap(gone.html_body);
+    std::vector<stored_attachment>().swap(gone.attachments);
+    std::vector<std::string>().swap(gone.mime_defects);
     box.history_id = ++history_;
     record(box, {history_, "messageDeleted", m.id, m.thread_id, m.label_ids, {}});
 }

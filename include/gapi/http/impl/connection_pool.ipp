@@ -5,6 +5,7 @@
 #define GAPI_HTTP_IMPL_CONNECTION_POOL_IPP
 
 #include <gapi/http/connection_pool.hpp>
+#include <gapi/http/detail/exchange.hpp>
 #include <gapi/http/url.hpp>
 
 #include <boost/asio/append.hpp>
@@ -18,12 +19,9 @@
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <openssl/ssl.h>
@@ -141,33 +139,6 @@ private:
 
 inline bool has_forbidden_char(std::string_view s) {
     return s.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
-}
-
-// Failures after which a request on a reused connection may be the keep-alive race.
-inline bool is_stale_connection_error(error_code ec) {
-    return ec == error::connection_closed || ec == asio::error::connection_reset ||
-           ec == asio::error::broken_pipe || ec == asio::error::connection_aborted ||
-           ec == asio::error::eof || ec == asio::error::not_connected;
-}
-
-// Turns what Beast and Asio report while exchanging a message into gapi's errors.
-inline error_code classify_exchange_error(error_code ec, bool response_started) {
-    if (ec == beast::error::timeout)
-        return error::request_timeout;
-    if (ec == bhttp::error::body_limit || ec == bhttp::error::header_limit ||
-        ec == bhttp::error::buffer_overflow)
-        return error::response_too_large;
-    if (ec == bhttp::error::end_of_stream)
-        return response_started ? error::truncated_response : error::connection_closed;
-    if (ec == bhttp::error::partial_message)
-        return error::truncated_response;
-    if (ec == asio::ssl::error::stream_truncated || ec == asio::error::eof)
-        return response_started ? error::truncated_response : error::connection_closed;
-    if (ec.category() == make_error_code(bhttp::error::bad_version).category())
-        return error::malformed_http_response;
-    if (response_started && ec.category() == boost::system::system_category())
-        return error::truncated_response;
-    return ec;
 }
 
 class pool_impl : public std::enable_shared_from_this<pool_impl> {
@@ -361,11 +332,8 @@ private:
                     discard(origin, std::move(conn));
                 co_return error_code{};
             }
-            bool const replay = exchange.attempts == 1 && exchange.reused_connection &&
-                                !exchange.response_started && !op.abort_reason &&
-                                (!op.written_this_attempt || op.req->replay_on_stale_connection) &&
-                                is_stale_connection_error(ec) && clock_type::now() < op.deadline;
-            if (!replay) {
+            if (op.abort_reason || clock_type::now() >= op.deadline ||
+                !may_replay(exchange, op.written_this_attempt, op.req->replay_on_stale_connection, ec)) {
                 discard(origin, std::move(conn));
                 co_return ec;
             }
@@ -565,49 +533,21 @@ private:
         active_stream_scope scope(op, conn.tcp());
         conn.tcp().expires_at(op.deadline);
         error_code ec;
+        // Named, not made in the co_await expression (GCC 12).
+        response_limits const limits{.header_bytes = options_.max_response_header_size,
+                                     .body_bytes = options_.max_response_body_size};
+        bool const head_request = op.req->method == verb::head;
         if (auto* plain = std::get_if<connection::plain_stream>(&conn.stream))
-            ec = co_await exchange_over(*plain, conn.buffer, head, op, keep_alive);
+            ec = co_await exchange(*plain, conn.buffer, head, op.req->body, limits, head_request, op.resp,
+                                   op.written_this_attempt, keep_alive);
         else
-            ec = co_await exchange_over(std::get<connection::tls_stream>(conn.stream), conn.buffer, head, op,
-                                        keep_alive);
+            ec = co_await exchange(std::get<connection::tls_stream>(conn.stream), conn.buffer, head, op.req->body,
+                                   limits, head_request, op.resp, op.written_this_attempt, keep_alive);
         if (op.abort_reason)
             co_return op.abort_reason;
         if (ec)
             co_return classify_exchange_error(ec, op.resp.exchange.response_started);
         co_return error_code{};
-    }
-
-    template <class Stream>
-    asio::awaitable<error_code> exchange_over(Stream& stream, beast::flat_buffer& buffer, std::string const& head,
-                                              op_state& op, bool& keep_alive) {
-        std::array<asio::const_buffer, 2> const message{asio::buffer(head), asio::buffer(op.req->body)};
-        auto [write_ec, written] = co_await asio::async_write(stream, message, use_tuple);
-        if (write_ec)
-            co_return write_ec;
-        op.written_this_attempt = true;
-        op.resp.exchange.request_written = true;
-        for (;;) {
-            bhttp::response_parser<bhttp::string_body> parser;
-            parser.header_limit(static_cast<std::uint32_t>(
-                std::min<std::size_t>(options_.max_response_header_size, UINT32_MAX)));
-            parser.body_limit(options_.max_response_body_size);
-            if (op.req->method == verb::head)
-                parser.skip(true);
-            auto [read_ec, read] = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
-            if (parser.got_some() || read > 0)
-                op.resp.exchange.response_started = true;
-            if (read_ec)
-                co_return read_ec;
-            auto& res = parser.get();
-            // Interim responses (100 Continue, 103 Early Hints) precede the real one.
-            if (res.result_int() / 100 == 1 && res.result_int() != 101)
-                continue;
-            keep_alive = res.keep_alive();
-            op.resp.status = res.result_int();
-            op.resp.headers = std::move(static_cast<fields&>(res.base()));
-            op.resp.body = std::move(res.body());
-            co_return error_code{};
-        }
     }
 
     void release(origin_state& origin, std::unique_ptr<connection> conn) {

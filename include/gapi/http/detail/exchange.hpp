@@ -1,0 +1,125 @@
+// Copyright (c) 2026 The gapi developers
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#ifndef GAPI_HTTP_DETAIL_EXCHANGE_HPP
+#define GAPI_HTTP_DETAIL_EXCHANGE_HPP
+
+// The transport's exchange of one request and its response, apart from the pool so that
+// any stream can drive it: the pool's TCP and TLS connections, a test stream, a fuzzer's
+// bytes.
+
+#include <gapi/error.hpp>
+#include <gapi/http/message.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <string>
+
+namespace gapi::http::detail {
+
+/// How much of a response the transport takes: past these, the read fails with Beast's
+/// `header_limit` or `body_limit`, so an oversize or endless answer costs bounded memory.
+struct response_limits {
+    std::size_t header_bytes = 64 * 1024;
+    std::size_t body_bytes = 64 * 1024 * 1024;
+};
+
+/// Failures after which a request on a reused connection may be the keep-alive race: the
+/// server closed the idle connection as the request went out.
+inline bool is_stale_connection_error(error_code ec) {
+    namespace asio = boost::asio;
+    return ec == error::connection_closed || ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
+           ec == asio::error::connection_aborted || ec == asio::error::eof || ec == asio::error::not_connected;
+}
+
+/// What Beast and Asio report while exchanging a message, as gapi's errors.
+inline error_code classify_exchange_error(error_code ec, bool response_started) {
+    namespace asio = boost::asio;
+    namespace bhttp = boost::beast::http;
+    if (ec == boost::beast::error::timeout)
+        return error::request_timeout;
+    if (ec == bhttp::error::body_limit || ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow)
+        return error::response_too_large;
+    if (ec == bhttp::error::end_of_stream)
+        return response_started ? error::truncated_response : error::connection_closed;
+    if (ec == bhttp::error::partial_message)
+        return error::truncated_response;
+    if (ec == asio::ssl::error::stream_truncated || ec == asio::error::eof)
+        return response_started ? error::truncated_response : error::connection_closed;
+    if (ec.category() == make_error_code(bhttp::error::bad_version).category())
+        return error::malformed_http_response;
+    if (response_started && ec.category() == boost::system::system_category())
+        return error::truncated_response;
+    return ec;
+}
+
+/// Whether a failed exchange (`ec`, already classified) is sent once more on a fresh
+/// connection: only the first attempt, on a reused connection, that failed the way the
+/// keep-alive race fails before any of the answer came, and only if the request was not
+/// written yet or may run twice (`idempotent`). The caller adds what it alone knows: the
+/// call was not aborted and its deadline has not passed.
+inline bool may_replay(exchange_info const& exchange, bool written, bool idempotent, error_code ec) {
+    return exchange.attempts == 1 && exchange.reused_connection && !exchange.response_started &&
+           (!written || idempotent) && is_stale_connection_error(ec);
+}
+
+/// Writes `head` and `body` (one gathered write; the body is never copied), then reads the
+/// final response into `out`, skipping interim answers (100 Continue, 103 Early Hints).
+/// `written` and `out.exchange.request_written` tell whether the request went out,
+/// `out.exchange.response_started` whether any of the answer arrived (a request whose
+/// answer started may have been acted on), `keep_alive` whether the connection may serve
+/// another request.
+template <class Stream>
+boost::asio::awaitable<error_code> exchange(Stream& stream, boost::beast::flat_buffer& buffer, std::string const& head,
+                                            std::string const& body, response_limits limits, bool head_request,
+                                            response& out, bool& written, bool& keep_alive) {
+    namespace asio = boost::asio;
+    namespace bhttp = boost::beast::http;
+    constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+    std::array<asio::const_buffer, 2> const message{asio::buffer(head), asio::buffer(body)};
+    auto [write_ec, bytes_written] = co_await asio::async_write(stream, message, use_tuple);
+    if (write_ec)
+        co_return write_ec;
+    written = true;
+    out.exchange.request_written = true;
+    for (;;) {
+        bhttp::response_parser<bhttp::string_body> parser;
+        parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(limits.header_bytes, UINT32_MAX)));
+        parser.body_limit(limits.body_bytes);
+        if (head_request)
+            parser.skip(true);
+        auto [read_ec, bytes_read] = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
+        if (parser.got_some() || bytes_read > 0)
+            out.exchange.response_started = true;
+        if (read_ec)
+            co_return read_ec;
+        auto& res = parser.get();
+        // Beast takes any three digits; statuses run from 100 (RFC 9110 §15).
+        if (res.result_int() < 100)
+            co_return make_error_code(bhttp::error::bad_status);
+        if (res.result_int() / 100 == 1 && res.result_int() != 101)
+            continue;
+        keep_alive = res.keep_alive();
+        out.status = res.result_int();
+        out.headers = std::move(static_cast<fields&>(res.base()));
+        out.body = std::move(res.body());
+        co_return error_code{};
+    }
+}
+
+} // namespace gapi::http::detail
+
+#endif
