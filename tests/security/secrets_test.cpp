@@ -52,7 +52,7 @@ struct transcript {
     }
     void exception(std::exception const& e) { lines.push_back(std::string("exception: ") + e.what()); }
 
-    /// Lines holding `secret`, or a long piece of it (a key is searched line by line).
+    /// Lines holding `secret` (a key is searched for line by line: each line is a secret).
     std::vector<std::string> holding(std::string_view secret) const {
         std::vector<std::string> found;
         for (auto const& line : lines)

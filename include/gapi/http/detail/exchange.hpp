@@ -13,13 +13,13 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/ssl/error.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
-#include <boost/beast/http/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 
@@ -30,11 +30,12 @@
 
 namespace gapi::http::detail {
 
-/// How much of a response the transport takes: past these, the read fails with Beast's
-/// `header_limit` or `body_limit`, so an oversize or endless answer costs bounded memory.
+/// How much of a response the transport takes (the pool's `max_response_header_size` and
+/// `max_response_body_size`): past these, the read fails with Beast's `header_limit` or
+/// `body_limit`, so an oversize or endless answer costs bounded memory.
 struct response_limits {
-    std::size_t header_bytes = 64 * 1024;
-    std::size_t body_bytes = 64 * 1024 * 1024;
+    std::size_t header_bytes;
+    std::size_t body_bytes;
 };
 
 /// Failures after which a request on a reused connection may be the keep-alive race: the

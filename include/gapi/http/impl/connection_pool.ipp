@@ -332,8 +332,8 @@ private:
                     discard(origin, std::move(conn));
                 co_return error_code{};
             }
-            if (op.abort_reason || clock_type::now() >= op.deadline ||
-                !may_replay(exchange, op.written_this_attempt, op.req->replay_on_stale_connection, ec)) {
+            if (!may_replay(exchange, op.written_this_attempt, op.req->replay_on_stale_connection, ec) ||
+                op.abort_reason || clock_type::now() >= op.deadline) {
                 discard(origin, std::move(conn));
                 co_return ec;
             }
