@@ -15,7 +15,6 @@ import json
 import pathlib
 import re
 import sys
-import textwrap
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
@@ -76,6 +75,16 @@ IDEMPOTENT_POSTS = {
     "calendar.events.insert",
 }
 
+# What a retry of a method that IDEMPOTENT_POSTS calls idempotent, but that is not quite, may do
+# (written into its documentation).
+IDEMPOTENCY_NOTES = {
+    "gmail.users.drafts.create": "A retry after a lost answer may leave a second draft, never a second e-mail.",
+    "gmail.users.labels.create": "A retry after a lost answer may get 409: the label name exists.",
+    "calendar.events.insert": "Safe only for an event with a client-chosen `id` (`calendar::new_event_id`): a retry "
+                              "after a lost answer then completes with Google's 409, and the event exists once. An "
+                              "event without an id may be made twice.",
+}
+
 APIS = [
     {"doc": "api/gmail-v1.json", "api": "gmail", "version": "v1", "quota_param": "userId"},
     {"doc": "api/calendar-v3.json", "api": "calendar", "version": "v3", "quota_param": None},
@@ -96,19 +105,105 @@ def ident(name, reserved=()):
     return s + "_" if s in KEYWORDS or s in reserved else s
 
 
+# Abbreviations whose period ends no sentence.
+ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "ex.", "vs.")
+
+
 def first_sentence(text, limit=150):
     text = " ".join((text or "").split())
-    m = re.match(r"(.+?\.)(\s|$)", text)
-    s = m.group(1) if m else text
+    end = 0
+    for m in re.finditer(r"\.(\s|$)", text):
+        if not text[: m.start() + 1].endswith(ABBREVIATIONS):
+            end = m.start() + 1
+            break
+    s = text[:end] if end else text
     if len(s) > limit:
-        s = s[: limit - 3].rsplit(" ", 1)[0] + "..."
-    return s.replace("*/", "* /").rstrip("\\")
+        s = s[: limit - 3].rsplit(" ", 1)[0]
+        if s.count("`") % 2:  # never end inside a code span
+            s = s[: s.rindex("`")].rstrip()
+        s += "..."
+    return s
+
+
+# Doxygen reads comments as Markdown with commands of its own: in Google's prose, `<`, `>`,
+# `@`, `#`, `%`, `&`, `$` and `\` are escaped, and a period that ends no sentence ("e.g.")
+# is followed by "\ " so that it does not end the brief. Code spans, link targets and text
+# in double quotes (which Doxygen prints as it stands, backslashes included) are kept as they are.
+_CODE_SPAN = re.compile(r"(`[^`\n]*`)")
+_VERBATIM = re.compile(r"(`[^`\n]*`|\"[^\"]*\"|\[[^\]\n]*\]\([^)\s]*\)|https?://[^\s)>\]\"]+)")
+_NBSP = "\x00"  # a space the wrapping keeps (inside a code span, after "\")
+
+
+def _escape_prose(text):
+    text = re.sub(r"\\([\\`*_{}\[\]()#+\-.!<>@%&$])", r"\1", text)  # Google's Markdown escapes: the character
+    text = text.replace("`", "'")  # a lone backtick (a pair is a code span, kept apart)
+    text = re.sub(r"([\\@#%&$<>])", r"\\\1", text)
+    for abbreviation in ABBREVIATIONS:
+        text = text.replace(abbreviation + " ", abbreviation + "\\" + _NBSP)
+    return text
+
+
+def doxygen_text(text):
+    """Google's description as Doxygen reads it back: its Markdown kept, every character
+    Doxygen would take for a command or an HTML tag escaped (see above)."""
+    out = []
+    for i, piece in enumerate(_VERBATIM.split(text)):
+        if i % 2 == 0:
+            out.append(_escape_prose(piece))
+        elif piece.startswith("["):  # a link: its text is prose, its target a URL
+            label, target = piece[1:].split("](", 1)
+            out.append("[" + _escape_prose(label) + "](" + target)
+        else:
+            out.append(piece)
+    return "".join(out)
+
+
+# A line that starts so would be a Markdown list item, heading rule or quote.
+_BLOCK_START = re.compile(r"([-+*]|\d+[.)]|=+|-+)$")
+
+
+def wrap(text, width):
+    """Words to lines of at most `width` (longer if one word is), never starting a line with
+    a Markdown block marker nor ending one with a backslash (a C++ line splice)."""
+    text = _CODE_SPAN.sub(lambda m: m.group().replace(" ", _NBSP), text)
+    lines = []
+    for word in text.split():
+        if lines and (len(lines[-1]) + 1 + len(word) <= width or _BLOCK_START.match(word)):
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    lines = [line.replace(_NBSP, " ") for line in lines]
+    for line in lines:
+        if line.endswith("\\"):
+            raise SystemExit(f"a comment line would end with a backslash: {line}")
+    return lines
 
 
 def comment(text, indent):
+    """`text` (already Doxygen's: see doxygen_text) as `///` lines; a blank line between
+    paragraphs ("\n\n"), an "@par" line kept as a line of its own."""
     if not text:
         return []
-    return [indent + "/// " + line for line in textwrap.wrap(text, 100 - len(indent) - 4)]
+    lines = []
+    for i, paragraph in enumerate(text.split("\n\n")):
+        if i:
+            lines.append(indent + "///")
+        for chunk in paragraph.split("\n"):
+            if chunk.startswith("@par "):
+                lines.append(indent + "/// " + chunk)
+                continue
+            lines += [indent + "/// " + line for line in wrap(chunk, 100 - len(indent) - 4)]
+    return lines
+
+
+def prose(text):
+    """A description of the discovery document, whole: Doxygen's text, a paragraph per blank
+    line of Google's, a period at the end (Doxygen's brief is its first sentence)."""
+    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text or "")]
+    paragraphs = [p for p in paragraphs if p]
+    if paragraphs and not paragraphs[-1].endswith((".", "!", "?", ")")):
+        paragraphs[-1] += "."
+    return "\n\n".join(doxygen_text(p) for p in paragraphs)
 
 
 def cpp_string(s):
@@ -213,6 +308,8 @@ class Api:
             rpath = path + [rname]
             entry = {"path": rpath, "class": "_".join(ident(p).rstrip("_") for p in rpath) + "_resource",
                      "accessor": ident(rname), "methods": [], "children": self.collect_resources(r, rpath)}
+            for c in entry["children"]:
+                c["parent"] = entry["class"]
             for mname in sorted(r.get("methods", {})):
                 entry["methods"].append(self.method(r["methods"][mname], mname, rpath))
             resources.append(entry)
@@ -257,7 +354,9 @@ class Api:
         return {
             "id": mid, "http": http, "path": self.doc["servicePath"] + m["path"], "upload_path": upload,
             "name": ident(mname), "base": base, "key": f"{prefix}_{base}",
-            "doc": first_sentence(m.get("description")), "positional": positional, "optional": optional,
+            "description": m.get("description", ""),
+            "call": "().".join(ident(p) for p in rpath) + "()." + ident(mname), "positional": positional,
+            "optional": optional,
             "query_struct": f"{prefix}_{base}_query" if optional else None,
             "request": f"{self.version}::{ident(m['request']['$ref'])}" if "request" in m else None,
             "response": f"{self.version}::{ident(m['response']['$ref'])}" if "response" in m else "no_content",
@@ -303,10 +402,11 @@ def write_schemas(a, out):
     lines += [f"struct {name};" for name in sorted(a.order)] + [""]
     for name in a.order:
         s = a.structs[name]
-        lines += comment(f"{s['origin']}: {s['doc']}" if s["doc"] else s["origin"], "")
+        text = f"{s['origin']}: {s['doc']}" if s["doc"] else schema_fallback(s["origin"])
+        lines += comment(doxygen_text(text), "")
         lines.append(f"struct {name} {{")
         for f in s["fields"]:
-            lines += comment(f["doc"], "    ")
+            lines += comment(doxygen_text(f["doc"] or f"The `{f['json']}` field."), "    ")
             lines.append(f"    {f['type']} {f['name']};")
         lines.append("    /// Fields this struct does not name, as Google sent them.")
         lines.append("    boost::json::object other;")
@@ -382,6 +482,117 @@ def signature(m, with_body, with_media, with_query):
     return args
 
 
+def schema_fallback(origin):
+    """The comment of a schema its discovery document does not describe."""
+    if "." in origin:  # an object declared inside another schema's property
+        owner, key = origin.split(".", 1)
+        return f"{origin}: the object of `{owner}`'s `{key}` field."
+    return f"{origin}: Google's `{origin}` schema."
+
+
+def plural(n, word):
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def response_type(a, m):
+    """What a method completes with, fully qualified."""
+    return "gapi::no_content" if m["response"] == "no_content" else f"gapi::{a.api}::{m['response']}"
+
+
+def completion_doc(a, m):
+    t = response_type(a, m)
+    text = f"`void(boost::system::error_code, {t})`"
+    if m["response"] == "no_content":
+        text += (" (Google answers without a body). Errors: those of every gapi call (`api_error`, token and "
+                 "transport errors)")
+    else:
+        text += (f"; the `{m['response'].split('::')[1]}` is empty on an error. Errors: those of every gapi call "
+                 "(`api_error`, token and transport errors, `error::malformed_response`)")
+    return text + "; `error::invalid_url`, nothing sent, if the service's root is not a URL."
+
+
+def idempotency_doc(m):
+    if m["idempotent"]:
+        text = ("Idempotent: gapi sends it again after any failure its retry policy retries (429 and rate-limit "
+                "403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the request was "
+                "written), and the transport replays it once over a fresh connection when a reused one turns out "
+                "closed.")
+    else:
+        text = ("Not idempotent: gapi sends it again only when Google provably did not act (429 and rate-limit "
+                "403s; a 401, after one token refresh; a connection lost before the request was written). After "
+                "an ambiguous failure (the connection lost once it was written; 500, 502, 503, 504; 403 "
+                "`backendError`) it completes with that error: whether Google acted is unknown.")
+    text += " `call_options::idempotent` overrides this."
+    if m["id"] in IDEMPOTENCY_NOTES:
+        text += " " + IDEMPOTENCY_NOTES[m["id"]]
+    elif m["http"] == "DELETE":
+        text += " A retry after a lost answer may get 404: the first attempt deleted it."
+    return text
+
+
+def quota_doc(a, m):
+    units = plural(m["units"], "quota unit")
+    if a.api == "gmail":
+        text = f"{units} of Gmail's per-user quota, charged to " + \
+            ("the mailbox `user_id`" if m["quota_param"] else "the credential's user")
+    else:
+        text = f"{units} (Calendar counts requests), charged to the credential's user"
+    text += (" (the client paces calls to the quota). Batchable: automatic batching (`client_options::batching`, "
+             f"`call_options::batch`) may send it with concurrent calls; `{m['base']}_request` gives its request "
+             "for `gapi::batch::run`.")
+    if m["upload_path"]:
+        text += f" Media uploads (`{m['base']}_upload`) are never batched."
+    return text
+
+
+LIFETIMES_DOC = (
+    "The request is built when this function is called (even with `asio::deferred`), so the arguments may be "
+    "temporaries. The call runs on the client's executor and completes on the token's associated executor. "
+    "Cancellation (the token's slot): any type ends a call still waiting at the client's admission gate "
+    "(`operation_aborted`); terminal cancellation reaches a running call. The client must outlive the "
+    "operation; this resource object and its service need not.")
+
+
+def call_doc(a, m, media, query):
+    """The `///` text of one overload of a method's call."""
+    t = response_type(a, m)
+    if not media and not query:
+        head = f"Google's `{m['id']}`: `{m['http']} {m['path']}`"
+        if m["upload_path"]:
+            head += f"; with media, `{m['base']}_upload`"
+        if m["query_struct"]:
+            head += f"; optional query parameters: the overload taking `{m['query_struct']}`"
+        return "\n\n".join([
+            prose(m["description"]), head + ".",
+            "\n".join(["@par Completion", completion_doc(a, m),
+                       "@par Idempotency", idempotency_doc(m),
+                       "@par Quota and batching", quota_doc(a, m),
+                       "@par Cancellation, executor and lifetimes", LIFETIMES_DOC])])
+    if not media:
+        return (f"Google's `{m['id']}` with its optional query parameters (`{m['query_struct']}`); otherwise as "
+                "the overload without them.\n"
+                f"@par Completion\n`void(boost::system::error_code, {t})`.")
+    with_query = f" with its optional query parameters (`{m['query_struct']}`)" if query else ""
+    return (f"Google's `{m['id']}` as a media upload{with_query}: `{m['http']} {m['upload_path']}`, "
+            f"`uploadType=multipart` (`body` as JSON, then `media`); otherwise as `{m['name']}`, but never batched "
+            "(`gapi::batch::run` refuses its request: `error::not_batchable`).\n"
+            f"@par Completion\n`void(boost::system::error_code, {t})`; `error::header_injection`, nothing sent, if "
+            "`media.content_type` holds CR or LF.")
+
+
+def builder_doc(a, m, media):
+    """The `///` text of a request builder."""
+    target = f"`{m['http']} {m['upload_path']}`, `uploadType=multipart`" if media else f"`{m['http']} {m['path']}`"
+    use = "for `client::send` (not `gapi::batch::run`)" if media else "for `gapi::batch::run` or `client::send`"
+    text = (f"The request of Google's `{m['id']}`{' as a media upload' if media else ''} ({target}), built but not "
+            f"sent: {use}. It carries the method id, {plural(m['units'], 'quota unit')} and idempotency ("
+            + ("idempotent" if m["idempotent"] else "not idempotent") + ").")
+    throws = "@throws boost::system::system_error `error::invalid_url` if the service's root is not a URL"
+    if media:
+        throws += "; `error::header_injection` if `media.content_type` holds CR or LF"
+    return text + "\n" + throws + "."
+
+
 def write_methods(a, out):
     h = pathlib.Path(f"include/gapi/{a.api}/{a.version}/methods.hpp")
     ipp = pathlib.Path(f"include/gapi/{a.api}/{a.version}/impl/methods.ipp")
@@ -412,7 +623,7 @@ def write_methods(a, out):
         lines.append(f"/// The optional query parameters of {m['id']}.")
         lines.append(f"struct {m['query_struct']} {{")
         for q in m["optional"]:
-            lines += comment(q["doc"], "    ")
+            lines += comment(doxygen_text(q["doc"] or f"The `{q['json']}` query parameter."), "    ")
             lines.append(f"    {q['type']} {q['name']};")
         lines.append("};")
         lines.append("")
@@ -421,7 +632,7 @@ def write_methods(a, out):
     lines.append("namespace methods {")
     for m in methods:
         lines.append(f"inline constexpr gapi::detail::api_method {m['key']}{{{cpp_string(m['id'])}, "
-                     f"{m['units']}, {'true' if m['idempotent'] else 'false'}}};")
+                     f"{m['units']}, {'true' if m['idempotent'] else 'false'}}}; ///< `{m['call']}(...)`")
     lines.append("} // namespace methods")
     lines.append("")
     lines.append("/// Every method as the discovery document describes it (for tests and tools).")
@@ -433,24 +644,27 @@ def write_methods(a, out):
     lines.append("")
 
     tok = "boost::asio::completion_token_for<void(error_code, {})> CompletionToken = boost::asio::deferred_t"
+    service = f"{a.api}::{a.api}_service"
     for r in a.all_resources():
-        lines.append(f"/// {a.api}.{'.'.join(r['path'])}")
+        name = f"{a.api}.{'.'.join(r['path'])}"
+        maker = f"`{r['parent']}::{r['accessor']}()`" if "parent" in r else f"`{service}::{r['accessor']}()`"
+        lines += comment(f"Google's `{name}` resource: its methods"
+                         + (" and sub-resources" if r["children"] else "")
+                         + f", each as its discovery document describes it. Made by {maker}; a value, cheap to "
+                         "copy, that shares the service's client and options.", "")
         lines.append(f"class {r['class']} {{")
         lines.append("public:")
+        lines += comment(f"What {maker} returns: `ref` names the service's client, root URL and call options.",
+                         "    ")
         lines.append(f"    explicit {r['class']}(gapi::detail::service_ref ref) noexcept : ref_(std::move(ref)) {{}}")
         lines.append("")
         for c in r["children"]:
+            lines += comment(f"Google's `{a.api}.{'.'.join(c['path'])}` resource, over the same service.", "    ")
             lines.append(f"    {c['class']} {c['accessor']}() const {{ return {c['class']}{{ref_}}; }}")
         if r["children"]:
             lines.append("")
         for m in r["methods"]:
             resp = m["response"]
-            lines += comment(f"{m['id']}: {m['doc']}", "    ")
-            verb = f"`{m['http']} {m['path']}`"
-            lines += comment(f"{verb}; {m['units']} quota unit{'s' if m['units'] != 1 else ''}; "
-                             + ("idempotent (retried after a lost answer)." if m["idempotent"]
-                                else "not idempotent (never sent twice without proof it did not act).")
-                             + f" Completes with `void(error_code, {resp})`.", "    ")
             variants = [(False, False)]
             if m["query_struct"]:
                 variants.append((False, True))
@@ -464,7 +678,9 @@ def write_methods(a, out):
                 if m["query_struct"]:
                     call_args.append("query" if query else f"{m['query_struct']}{{}}")
                 if query or not m["query_struct"]:
+                    lines += comment(builder_doc(a, m, media), "    ")
                     lines.append(f"    GAPI_DECL http::request {builder}({', '.join(args)}) const;")
+                lines += comment(call_doc(a, m, media, query), "    ")
                 lines.append(f"    template <{tok.format(resp)}>")
                 lines.append(f"    auto {name}({', '.join(args + ['CompletionToken&& token = {}'])}) const {{")
                 key = ident(m["quota_param"]) if m["quota_param"] else '""'
@@ -594,12 +810,14 @@ def write_emulator_table(apis, out):
              "// emulate (501, naming it) from a path no API has (404). Apart from the client's code, so",
              "// that the emulator depends on Google's documents, never on the client's generated layer.", "",
              "#include <string_view>", "", "namespace gapi::emulator {", "",
+             "/// One method of a discovery document: what the emulator needs to recognise a request for it.",
              "struct discovery_method {",
-             "    std::string_view id;",
-             "    std::string_view http_method;",
+             "    std::string_view id;          ///< Google's method id, e.g. \"gmail.users.messages.send\"",
+             "    std::string_view http_method; ///< \"GET\", \"POST\", \"PUT\", \"PATCH\" or \"DELETE\"",
              "    std::string_view path;        ///< from the root, e.g. \"gmail/v1/users/{userId}/messages\"",
              "    std::string_view upload_path; ///< \"upload/...\"; empty: no media upload",
              "};", "",
+             "/// Every method of Gmail v1, then every method of Calendar v3.",
              "inline constexpr discovery_method discovery_methods[] = {"]
     for a in apis:
         for m in a.all_methods():

@@ -10,13 +10,22 @@
 //                 [--quota-user-units N] [--max-concurrent N]
 //                 [--fault SPEC] [--seed N] [--calendar-fixture CALENDARS:EVENTS]
 //                 [--users N | --users-file FILE] [--threads N] [--duration SECONDS]
+//                 [--background]
+//
+// With --background it returns once the emulator listens, having printed only the URL on
+// stdout (`GOOGLE=$(gapi-emulator --background ...)`) and the rest on stderr; the
+// emulator goes on in a process of its own until killed (its process id is in
+// STATE_DIR/emulator.pid) or its --duration ends.
 #include <gapi/emulator/emulator.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <cerrno>
 #include <cstdio>
+#include <fcntl.h>
+#include <unistd.h>
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -27,16 +36,54 @@
 
 namespace {
 
+constexpr char const* usage_text =
+    "usage: gapi-emulator [--port N] [--tls] [--state-dir DIR] [--token-ttl SECONDS]\n"
+    "                     [--quota-scale X] [--quota on|off] [--quota-preset 2026|legacy]\n"
+    "                     [--quota-user-units N] [--max-concurrent N]\n"
+    "                     [--fault SPEC] [--seed N] [--calendar-fixture CALENDARS:EVENTS]\n"
+    "                     [--users N | --users-file FILE] [--threads N] [--duration SECONDS]\n"
+    "                     [--background]\n"
+    "fault SPEC: PATTERN:KIND=P[,KIND=P...][;...], KIND in 500,503,429,reset,ambiguous,slow;\n"
+    "            e.g. 'gmail.users.messages.send:ambiguous=0.1;*:503=0.01'\n";
+
 [[noreturn]] void usage(std::string const& why) {
-    std::cerr << "gapi-emulator: " << why << "\n"
-              << "usage: gapi-emulator [--port N] [--tls] [--state-dir DIR] [--token-ttl SECONDS]\n"
-                 "                     [--quota-scale X] [--quota on|off] [--quota-preset 2026|legacy]\n"
-                 "                     [--quota-user-units N] [--max-concurrent N]\n"
-                 "                     [--fault SPEC] [--seed N] [--calendar-fixture CALENDARS:EVENTS]\n"
-                 "                     [--users N | --users-file FILE] [--threads N] [--duration SECONDS]\n"
-                 "fault SPEC: PATTERN:KIND=P[,KIND=P...][;...], KIND in 500,503,429,reset,ambiguous,slow;\n"
-                 "            e.g. 'gmail.users.messages.send:ambiguous=0.1;*:503=0.01'\n";
+    std::cerr << "gapi-emulator: " << why << "\n" << usage_text;
     std::exit(2);
+}
+
+// --background: the parent waits for what the emulator reports on a pipe, prints it
+// (the URL alone on stdout) and exits with 0 when the emulator started, 1 when not.
+[[noreturn]] void report_from_background(int from_child) {
+    std::string report;
+    char buffer[1024];
+    for (ssize_t n; (n = read(from_child, buffer, sizeof buffer)) != 0;) {
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            break;
+        report.append(buffer, static_cast<std::size_t>(n));
+    }
+    auto const first_line = report.find('\n');
+    if (report.rfind("http", 0) != 0 || first_line == std::string::npos) {
+        std::cerr << (report.empty() ? std::string("gapi-emulator: did not start\n") : report);
+        std::exit(1);
+    }
+    std::cout << report.substr(0, first_line + 1) << std::flush;
+    std::cerr << report.substr(first_line + 1) << std::flush;
+    std::exit(0);
+}
+
+// In the background process, once the report is out: no terminal, no pipe held open.
+void detach_from_caller() {
+    std::fflush(stdout);
+    int const null = open("/dev/null", O_RDWR);
+    if (null >= 0) {
+        dup2(null, STDIN_FILENO);
+        dup2(null, STDOUT_FILENO);
+        dup2(null, STDERR_FILENO);
+        if (null > STDERR_FILENO)
+            close(null);
+    }
 }
 
 unsigned long long number(std::string const& flag, std::string const& value) {
@@ -66,6 +113,7 @@ int main(int argc, char** argv) {
     gapi::emulator::emulator_options options;
     long duration_seconds = 0;
     bool user_units_given = false;
+    bool background = false;
     for (int i = 1; i < argc; ++i) {
         std::string const flag = argv[i];
         auto value = [&]() -> std::string {
@@ -146,11 +194,38 @@ int main(int argc, char** argv) {
             options.threads = number(flag, value());
         } else if (flag == "--duration") {
             duration_seconds = static_cast<long>(number(flag, value()));
+        } else if (flag == "--background") {
+            background = true;
         } else if (flag == "--help" || flag == "-h") {
-            usage("help");
+            std::cout << usage_text;
+            std::exit(0);
         } else {
             usage("unknown flag " + flag);
         }
+    }
+
+    // Fork before any thread or io_context exists; the child reports through the pipe, on
+    // stdout and stderr both, so that its errors reach the caller too.
+    if (background) {
+        int report[2];
+        if (pipe(report) != 0) {
+            std::perror("gapi-emulator: pipe");
+            return 1;
+        }
+        pid_t const child = fork();
+        if (child < 0) {
+            std::perror("gapi-emulator: fork");
+            return 1;
+        }
+        if (child > 0) {
+            close(report[1]);
+            report_from_background(report[0]);
+        }
+        close(report[0]);
+        setsid();
+        dup2(report[1], STDOUT_FILENO);
+        dup2(report[1], STDERR_FILENO);
+        close(report[1]);
     }
 
     try {
@@ -160,8 +235,17 @@ int main(int argc, char** argv) {
         if (!options.state_dir.empty())
             std::printf("state dir: %s (client_secret.json, token.json, service_account.json%s)\n",
                         options.state_dir.c_str(), options.tls ? ", ca.pem" : "");
-        std::printf("users: %zu, first %s; quota %s (scale %g); stop with Ctrl-C\n", google.users().size(),
-                    google.users().front().c_str(), options.quota.enabled ? "on" : "off", options.quota.scale);
+        std::printf("users: %zu, first %s; quota %s (scale %g); ", google.users().size(), google.users().front().c_str(),
+                    options.quota.enabled ? "on" : "off", options.quota.scale);
+        if (background)
+            std::printf("stop with kill %ld\n", static_cast<long>(getpid()));
+        else
+            std::printf("stop with Ctrl-C\n");
+        if (background) {
+            if (!options.state_dir.empty())
+                std::ofstream(options.state_dir + "/emulator.pid") << getpid() << '\n';
+            detach_from_caller();
+        }
         std::fflush(stdout);
 
         boost::asio::io_context waiter;

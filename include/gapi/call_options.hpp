@@ -14,7 +14,7 @@ namespace gapi {
 
 /// Options for the calls of one service object, on top of the client's: reach them with
 /// `service.with(options)`, which returns a copy of the service that applies them to each
-/// call it makes, e.g.
+/// call it makes. For example:
 ///
 ///     gapi::error_details why;
 ///     auto gmail = google.gmail().with({.timeout = 10s, .details = &why});
@@ -34,8 +34,9 @@ struct call_options {
     std::optional<std::chrono::milliseconds> timeout;
     /// Overrides the method's idempotency: true lets the retry layer (and the transport's
     /// keep-alive replay) send the call again after an ambiguous failure; false forbids it.
-    /// Sending mail is never made idempotent by it: a send stays guarded by its
-    /// Message-ID look-up.
+    /// Sending mail (messages.send or drafts.send, however the call is made) is never made
+    /// idempotent by it: `gmail_service::send` and `send_raw` stay guarded by their
+    /// Message-ID look-up, and `send_draft` is never sent twice after an ambiguous failure.
     std::optional<bool> idempotent;
     /// Automatic batching for these calls (`client_options::batching`): true or false
     /// overrides the client's setting; empty follows it.

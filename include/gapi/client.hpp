@@ -24,6 +24,8 @@
 #include <string>
 #include <optional>
 
+/// gapi: an asynchronous client for Google's Gmail v1 and Calendar v3 APIs over
+/// Boost.Asio. Start with `gapi::client`.
 namespace gapi {
 
 namespace gmail {
@@ -35,14 +37,17 @@ class calendar_service;
 
 /// Where the APIs are: Google's by default, the emulator's base URL in tests.
 struct api_endpoints {
-    std::string gmail = "https://gmail.googleapis.com";
-    std::string calendar = "https://www.googleapis.com";
+    std::string gmail = "https://gmail.googleapis.com";  ///< the root of Gmail's URLs (`/gmail/v1/...`)
+    std::string calendar = "https://www.googleapis.com"; ///< the root of Calendar's URLs (`/calendar/v3/...`)
 };
 
 /// Options of a `client`: plain members with documented defaults.
 struct client_options {
+    /// The connection pool's options: timeouts, connections per origin, TLS, size limits.
     http::pool_options transport;
+    /// The token source's options: refresh margin, token endpoint retries, `on_token` hook.
     auth::token_source_options tokens;
+    /// Where the APIs are; point both at an emulator in tests.
     api_endpoints endpoints;
     /// How every call is retried (see README, "Retries"); on by default.
     pipeline::retry_options retry;
@@ -77,39 +82,111 @@ struct client_options {
     std::function<void(pipeline::log_level, std::string_view)> log;
 };
 
-/// The entry point: one credential, one connection pool, one token source.
+/// The entry point: one credential, one connection pool, one token source, and the call
+/// pipeline every operation takes (the daily-limit guard and deadline, retries,
+/// authorization, automatic batching, quota pacing, the transport). The services
+/// (`gmail()`, `calendar()`) are cheap handles on it.
 ///
-/// Thread safety: as for `http::connection_pool`; the client must outlive its operations.
+/// @par Asynchronous operations
+/// `send`, every operation of `gmail::gmail_service` and `calendar::calendar_service`,
+/// and `batch::run` take any Asio completion token (default `boost::asio::deferred`, so
+/// `co_await` works) and complete with `void(error_code, T)`. They share what follows.
+///
+/// @par Admission
+/// At most `client_options::max_calls_in_flight` operations run at once per lane: a Gmail
+/// service's operations are in the lane of its mailbox (`gmail_options::user_id`); `send`,
+/// Calendar's operations and `batch::run` share the lane of the credential's user. The
+/// ones started beyond it wait in order, holding only their arguments and their handler,
+/// and start when an earlier one of their lane completes. The waiting does not count
+/// against `call_options::timeout`.
+///
+/// @par Cancellation
+/// Through the cancellation slot associated with the completion handler. An operation
+/// still waiting for admission completes at once with `boost::asio::error::operation_aborted`
+/// on any cancellation type; nothing was sent. Once it runs, only terminal cancellation is
+/// delivered (partial and total are filtered out). It reaches whatever the operation waits
+/// for: the token (the shared refresh goes on for others), the quota pacer (nothing is
+/// taken), an automatic batch that has not gone yet (nothing is sent for it), a backoff,
+/// or the transport (the connection in use is closed). The operation then completes with
+/// `operation_aborted`. A request already written may have been acted on by Google: its
+/// answer is lost, and gapi does not look for its effect (not even for a send).
+///
+/// @par Executor and thread safety
+/// The client, its pool and its token source work on `get_executor()`; every
+/// operation's own work runs there. Operations may be started from any thread: they begin
+/// by dispatching to that executor. The handler runs on its associated executor (the
+/// client's when it has none), never inside the initiating function, and that executor
+/// counts as having outstanding work meanwhile. Everything else (`perform`, `stats`,
+/// `transport`, `tokens`, the destructor) must be used on the client's executor: give the
+/// client a strand when the `io_context` runs on several threads. An exception inside gapi
+/// completes the operation with `error::internal_error`; none is thrown into the
+/// `io_context`'s `run`.
+///
+/// @par Lifetimes
+/// The client must outlive every operation started on it (until its handler has run).
+/// The arguments are moved into the operation, and service objects may be destroyed at
+/// any time; what `call_options::details` points to must outlive the operation.
 class client {
 public:
+    /// The executor of the client, its pool and its token source.
     using executor_type = boost::asio::any_io_executor;
+    /// What `send` completes with.
     using completion_signature = void(error_code, http::response);
 
+    /// A client of `credentials` on `executor` (a strand when several threads run its
+    /// `io_context`). No I/O happens until the first operation. Throws
+    /// `boost::system::system_error` when `options.transport` is invalid (no connection
+    /// allowed per origin, an unreadable CA file).
     GAPI_DECL client(executor_type executor, auth::credentials credentials, client_options options = {});
 
+    /// The executor every operation of the client works on.
     GAPI_DECL executor_type get_executor() const noexcept;
+    /// The connection pool (statistics, `shutdown`, or requests outside the pipeline).
     GAPI_DECL http::connection_pool& transport() noexcept;
+    /// The token source: the cached token and the refresh count.
     GAPI_DECL auth::token_source& tokens() noexcept;
+    /// Where the services send their requests.
     GAPI_DECL api_endpoints const& endpoints() const noexcept;
 
-    /// Gmail for the credential's user, at `endpoints().gmail`
-    /// (needs <gapi/gmail/gmail_service.hpp>).
+    /// Gmail for the credential's user ("me"), at `endpoints().gmail`, with default
+    /// `gmail::gmail_options` (needs `gapi/gmail/gmail_service.hpp`).
     GAPI_DECL gmail::gmail_service gmail();
-    /// Calendar at `endpoints().calendar` (needs <gapi/calendar/calendar_service.hpp>).
+    /// Calendar at `endpoints().calendar`, with default `calendar::calendar_options`
+    /// (needs `gapi/calendar/calendar_service.hpp`).
     GAPI_DECL calendar::calendar_service calendar();
 
-    /// Sends `req` with `Authorization: Bearer <token>` through the call pipeline
-    /// (`perform`): paced to the quota, retried as far as `req.replay_on_stale_connection`
-    /// (the request's idempotency) allows. When the API answers 401 (the token expired or
-    /// was revoked early), the token is refreshed once and the request sent once more,
-    /// never more: a 401 means the API did not act on the request, so even a
-    /// non-idempotent call may be replayed.
+    /// Sends `req` with `Authorization: Bearer` and an access token through the call
+    /// pipeline (`perform`) with the client's retry policy: paced to the quota of the API
+    /// its `method_id` names (Gmail's when it names none; the credential's user), never
+    /// batched, retried as far as `req.replay_on_stale_connection` (the request's
+    /// idempotency) allows. When the API answers 401 (the token expired or was revoked
+    /// early), the token is refreshed once and the request sent once more, never more: a
+    /// 401 means the API did not act on the request, so even a non-idempotent call may be
+    /// replayed. For requests built by the services (`gmail_service::get_message_request`,
+    /// ...) or by hand. A request whose `method_id` is "gmail.users.messages.send" or
+    /// "gmail.users.drafts.send" counts as a send (see `perform`).
     ///
-    /// Completion: `void(error_code, http::response)`; any HTTP status is a response.
-    /// A second 401 completes with `error::unauthenticated` and that response; Gmail's
-    /// daily sending limit with `api_error::daily_limit_reached`. Token errors
-    /// (`error::reauthorization_required`, ...) complete before any API request.
-    /// Cancellation: terminal, passed on to the token wait, the backoff and the transport.
+    /// @par Completion signature
+    /// `void(error_code, http::response)`. Any HTTP status is a response: a 404, or a 503
+    /// that outlasted the retries, completes with success and that response.
+    /// @par Errors
+    /// `error::unauthenticated` (with the response) when the API refused a fresh token too;
+    /// `api_error::daily_limit_reached` (with Gmail's response, when one came) for Gmail's
+    /// daily sending limit; token errors (`error::reauthorization_required`,
+    /// `error::invalid_client`, `error::token_endpoint_error`, ...) before any API request;
+    /// the transport's errors (see `http::connection_pool::send`) when no answer came after
+    /// the last attempt; `operation_aborted`; `error::pool_shut_down`.
+    /// @par Idempotency
+    /// `req.replay_on_stale_connection` decides, and it is true by default, also for a
+    /// hand-built POST. True: the request is retried after any failure the retry policy
+    /// covers (429, 403 rate limits, 500, 502, 503, 504, 403 backendError, a lost
+    /// connection) and may be replayed by the transport after the keep-alive race. False:
+    /// it is sent again only when it provably never reached Google, after a rate-limit
+    /// refusal, or once after a 401. After an ambiguous failure it is not sent again (a 5xx
+    /// answer completes as a response, a lost answer with the transport's error), and gapi
+    /// looks for no effect. Set it to false for a request that must not run twice.
+    /// @par Cancellation, executor, thread safety, lifetimes
+    /// As for the class. `req` is moved into the operation.
     template <class CompletionToken = boost::asio::deferred_t>
     auto send(http::request req, CompletionToken&& token = {}) {
         return detail::start_operation<http::response>(
@@ -122,15 +199,40 @@ public:
     /// of its outcomes), authorization, batching, quota pacing, the transport. A coroutine on the client's executor; the
     /// outcome carries Google's error details and what all attempts together showed.
     /// `options` apply to this call on top of the client's (see `call_options`).
+    ///
+    /// The building block under `send` and the services, for a call of your own. It
+    /// bypasses the admission gate.
+    /// @par Completion
+    /// `co_await` it in a coroutine running on `get_executor()`; it yields the
+    /// `pipeline::outcome`. A non-2xx answer sets `outcome::ec` to Google's `api_error`,
+    /// with the response and `outcome::details`.
+    /// @par Idempotency
+    /// `c.traits.idempotent` (and `c.request->replay_on_stale_connection` for the
+    /// transport) decide, unless `options.idempotent` overrides them; a send keeps its own.
+    /// A call is a send when `c.traits.sends_mail` is set or its method id is
+    /// "gmail.users.messages.send" or "gmail.users.drafts.send" (`perform` then sets
+    /// `sends_mail`): it also meets the daily-limit guard of its `c.traits.quota_key`. A
+    /// call that is not idempotent is retried after an ambiguous failure only if
+    /// `c.traits.find_applied` looked and found nothing.
+    /// @par Cancellation
+    /// The awaiting coroutine's cancellation state (terminal by default) reaches every
+    /// layer; the outcome is then `operation_aborted`.
+    /// @par Lifetimes
+    /// The client, and `options` (a reference), must outlive the call.
     GAPI_DECL boost::asio::awaitable<pipeline::outcome> perform(pipeline::call c, call_options const& options);
+    /// `perform(c, call_options{})`: the client's options alone.
     GAPI_DECL boost::asio::awaitable<pipeline::outcome> perform(pipeline::call c);
 
     /// The gate that keeps at most `client_options::max_calls_in_flight` operations
-    /// running; the services start their operations through it.
+    /// running; the services start their operations through it. Use on the client's
+    /// executor.
     detail::admission& admission() noexcept { return admission_; }
 
     /// Calls, attempts, retries by reason, rate-limit answers, time spent backing off.
+    /// Read on the client's executor: the counters change as calls run.
     pipeline::retry_counters const& stats() const noexcept { return counters_; }
+    /// The client's retry policy (`client_options::retry`), which calls use unless their
+    /// `call_options::retry` replaces it.
     pipeline::retry_options const& retry_options() const noexcept { return retry_; }
 
     client(client const&) = delete;

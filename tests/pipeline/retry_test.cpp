@@ -13,6 +13,7 @@
 #include <gapi/client.hpp>
 #include <gapi/emulator/emulator.hpp>
 #include <gapi/gmail/gmail_service.hpp>
+#include <gapi/gmail/v1/methods.hpp>
 #include <gapi/pipeline/retry.hpp>
 
 #include <boost/asio/as_tuple.hpp>
@@ -615,13 +616,17 @@ BOOST_AUTO_TEST_CASE(non_retryable_errors_are_sent_once) {
     BOOST_TEST(f.client->stats().retries == 0u);
 }
 
+// Gmail's answer to a send over the user's daily sending limit, as Google words it.
+constexpr std::string_view daily_limit_answer =
+    R"json({"error":{"code":429,"message":"User-rate limit exceeded (Mail sending).  Retry after 2099-01-01T00:00:00.000Z",)json"
+    R"json("errors":[{"message":"User-rate limit exceeded (Mail sending)","domain":"usageLimits",)json"
+    R"json("reason":"rateLimitExceeded"}],"status":"RESOURCE_EXHAUSTED"}})json";
+
 BOOST_AUTO_TEST_CASE(the_daily_limit_fails_the_send_with_its_condition_and_no_more_requests) {
     asio::io_context ioc;
     gapi_test::test_server server(ioc.get_executor());
     server.respond("/gmail/v1/users/me/messages/send",
-                   {429, R"json({"error":{"code":429,"message":"User-rate limit exceeded (Mail sending).  Retry after 2099-01-01T00:00:00.000Z",)json"
-                         R"json("errors":[{"message":"User-rate limit exceeded (Mail sending)","domain":"usageLimits",)json"
-                         R"json("reason":"rateLimitExceeded"}],"status":"RESOURCE_EXHAUSTED"}})json"});
+                   {429, std::string(daily_limit_answer)});
     gapi::client google(ioc.get_executor(), gapi::auth::credentials::from_access_token("ya29.test"));
     gapi::gmail::gmail_service gmail(google, {.root = server.base_url()});
     gapi_test::run(ioc, [&]() -> asio::awaitable<void> {
@@ -637,6 +642,38 @@ BOOST_AUTO_TEST_CASE(the_daily_limit_fails_the_send_with_its_condition_and_no_mo
         }
     }());
     BOOST_TEST(server.counts().requests == 1u);
+    BOOST_TEST(google.stats().daily_limit_stops == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(the_generated_layers_sends_are_sends_too) {
+    // Gmail's sends made through the generated layer keep the daily-limit guard, and an
+    // option cannot make them idempotent: a 503 after the request went out may have sent.
+    asio::io_context ioc;
+    gapi_test::test_server server(ioc.get_executor());
+    server.respond("/gmail/v1/users/me/drafts/send", {503, R"json({"error":{"code":503,"message":"busy"}})json"});
+    server.respond("/gmail/v1/users/me/messages/send",
+                   {429, std::string(daily_limit_answer)});
+    gapi::client google(ioc.get_executor(), gapi::auth::credentials::from_access_token("ya29.test"));
+    gapi::gmail::gmail_service gmail(google, {.root = server.base_url()});
+    auto const declared_idempotent = gmail.with({.idempotent = true});
+    gapi_test::run(ioc, [&]() -> asio::awaitable<void> {
+        gapi::gmail::v1::draft draft;
+        draft.id = "r1";
+        auto [ec, sent] = co_await declared_idempotent.users().drafts().send("me", draft, use_tuple);
+        BOOST_TEST(ec == api_error::unavailable, ec.message());
+
+        gapi::gmail::v1::message raw;
+        raw.raw = "RnJvbTogYUBleGFtcGxlLmNvbQ0KDQpoaQ0K";
+        std::tie(ec, sent) = co_await gmail.users().messages().send("me", raw, use_tuple);
+        BOOST_TEST(ec == condition::daily_limit_reached, ec.message());
+        std::tie(ec, sent) = co_await gmail.users().messages().send("me", raw, use_tuple);
+        BOOST_TEST(ec == condition::daily_limit_reached, ec.message());
+        auto m = numbered(1);
+        auto [service_ec, service_sent] = co_await gmail.send(m, use_tuple);
+        BOOST_TEST(service_ec == condition::daily_limit_reached, service_ec.message());
+    }());
+    // One drafts.send (not retried), one messages.send (the later ones refused at home).
+    BOOST_TEST(server.counts().requests == 2u);
     BOOST_TEST(google.stats().daily_limit_stops == 1u);
 }
 

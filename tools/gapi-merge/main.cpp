@@ -25,10 +25,12 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <filesystem>
 #include <iomanip>
 #include <iostream>
 #include <limits>
 #include <memory>
+#include <system_error>
 #include <thread>
 
 namespace asio = boost::asio;
@@ -52,13 +54,17 @@ struct options {
     bool allow_duplicates = false;
 };
 
-// Where the sample is: beside the sources, or where `cmake --install` put it.
+// Where the sample is: where `cmake --install` (or the gapi-tools package) put it,
+// relative to this program, or else beside the sources.
 fs::path sample_dir() {
-    for (fs::path dir : {fs::path(GAPI_MERGE_SAMPLE_SOURCE_DIR), fs::path(GAPI_MERGE_SAMPLE_INSTALL_DIR)})
-        if (fs::exists(dir / "recipients.csv"))
+    std::error_code ignored;
+    auto const installed =
+        (fs::read_symlink("/proc/self/exe", ignored).parent_path() / GAPI_MERGE_SAMPLE_FROM_BINDIR).lexically_normal();
+    for (fs::path dir : {installed, fs::path(GAPI_MERGE_SAMPLE_SOURCE_DIR)})
+        if (fs::exists(dir / "recipients.csv", ignored))
             return dir;
-    throw input_error("the sample (recipients.csv) is neither in " GAPI_MERGE_SAMPLE_SOURCE_DIR
-                      " nor in " GAPI_MERGE_SAMPLE_INSTALL_DIR "; give --csv, --subject and --body");
+    throw input_error("the sample (recipients.csv) is neither in " + installed.string() +
+                      " nor in " GAPI_MERGE_SAMPLE_SOURCE_DIR "; give --csv, --subject and --body");
 }
 
 constexpr std::string_view sample_subject = "{{first_name}}, your seat at the gapi workshop ({{city}})";

@@ -23,50 +23,65 @@ namespace gapi::auth {
 /// writes (`Credentials.to_json()`), or gcloud's application-default file
 /// (`"type": "authorized_user"`).
 struct authorized_user_info {
-    std::string client_id;
-    std::string client_secret;
-    std::string refresh_token;
+    std::string client_id;     ///< the OAuth client's id
+    std::string client_secret; ///< the OAuth client's secret; may be empty (a public client)
+    std::string refresh_token; ///< the long-lived grant that new access tokens are obtained with; a secret
     /// The file's own token_uri is honoured (google-auth ignores it) so that a file can
     /// point at the emulator.
     std::string token_uri = "https://oauth2.googleapis.com/token";
-    std::vector<std::string> scopes;
+    std::vector<std::string> scopes; ///< the scopes granted, as the file lists them
     /// The cached access token ("token" + "expiry"). Without an expiry it counts as expired
     /// (`expiry == time_point::min()`), as google-auth does.
     std::optional<access_token> token;
-    std::string quota_project_id;
+    std::string quota_project_id; ///< gcloud's project that pays for the calls; sent as `x-goog-user-project`
     std::string universe_domain; ///< empty means googleapis.com
-    std::string account;
-    std::string rapt_token;
+    std::string account;    ///< the account the token belongs to, when the file says
+    std::string rapt_token; ///< a reauth proof token, sent with refresh grants when present
 
+    /// Member-wise.
     friend bool operator==(authorized_user_info const&, authorized_user_info const&) = default;
 };
 
 /// A service-account key file (`"type": "service_account"`).
 struct service_account_info {
-    std::string client_email;
-    std::string private_key_pem;
-    std::string private_key_id;
+    std::string client_email;    ///< the service account's address: the JWT's issuer
+    std::string private_key_pem; ///< the RSA private key, PEM; a secret
+    std::string private_key_id;  ///< the key's id, the JWT's `kid` (may be empty)
+    /// Where JWTs are traded for tokens (the JWT's audience).
     std::string token_uri = "https://oauth2.googleapis.com/token";
-    std::string project_id;
-    std::string client_id;
-    std::string universe_domain;
+    std::string project_id;      ///< the account's project
+    std::string client_id;       ///< the account's numeric id
+    std::string universe_domain; ///< empty means googleapis.com
 
+    /// Member-wise.
     friend bool operator==(service_account_info const&, service_account_info const&) = default;
 };
 
 /// An OAuth client downloaded from the Cloud Console (client_secret_*.json).
 struct client_secrets {
     std::string kind; ///< "installed" or "web": the section the values came from
-    std::string client_id;
-    std::string client_secret;
-    std::string auth_uri = "https://accounts.google.com/o/oauth2/auth";
-    std::string token_uri = "https://oauth2.googleapis.com/token";
-    std::string project_id;
+    std::string client_id;     ///< the OAuth client's id
+    std::string client_secret; ///< the OAuth client's secret
+    std::string auth_uri = "https://accounts.google.com/o/oauth2/auth"; ///< the consent page's URL
+    std::string token_uri = "https://oauth2.googleapis.com/token";      ///< where codes are exchanged
+    std::string project_id;    ///< the client's project
+    /// As the console lists them (the installed-app flow uses its own loopback URI).
     std::vector<std::string> redirect_uris;
 
+    /// Member-wise.
     friend bool operator==(client_secrets const&, client_secrets const&) = default;
 };
 
+/// @var gapi::auth::credential_file_type::authorized_user
+/// A user's token file (google-auth's token.json, or gcloud's ADC file).
+/// @var gapi::auth::credential_file_type::service_account
+/// A service-account key file.
+/// @var gapi::auth::credential_file_type::client_secrets
+/// An OAuth client secrets file (client_secret_*.json).
+/// @var gapi::auth::credential_file_type::unknown
+/// Anything else, such as an external_account file.
+
+/// What a credential file holds (`detect_type`).
 enum class credential_file_type { authorized_user, service_account, client_secrets, unknown };
 
 /// A credential file or value that cannot be used. `what()` names the file and the field
@@ -74,10 +89,12 @@ enum class credential_file_type { authorized_user, service_account, client_secre
 /// `code()` is `error::invalid_credentials` for everything gapi throws.
 class credentials_error : public boost::system::system_error {
 public:
+    /// An error with `code` and exactly `what` as its message.
     GAPI_DECL credentials_error(error_code code, std::string const& what);
+    /// An error with `error::invalid_credentials` and exactly `what` as its message.
     GAPI_DECL explicit credentials_error(std::string const& what);
 
-    /// Exactly the message given, without system_error's ": <code message>" suffix.
+    /// Exactly the message given, without system_error's `": <code message>"` suffix.
     GAPI_DECL char const* what() const noexcept override;
 
 private:

@@ -20,6 +20,7 @@
 
 namespace gapi::auth {
 
+/// Options of `run_installed_app_flow`.
 struct installed_app_flow_options {
     /// The scopes to ask the user for.
     std::vector<std::string> scopes;
@@ -43,10 +44,38 @@ struct installed_app_flow_options {
 /// accepted (anything else gets an error page and is ignored); the code is exchanged
 /// at the client's token URI.
 ///
-/// Completion: `void(error_code, authorized_user_info)` — save it with
+/// The flow prints the consent URL (or hands it to `on_authorization_url`) and tries to
+/// open a browser; it then waits for the user, up to `installed_app_flow_options::timeout`.
+/// Meant for an interactive program, once: the result holds a refresh token to keep.
+///
+/// @par Completion signature
+/// `void(error_code, authorized_user_info)` — save it with
 /// `write_file_atomically(path, to_python_token_json(info))` or use it through
-/// `credentials::from_authorized_user`. Errors: `error::authorization_denied`,
-/// `error::authorization_timeout`, token endpoint errors, socket errors.
+/// `credentials::from_authorized_user`. The result carries the client's id, secret and
+/// token URI, the refresh token, the first access token and the scopes granted.
+/// @par Errors
+/// `error::authorization_denied` (the user declined: access_denied),
+/// `error::token_endpoint_error` (the redirect carried another error),
+/// `error::authorization_timeout` (no valid redirect in time), `error::invalid_credentials`
+/// (an auth or token URI that is not an http(s) URL), the loopback listener's socket
+/// errors (e.g. the port is taken), the code exchange's transport errors and token
+/// endpoint errors (`error::reauthorization_required`, `error::invalid_client`,
+/// `error::malformed_token_response`, also when no refresh token came back, ...).
+/// @par Idempotency
+/// The code exchange is sent once and never replayed (a code works once). The flow as a
+/// whole can be run again; each run asks the user anew.
+/// @par Cancellation
+/// None: the cancellation slot is not used. The wait for the browser ends by itself after
+/// `installed_app_flow_options::timeout`; the code exchange that follows is bounded by the
+/// pool's request timeout.
+/// @par Executor and thread safety
+/// It runs on the pool's executor, and may be started from any thread. The handler runs
+/// on its associated executor (the pool's when it has none); unlike the client's
+/// operations, the handler's own executor is not kept busy meanwhile.
+/// `on_authorization_url` is called on the pool's executor. Opening the browser starts a
+/// process (xdg-open) and a thread that reaps it.
+/// @par Lifetimes
+/// The pool must outlive the operation; `client` and `options` are moved into it.
 template <class CompletionToken = boost::asio::deferred_t>
 auto run_installed_app_flow(http::connection_pool& pool, client_secrets client, installed_app_flow_options options,
                             CompletionToken&& token = {});

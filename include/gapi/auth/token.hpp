@@ -18,15 +18,15 @@ using clock_type = std::chrono::system_clock;
 
 /// An OAuth 2.0 bearer token.
 struct access_token {
-    std::string value;
+    std::string value; ///< the token itself, sent in an `Authorization: Bearer` field; a secret
     /// `max()` for a token that never expires (a static token without a known expiry);
     /// `min()` for a token whose expiry is unknown and which must be treated as expired.
     clock_type::time_point expiry = clock_type::time_point::max();
     /// The scopes granted (or, when the server did not say, the scopes requested).
     std::vector<std::string> scopes;
 
-    /// Whether the token is expired at `now + margin` (inclusive), i.e. whether it should
-    /// be refreshed before use. Never overflows for the `min()`/`max()` sentinels.
+    /// Whether the token is expired at `now + margin` (inclusive): whether it should be
+    /// refreshed before use. Never overflows for the `min()`/`max()` sentinels.
     bool expires_within(clock_type::duration margin, clock_type::time_point now) const noexcept {
         if (expiry == clock_type::time_point::max())
             return false;
@@ -35,6 +35,7 @@ struct access_token {
         return expiry - now <= margin;
     }
 
+    /// Member-wise.
     friend bool operator==(access_token const&, access_token const&) = default;
 };
 

@@ -34,7 +34,7 @@ GAPI_DECL std::string jwt_grant_body(std::string_view assertion);
 
 /// A token the endpoint granted.
 struct token_grant {
-    access_token token;
+    access_token token; ///< the access token, its expiry and its scopes
     /// Set when the endpoint issued a refresh token (authorization codes; rotation).
     std::optional<std::string> refresh_token;
 };

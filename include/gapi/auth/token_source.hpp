@@ -22,6 +22,8 @@
 
 namespace gapi::auth {
 
+/// Options of a `token_source`: when to refresh, how to retry the token endpoint, and
+/// what to tell whom.
 struct token_source_options {
     /// A token is refreshed once less than this remains of its life (google-auth's
     /// 3 min 45 s), or less than a tenth of its lifetime for tokens shorter than that,
@@ -32,7 +34,7 @@ struct token_source_options {
     /// this many times in all, waiting initial_backoff, then twice as long, each with
     /// ±10 % jitter: google-auth's own rule. invalid_grant is never retried.
     unsigned max_attempts = 3;
-    std::chrono::milliseconds initial_backoff{1000};
+    std::chrono::milliseconds initial_backoff{1000}; ///< the wait before the second attempt
 
     /// One token request, from connect to the last byte of the answer.
     std::chrono::milliseconds request_timeout{30'000};
@@ -54,26 +56,59 @@ class token_source_impl;
 ///
 /// Single flight: however many operations ask while no fresh token is cached, one
 /// token request goes out and all of them wait for its answer. A failed refresh fails
-/// exactly those waiters; the next request tries again.
+/// exactly those waiters; the next request tries again. While the cached token has not
+/// expired yet, a failed refresh still answers with it (an endpoint outage costs no call).
 ///
 /// Thread safety: as for the pool, whose executor it uses. The pool must outlive it.
+/// `get_token` may be called from any thread (it starts on the pool's executor); the other
+/// members, and the destructor, must be used on that executor.
 class token_source {
 public:
+    /// The pool's executor.
     using executor_type = boost::asio::any_io_executor;
+    /// What `get_token` completes with.
     using completion_signature = void(error_code, access_token);
 
+    /// A token source for `creds`, which sends its token requests through `pool` (which
+    /// must outlive it). A credential that carries a token (a static token, a token.json
+    /// with a cached one) starts with it cached. No I/O.
     GAPI_DECL token_source(http::connection_pool& pool, credentials creds, token_source_options options = {});
+    /// Stops using the pool: a refresh in flight no longer touches it, persists nothing and
+    /// calls no hook, and its waiters still complete (with `error::pool_shut_down` unless
+    /// the cached token is still valid). Run it on the pool's executor.
     GAPI_DECL ~token_source();
     token_source(token_source const&) = delete;
     token_source& operator=(token_source const&) = delete;
 
     /// A token with life left, from the cache or from the token endpoint.
-    /// Completion: `void(error_code, access_token)`. Errors: `error::reauthorization_required`
-    /// (invalid_grant: the user must authorize again), `error::invalid_client`,
-    /// `error::token_endpoint_error`, `error::malformed_token_response`,
-    /// `error::invalid_credentials`, `error::unauthenticated` (a static token that expired
-    /// or was rejected), transport errors after the last attempt.
-    /// Cancellation: terminal; the waiter leaves, the shared refresh goes on for the others.
+    ///
+    /// @par Completion signature
+    /// `void(error_code, access_token)`. A cached token with more than the refresh margin
+    /// left is answered without I/O (still never inside the initiating function).
+    /// @par Errors
+    /// `error::reauthorization_required` (invalid_grant: the user must authorize again),
+    /// `error::invalid_client`, `error::token_endpoint_error`,
+    /// `error::malformed_token_response`, `error::invalid_credentials` (e.g. a token URI that
+    /// is not a URL, a key that cannot sign), `error::unauthenticated` (a static token that
+    /// expired or was rejected), transport errors after the last attempt,
+    /// `error::pool_shut_down` once the token source or its pool is shut down,
+    /// `operation_aborted` when cancelled. A failed refresh while the cached token has not
+    /// expired yet answers with that token instead.
+    /// @par Idempotency and retries
+    /// A token request may be repeated safely. A refresh retries network failures and the
+    /// answers that may pass (5xx, 408, 429, server_error, temporarily_unavailable; see
+    /// `token_source_options::max_attempts`); never invalid_grant, invalid_client or another
+    /// refusal. Waiters that arrive during a refresh share it.
+    /// @par Cancellation
+    /// Terminal cancellation only (other types are ignored): the waiter completes at once
+    /// with `operation_aborted`; the shared refresh goes on for the others and still
+    /// updates the cache.
+    /// @par Executor and thread safety
+    /// May be called from any thread: it starts on the pool's executor. The handler runs on
+    /// its associated executor (the pool's when it has none).
+    /// @par Lifetimes
+    /// The token source's state lives until the refresh it started ends, so destroying the
+    /// token source does not strand its waiters; the pool must outlive the token source.
     template <class CompletionToken = boost::asio::deferred_t>
     auto get_token(CompletionToken&& token = {}) {
         return boost::asio::async_initiate<CompletionToken, completion_signature>(
@@ -94,7 +129,10 @@ public:
 
     /// Token grants obtained so far.
     GAPI_DECL std::uint64_t refreshes() const noexcept;
+    /// The credential, as updated by refreshes (a rotated refresh token, the cached access
+    /// token of a user credential).
     GAPI_DECL credentials const& creds() const noexcept;
+    /// The pool's executor, on which the token source works.
     GAPI_DECL executor_type get_executor() const noexcept;
 
 private:

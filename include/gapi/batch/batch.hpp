@@ -21,16 +21,20 @@
 #include <string>
 #include <vector>
 
+/// Explicit batches: many calls of one API in few HTTP requests (`run`), and Google's
+/// multipart batch format.
 namespace gapi::batch {
 
 /// What one call of a batch came to, as if it had been sent alone.
 struct result {
     error_code ec;          ///< empty on 2xx; Google's refusal (`api_error`), or the batch's own failure
-    http::response response;
+    http::response response; ///< the call's own answer (status, headers, body); the batch's exchange info
     std::optional<error_details> details; ///< Google's details of a refusal
 };
 
-/// A result read as its resource, e.g. `batch::read<gmail::message>(results[i])`.
+/// A result read as its resource, as in `batch::read<gmail::message>(results[i])`: the
+/// result's own error when it has one, else the body parsed and converted
+/// (`error::malformed_response` when that fails).
 template <class T>
 std::pair<error_code, T> read(result const& r) {
     if (r.ec)
@@ -38,6 +42,7 @@ std::pair<error_code, T> read(result const& r) {
     return gapi::detail::read_resource<T>(r.response.body);
 }
 
+/// Options of `run`.
 struct run_options {
     /// Calls per batch request; 0: 50 for Gmail (Google advises against more; the limit
     /// is 100), 100 for Calendar (limit 1,000). Larger lists go as several batches.
@@ -70,6 +75,37 @@ run_all(client& c, std::vector<http::request> calls, run_options options);
 /// error_code is `error::not_batchable` (nothing sent) when the calls mix APIs or
 /// origins, or hold a media upload; a batch request that fails as a whole gives its
 /// error to each of its calls.
+///
+/// Build the calls with the services' `*_request` functions: each needs Google's method
+/// id (`http::request::method_id`, "gmail." or "calendar."), which the API and the
+/// quota cost are read from. The calls are split into batch requests of
+/// `run_options::max_per_batch`, of which `run_options::concurrency` are in flight at once.
+///
+/// @par Completion signature
+/// `void(error_code, std::vector<result>)`. No calls: success and no results.
+/// @par Errors
+/// The operation's own error code is `error::not_batchable`, `operation_aborted` (when
+/// cancelled while waiting for admission), `error::pool_shut_down` or
+/// `error::internal_error`; otherwise it is empty, whatever the calls came to. Each
+/// result's `ec` is its part's refusal as `api_error`, or the error of its whole batch
+/// request (token errors, transport errors, Google's refusal of the whole), or
+/// `error::malformed_response` when the batch answer holds no part for it.
+/// @par Idempotency and retries
+/// A batch request is replayable and retried after an ambiguous failure only when every
+/// call in it is idempotent (`http::request::replay_on_stale_connection`); otherwise it
+/// is retried only when it provably never reached Google, after a rate-limit refusal, or
+/// once after a 401. A part that Google refused on its own (a 429, a 503 inside a 200
+/// batch answer) is not retried: resend those calls yourself, if they are safe to repeat.
+/// The client's retry policy applies (`call_options` do not).
+/// @par Cancellation
+/// As for `gapi::client`'s operations: any cancellation ends a run still waiting for
+/// admission. Terminal cancellation of a running one stops its batch requests in flight
+/// and starts no more; the operation still completes with success, each call not
+/// answered with `operation_aborted` in its result. Calls of a batch request that was
+/// already written may have been acted on.
+/// @par Executor, thread safety, lifetimes
+/// As for `gapi::client`'s operations: the client must outlive the operation; `calls` are
+/// moved into it.
 template <class CompletionToken = boost::asio::deferred_t>
 auto run(client& c, std::vector<http::request> calls, run_options options, CompletionToken&& token = {}) {
     return gapi::detail::start_operation<std::vector<result>>(
@@ -78,6 +114,8 @@ auto run(client& c, std::vector<http::request> calls, run_options options, Compl
         std::forward<CompletionToken>(token));
 }
 
+/// `run(c, calls, run_options{}, token)`: batches of the advised size, four in flight.
+/// Everything else is as for the overload that takes `run_options`.
 template <class CompletionToken = boost::asio::deferred_t>
 auto run(client& c, std::vector<http::request> calls, CompletionToken&& token = {}) {
     return run(c, std::move(calls), run_options{}, std::forward<CompletionToken>(token));

@@ -32,16 +32,17 @@ struct part_request {
 /// One answer inside a batch response.
 struct part_response {
     std::string content_id; ///< the request's id (the `response-` prefix and brackets removed)
-    http::response response;
+    http::response response; ///< the part's HTTP response: status, headers, body
 };
 
-/// A boundary that appears in none of `bodies` (random, `batch_` + 32 letters and digits).
+/// A boundary that appears in none of the parts' bodies (random, `batch_` + 32 letters
+/// and digits).
 GAPI_DECL std::string make_boundary(std::span<part_request const> parts);
 
-/// The body of a batch request. Each part: `Content-Type: application/http`, `Content-ID:
-/// <id>`, then the request line with the path and query only (Google refuses absolute
-/// URLs), the request's headers (but Authorization: the envelope carries the token for
-/// all), `Content-Length` for a body, a blank line and the body.
+/// The body of a batch request. Each part: `Content-Type: application/http`,
+/// `Content-ID: <id>`, then the request line with the path and query only (Google
+/// refuses absolute URLs), the request's headers (but Authorization: the envelope carries
+/// the token for all), `Content-Length` for a body, a blank line and the body.
 /// The envelope's Content-Type is `multipart/mixed; boundary=` + `boundary`.
 GAPI_DECL std::string encode_request(std::span<part_request const> parts, std::string_view boundary);
 

@@ -20,6 +20,8 @@
 #include <string>
 #include <vector>
 
+/// Calendar v3: `calendar_service`, its resources (`event`, `event_list`, ...), RFC 3339
+/// times and, in `gapi::calendar::v3`, every method of the API.
 namespace gapi::calendar {
 
 // The generated layer (include <gapi/calendar/v3/methods.hpp> to call it).
@@ -34,6 +36,8 @@ class freebusy_resource;
 class settings_resource;
 } // namespace v3
 
+/// Options of a `calendar_service`: where Calendar is, how wide the many-calendar helpers
+/// go, and the options every call of the service takes.
 struct calendar_options {
     /// Calendar's root URL; empty: the client's `endpoints.calendar`.
     std::string root;
@@ -48,11 +52,21 @@ struct calendar_options {
     call_options call;
 };
 
+/// The order of events.list's results (`orderBy`).
 enum class order_by {
     unspecified, ///< Google's stable order
     start_time,  ///< ascending start; only with `single_events`
     updated,     ///< ascending last modification
 };
+
+/// @var gapi::calendar::send_updates::unspecified
+/// No `sendUpdates` parameter: Google's default.
+/// @var gapi::calendar::send_updates::all
+/// `sendUpdates=all`: notify every guest.
+/// @var gapi::calendar::send_updates::external_only
+/// `sendUpdates=externalOnly`: notify only guests outside Google Calendar.
+/// @var gapi::calendar::send_updates::none
+/// `sendUpdates=none`: notify nobody.
 
 /// Whom Google notifies about an insert, change or delete (`sendUpdates`).
 enum class send_updates { unspecified, all, external_only, none };
@@ -63,12 +77,12 @@ struct event_query {
     std::optional<time_point> time_max; ///< events that start before this
     std::size_t max_results = 250;      ///< per page; Google allows 2500 at most
     bool single_events = false;         ///< expand recurring events into instances
-    order_by order = order_by::unspecified;
+    order_by order = order_by::unspecified; ///< the order of the results
     std::string q; ///< free text
-    bool show_deleted = false;
-    std::string time_zone;
-    std::optional<time_point> updated_min;
-    std::string page_token;
+    bool show_deleted = false; ///< also list cancelled (deleted) events
+    std::string time_zone;     ///< the IANA zone of the answer's times; empty: the calendar's
+    std::optional<time_point> updated_min; ///< only events changed after this
+    std::string page_token; ///< the previous page's `next_page_token`; empty: the first page
     /// Incremental sync: only what changed since the list that returned this token.
     /// Cannot be combined with time_min, time_max, q, order or updated_min.
     std::string sync_token;
@@ -87,10 +101,10 @@ struct sync_result {
 
 /// freebusy.query over any number of calendars.
 struct freebusy_query {
-    time_point time_min;
-    time_point time_max;
+    time_point time_min; ///< the start of the interval asked about
+    time_point time_max; ///< its end
     std::string time_zone; ///< of the answer; empty: UTC
-    std::vector<std::string> calendars;
+    std::vector<std::string> calendars; ///< the calendar ids (or addresses) to ask about
     /// Calendars per request; Google answers tooManyCalendarsRequested above 50.
     std::size_t calendars_per_request = 50;
 };
@@ -98,29 +112,71 @@ struct freebusy_query {
 /// One calendar's outcome in the many-calendar helpers.
 template <class T>
 struct calendar_result {
-    std::string calendar_id;
-    error_code error;
-    T value;
+    std::string calendar_id; ///< the calendar asked about
+    error_code error;        ///< empty, or why this calendar's requests failed
+    T value;                 ///< the calendar's result (`upcoming_events`: what came before a failure)
 };
 
-/// Calendar v3 over a `gapi::client`.
+/// Calendar v3 over a `gapi::client`: events (list, sync, read, insert, patch, update,
+/// delete), the calendar list, free/busy over any number of calendars, and helpers that
+/// ask many calendars at once; every other Calendar method through `events()`, `acl()`,
+/// ... A cheap handle: copies share their options, and `with` makes one with other
+/// per-call options.
 ///
+/// @par Completion signature
 /// Every operation takes any completion token (default `asio::deferred`, so `co_await`
-/// works) and completes with `void(error_code, T)` on the client's executor, or the
-/// handler's associated one. Errors: token and transport errors, Google's refusals as
-/// `api_error` (`not_found`, `conflict`, `full_sync_required`, `rate_limited`, ...),
-/// `error::malformed_response` for an answer that is not the promised resource, and
-/// `error::invalid_argument`-class codes for requests that cannot be sent. Cancellation:
-/// terminal, reaching every request in flight. Idempotency: reads, `patch_event`,
-/// `update_event`, `delete_event` and `insert_event` with a client-chosen id are safe to
-/// repeat; `insert_event` without an id is not, and is never replayed. The client must
-/// outlive its operations; the service object may go at any time. Thread safety: as for
-/// the client.
+/// works) and completes with `void(error_code, T)`, `T` as each operation says. On failure
+/// `T` is default-constructed, except where an operation says otherwise.
+/// @par Errors
+/// Token errors (`error::reauthorization_required`, `error::invalid_client`, ...) before
+/// any API request; transport errors (conditions `network`, `timeout`, `tls`, ...; see
+/// `http::connection_pool::send`) when the last attempt got no answer; Google's refusals
+/// as `api_error` once retries are spent (`not_found`, `conflict`, `gone`,
+/// `full_sync_required`, `rate_limited`, `unauthenticated` when a fresh token was refused
+/// too, ...); `error::malformed_response` for an answer that is not the promised resource;
+/// requests that cannot be sent, before any request (condition `invalid_argument`:
+/// `error::invalid_url` for a misconfigured root, `error::missing_id`);
+/// `error::deadline_exceeded` when `call_options::timeout` passed;
+/// `boost::asio::error::operation_aborted` when cancelled; `error::pool_shut_down` when the
+/// client went while the operation waited for admission.
+/// @par Retries and idempotency
+/// Every request goes through the client's retry loop (`client_options::retry`, or
+/// `call_options::retry`): a 429 or a rate-limit 403, and a failure that provably never
+/// reached Google, are retried for every operation; a 401 refreshes the token and sends
+/// once more; an ambiguous failure (500, 502, 503, 504, 403 backendError, a connection
+/// lost after the request was written) only for idempotent operations. Reads,
+/// `query_freebusy`, `patch_event`, `update_event`, `delete_event` and `insert_event` with
+/// a client-chosen id are idempotent; `insert_event` without an id is not, and is never
+/// replayed. `call_options::idempotent` overrides this.
+/// @par Cancellation
+/// As for `gapi::client`: any cancellation ends an operation waiting for admission;
+/// terminal cancellation reaches every request in flight. The many-calendar helpers
+/// (`query_freebusy`, `list_events_each`, `upcoming_events`) then start no more requests,
+/// and each calendar not answered yet reports `operation_aborted` in its own entry.
+/// @par Executor and thread safety
+/// As for `gapi::client`: the work runs on the client's executor; operations may be
+/// started from any thread; the handler runs on its associated executor.
+/// @par Lifetimes
+/// The client must outlive its operations; the service object may go at any time (each
+/// operation keeps a copy, and its arguments are moved into it).
 class calendar_service {
 public:
+    /// Calendar through `c`; an empty `options.root` takes `c.endpoints().calendar`. No I/O.
     GAPI_DECL explicit calendar_service(client& c, calendar_options options = {});
 
-    /// One page of events.list.
+    /// One page of events.list of the calendar `calendar_id` ("primary" for the user's
+    /// own) for `query`.
+    ///
+    /// @par Completion signature
+    /// `void(error_code, event_list)`; `next_page_token` is empty on the last page, which
+    /// carries `next_sync_token`.
+    /// @par Errors
+    /// As for the class; with `query.sync_token`, `api_error::full_sync_required` when
+    /// Google no longer knows the token.
+    /// @par Idempotency
+    /// A read: idempotent, retried.
+    /// @par Cancellation, executor, thread safety, lifetimes
+    /// As for the class.
     template <class CompletionToken = boost::asio::deferred_t>
     auto list_events(std::string calendar_id, event_query query = {}, CompletionToken&& token = {}) const {
         return start<event_list>(
@@ -130,6 +186,19 @@ public:
 
     /// Every page of events.list, from `query.page_token` on: the items of all pages in
     /// order, and the last page's `next_sync_token`.
+    ///
+    /// @par Completion signature
+    /// `void(error_code, event_list)`: `items` of every page, the calendar's `summary`,
+    /// `time_zone`, `updated` and `access_role` from the last page read, and the last
+    /// page's `next_sync_token`; `next_page_token` stays empty. On an error, the items of
+    /// the pages read before it come with it.
+    /// @par Errors
+    /// As for `list_events`, from the first page that failed. `call_options::timeout`
+    /// applies to each page's request.
+    /// @par Idempotency
+    /// Reads: each page is retried on its own.
+    /// @par Cancellation, executor, thread safety, lifetimes
+    /// As for the class.
     template <class CompletionToken = boost::asio::deferred_t>
     auto list_all_events(std::string calendar_id, event_query query = {}, CompletionToken&& token = {}) const {
         return start<event_list>(
@@ -142,6 +211,21 @@ public:
     /// Incremental sync: with a token, what changed since; with none, or when Google
     /// says the token is stale (410 fullSyncRequired), a full sync with `full_query`'s
     /// filters (max_results, single_events, time_min, ...), and `full` set in the result.
+    /// The incremental list takes only `max_results` and `single_events` from
+    /// `full_query`; the full one ignores its `page_token` and `sync_token`. Every page is
+    /// read, as `list_all_events` reads them.
+    ///
+    /// @par Completion signature
+    /// `void(error_code, sync_result)`: the events (deleted ones with status "cancelled"),
+    /// the token for the next sync, and whether this was a full sync. On an error the
+    /// result is empty, except after a failed full sync, which keeps the events read.
+    /// @par Errors
+    /// As for the class; an `api_error::full_sync_required` answer to the incremental list
+    /// is not an error: it turns into a full sync.
+    /// @par Idempotency
+    /// Reads: idempotent, each page retried on its own.
+    /// @par Cancellation, executor, thread safety, lifetimes
+    /// As for the class.
     template <class CompletionToken = boost::asio::deferred_t>
     auto sync_events(std::string calendar_id, std::string sync_token, event_query full_query = {},
                      CompletionToken&& token = {}) const {
@@ -152,6 +236,16 @@ public:
             std::forward<CompletionToken>(token));
     }
 
+    /// Reads the event `event_id` of the calendar `calendar_id` (events.get).
+    ///
+    /// @par Completion signature
+    /// `void(error_code, event)`; fields gapi has no member for are in `event::other`.
+    /// @par Errors
+    /// As for the class; `api_error::not_found` when there is no such event.
+    /// @par Idempotency
+    /// A read: idempotent, retried.
+    /// @par Cancellation, executor, thread safety, lifetimes
+    /// As for the class.
     template <class CompletionToken = boost::asio::deferred_t>
     auto get_event(std::string calendar_id, std::string event_id, CompletionToken&& token = {}) const {
         return start<event>(
@@ -159,9 +253,27 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// events.insert. With `ev.id` set (see `new_event_id`) the insert is idempotent:
+    /// events.insert: adds `ev` to the calendar `calendar_id`.
+    /// With `ev.id` set (see `new_event_id`) the insert is idempotent:
     /// should the transport replay it after a lost connection and Google answer 409
     /// because the first attempt landed, the stored event is fetched and returned.
+    /// `notify` says whom Google tells.
+    ///
+    /// @par Completion signature
+    /// `void(error_code, event)`: the stored event as Google answers it (with its id).
+    /// @par Errors
+    /// As for the class; `api_error::conflict` when an event with `ev.id` exists already
+    /// (on the first attempt); `api_error::bad_request` for an event Google refuses.
+    /// @par Idempotency
+    /// With `ev.id`: idempotent, retried and replayable; a 409 after more than one
+    /// attempt (a replay, a retry, or the resend after a 401) is taken for this insert's
+    /// own earlier attempt, and the event is then read (events.get, a second request) and
+    /// returned. Without an id: not idempotent, never replayed by the transport, sent
+    /// again only when the request provably never reached Google, after a rate-limit
+    /// refusal or once after a 401; an ambiguous failure completes with its error, and the
+    /// event may or may not exist.
+    /// @par Cancellation, executor, thread safety, lifetimes
+    /// As for the class; `ev` is moved into the operation.
     template <class CompletionToken = boost::asio::deferred_t>
     auto insert_event(std::string calendar_id, event ev, send_updates notify = send_updates::unspecified,
                       CompletionToken&& token = {}) const {
@@ -172,8 +284,18 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// events.patch: only the members of `changes` (Event fields, e.g.
+    /// events.patch: only the members of `changes` (Event fields, such as
     /// `{{"summary", "Moved"}}`) change.
+    ///
+    /// @par Completion signature
+    /// `void(error_code, event)`: the whole event after the change.
+    /// @par Errors
+    /// As for the class; `api_error::not_found` when there is no such event.
+    /// @par Idempotency
+    /// Idempotent (a PATCH): retried and replayable; the same changes applied twice leave
+    /// the same event.
+    /// @par Cancellation, executor, thread safety, lifetimes
+    /// As for the class.
     template <class CompletionToken = boost::asio::deferred_t>
     auto patch_event(std::string calendar_id, std::string event_id, boost::json::object changes,
                      send_updates notify = send_updates::unspecified, CompletionToken&& token = {}) const {
@@ -186,6 +308,16 @@ public:
 
     /// events.update: replaces the event `ev.id` with `ev` (fields not set are cleared;
     /// those gapi has no member for travel in `ev.other`, so a read event loses nothing).
+    ///
+    /// @par Completion signature
+    /// `void(error_code, event)`: the event as stored.
+    /// @par Errors
+    /// As for the class; `error::missing_id` (before any request) when `ev.id` is empty;
+    /// `api_error::not_found` when there is no such event.
+    /// @par Idempotency
+    /// Idempotent (a PUT): retried and replayable.
+    /// @par Cancellation, executor, thread safety, lifetimes
+    /// As for the class; `ev` is moved into the operation.
     template <class CompletionToken = boost::asio::deferred_t>
     auto update_event(std::string calendar_id, event ev, send_updates notify = send_updates::unspecified,
                       CompletionToken&& token = {}) const {
@@ -197,6 +329,17 @@ public:
     }
 
     /// events.delete; completes with true when deleted.
+    ///
+    /// @par Completion signature
+    /// `void(error_code, bool)`: true exactly when the error code is empty.
+    /// @par Errors
+    /// As for the class; `api_error::not_found` when there is no such event, and
+    /// `api_error::gone` when it was deleted before (on the first attempt).
+    /// @par Idempotency
+    /// Idempotent (a DELETE): retried and replayable. A 410 after more than one attempt is
+    /// taken for this delete's own earlier attempt, and the operation succeeds.
+    /// @par Cancellation, executor, thread safety, lifetimes
+    /// As for the class.
     template <class CompletionToken = boost::asio::deferred_t>
     auto delete_event(std::string calendar_id, std::string event_id, send_updates notify = send_updates::unspecified,
                       CompletionToken&& token = {}) const {
@@ -207,7 +350,17 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// One page of calendarList.list (Google allows 250 a page).
+    /// One page of calendarList.list (Google allows 250 a page), from `page_token` (empty:
+    /// the first page).
+    ///
+    /// @par Completion signature
+    /// `void(error_code, calendar_list)`.
+    /// @par Errors
+    /// As for the class.
+    /// @par Idempotency
+    /// A read: idempotent, retried.
+    /// @par Cancellation, executor, thread safety, lifetimes
+    /// As for the class.
     template <class CompletionToken = boost::asio::deferred_t>
     auto list_calendars(std::string page_token = {}, std::size_t max_results = 250, CompletionToken&& token = {}) const {
         return start<calendar::calendar_list>(
@@ -215,7 +368,17 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// Every calendar in the user's list.
+    /// Every calendar in the user's list: calendarList.list page by page, 250 a page.
+    ///
+    /// @par Completion signature
+    /// `void(error_code, std::vector<calendar_list_entry>)`. On an error, the entries of
+    /// the pages read before it come with it.
+    /// @par Errors
+    /// As for the class, from the first page that failed.
+    /// @par Idempotency
+    /// Reads: each page is retried on its own.
+    /// @par Cancellation, executor, thread safety, lifetimes
+    /// As for the class.
     template <class CompletionToken = boost::asio::deferred_t>
     auto list_all_calendars(CompletionToken&& token = {}) const {
         return start<std::vector<calendar_list_entry>>([self = *this]() { return do_list_all_calendars(self); },
@@ -226,6 +389,21 @@ public:
     /// `calendars_per_request`, sent concurrently (`options().concurrency`), answers
     /// merged. A calendar whose request failed has that error in its entry; the
     /// operation itself fails only when every request failed (then with the first error).
+    ///
+    /// @par Completion signature
+    /// `void(error_code, freebusy_result)`: an entry per calendar asked about, with its
+    /// busy periods or its error (Google's reason for that calendar, or its request's
+    /// error). No calendars: success and no entries.
+    /// @par Errors
+    /// As for the class, when every request failed.
+    /// @par Idempotency
+    /// Idempotent (a query, though sent with POST): each request is retried on its own.
+    /// @par Cancellation
+    /// As for the class: terminal cancellation stops the requests in flight and starts no
+    /// more; their calendars report `operation_aborted`, and the operation fails only if
+    /// no request had succeeded.
+    /// @par Executor, thread safety, lifetimes
+    /// As for the class.
     template <class CompletionToken = boost::asio::deferred_t>
     auto query_freebusy(freebusy_query query, CompletionToken&& token = {}) const {
         return start<freebusy_result>([self = *this, q = std::move(query)]() { return do_query_freebusy(self, q); },
@@ -234,6 +412,20 @@ public:
 
     /// The first page of events.list for each calendar, `options().concurrency` at a
     /// time. The operation itself succeeds; each calendar has its own result or error.
+    ///
+    /// @par Completion signature
+    /// `void(error_code, std::vector<calendar_result<event_list>>)`: one entry per id, in
+    /// the order given. The error code is always empty.
+    /// @par Errors
+    /// Per calendar, as for `list_events`.
+    /// @par Idempotency
+    /// Reads: each request is retried on its own.
+    /// @par Cancellation
+    /// As for the class: terminal cancellation stops the requests in flight and starts no
+    /// more; the operation still succeeds, each calendar not answered yet with
+    /// `operation_aborted` in its entry.
+    /// @par Executor, thread safety, lifetimes
+    /// As for the class.
     template <class CompletionToken = boost::asio::deferred_t>
     auto list_events_each(std::vector<std::string> calendar_ids, event_query query = {}, CompletionToken&& token = {}) const {
         return start<std::vector<calendar_result<event_list>>>(
@@ -245,6 +437,22 @@ public:
 
     /// The next `count` events (instances of recurring ones included, by start time)
     /// of each calendar, from now on; `options().concurrency` calendars at a time.
+    /// "Now" is `calendar_options::clock`, or the system clock; "from now on" means events
+    /// that end after it, so one in progress is included.
+    ///
+    /// @par Completion signature
+    /// `void(error_code, std::vector<calendar_result<std::vector<event>>>)`: one entry per
+    /// id, in the order given, each with at most `count` events (fewer when the calendar
+    /// has fewer). The error code is always empty.
+    /// @par Errors
+    /// Per calendar, as for `list_events`; a calendar that failed keeps the events read
+    /// before the failure.
+    /// @par Idempotency
+    /// Reads: each request is retried on its own.
+    /// @par Cancellation
+    /// As for `list_events_each`.
+    /// @par Executor, thread safety, lifetimes
+    /// As for the class.
     template <class CompletionToken = boost::asio::deferred_t>
     auto upcoming_events(std::vector<std::string> calendar_ids, std::size_t count = 10, CompletionToken&& token = {}) const {
         return start<std::vector<calendar_result<std::vector<event>>>>(
@@ -252,31 +460,55 @@ public:
             std::forward<CompletionToken>(token));
     }
 
+    /// The service's options, with the root resolved (never empty).
     calendar_options const& options() const noexcept { return *options_; }
 
-    /// Every method of Calendar v3, generated from Google's discovery document and named
-    /// as Google names it: `calendar.events.instances` is `events().instances(...)`
-    /// (include <gapi/calendar/v3/methods.hpp>). These calls share the service's options.
+    /// The generated `acl` resource (calendar.acl.*).
+    ///
+    /// This and the other resource functions below give every method of Calendar v3,
+    /// generated from Google's discovery document and named as Google names it:
+    /// `calendar.events.instances` is `events().instances(...)` (include
+    /// `gapi/calendar/v3/methods.hpp`). These calls share the service's options.
     GAPI_DECL v3::acl_resource acl() const;
+    /// The `calendarList` resource (calendar.calendarList.*); see `acl`.
     GAPI_DECL v3::calendar_list_resource calendar_list() const;
+    /// The `calendars` resource (calendar.calendars.*); see `acl`.
     GAPI_DECL v3::calendars_resource calendars() const;
+    /// The `channels` resource (calendar.channels.*); see `acl`.
     GAPI_DECL v3::channels_resource channels() const;
+    /// The `colors` resource (calendar.colors.*); see `acl`.
     GAPI_DECL v3::colors_resource colors() const;
+    /// The `events` resource (calendar.events.*); see `acl`.
     GAPI_DECL v3::events_resource events() const;
+    /// The `freebusy` resource (calendar.freebusy.*); see `acl`.
     GAPI_DECL v3::freebusy_resource freebusy() const;
+    /// The `settings` resource (calendar.settings.*); see `acl`.
     GAPI_DECL v3::settings_resource settings() const;
 
-    /// The requests the operations above send, built without sending them: for an
-    /// explicit batch (`gapi::batch::run`), or to send yourself with `client::send`.
+    /// The request `list_events` sends (events.list of `calendar_id` for `query`), built
+    /// without sending it.
+    ///
+    /// This and the other `*_request` functions build the requests the operations above
+    /// send: for an explicit batch (`gapi::batch::run`), or to send yourself with
+    /// `client::send`. Each carries Google's method id, its quota units and its
+    /// idempotency. A misconfigured root throws `boost::system::system_error`
+    /// (`error::invalid_url`). No I/O.
     GAPI_DECL http::request list_events_request(std::string const& calendar_id, event_query const& query) const;
+    /// events.get, as `get_event` sends it; see `list_events_request`.
     GAPI_DECL http::request get_event_request(std::string const& calendar_id, std::string const& event_id) const;
+    /// events.insert of `ev`, as `insert_event` sends it: replayable (and retried after an
+    /// ambiguous failure) only when `ev.id` is set; see `list_events_request`. Sent this
+    /// way, a 409 for a replayed insert is not turned into the stored event.
     GAPI_DECL http::request insert_event_request(std::string const& calendar_id, event const& ev,
                                                  send_updates notify = send_updates::unspecified) const;
+    /// events.delete, as `delete_event` sends it; see `list_events_request`. Sent this way,
+    /// a 410 for a replayed delete is not turned into success.
     GAPI_DECL http::request delete_event_request(std::string const& calendar_id, std::string const& event_id,
                                                  send_updates notify = send_updates::unspecified) const;
 
     /// A copy of this service whose calls take `options` (retry policy, deadline,
-    /// idempotency, where Google's details go) instead of the client's defaults.
+    /// idempotency, where Google's details go) instead of the client's defaults. It
+    /// replaces `calendar_options::call` as a whole; this service is unchanged.
     calendar_service with(call_options options) const {
         calendar_service copy = *this;
         auto changed = *options_;
@@ -333,8 +565,9 @@ private:
     std::shared_ptr<calendar_options const> options_;
 };
 
-/// A fresh event id for `insert_event`: 32 random base32hex characters, so that an
-/// insert can be repeated without creating the event twice.
+/// A fresh event id for `insert_event`: 32 random base32hex characters (0-9, a-v, from
+/// OpenSSL's CSPRNG), so that an insert can be repeated without creating the event twice.
+/// Throws `std::runtime_error` if the generator fails.
 GAPI_DECL std::string new_event_id();
 
 } // namespace gapi::calendar

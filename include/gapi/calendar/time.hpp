@@ -15,6 +15,7 @@
 // calendar dates for all-day events ("2026-05-01").
 namespace gapi::calendar {
 
+/// An instant, as Calendar's times are read into and written from.
 using time_point = std::chrono::system_clock::time_point;
 
 /// Parses an RFC 3339 date-time with its offset (`Z`, `z`, `+hh:mm`, `-hh:mm`) and any

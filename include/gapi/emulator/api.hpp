@@ -31,19 +31,19 @@ using clock_type = std::chrono::system_clock;
 
 /// A request as a service sees it.
 struct api_request {
-    verb method = verb::get;
+    verb method = verb::get; ///< the HTTP method
     boost::urls::url url; ///< origin-form target: path and query as received
-    fields headers;
-    std::string body;
+    fields headers;       ///< the request's header fields
+    std::string body;     ///< the request's body, whole
     clock_type::time_point now; ///< the emulator's clock when the request arrived
 };
 
 /// A response as a service produces it. The server adds Content-Length, Date and
 /// the connection headers.
 struct api_response {
-    unsigned status = 200;
-    fields headers;
-    std::string body;
+    unsigned status = 200; ///< the HTTP status
+    fields headers;        ///< header fields (Content-Type among them, when there is a body)
+    std::string body;      ///< the body, whole
 };
 
 /// Which quota family a method draws on.
@@ -52,7 +52,7 @@ enum class api_family : std::uint8_t { gmail, calendar };
 /// A method of Gmail or Calendar, as the discovery documents name it.
 struct method_info {
     std::string_view id;                     ///< e.g. "gmail.users.messages.send"
-    api_family family = api_family::gmail;
+    api_family family = api_family::gmail;   ///< whose quota it draws on
     int quota_units = 1;                     ///< Gmail's per-method units; 1 for Calendar
     std::span<std::string_view const> scopes; ///< any one of them authorizes the call
     bool sends_mail = false;                 ///< counts against daily sending limits
@@ -61,15 +61,15 @@ struct method_info {
 /// A path matched to a method, with its decoded path parameters in path order
 /// (for Gmail the first is always `userId`).
 struct matched_call {
-    method_info const* method = nullptr;
-    std::vector<std::string> params;
+    method_info const* method = nullptr; ///< the method the path and HTTP method name
+    std::vector<std::string> params;     ///< its decoded path parameters, in path order
 };
 
 /// Who a valid access token belongs to.
 struct principal {
     std::string email;               ///< the user the token acts for (the `sub` for delegation)
     std::vector<std::string> scopes; ///< granted scopes
-    std::string client_id;
+    std::string client_id;           ///< the OAuth client the token was issued to
 };
 
 // ---- helpers shared by the services -------------------------------------------
@@ -83,15 +83,16 @@ GAPI_DECL api_response json_text_response(unsigned status, std::string json);
 /// {"error":{"code":C,"message":M,"errors":[{"message":EM,"domain":D,"reason":R
 ///   [,"location":L,"locationType":LT]}][,"status":S]}}
 struct google_error {
-    unsigned code = 400;
-    std::string message;
-    std::string reason = "badRequest";
-    std::string domain = "global";
+    unsigned code = 400;               ///< the HTTP status, also written as `error.code`
+    std::string message;               ///< `error.message`
+    std::string reason = "badRequest"; ///< `errors[0].reason`, e.g. "notFound", "rateLimitExceeded"
+    std::string domain = "global";     ///< `errors[0].domain`, e.g. "global", "usageLimits"
     std::string status;        ///< e.g. "INVALID_ARGUMENT"; omitted when empty (Calendar style)
     std::string location;      ///< omitted when empty
     std::string location_type; ///< "header" or "parameter"; omitted when empty
     std::string errors_message; ///< errors[0].message when it differs from `message`
 };
+/// `e` as Google's JSON error body, with `e.code` as the status.
 GAPI_DECL api_response error_response(google_error const& e);
 
 /// The token endpoint's RFC 6749 error body {"error":E,"error_description":D}.

@@ -15,14 +15,16 @@
 // a multipart/mixed body of application/http parts, each a whole HTTP request.
 namespace gapi::emulator {
 
+/// One part of a batch request: a whole HTTP request of its own.
 struct batch_part {
     std::string content_id; ///< as sent, including the angle brackets; may be empty
-    api_request request;
+    api_request request;    ///< the part's request, with the outer headers and query parameters merged in
 };
 
+/// One part of a batch response, answering the part with the same Content-ID.
 struct batch_part_response {
-    std::string content_id; ///< the request's Content-ID; written back as <response-...>
-    api_response response;
+    std::string content_id; ///< the request's Content-ID; written back as `<response-...>`; empty: none
+    api_response response;  ///< the part's answer, written as an application/http part
 };
 
 /// Reads a batch request. The outer request's headers apply to every part except its

@@ -27,8 +27,11 @@ struct calendar_fixture {
     std::size_t events_per_calendar = 0; ///< events in each of those calendars
 };
 
-/// The emulator's Calendar v3: calendarList.list, events list/get/insert/patch/update/delete
-/// with paging and sync tokens, and freebusy.query, under the path prefix /calendar/v3/.
+/// The emulator's Calendar v3, under the path prefix /calendar/v3/: events
+/// list/get/insert/patch/update/delete (with paging and sync tokens), instances, move,
+/// quickAdd, import and watch; calendarList list/get/insert/patch/update/delete; calendars
+/// get/insert/patch/update/delete/clear; acl list/insert/delete; channels.stop; colors.get;
+/// settings list/get; freebusy.query.
 ///
 /// Events are stored as the client sent them (start/end objects untouched); their instants are
 /// derived for filtering. Not thread-safe: the emulator calls it under its state lock.
@@ -46,11 +49,18 @@ public:
     /// the others. The same seed gives the same data. Outstanding sync tokens become stale.
     GAPI_DECL void load_fixture(calendar_fixture fixture, clock_type::time_point now);
 
+    /// The Calendar method a request names (a path under /calendar/v3/), with its path
+    /// parameters in path order; nullopt for any other path or a method the emulator does
+    /// not serve.
     GAPI_DECL std::optional<matched_call> match(verb method, boost::urls::url const& url) const;
+    /// Answers a call `match` found, for the token's principal `who` (already authenticated,
+    /// its scopes checked): Google's status and body. An exception inside becomes 500
+    /// backendError.
     GAPI_DECL api_response handle(matched_call const& call, api_request const& request, principal const& who);
 
     // ---- inspection, the truth for tests (the caller holds the emulator lock) ----------------
 
+    /// The id of every calendar, in id order.
     GAPI_DECL std::vector<std::string> calendar_ids() const;
     /// Event resources as stored, in creation order; cancelled ones only when asked for.
     GAPI_DECL std::vector<boost::json::object> events(std::string const& calendar_id,

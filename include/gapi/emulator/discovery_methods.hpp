@@ -13,13 +13,15 @@
 
 namespace gapi::emulator {
 
+/// One method of a discovery document: what the emulator needs to recognise a request for it.
 struct discovery_method {
-    std::string_view id;
-    std::string_view http_method;
+    std::string_view id;          ///< Google's method id, e.g. "gmail.users.messages.send"
+    std::string_view http_method; ///< "GET", "POST", "PUT", "PATCH" or "DELETE"
     std::string_view path;        ///< from the root, e.g. "gmail/v1/users/{userId}/messages"
     std::string_view upload_path; ///< "upload/..."; empty: no media upload
 };
 
+/// Every method of Gmail v1, then every method of Calendar v3.
 inline constexpr discovery_method discovery_methods[] = {
     {"gmail.users.drafts.create", "POST", "gmail/v1/users/{userId}/drafts", "upload/gmail/v1/users/{userId}/drafts"},
     {"gmail.users.drafts.delete", "DELETE", "gmail/v1/users/{userId}/drafts/{id}", ""},

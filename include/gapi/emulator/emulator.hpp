@@ -35,19 +35,27 @@ struct emulator_options {
 
     /// The built-in users; empty means user1@, user2@ and user3@ `workspace_domain`.
     std::vector<std::string> users;
+    /// The domain of the default users, and the one whose users a service account may act
+    /// for (domain-wide delegation).
     std::string workspace_domain = "example.com";
 
+    /// Access-token lifetime.
     std::chrono::seconds token_ttl{3600};
+    /// Google's quotas as the emulator enforces them.
     quota_options quota;
     /// Fault spec, see `fault_injector::parse`; throws std::invalid_argument when malformed.
     std::string faults;
+    /// Seeds what is random (tokens, ids, the Calendar fixture, fault draws): the same seed
+    /// gives the same values.
     std::uint64_t seed = 1;
+    /// Calendar data loaded at construction; none by default.
     calendar_fixture calendar;
+    /// Gmail's size limits.
     gmail_limits gmail;
 
-    /// When set, `start` writes ready credential files there: ca.pem (with `tls`),
-    /// client_secret.json, token.json (the first user), token-<user>.json for every
-    /// user, and service_account.json.
+    /// When set, `start` writes ready credential files there: `ca.pem` (with `tls`),
+    /// `client_secret.json`, `token.json` (the first user), `token-<user>.json` for every
+    /// user, and `service_account.json`.
     std::string state_dir;
 
     /// The emulator's notion of now; defaults to the system clock. Tests may steer it.
@@ -57,39 +65,43 @@ struct emulator_options {
 /// One line of the request log.
 struct logged_request {
     std::string method_id; ///< e.g. "gmail.users.messages.send", "oauth2.token", "batch.gmail"
-    std::string verb;
+    std::string verb;      ///< the HTTP method, e.g. "POST"
     std::string path;      ///< the path, without the query
-    std::string upload_type;
+    std::string upload_type; ///< the `uploadType` query parameter; empty when absent
     unsigned status = 0;   ///< 0 when the connection was reset instead of answered
-    std::uint64_t connection = 0;
-    bool in_batch = false;
+    std::uint64_t connection = 0; ///< the connection's number, from 1 in the order accepted
+    bool in_batch = false; ///< a part of a batch request
 };
 
 /// What the emulator saw, counted by the emulator itself.
 struct request_counts {
     std::map<std::string, std::map<unsigned, std::size_t>, std::less<>> by_method; ///< id → status → calls
-    std::size_t http_requests = 0;
-    std::size_t connections_accepted = 0;
-    std::size_t connections_open = 0;
-    std::size_t max_connections_open = 0;
-    std::map<std::uint64_t, std::size_t> requests_per_connection;
+    std::size_t http_requests = 0;        ///< HTTP requests read (a batch is one)
+    std::size_t connections_accepted = 0; ///< connections accepted since construction
+    std::size_t connections_open = 0;     ///< connections open now
+    std::size_t max_connections_open = 0; ///< the most open at once
+    std::map<std::uint64_t, std::size_t> requests_per_connection; ///< connection number → HTTP requests
     std::size_t resets_injected = 0;    ///< connections reset by `reset` or `ambiguous` faults
     std::deque<logged_request> log;     ///< the most recent calls, oldest first
 
-    /// Calls of a method (any status, or one status); resets count as status 0.
+    /// Calls of a method, any status; resets count as status 0.
     GAPI_DECL std::size_t calls(std::string_view method_id) const;
+    /// Calls of a method answered with `status` (0: the connection was reset).
     GAPI_DECL std::size_t calls(std::string_view method_id, unsigned status) const;
+    /// The counters as `/_emulator/stats` shows them: httpRequests, connectionsAccepted,
+    /// connectionsOpen, maxConnectionsOpen, resetsInjected, methods (id → status → calls)
+    /// and requestsPerConnection; not the log.
     GAPI_DECL boost::json::object to_json() const;
 };
 
 /// Everything the emulator knows, guarded by one lock (see `emulator::with_state`).
 struct emulator_state {
-    oauth_server oauth;
-    gmail_service gmail;
-    calendar_service calendar;
-    quota_model quota;
-    fault_injector faults;
-    request_counts counts;
+    oauth_server oauth;        ///< OAuth 2.0: clients, users, tokens
+    gmail_service gmail;       ///< every user's mailbox
+    calendar_service calendar; ///< every calendar and calendar list
+    quota_model quota;         ///< what each user and the project have spent
+    fault_injector faults;     ///< the fault rules in force (`/_emulator/faults` replaces them)
+    request_counts counts;     ///< what the emulator saw
 };
 
 /// A local Google: OAuth 2.0, Gmail v1, Calendar v3 and batch endpoints speaking
@@ -100,6 +112,8 @@ struct emulator_state {
 /// Thread safety: all members may be called from any thread.
 class emulator {
 public:
+    /// Builds the users, services and state without listening yet (see `start`). Throws
+    /// std::invalid_argument for a malformed `options.faults`.
     GAPI_DECL explicit emulator(emulator_options options = {});
     GAPI_DECL ~emulator();
     emulator(emulator const&) = delete;
@@ -112,10 +126,13 @@ public:
     GAPI_DECL void stop();
 
     GAPI_DECL std::string base_url() const; ///< `http://127.0.0.1:PORT` or `https://...`
+    /// The port listened on; 0 before the first `start`. A restart keeps it.
     GAPI_DECL unsigned short port() const;
     /// The CA that signed the TLS certificate (PEM); empty without TLS.
     GAPI_DECL std::string const& ca_certificate_pem() const;
+    /// The built-in users' addresses (`emulator_options::users`, or the three defaults).
     GAPI_DECL std::vector<std::string> const& users() const;
+    /// The options it was made with.
     GAPI_DECL emulator_options const& options() const;
 
     /// Runs `f(state)` under the state lock: the way to inspect and steer the emulator.

@@ -19,7 +19,7 @@ namespace gapi::emulator {
 
 /// What happens to one call instead of (or besides) its normal answer.
 enum class fault_kind : std::uint8_t {
-    none,
+    none,                ///< the normal answer
     internal_error,      ///< 500 backendError, request not applied
     unavailable,         ///< 503 backendError, request not applied
     rate_limited,        ///< 429 rateLimitExceeded, request not applied
@@ -32,8 +32,13 @@ enum class fault_kind : std::uint8_t {
 /// "gmail.users.messages.send", a prefix ending in '*' such as "gmail.*", or "*"),
 /// the probability of each fault.
 struct fault_rule {
+    /// A method id, a prefix ending in '*', or "*". Of the rules, the first that matches
+    /// a call decides it.
     std::string pattern;
+    /// Each fault's probability in [0, 1]; their sum should not exceed 1 (what remains is
+    /// `fault_kind::none`).
     std::map<fault_kind, double> probability;
+    /// How long a `fault_kind::slow` answer is held back.
     std::chrono::milliseconds delay{1000};
     /// Set: the rule acts on the first N calls of each matching method only.
     std::optional<std::uint64_t> first_calls;
@@ -44,7 +49,9 @@ struct fault_rule {
 /// calls of other methods interleave with it.
 class fault_injector {
 public:
+    /// No rules: every call gets `fault_kind::none`.
     fault_injector() = default;
+    /// `rules` (see `parse`), drawn with `seed`; every method's call count starts at 0.
     fault_injector(std::vector<fault_rule> rules, std::uint64_t seed) : rules_(std::move(rules)), seed_(seed) {}
 
     /// Parses `RULE[;RULE...]`, where RULE is `PATTERN:KIND=P[,KIND=P...]`, KIND one of
@@ -57,6 +64,7 @@ public:
     /// The fault for the next call of `method_id`, and the rule's delay for `slow`.
     GAPI_DECL fault_kind next(std::string_view method_id, std::chrono::milliseconds& delay);
 
+    /// Whether there are no rules (no call is ever faulted).
     bool empty() const noexcept { return rules_.empty(); }
 
     /// Google's body for the status faults (500, 503, 429).

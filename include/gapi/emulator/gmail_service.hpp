@@ -49,14 +49,15 @@ struct gmail_limits {
 
 /// One change of a mailbox, for users.history.list.
 struct history_record {
-    std::uint64_t id = 0;
+    std::uint64_t id = 0;   ///< the mailbox's history id after the change
     std::string type; ///< messageAdded, messageDeleted, labelAdded or labelRemoved (Google's historyTypes)
-    std::string message_id;
-    std::string thread_id;
+    std::string message_id; ///< the changed message's Gmail id
+    std::string thread_id;  ///< its thread's id
     std::vector<std::string> message_labels; ///< the message's labels after the change
     std::vector<std::string> changed_labels; ///< labelAdded / labelRemoved: the labels changed
 };
 
+/// An attachment of a stored message: a leaf part with a filename.
 struct stored_attachment {
     std::string filename;  ///< UTF-8, decoded from RFC 2231 / RFC 2047
     std::string mime_type; ///< lowercase
@@ -67,16 +68,19 @@ struct stored_attachment {
 struct stored_message {
     std::string id;        ///< 16 lowercase hex digits
     std::string thread_id; ///< 16 lowercase hex digits
-    std::vector<std::string> label_ids;
+    std::vector<std::string> label_ids; ///< system (INBOX, SENT, UNREAD, DRAFT, ...) and user label ids
     std::string raw;        ///< the RFC 822 bytes as received (recipients' copies without Bcc)
     std::string from;       ///< From, RFC 2047-decoded; the sender's address when absent
     std::string subject;    ///< RFC 2047-decoded
     std::string message_id; ///< with the angle brackets; generated when the message had none
-    std::vector<mime_address> to, cc, bcc;
-    std::vector<stored_attachment> attachments;
-    std::string text_body, html_body; ///< first text/plain and text/html leaves, as UTF-8
-    std::int64_t internal_date_ms = 0;
-    std::uint64_t history_id = 0;
+    std::vector<mime_address> to;  ///< the To recipients
+    std::vector<mime_address> cc;  ///< the Cc recipients
+    std::vector<mime_address> bcc; ///< the Bcc recipients (empty in the recipients' copies)
+    std::vector<stored_attachment> attachments; ///< its leaf parts with a filename, in order
+    std::string text_body; ///< the first text/plain leaf, as UTF-8
+    std::string html_body; ///< the first text/html leaf, as UTF-8
+    std::int64_t internal_date_ms = 0; ///< Gmail's internalDate: when the mailbox got it, ms since 1970
+    std::uint64_t history_id = 0;      ///< the mailbox's history id when it was stored or last relabelled
     std::string upload_type;               ///< "json", "media", "multipart" or "resumable"
     std::vector<std::string> mime_defects; ///< what the emulator's MIME reader tolerated
     std::vector<std::string> in_reply_to;  ///< Message-IDs from In-Reply-To and References
@@ -85,13 +89,13 @@ struct stored_message {
     bool deleted = false;
 };
 
-/// The emulator's Gmail v1: users.messages send/list/get/modify/trash/untrash/delete/
-/// batchModify/batchDelete, users.messages.attachments.get, users.threads.get,
-/// users.messages insert/import (JSON, media, multipart, resumable),
-/// users.threads get/list/modify/trash/untrash/delete, users.labels update/patch, users.history.list, users.settings.sendAs list/get, users.watch/stop,
-/// users.drafts create/get/list/send/update/delete, users.labels list/create/get/delete and
-/// users.getProfile, with
-/// the JSON, media, multipart and resumable upload protocols of send and the drafts.
+/// The emulator's Gmail v1: users.getProfile, users.watch/stop; users.messages
+/// send/insert/import/list/get/modify/trash/untrash/delete/batchModify/batchDelete and
+/// users.messages.attachments.get; users.threads get/list/modify/trash/untrash/delete;
+/// users.drafts create/get/list/update/send/delete; users.labels
+/// list/get/create/update/patch/delete; users.history.list; users.settings.sendAs
+/// list/get. Messages come as JSON `raw` or by the media, multipart and resumable upload
+/// protocols (send, insert, import and the drafts' create, update and send).
 ///
 /// Every built-in user has a mailbox. Sending stores the message in the sender's
 /// mailbox (SENT) and delivers a copy to every recipient that is a built-in user
@@ -102,13 +106,23 @@ struct stored_message {
 /// credential, so the router must not ask for a token there.
 class gmail_service {
 public:
+    /// An empty mailbox for each of `users` (addresses, matched case-insensitively);
+    /// `seed` makes the message, thread and draft ids reproducible.
     GAPI_DECL gmail_service(std::vector<std::string> users, gmail_limits limits = {}, std::uint64_t seed = 1);
 
+    /// The Gmail method a request names (under /gmail/v1/users/, /upload/gmail/v1/users/
+    /// or /resumable/upload/gmail/v1/users/), with its path parameters, the user id first;
+    /// nullopt for any other path or a method the emulator does not serve.
     GAPI_DECL std::optional<matched_call> match(verb method, boost::urls::url const& url) const;
+    /// Answers a call `match` found, for the token's principal `who` (already authenticated,
+    /// its scopes checked; a resumable session's chunks need no token): Google's status and
+    /// body. The user id must be "me" or `who`'s own address (else 403); an exception inside
+    /// becomes 500 backendError.
     GAPI_DECL api_response handle(matched_call const& call, api_request const& request, principal const& who);
 
     // ---- inspection, the truth for tests (the caller holds the emulator lock) ----------------
 
+    /// Whether `email` (any case) has a mailbox here.
     GAPI_DECL bool has_user(std::string_view email) const;
     /// The mailbox's messages (drafts not included), oldest first; empty for unknown users.
     /// A deque: storing a message never moves the others.
@@ -122,6 +136,7 @@ public:
     /// from/to/cc/bcc/subject/messageId, attachments (filename, mimeType, size), sizeEstimate,
     /// uploadType and mimeDefects.
     GAPI_DECL boost::json::object inspect_json(std::string const& email) const;
+    /// The limits in force.
     gmail_limits const& limits() const noexcept { return limits_; }
 
 private:

@@ -23,14 +23,15 @@ namespace gapi::emulator {
 /// One header field: `value` is unfolded (line breaks before whitespace removed) and
 /// trimmed, but not RFC 2047-decoded.
 struct mime_header {
-    std::string name;
-    std::string value;
+    std::string name;  ///< the field name as written
+    std::string value; ///< unfolded and trimmed, still RFC 2047-encoded
 };
 
 /// A mailbox from an address list; `name` is RFC 2047-decoded UTF-8, `email` as written.
 struct mime_address {
-    std::string name;
-    std::string email;
+    std::string name;  ///< the display name, RFC 2047-decoded UTF-8; "" when absent
+    std::string email; ///< the address (`local@domain`) as written
+    /// Equal names and equal addresses.
     friend bool operator==(mime_address const&, mime_address const&) = default;
 };
 
@@ -44,7 +45,7 @@ struct mime_header_params {
 
 /// One entity: the whole message or one part of a multipart.
 struct mime_part {
-    std::vector<mime_header> headers;
+    std::vector<mime_header> headers;                       ///< the header fields, in order
     std::string mime_type = "text/plain";                   ///< lowercase "type/subtype"
     std::map<std::string, std::string> content_type_params; ///< charset, boundary, name, ...
     std::string disposition;                                ///< lowercase, "" when absent
@@ -56,6 +57,7 @@ struct mime_part {
     std::string preamble;         ///< multipart text before the first delimiter
     std::string epilogue;         ///< multipart text after the close delimiter
 
+    /// Whether the type is multipart/* (its children are in `parts`).
     bool is_multipart() const noexcept { return mime_type.starts_with("multipart/"); }
     /// The first field of that name (case-insensitive).
     GAPI_DECL std::optional<std::string_view> header(std::string_view name) const;
@@ -65,6 +67,7 @@ struct mime_part {
     GAPI_DECL std::string charset() const;
 };
 
+/// How `read_mime` reads.
 struct mime_read_options {
     std::size_t max_depth = 32; ///< deeper multipart nesting fails the read
     bool strict = false;        ///< fail on the first defect instead of recording it
@@ -72,10 +75,11 @@ struct mime_read_options {
 
 /// What `read_mime` found. Either `root` is set, or `error` says why not.
 struct mime_read_result {
-    std::optional<mime_part> root;
-    std::string error;
+    std::optional<mime_part> root;    ///< the message as a tree of parts; empty when the read failed
+    std::string error;                ///< why the read failed; "" when it did not
     std::vector<std::string> defects; ///< tolerated deviations, in the order found
 
+    /// Whether the read succeeded (`root` is set).
     explicit operator bool() const noexcept { return root.has_value(); }
 };
 

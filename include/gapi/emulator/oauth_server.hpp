@@ -23,9 +23,13 @@
 
 namespace gapi::emulator {
 
+/// The emulated project: its OAuth client, users and keys.
 struct oauth_config {
+    /// The one OAuth client the token endpoint accepts (and client_secret.json names).
     std::string client_id = "gapi-emulator.apps.googleusercontent.com";
+    /// That client's secret.
     std::string client_secret = "GOCSPX-gapi-emulator-secret";
+    /// The project id; the service account is `<project_id>@<project_id>.iam.gserviceaccount.com`.
     std::string project_id = "gapi-emulator";
     /// Emails of the built-in users, e.g. user1@example.com.
     std::vector<std::string> users;
@@ -33,8 +37,9 @@ struct oauth_config {
     std::string workspace_domain = "example.com";
     /// Access-token lifetime; `expires_in` is one second less, like Google's 3599.
     std::chrono::seconds token_ttl{3600};
+    /// Seeds the tokens, authorization codes and the service account's client id.
     std::uint64_t seed = 1;
-    /// The service account's RSA key as PEM (PKCS#8 or PKCS#1). Empty: a fresh
+    /// The service account's RSA key as PEM (PKCS\#8 or PKCS\#1). Empty: a fresh
     /// RSA-2048 key is generated, which takes tens of milliseconds; pass a key to
     /// keep it stable across restarts or to make many instances cheaply.
     std::string service_account_key_pem;
@@ -46,8 +51,13 @@ struct oauth_config {
 /// Sans-I/O and not thread-safe: the emulator calls it under its state lock.
 class oauth_server {
 public:
+    /// What the token and revocation endpoints did, counted since construction.
     struct grant_counts {
-        std::size_t authorization_code = 0, refresh_token = 0, jwt_bearer = 0, failed = 0, revocations = 0;
+        std::size_t authorization_code = 0; ///< tokens granted for an authorization code
+        std::size_t refresh_token = 0;      ///< tokens granted for a refresh token
+        std::size_t jwt_bearer = 0;         ///< tokens granted for a service account's JWT
+        std::size_t failed = 0;             ///< token requests refused (any answer but 200)
+        std::size_t revocations = 0;        ///< revocation requests that succeeded
     };
 
     /// Throws std::invalid_argument when `service_account_key_pem` is not an RSA key,
@@ -56,16 +66,31 @@ public:
 
     /// e.g. "http://127.0.0.1:5555". Until set, credential files carry Google's real URIs.
     GAPI_DECL void set_base_url(std::string base_url);
+    /// The token endpoint: base URL + "/token" (Google's own until `set_base_url`).
     GAPI_DECL std::string token_uri() const;
+    /// The authorization endpoint: base URL + "/o/oauth2/auth" (Google's own until `set_base_url`).
     GAPI_DECL std::string auth_uri() const;
+    /// The revocation endpoint: base URL + "/revoke" (Google's own until `set_base_url`).
     GAPI_DECL std::string revoke_uri() const;
 
     // Endpoints; the router sends these paths here without any auth:
     //   GET /o/oauth2/auth, GET /o/oauth2/v2/auth           -> authorize
     //   POST /token, /o/oauth2/token, /oauth2/v4/token       -> token
     //   POST (or GET) /revoke, token in the form body or query -> revoke
+
+    /// The consent screen, answered at once: checks the client id, a loopback
+    /// `redirect_uri`, `response_type=code`, the scopes and any PKCE challenge, then
+    /// redirects to `redirect_uri` with a code for the user `login_hint` names (else the
+    /// first user), or with `error=access_denied` when consent is off (`set_consent`); an
+    /// invalid request gets Google's HTML error page instead.
     GAPI_DECL api_response authorize(api_request const& req);
+    /// The token endpoint (POST only, else 405): `authorization_code` (with PKCE),
+    /// `refresh_token` and the service account's JWT bearer grant, with Google's JSON
+    /// answers and RFC 6749 errors. Client credentials come from the form, or HTTP Basic.
     GAPI_DECL api_response token(api_request const& req);
+    /// Revokes the grant behind an access or refresh token (`token` in the form body or the
+    /// query): its refresh token and the access tokens it issued; a JWT-granted access token
+    /// alone. An unknown or expired token gets 400 invalid_token.
     GAPI_DECL api_response revoke(api_request const& req);
 
     /// The principal behind `Authorization: Bearer <token>` (or `access_token=`),
@@ -85,18 +110,24 @@ public:
     GAPI_DECL void revoke_refresh_tokens(std::string const& email);
 
     // ---- credential files in Google's formats, pointing at this emulator ----------
+
+    /// client_secret.json of an installed app: `{"installed": {client_id, client_secret,
+    /// project_id, auth_uri, token_uri, redirect_uris, ...}}`.
     GAPI_DECL boost::json::object client_secret_json() const;
     /// Python google-auth `Credentials.to_json()` shape, with a fresh access token
     /// bound to the user's pre-issued refresh token. Throws std::invalid_argument for
     /// an unknown user.
     GAPI_DECL boost::json::object authorized_user_json(std::string const& email, clock_type::time_point now);
+    /// The service account's key file (type "service_account"), with its private key.
     GAPI_DECL boost::json::object service_account_json() const;
+    /// The service account's address: `<project_id>@<project_id>.iam.gserviceaccount.com`.
     GAPI_DECL std::string service_account_email() const;
     /// The refresh token each built-in user holds from the start, granted every
     /// Gmail and Calendar scope. Empty for an unknown user.
     GAPI_DECL std::string refresh_token_of(std::string const& email) const;
 
     // ---- inspection ---------------------------------------------------------------
+    /// The grant counters.
     grant_counts const& grants() const noexcept { return counts_; }
     /// Grant counters and token counts; never token values.
     GAPI_DECL boost::json::object inspect_json() const;

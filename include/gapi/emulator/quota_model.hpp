@@ -26,16 +26,23 @@ constexpr double gmail_user_units_per_minute(quota_preset p) noexcept {
 /// multiplies every rate and allowance, so that a test can reach a limit in
 /// milliseconds instead of minutes.
 struct quota_options {
+    /// Off: every call passes, nothing is charged or counted (sends included).
     bool enabled = true;
+    /// Multiplies every per-minute rate and the daily sending allowance (at least one send).
     double scale = 1.0;
+    /// Gmail units one user may spend per minute (`gmail_user_units_per_minute(quota_preset)`).
     double gmail_user_units_per_minute = emulator::gmail_user_units_per_minute(quota_preset::y2026);
+    /// Gmail units the whole project may spend per minute; beyond, 403 rateLimitExceeded.
     double gmail_project_units_per_minute = 1'200'000;
+    /// Calendar requests one user may make per minute; beyond, 403 userRateLimitExceeded.
     double calendar_user_requests_per_minute = 600;
+    /// Calendar requests the whole project may make per minute; beyond, 403 rateLimitExceeded.
     double calendar_project_requests_per_minute = 10'000;
     /// Google does not disclose the per-user concurrency cap; practitioners see 5 to 10.
     std::size_t max_concurrent_per_user = 10;
     /// Messages a Workspace user may send in a rolling 24 hours.
     double gmail_daily_sends = 2'000;
+    /// The project number Gmail's project-quota refusal names.
     std::string project_number = "1000000000001";
 };
 
@@ -45,9 +52,13 @@ struct quota_options {
 /// the per-user concurrency cap, and Gmail's daily sending limit.
 class quota_model {
 public:
+    /// A model whose allowances all start full.
     explicit quota_model(quota_options options = {}) : options_(std::move(options)) {}
 
+    /// The limits in force.
     quota_options const& options() const noexcept { return options_; }
+    /// Turns the model on or off (`quota_options::enabled`); what it has counted stays.
+    /// Calls already in flight when it is turned on are not counted against the concurrency cap.
     void set_enabled(bool enabled) noexcept { options_.enabled = enabled; }
 
     /// Charges one call of `method` by `user`. Returns Google's refusal (429 or 403,
@@ -65,7 +76,11 @@ public:
     /// response is written; `check_concurrency` refuses with Google's 429 when more than
     /// the cap are in flight, the caller's own request included.
     GAPI_DECL bool enter(method_info const& method, std::string const& user);
+    /// Google's 429 ("Too many concurrent requests for user.") when more than
+    /// `quota_options::max_concurrent_per_user` of `user`'s Gmail calls are in flight;
+    /// nothing for Calendar calls, or with the model off.
     GAPI_DECL std::optional<api_response> check_concurrency(method_info const& method, std::string const& user) const;
+    /// One of `user`'s calls counted by `enter` is no longer in flight.
     GAPI_DECL void leave(std::string const& user);
 
 private:

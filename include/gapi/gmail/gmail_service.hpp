@@ -19,6 +19,8 @@
 #include <string>
 #include <vector>
 
+/// Gmail v1: `gmail_service`, its resources (`message`, `draft`, `label`, ...) and, in
+/// `gapi::gmail::v1`, every method of the API.
 namespace gapi::gmail {
 
 // The generated layer (include <gapi/gmail/v1/methods.hpp> to call it).
@@ -26,6 +28,8 @@ namespace v1 {
 class users_resource;
 } // namespace v1
 
+/// Options of a `gmail_service`: where Gmail is, whose mailbox, how messages travel, and
+/// the options every call of the service takes.
 struct gmail_options {
     /// Gmail's root URL; empty: the client's `endpoints.gmail`.
     std::string root;
@@ -43,37 +47,106 @@ struct gmail_options {
     call_options call;
 };
 
+/// @var gapi::gmail::message_format::full
+/// Ids, labels, snippet and the parsed payload: headers and decoded bodies.
+/// @var gapi::gmail::message_format::metadata
+/// Ids, labels, snippet and the payload's headers, without bodies.
+/// @var gapi::gmail::message_format::minimal
+/// Ids, labels and snippet only.
+/// @var gapi::gmail::message_format::raw
+/// Ids, labels, snippet and the whole RFC 822 message, decoded, in `message::raw`.
+
+/// How much of a message `get_message` and `get_draft` return (Gmail's `format`).
 enum class message_format { full, metadata, minimal, raw };
 
 /// One page of messages.list.
 struct list_query {
-    std::string q;                      ///< Gmail search, e.g. "rfc822msgid:<id>", "in:sent to:bob@x"
+    std::string q;                      ///< Gmail search, e.g. `rfc822msgid:<id>`, `in:sent to:bob@x`
     std::vector<std::string> label_ids; ///< all must match
     std::size_t max_results = 100;      ///< Gmail allows 500 at most
-    std::string page_token;
-    bool include_spam_trash = false;
+    std::string page_token;             ///< the previous page's `next_page_token`; empty: the first page
+    bool include_spam_trash = false;    ///< also list messages in SPAM and TRASH
 };
 
-/// Gmail v1 for one mailbox, over a `gapi::client`.
+/// Gmail v1 for one mailbox, over a `gapi::client`: sending (guarded against sending
+/// twice), drafts, labels, listing and reading messages; every other Gmail method through
+/// `users()`. A cheap handle: copies share their options, and `with` makes one with other
+/// per-call options.
 ///
+/// @par Completion signature
 /// Every operation takes any completion token (default: `asio::deferred`, so
-/// `co_await gmail.send(msg)` works) and completes with `void(error_code, T)`. Errors:
-/// client-side (`error::header_injection`, `error::invalid_address`,
-/// `error::message_too_large`, ... before any request), token errors, transport errors,
-/// Google's refusals as `api_error` (conditions `rate_limited`, `not_found`, ...), and
-/// `error::malformed_response`. The client must outlive its operations; the service
-/// object itself may go at any time.
+/// `co_await gmail.send(msg)` works) and completes with `void(error_code, T)`, `T` as each
+/// operation says. On failure `T` is default-constructed, except where an operation says
+/// otherwise.
+/// @par Errors
+/// Client-side errors before any request: `mime::render`'s for the operations that take a
+/// `mime::message` (`error::header_injection`, `error::invalid_address`,
+/// `error::invalid_utf8`, `error::invalid_url`, `error::message_too_large`), and
+/// `error::invalid_url` when the root URL is misconfigured. Token errors
+/// (`error::reauthorization_required`, `error::invalid_client`,
+/// `error::token_endpoint_error`, ...) before any API request. Transport errors
+/// (conditions `network`, `timeout`, `tls`, ...; see `http::connection_pool::send`) when
+/// the last attempt got no answer. Google's refusals as `api_error`, once retries are spent
+/// (`not_found`, `rate_limited`, `quota_exceeded`, `unauthenticated` when a fresh token was
+/// refused too, ...). `error::malformed_response` for a 2xx answer that is not the promised
+/// resource. `error::deadline_exceeded` when `call_options::timeout` passed.
+/// `boost::asio::error::operation_aborted` when cancelled; `error::pool_shut_down` when the
+/// client went while the operation waited for admission.
+/// @par Retries
+/// Every request goes through the client's retry loop (`client_options::retry`, or
+/// `call_options::retry`). A 429 or a rate-limit 403, and a failure that provably never
+/// reached Google, are retried for every operation; a 401 refreshes the token and sends
+/// once more. An ambiguous failure (500, 502, 503, 504, 403 backendError, or a connection
+/// lost after the request was written) is retried only for an idempotent operation: each
+/// operation says whether it is, and `call_options::idempotent` overrides that (except
+/// for the sends: `send`, `send_raw`, `send_draft`).
+/// @par Cancellation, executor and thread safety
+/// As for `gapi::client`: any cancellation ends an operation waiting for admission, and
+/// terminal cancellation one that runs. The operations' work runs on the client's
+/// executor; they may be started from any thread.
+/// @par Lifetimes
+/// The client must outlive the operations. The service object may go at any time: each
+/// operation keeps a copy, and its arguments are moved into it.
 class gmail_service {
 public:
+    /// Gmail for `options.user_id` through `c`; an empty `options.root` takes
+    /// `c.endpoints().gmail`. No I/O.
     GAPI_DECL explicit gmail_service(client& c, gmail_options options = {});
 
-    /// Sends a message: builds it (RFC 5322 + MIME), then posts it as JSON, or to the
-    /// upload endpoint when large (resumable above `media_limit`). A message without a
-    /// Message-ID gets a new one; set one first (`mime::new_message_id`) to find the
+    /// Sends a message (messages.send): builds it (RFC 5322 + MIME, `mime::render`), then
+    /// posts it as JSON, or to the upload endpoint when large (`uploadType=media` above
+    /// `gmail_options::json_limit`; resumable above `media_limit`: a session request, then
+    /// the bytes). A message without a Message-ID gets a new one in the operation's own
+    /// copy, which the caller never sees; set one first (`mime::new_message_id`) to find the
     /// message later with `rfc822msgid:`.
-    /// Idempotency: none. The request is never replayed by the transport; after an
-    /// ambiguous failure (`condition::network` once the request was written), search
-    /// for the Message-ID before sending again.
+    ///
+    /// @par Completion signature
+    /// `void(error_code, message)`: the sent message as Gmail answers (`id`, `thread_id`,
+    /// `label_ids`); when gapi learned of the send by its look-up (below), `id` and
+    /// `thread_id` only.
+    /// @par Errors
+    /// As for the class, with `mime::render`'s before any request. Also
+    /// `api_error::daily_limit_reached` when Gmail reports the user's daily sending limit;
+    /// from then on every send of that mailbox through this client's services (`send`,
+    /// `send_raw`, `send_draft`, the generated layer's sends) completes with it at once,
+    /// without a request, until Google's retry time (24 hours when Google named none).
+    /// `error::malformed_response` when a resumable session came without a usable
+    /// Location.
+    /// @par Idempotency
+    /// Not idempotent, and `call_options::idempotent` does not change that: the transport
+    /// never replays it. After an ambiguous failure (the request was written but no answer
+    /// came, or 500, 502, 503, 504, 403 backendError), gapi searches the mailbox for the
+    /// Message-ID (`retry_options::applied_lookups` looks, `applied_lookup_interval`
+    /// apart). Found: the operation succeeds with that message. Not found by the last look:
+    /// it sends again, within the retry budget. Gmail's search index can lag a fresh message,
+    /// so a duplicate is unlikely, not impossible. With retries off
+    /// (`retry_options::enabled = false`) there is no look-up and the error is reported;
+    /// search for the Message-ID yourself before sending again.
+    /// @par Cancellation
+    /// As for the class. Cancelled once the request was written, the message may have gone
+    /// out; gapi does not look for it then.
+    /// @par Executor, thread safety, lifetimes
+    /// As for the class; `msg` is moved into the operation.
     template <class CompletionToken = boost::asio::deferred_t>
     auto send(mime::message msg, CompletionToken&& token = {}) const {
         return start<message>(
@@ -81,7 +154,20 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// Sends an already built RFC 822 message.
+    /// Sends an already built RFC 822 message (messages.send), as `send` sends a rendered
+    /// one; the message is not checked or changed.
+    ///
+    /// @par Completion signature
+    /// `void(error_code, message)`, as for `send`.
+    /// @par Errors
+    /// As for `send`, without `mime::render`'s: `error::message_too_large` above
+    /// `mime::max_message_size`, before any request.
+    /// @par Idempotency
+    /// As for `send` when the message has a Message-ID field (looked up after an ambiguous
+    /// failure). Without one there is nothing to look for: an ambiguous failure completes
+    /// with its error and the message is never sent again.
+    /// @par Cancellation, executor, thread safety, lifetimes
+    /// As for `send`; `rfc822` is moved into the operation.
     template <class CompletionToken = boost::asio::deferred_t>
     auto send_raw(std::string rfc822, CompletionToken&& token = {}) const {
         return start<message>(
@@ -89,6 +175,20 @@ public:
             std::forward<CompletionToken>(token));
     }
 
+    /// Creates a draft of `msg` (drafts.create): rendered as for `send`, posted as JSON up
+    /// to `gmail_options::json_limit`, else as one media upload.
+    ///
+    /// @par Completion signature
+    /// `void(error_code, draft)`: the new draft's `id` and its message's ids and labels.
+    /// @par Errors
+    /// As for the class, with `mime::render`'s before any request.
+    /// @par Idempotency
+    /// Treated as idempotent (retried after an ambiguous failure, replayable by the
+    /// transport), although each drafts.create that Gmail executes makes a draft: a retry
+    /// after a lost answer can leave a second draft (never a sent message). Pass
+    /// `call_options{.idempotent = false}` (`with`) to rule that out.
+    /// @par Cancellation, executor, thread safety, lifetimes
+    /// As for the class; `msg` is moved into the operation.
     template <class CompletionToken = boost::asio::deferred_t>
     auto create_draft(mime::message msg, CompletionToken&& token = {}) const {
         return start<draft>(
@@ -96,7 +196,21 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// Sends a draft; idempotency as for `send`.
+    /// Sends the draft `draft_id` (drafts.send).
+    ///
+    /// @par Completion signature
+    /// `void(error_code, message)`: the sent message as Gmail answers.
+    /// @par Errors
+    /// As for the class; `api_error::not_found` when there is no such draft;
+    /// `api_error::daily_limit_reached` as for `send` (Gmail's answer, or at once while
+    /// the mailbox is held back).
+    /// @par Idempotency
+    /// Not idempotent, and `call_options::idempotent` does not change that: the transport
+    /// never replays it, and it is sent again only when the request provably never reached
+    /// Google, after a rate-limit refusal or once after a 401. There is no look-up: after an
+    /// ambiguous failure the error is reported; look at the Sent mail before trying again.
+    /// @par Cancellation, executor, thread safety, lifetimes
+    /// As for the class.
     template <class CompletionToken = boost::asio::deferred_t>
     auto send_draft(std::string draft_id, CompletionToken&& token = {}) const {
         return start<message>(
@@ -104,6 +218,16 @@ public:
             std::forward<CompletionToken>(token));
     }
 
+    /// Reads the draft `draft_id` (drafts.get) with its message in `format`.
+    ///
+    /// @par Completion signature
+    /// `void(error_code, draft)`.
+    /// @par Errors
+    /// As for the class; `api_error::not_found` when there is no such draft.
+    /// @par Idempotency
+    /// A read: idempotent, retried.
+    /// @par Cancellation, executor, thread safety, lifetimes
+    /// As for the class.
     template <class CompletionToken = boost::asio::deferred_t>
     auto get_draft(std::string draft_id, message_format format = message_format::full, CompletionToken&& token = {}) const {
         return start<draft>(
@@ -111,6 +235,18 @@ public:
             std::forward<CompletionToken>(token));
     }
 
+    /// One page of drafts.list: at most `max_results` drafts (Gmail allows 500), from
+    /// `page_token` (a previous page's `next_page_token`; empty: the first page).
+    ///
+    /// @par Completion signature
+    /// `void(error_code, draft_list)`; each draft as Gmail lists it (its id and its
+    /// message's ids); `next_page_token` is empty on the last page.
+    /// @par Errors
+    /// As for the class.
+    /// @par Idempotency
+    /// A read: idempotent, retried.
+    /// @par Cancellation, executor, thread safety, lifetimes
+    /// As for the class.
     template <class CompletionToken = boost::asio::deferred_t>
     auto list_drafts(std::size_t max_results = 100, std::string page_token = {}, CompletionToken&& token = {}) const {
         return start<draft_list>(
@@ -120,7 +256,17 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// Completes with `void(error_code, bool)`: true when deleted.
+    /// Deletes the draft `draft_id` (drafts.delete): for good, not to the trash.
+    ///
+    /// @par Completion signature
+    /// `void(error_code, bool)`: true when deleted, exactly when the error code is empty.
+    /// @par Errors
+    /// As for the class; `api_error::not_found` when there is no such draft.
+    /// @par Idempotency
+    /// Idempotent (a DELETE): retried and replayable. A retry after a lost answer may find
+    /// the draft gone and complete with `api_error::not_found` although it was deleted.
+    /// @par Cancellation, executor, thread safety, lifetimes
+    /// As for the class.
     template <class CompletionToken = boost::asio::deferred_t>
     auto delete_draft(std::string draft_id, CompletionToken&& token = {}) const {
         return start<bool>(
@@ -128,12 +274,35 @@ public:
             std::forward<CompletionToken>(token));
     }
 
+    /// Every label of the mailbox, system and user ones (labels.list, one request).
+    ///
+    /// @par Completion signature
+    /// `void(error_code, std::vector<label>)`.
+    /// @par Errors
+    /// As for the class.
+    /// @par Idempotency
+    /// A read: idempotent, retried.
+    /// @par Cancellation, executor, thread safety, lifetimes
+    /// As for the class.
     template <class CompletionToken = boost::asio::deferred_t>
     auto list_labels(CompletionToken&& token = {}) const {
         return start<std::vector<label>>(
             [self = *this]() { return do_list_labels(self); }, std::forward<CompletionToken>(token));
     }
 
+    /// Creates a user label (labels.create) from `l`: its `name` and, when set, its
+    /// visibilities (and `id`, which Gmail ignores on create); `type` is not sent.
+    ///
+    /// @par Completion signature
+    /// `void(error_code, label)`: the new label with its id.
+    /// @par Errors
+    /// As for the class; `api_error::conflict` when a label of that name exists.
+    /// @par Idempotency
+    /// Treated as idempotent (retried after an ambiguous failure): a retry after a lost
+    /// answer cannot make a second label, but may complete with `api_error::conflict`
+    /// although the label was created.
+    /// @par Cancellation, executor, thread safety, lifetimes
+    /// As for the class; `l` is moved into the operation.
     template <class CompletionToken = boost::asio::deferred_t>
     auto create_label(label l, CompletionToken&& token = {}) const {
         return start<label>(
@@ -141,7 +310,17 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// One page of messages.list.
+    /// One page of messages.list for `query`.
+    ///
+    /// @par Completion signature
+    /// `void(error_code, message_list)`: message ids and thread ids only (read a message
+    /// with `get_message`); `next_page_token` is empty on the last page.
+    /// @par Errors
+    /// As for the class.
+    /// @par Idempotency
+    /// A read: idempotent, retried.
+    /// @par Cancellation, executor, thread safety, lifetimes
+    /// As for the class.
     template <class CompletionToken = boost::asio::deferred_t>
     auto list_messages(list_query query, CompletionToken&& token = {}) const {
         return start<message_list>(
@@ -149,7 +328,19 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// Every page of messages.list, in order.
+    /// Every page of messages.list for `query`, from `query.page_token` on, in order: one
+    /// request per page, one after the other.
+    ///
+    /// @par Completion signature
+    /// `void(error_code, std::vector<message_ref>)`. On an error, the references of the
+    /// pages read before it come with it.
+    /// @par Errors
+    /// As for the class, from the first page request that failed. `call_options::timeout`
+    /// applies to each page's request, not to the whole.
+    /// @par Idempotency
+    /// Reads: each page is retried on its own.
+    /// @par Cancellation, executor, thread safety, lifetimes
+    /// As for the class.
     template <class CompletionToken = boost::asio::deferred_t>
     auto list_all_messages(list_query query, CompletionToken&& token = {}) const {
         return start<std::vector<message_ref>>(
@@ -157,6 +348,17 @@ public:
             std::forward<CompletionToken>(token));
     }
 
+    /// Reads the message `id` (messages.get) in `format`.
+    ///
+    /// @par Completion signature
+    /// `void(error_code, message)`; bodies and `raw` are decoded from base64url.
+    /// @par Errors
+    /// As for the class; `api_error::not_found` when there is no such message;
+    /// `error::malformed_response` also when a body is not valid base64url.
+    /// @par Idempotency
+    /// A read: idempotent, retried.
+    /// @par Cancellation, executor, thread safety, lifetimes
+    /// As for the class.
     template <class CompletionToken = boost::asio::deferred_t>
     auto get_message(std::string id, message_format format = message_format::full, CompletionToken&& token = {}) const {
         return start<message>(
@@ -164,33 +366,53 @@ public:
             std::forward<CompletionToken>(token));
     }
 
+    /// The mailbox's address and totals (users.getProfile).
+    ///
+    /// @par Completion signature
+    /// `void(error_code, profile)`.
+    /// @par Errors
+    /// As for the class.
+    /// @par Idempotency
+    /// A read: idempotent, retried.
+    /// @par Cancellation, executor, thread safety, lifetimes
+    /// As for the class.
     template <class CompletionToken = boost::asio::deferred_t>
     auto get_profile(CompletionToken&& token = {}) const {
         return start<profile>(
             [self = *this]() { return do_get_profile(self); }, std::forward<CompletionToken>(token));
     }
 
+    /// The service's options, with the root resolved (never empty).
     gmail_options const& options() const noexcept { return *options_; }
 
     /// Every method of Gmail v1, generated from Google's discovery document and named as
     /// Google names it: `gmail.users.messages.modify` is `users().messages().modify(...)`
-    /// (include <gapi/gmail/v1/methods.hpp>). The user id is each method's first argument
+    /// (include `gapi/gmail/v1/methods.hpp`). The user id is each method's first argument
     /// ("me", or `options().user_id`); the calls share the service's other options.
     GAPI_DECL v1::users_resource users() const;
 
-    /// The requests the operations above send, built without sending them: for an
-    /// explicit batch (`gapi::batch::run`), or to send yourself with `client::send`.
-    /// Each carries Google's method id, its quota units and its idempotency. A
-    /// misconfigured root throws `boost::system::system_error` (`error::invalid_url`).
+    /// The request `get_message` sends (messages.get of `id` in `format`), built without
+    /// sending it.
+    ///
+    /// This and the other `*_request` functions build the requests the operations above
+    /// send: for an explicit batch (`gapi::batch::run`), or to send yourself with
+    /// `client::send`. Each carries Google's method id, its quota units and its
+    /// idempotency. A misconfigured root throws `boost::system::system_error`
+    /// (`error::invalid_url`). No I/O.
     GAPI_DECL http::request get_message_request(std::string const& id,
                                                 message_format format = message_format::full) const;
+    /// messages.list for `query`, as `list_messages` sends it; see `get_message_request`.
     GAPI_DECL http::request list_messages_request(list_query const& query) const;
+    /// drafts.get of `id` in `format`, as `get_draft` sends it; see `get_message_request`.
     GAPI_DECL http::request get_draft_request(std::string const& id, message_format format = message_format::full) const;
+    /// labels.list, as `list_labels` sends it; see `get_message_request`.
     GAPI_DECL http::request list_labels_request() const;
+    /// users.getProfile, as `get_profile` sends it; see `get_message_request`.
     GAPI_DECL http::request get_profile_request() const;
 
     /// A copy of this service whose calls take `options` (retry policy, deadline,
-    /// idempotency, where Google's details go) instead of the client's defaults.
+    /// idempotency, where Google's details go) instead of the client's defaults. It
+    /// replaces `gmail_options::call` as a whole; this service is unchanged.
     gmail_service with(call_options options) const {
         gmail_service copy = *this;
         auto changed = *options_;

@@ -19,83 +19,108 @@
 // as `error::malformed_response`.
 namespace gapi::gmail {
 
+/// One header field of a message part (MessagePartHeader), as Gmail parsed it.
 struct header {
-    std::string name;
-    std::string value;
+    std::string name;  ///< e.g. "Subject"
+    std::string value; ///< the field's value, as Gmail gives it
 };
 
+/// The body of a message part (MessagePartBody).
 struct message_part_body {
-    std::string attachment_id;
-    std::int64_t size = 0;
+    std::string attachment_id; ///< set for an attachment fetched separately (`data` is then empty)
+    std::int64_t size = 0;     ///< the body's size in bytes
     std::string data; ///< decoded bytes (the API sends base64url)
 };
 
+/// One part of a message's MIME tree (MessagePart).
 struct message_part {
-    std::string part_id;
-    std::string mime_type;
-    std::string filename;
-    std::vector<header> headers;
-    message_part_body body;
-    std::vector<message_part> parts;
+    std::string part_id;   ///< the part's position in the tree, e.g. "0.1"; empty for the root
+    std::string mime_type; ///< e.g. "text/plain", "multipart/alternative"
+    std::string filename;  ///< the attachment's file name; empty for other parts
+    std::vector<header> headers; ///< the part's header fields, in order
+    message_part_body body;      ///< the part's body; empty for a multipart container
+    std::vector<message_part> parts; ///< the child parts of a multipart part
 };
 
+/// A Gmail message (Message). Which members are filled depends on the call and its
+/// `message_format`.
 struct message {
-    std::string id;
-    std::string thread_id;
-    std::vector<std::string> label_ids;
-    std::string snippet;
-    std::string history_id;
+    std::string id;        ///< Gmail's immutable message id
+    std::string thread_id; ///< the id of the message's thread
+    std::vector<std::string> label_ids; ///< e.g. "INBOX", "SENT", "UNREAD", or user label ids
+    std::string snippet;    ///< a short part of the message text
+    std::string history_id; ///< the last history record that changed the message
     std::int64_t internal_date = 0; ///< milliseconds since the epoch
-    std::int64_t size_estimate = 0;
+    std::int64_t size_estimate = 0; ///< the message's estimated size in bytes
     std::string raw; ///< the decoded RFC 822 message, with format=raw
-    std::optional<message_part> payload;
+    std::optional<message_part> payload; ///< the parsed MIME tree, with format=full or metadata
 };
 
+/// A message as messages.list names it.
 struct message_ref {
-    std::string id;
-    std::string thread_id;
+    std::string id;        ///< the message's id
+    std::string thread_id; ///< its thread's id
 };
 
+/// One page of messages.list (ListMessagesResponse).
 struct message_list {
-    std::vector<message_ref> messages;
-    std::string next_page_token;
-    std::int64_t result_size_estimate = 0;
+    std::vector<message_ref> messages; ///< the page's messages; empty when none matched
+    std::string next_page_token;       ///< for the next page; empty on the last
+    std::int64_t result_size_estimate = 0; ///< Gmail's estimate of the total number of results
 };
 
+/// A draft (Draft): an id and the message it holds.
 struct draft {
-    std::string id;
-    gmail::message message;
+    std::string id;         ///< the draft's id (not its message's)
+    gmail::message message; ///< the draft's message
 };
 
+/// One page of drafts.list (ListDraftsResponse).
 struct draft_list {
-    std::vector<draft> drafts;
-    std::string next_page_token;
-    std::int64_t result_size_estimate = 0;
+    std::vector<draft> drafts;   ///< the page's drafts, each with its message's ids only
+    std::string next_page_token; ///< for the next page; empty on the last
+    std::int64_t result_size_estimate = 0; ///< Gmail's estimate of the total number of drafts
 };
 
+/// A label (Label).
 struct label {
-    std::string id;
-    std::string name;
+    std::string id;   ///< Gmail's id: the name for system labels ("INBOX"), "Label_..." for user labels
+    std::string name; ///< the name shown to the user
     std::string type; ///< "system" or "user"
-    std::string message_list_visibility;
-    std::string label_list_visibility;
+    std::string message_list_visibility; ///< "show" or "hide"; empty: Gmail's default
+    std::string label_list_visibility;   ///< "labelShow", "labelShowIfUnread" or "labelHide"; empty: default
 };
 
+/// The mailbox's profile (Profile).
 struct profile {
-    std::string email_address;
-    std::int64_t messages_total = 0;
-    std::int64_t threads_total = 0;
-    std::string history_id;
+    std::string email_address;       ///< the mailbox's address
+    std::int64_t messages_total = 0; ///< messages in the mailbox
+    std::int64_t threads_total = 0;  ///< threads in the mailbox
+    std::string history_id;          ///< the mailbox's current history id
 };
 
+/// Reads a MessagePart; bodies are decoded from base64url. Throws for data that is not
+/// base64url or a member of the wrong type.
 GAPI_DECL message_part tag_invoke(boost::json::value_to_tag<message_part>, boost::json::value const& v);
+/// Reads a Message. Throws when "id" is missing, `raw` or a body is not base64url, or a
+/// member has the wrong type.
 GAPI_DECL message tag_invoke(boost::json::value_to_tag<message>, boost::json::value const& v);
+/// Reads a message reference. Throws when "id" is missing or a member has the wrong type.
 GAPI_DECL message_ref tag_invoke(boost::json::value_to_tag<message_ref>, boost::json::value const& v);
+/// Reads a ListMessagesResponse; a missing "messages" is an empty list. Throws as the
+/// message reference's conversion does.
 GAPI_DECL message_list tag_invoke(boost::json::value_to_tag<message_list>, boost::json::value const& v);
+/// Reads a Draft. Throws when "id" is missing or a member has the wrong type.
 GAPI_DECL draft tag_invoke(boost::json::value_to_tag<draft>, boost::json::value const& v);
+/// Reads a ListDraftsResponse; a missing "drafts" is an empty list. Throws as the
+/// Draft's conversion does.
 GAPI_DECL draft_list tag_invoke(boost::json::value_to_tag<draft_list>, boost::json::value const& v);
+/// Reads a Label. Throws when "id" is missing or a member has the wrong type.
 GAPI_DECL label tag_invoke(boost::json::value_to_tag<label>, boost::json::value const& v);
+/// Writes a Label for labels.create: "name" always; "id" and the visibilities when set;
+/// never "type".
 GAPI_DECL void tag_invoke(boost::json::value_from_tag, boost::json::value& v, label const& l);
+/// Reads a Profile. Throws when "emailAddress" is missing or a member has the wrong type.
 GAPI_DECL profile tag_invoke(boost::json::value_to_tag<profile>, boost::json::value const& v);
 
 } // namespace gapi::gmail

@@ -17,6 +17,8 @@
 #include <cstdint>
 #include <memory>
 
+/// The HTTP/1.1 transport: requests and responses, URLs and origins, and the keep-alive
+/// `connection_pool`.
 namespace gapi::http {
 
 namespace detail {
@@ -26,9 +28,9 @@ class pool_impl;
 /// Counters of a pool, summed over all origins.
 struct pool_stats {
     std::size_t open_connections = 0; ///< connected, connecting or idle
-    std::size_t idle_connections = 0;
+    std::size_t idle_connections = 0; ///< kept alive, waiting for a request
     std::size_t waiting_requests = 0; ///< queued for a connection at the per-origin cap
-    std::uint64_t connections_opened = 0;
+    std::uint64_t connections_opened = 0; ///< TCP connections made since the pool was created (TLS or not)
     std::uint64_t requests_completed = 0; ///< requests that completed with a response
     std::uint64_t stale_replays = 0;      ///< requests replayed after the keep-alive race
 };
@@ -44,18 +46,25 @@ struct pool_stats {
 /// shuts it down, which completes them with `error::pool_shut_down`.
 class connection_pool {
 public:
+    /// The executor the pool, its connections and its timers work on.
     using executor_type = boost::asio::any_io_executor;
+    /// What `send` completes with.
     using completion_signature = void(error_code, response);
 
     /// Throws `boost::system::system_error` when the options are invalid (a cap of zero
     /// connections, an unreadable CA file).
     GAPI_DECL explicit connection_pool(executor_type executor, pool_options options = {});
+    /// Shuts the pool down (`shutdown`): operations in flight complete with
+    /// `error::pool_shut_down`. Run it on the pool's executor.
     GAPI_DECL ~connection_pool();
     connection_pool(connection_pool const&) = delete;
     connection_pool& operator=(connection_pool const&) = delete;
 
+    /// The executor given at construction.
     GAPI_DECL executor_type get_executor() const noexcept;
+    /// The options given at construction.
     GAPI_DECL pool_options const& options() const noexcept;
+    /// The counters now, summed over all origins. Call on the pool's executor.
     GAPI_DECL pool_stats stats() const noexcept;
 
     /// Sends `req` and reads the whole response.
@@ -73,7 +82,20 @@ public:
     /// Cancellation: terminal and partial always; total only until the request has
     /// been written. Completes with `boost::asio::error::operation_aborted`; the
     /// connection in use is closed.
-    /// Idempotency: see `request::replay_on_stale_connection`.
+    ///
+    /// @par Idempotency
+    /// The pool sends a request at most twice: once more, on a fresh connection, only when
+    /// the first attempt ran on a reused kept-alive connection, failed as a stale
+    /// connection fails before any byte of the answer, and either was not written yet or
+    /// has `replay_on_stale_connection` set, and neither the request's timeout nor an
+    /// abort came first. It never retries otherwise; that is the retry layer's work.
+    /// @par Executor and thread safety
+    /// The work runs on the pool's executor; the handler runs on its associated executor
+    /// (the pool's when it has none), never inside `send`, and that executor counts as
+    /// having outstanding work meanwhile. Emit cancellation signals on the pool's executor.
+    /// @par Lifetimes
+    /// The operation keeps the pool's state (and the request) alive; destroying the pool
+    /// completes it with `error::pool_shut_down`.
     template <class CompletionToken = boost::asio::deferred_t>
     auto send(request req, CompletionToken&& token = {}) {
         return send(std::make_shared<request const>(std::move(req)), std::forward<CompletionToken>(token));
@@ -81,7 +103,8 @@ public:
 
     /// The same, for a request shared with the caller, who may send it again later
     /// (a replay after a token refresh or a retry) without copying its body. The pool
-    /// only reads it, and only until the operation completes.
+    /// only reads it, and only until the operation completes. A null `req` completes with
+    /// `error::invalid_url`.
     template <class CompletionToken = boost::asio::deferred_t>
     auto send(std::shared_ptr<request const> req, CompletionToken&& token = {}) {
         return boost::asio::async_initiate<CompletionToken, completion_signature>(

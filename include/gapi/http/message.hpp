@@ -17,7 +17,9 @@
 
 namespace gapi::http {
 
+/// An HTTP method (Beast's).
 using verb = boost::beast::http::verb;
+/// A header block (Beast's): names case-insensitive, several fields of one name allowed.
 using fields = boost::beast::http::fields;
 
 /// One HTTP request as the transport sends it.
@@ -25,10 +27,12 @@ using fields = boost::beast::http::fields;
 /// The transport adds `Host`, `User-Agent` (unless set) and `Content-Length`.
 /// Header values containing CR, LF or NUL are refused with `error::invalid_header_value`.
 struct request {
-    verb method = verb::get;
+    verb method = verb::get; ///< the method; `verb::unknown` is refused (`error::invalid_url`)
     boost::urls::url url; ///< absolute `http://` or `https://` URL
+    /// The request's own fields. Host, Content-Length, Transfer-Encoding and Connection
+    /// are the transport's: given here, they are dropped.
     fields headers;
-    std::string body;
+    std::string body; ///< sent as it is, with a Content-Length (also when empty, for POST, PUT and OPTIONS)
 
     /// Overrides `pool_options::request_timeout` for this request.
     std::optional<std::chrono::milliseconds> timeout;
@@ -45,8 +49,10 @@ struct request {
     /// What the layers above the transport (quota pacing, retries) need to know; the
     /// transport itself ignores both. Google's method id, e.g. "gmail.users.messages.send",
     /// and the quota units the call costs (Gmail's per-method units; 1 for Calendar).
+    /// `method_id` is not owned: it must refer to storage that outlives the request (the
+    /// services use string literals).
     std::string_view method_id;
-    unsigned quota_units = 1;
+    unsigned quota_units = 1; ///< the quota units the call costs; see `method_id`
 };
 
 /// What happened on the wire. Meaningful on failure as much as on success: it tells the
@@ -65,10 +71,10 @@ struct exchange_info {
 
 /// One HTTP response. `status` is 0 when no complete response arrived.
 struct response {
-    unsigned status = 0;
-    fields headers;
-    std::string body;
-    exchange_info exchange;
+    unsigned status = 0;    ///< the HTTP status, e.g. 200; 0 when no complete response arrived
+    fields headers;         ///< the response's header fields
+    std::string body;       ///< the whole body, decoded from chunked transfer coding if it was chunked
+    exchange_info exchange; ///< what happened on the wire, on success and on failure
 };
 
 } // namespace gapi::http

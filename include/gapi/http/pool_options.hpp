@@ -29,10 +29,10 @@ struct tls_options {
     std::string ca_file;
 };
 
-/// Options of a `connection_pool`. Every member has a usable default.
 /// Completes a name resolution: the endpoints of the host, or why there are none.
 using resolve_handler = std::function<void(error_code, std::vector<boost::asio::ip::tcp::endpoint>)>;
 
+/// Options of a `connection_pool`. Every member has a usable default.
 struct pool_options {
     /// Connections per origin (scheme, host, port). Requests beyond it wait in FIFO
     /// order, each no longer than its own timeout.
@@ -55,6 +55,7 @@ struct pool_options {
     /// Largest response header block accepted.
     std::size_t max_response_header_size = 64 * 1024;
 
+    /// How servers are authenticated: peer verification, trust store, extra CAs.
     tls_options tls;
 
     /// Name resolution. Empty (the default): the system's resolver (getaddrinfo, through

@@ -17,12 +17,18 @@
 
 namespace gapi::http {
 
+/// @var gapi::http::scheme::http
+/// Plain TCP, port 80 by default.
+/// @var gapi::http::scheme::https
+/// TLS, port 443 by default.
+
+/// The URL schemes the transport speaks.
 enum class scheme : std::uint8_t { http, https };
 
 /// Where a connection goes: the (scheme, host, port) triple that keys the
 /// connection pool. Two URLs with equal origins may share connections.
 struct origin {
-    http::scheme scheme = scheme::https;
+    http::scheme scheme = scheme::https; ///< http or https
     std::string host;       ///< decoded host name or IP address (IPv6 without brackets)
     std::uint16_t port = 0; ///< always explicit: 80 or 443 when the URL names none
 
@@ -30,9 +36,12 @@ struct origin {
     GAPI_DECL std::string host_header() const;
     /// `scheme://host[:port]`
     GAPI_DECL std::string to_string() const;
+    /// Whether connections to this origin use TLS (https).
     bool is_tls() const noexcept { return scheme == scheme::https; }
 
+    /// Member-wise: the same scheme, host (as written, case included) and port.
     friend bool operator==(origin const&, origin const&) = default;
+    /// Member-wise, in declaration order, so that origins can key ordered containers.
     friend auto operator<=>(origin const&, origin const&) = default;
 };
 
@@ -49,7 +58,7 @@ GAPI_DECL std::string request_target(boost::urls::url_view url);
 /// Appends `key=value` to the query of `url`, percent-encoding all but RFC 3986's
 /// unreserved characters. Unlike Boost.URL 1.81's `params().append`, which leaves a '+'
 /// as it is, where Google (and Boost.URL's own decoding) would read a space: a search
-/// for "from:jo+news@example.com" must arrive intact.
+/// for `from:jo+news@example.com` must arrive intact.
 GAPI_DECL void append_query(boost::urls::url& url, std::string_view key, std::string_view value);
 
 } // namespace gapi::http

@@ -153,6 +153,11 @@ GAPI_DECL boost::asio::awaitable<pipeline::outcome> client::perform(pipeline::ca
     auto& traits = c.traits;
     if (traits.method_id.empty())
         traits.method_id = c.request->method_id;
+    // A send is a send however it was made (the service's send, the generated layer, a
+    // request built by hand): it counts against the daily limit and is never made
+    // idempotent by an option.
+    if (traits.method_id == "gmail.users.messages.send" || traits.method_id == "gmail.users.drafts.send")
+        traits.sends_mail = true;
     if (options.idempotent && !traits.sends_mail) {
         traits.idempotent = *options.idempotent;
         c.request->replay_on_stale_connection = *options.idempotent;

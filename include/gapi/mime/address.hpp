@@ -21,6 +21,7 @@ struct address {
     std::string name;  ///< display name in UTF-8, any language; empty for none
     std::string email; ///< addr-spec `local@domain`, US-ASCII (an IDN domain in its xn-- form)
 
+    /// Member-wise: the same name and the same address, byte for byte.
     friend bool operator==(address const&, address const&) = default;
 };
 
@@ -34,7 +35,7 @@ struct address {
 GAPI_DECL boost::system::result<address> parse_address(std::string_view text);
 
 /// Parses a comma-separated list of mailboxes (commas inside quotes or angle brackets do
-/// not separate), e.g. a `--to` command-line flag. Empty items are skipped.
+/// not separate), such as a `--to` command-line flag. Empty items are skipped.
 /// Errors: as `parse_address`, for the first item that fails.
 GAPI_DECL boost::system::result<std::vector<address>> parse_address_list(std::string_view text);
 

@@ -23,7 +23,7 @@ struct attachment {
     /// The file's bytes.
     std::string data;
     /// Non-empty: the part is shown inside the HTML body, which refers to it as
-    /// `cid:<content_id>` (e.g. `<img src="cid:logo">`); it goes into a multipart/related
+    /// `cid:<content_id>` (as in `<img src="cid:logo">`); it goes into a multipart/related
     /// with the HTML, with `Content-Disposition: inline`. Printable ASCII without spaces;
     /// surrounding angle brackets are optional.
     std::string content_id;

@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+/// E-mail messages: addresses, attachments and rendering a `message` as RFC 5322 + MIME.
 namespace gapi::mime {
 
 /// The largest message Gmail accepts, 35 MiB, counted on the rendered (encoded) message.
@@ -29,20 +30,21 @@ inline constexpr std::size_t max_message_size = detail::gmail_message_limit;
 struct message {
     /// The sender. Empty: no From field, and Gmail fills in the authorised user's address.
     address from;
-    std::vector<address> to;
-    std::vector<address> cc;
+    std::vector<address> to; ///< the To recipients; empty: no To field
+    std::vector<address> cc; ///< the Cc recipients; empty: no Cc field
     /// Written as a Bcc field: Gmail needs it to deliver, and removes it from what the
     /// other recipients receive.
     std::vector<address> bcc;
-    std::optional<address> reply_to;
+    std::optional<address> reply_to; ///< where replies should go; empty: no Reply-To field
     /// Empty: no Subject field.
     std::string subject;
     /// The plain-text and HTML bodies; either or both (both: multipart/alternative).
     /// Line breaks may be LF or CRLF; they are sent as CRLF (RFC 2046 §4.1.1).
     std::string text_body;
-    std::string html_body;
+    std::string html_body; ///< the HTML body; see `text_body`
+    /// Files sent with the message; inline ones (with a Content-ID) next to the HTML.
     std::vector<attachment> attachments;
-    /// Further fields, e.g. {"In-Reply-To", "<id@example.com>"}, {"References", "..."}.
+    /// Further fields, such as `{"In-Reply-To", "<id@example.com>"}`, `{"References", "..."}`.
     /// Values in US-ASCII are written as given (folded); others as RFC 2047 encoded words.
     /// Names are 1-76 printable ASCII characters without ':'; the fields render writes
     /// itself (From, To, Cc, Bcc, Reply-To, Subject, Date, Message-ID, MIME-Version,
@@ -54,15 +56,17 @@ struct message {
     /// `List-Unsubscribe-Post: List-Unsubscribe=One-Click`. The URL must be `https://`
     /// (RFC 8058) and printable ASCII without spaces, '<' or '>' (`error::invalid_url`).
     std::string unsubscribe_url;
+    /// The `mailto:` unsubscribe link's address (only its `email` is used; empty: no such
+    /// link); see `unsubscribe_url`.
     address unsubscribe_mailto;
-    /// With angle brackets (added if missing), e.g. `<1f3a...@example.com>`. Empty:
+    /// With angle brackets (added if missing), such as `<1f3a...@example.com>`. Empty:
     /// `render` generates a unique one under the sender's domain and stores it here.
     std::string message_id;
     /// Empty: the time of rendering. Written in UTC (`+0000`).
     std::optional<std::chrono::system_clock::time_point> date;
 };
 
-/// A new, unique Message-ID under the sender's domain, e.g.
+/// A new, unique Message-ID under the sender's domain, such as
 /// `<3f1c...9a.1777600000000@example.com>` (128 random bits and the time). Set it on a
 /// message before sending to find the message later (`rfc822msgid:`), for example to
 /// learn whether a send whose answer was lost went through.

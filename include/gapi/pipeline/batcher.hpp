@@ -35,10 +35,10 @@ namespace gapi::pipeline {
 /// Automatic batching. Off by default: on, concurrent calls wait up to `window` for
 /// company, which costs latency when there is none.
 struct batching_options {
-    bool enabled = false;
-    std::chrono::milliseconds window{2};
-    std::size_t gmail_max = 50;     ///< Google allows 100 and advises against more than 50
-    std::size_t calendar_max = 100; ///< Google allows 1,000
+    bool enabled = false; ///< on: batchable calls are batched unless `call_options::batch` says otherwise
+    std::chrono::milliseconds window{2}; ///< how long the first call of a batch waits for company
+    std::size_t gmail_max = 50;     ///< Google allows 100 and advises against more than 50 (1..100)
+    std::size_t calendar_max = 100; ///< Google allows 1,000 (1..1000)
     std::size_t max_part_bytes = 1024 * 1024; ///< larger calls go alone
 };
 
@@ -99,15 +99,25 @@ inline std::vector<outcome> batch_answers(outcome const& whole, std::size_t coun
 /// The batching layer. Not thread-safe: used from the client's executor.
 class batcher {
 public:
+    /// A batcher with `options`, waiting its windows with `t.sleep` and counting batches
+    /// in `counters`; `t` and `counters` must outlive it.
     batcher(batching_options options, timing const& t, retry_counters& counters)
         : options_(options), timing_(t), counters_(counters) {}
 
+    /// The options given at construction.
     batching_options const& options() const noexcept { return options_; }
 
     /// Sends `c` in a batch through `next` (pacing, then the transport) when it may go in
     /// one, else alone through `next`. Cancellation: a call still waiting for its batch
     /// leaves it (nothing is sent for it); one already sent completes with
     /// `operation_aborted` and its part's answer is dropped.
+    ///
+    /// A call may go in a batch when `c.traits.batchable` and its body is at most
+    /// `max_part_bytes`; it joins the calls of the same API, quota key, origin and
+    /// Authorization field. A batch goes when it is full or its window ends; a batch of one
+    /// goes as a plain request. The batch request runs detached from the callers, on the
+    /// awaiting coroutine's executor, and is not retried here: each caller gets its own
+    /// part's outcome, for its own retry loop. `next` must outlive the batch request.
     boost::asio::awaitable<outcome> operator()(call& c, next_layer const& next) {
         if (!c.traits.batchable || c.request->body.size() > options_.max_part_bytes)
             co_return co_await next(c);

@@ -22,24 +22,27 @@
 #include <string>
 #include <string_view>
 
+/// The call pipeline's layers and their parts: the `call` and its `outcome`, retries,
+/// quota pacing and automatic batching. Used by `gapi::client`; its options are
+/// `client_options`'s.
 namespace gapi::pipeline {
 
 /// What one attempt, or the whole call, came to.
 struct outcome {
     error_code ec;         ///< transport, token or Google's error (`api_error`); empty on 2xx
-    http::response response;
+    http::response response; ///< the answer, when one came (`status` 0 otherwise)
     std::optional<error_details> details; ///< Google's details of a non-2xx answer
     /// Over every attempt: was any request written (Google may have acted), did any
     /// response begin, how many attempts were made (the transport's own replays included).
     bool written = false;
-    bool response_started = false;
-    unsigned attempts = 0;
+    bool response_started = false; ///< some response began to arrive; see `written`
+    unsigned attempts = 0;         ///< attempts on the wire, the transport's replays included; see `written`
     bool token_refused = false; ///< the failure came from the token source, before any API request
 };
 
 /// One call's traits: what the layers need to know about it, beyond its request.
 struct call_traits {
-    /// Google's method id, e.g. "gmail.users.messages.send" (static storage).
+    /// Google's method id, such as "gmail.users.messages.send" (static storage).
     std::string_view method_id;
     /// What the call costs: Gmail's quota units for the method; Calendar counts requests.
     unsigned quota_units = 1;
@@ -49,7 +52,9 @@ struct call_traits {
     /// outcome proves Google did not act, or after `find_applied` found nothing.
     bool idempotent = true;
     /// Sends mail: once Gmail reports the user's daily sending limit, further sends for
-    /// the same quota key fail at once, without a request, until the retry time.
+    /// the same quota key fail at once, without a request, until the retry time; and
+    /// `call_options::idempotent` cannot make the call idempotent. `client::perform` sets it
+    /// for the method ids "gmail.users.messages.send" and "gmail.users.drafts.send".
     bool sends_mail = false;
     /// What identifies the call's effect if it lands twice: the Message-ID of a send.
     std::string dedup_key;
@@ -62,15 +67,15 @@ struct call_traits {
 
 /// One call on its way through the layers.
 struct call {
-    std::shared_ptr<http::request> request;
-    call_traits traits;
+    std::shared_ptr<http::request> request; ///< the request; authorization sets its Authorization field
+    call_traits traits;                      ///< what the layers need to know about the call
     /// No attempt starts, and no wait lasts, past this; an attempt in flight then is cut
     /// off with `error::deadline_exceeded`.
     std::optional<std::chrono::steady_clock::time_point> deadline;
     /// Set by the retry layer after a 401: the authorization layer gets a new token
     /// instead of the one it used (`token_used`).
     bool refresh_token = false;
-    std::string token_used;
+    std::string token_used; ///< the access token the last attempt carried (a secret; never logged)
 };
 
 /// The rest of the pipeline, as a layer sees it.

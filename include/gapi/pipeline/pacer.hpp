@@ -33,31 +33,37 @@
 
 namespace gapi::pipeline {
 
+/// @var gapi::pipeline::quota_table::y2026
+/// Projects created since 2026-05-01: 6,000 Gmail units per user per minute.
+/// @var gapi::pipeline::quota_table::legacy
+/// Older projects: 15,000 Gmail units per user per minute.
+
 /// Google's two published Gmail quota tables (fact sheet §6.1): projects created since
 /// 2026-05-01 get 6,000 units per user per minute, older ones 15,000.
 enum class quota_table { y2026, legacy };
 
 /// The budgets the pacer keeps to. Defaults: Google's 2026 table.
 struct pacing_options {
-    bool enabled = true;
-    quota_table table = quota_table::y2026;
+    bool enabled = true; ///< false: no pacing at all (for an emulator without quotas)
+    quota_table table = quota_table::y2026; ///< which of Google's Gmail tables the per-user budget follows
     /// Multiplies every budget: pace to a fraction of Google's quota, or exactly to an
     /// emulator started with the same `--quota-scale`.
     double scale = 1.0;
     /// Overrides the table's per-user Gmail budget (units per minute).
     std::optional<double> gmail_user_units_per_minute;
-    double gmail_project_units_per_minute = 1'200'000;
-    double calendar_user_requests_per_minute = 600;
-    double calendar_project_requests_per_minute = 10'000;
+    double gmail_project_units_per_minute = 1'200'000; ///< Gmail units per minute for the whole project
+    double calendar_user_requests_per_minute = 600;      ///< Calendar requests per user per minute
+    double calendar_project_requests_per_minute = 10'000; ///< Calendar requests per minute, whole project
     /// Calls in flight per user. Google does not publish its cap ("Too many concurrent
     /// requests for user"); 5 to 10 are seen.
     std::size_t max_in_flight_per_user = 8;
     /// AIMD: a rate-limit answer multiplies the user's rate by `decrease`; each call that
     /// succeeds adds `increase` of the full rate back, up to the full rate.
     double decrease = 0.5;
-    double increase = 0.02;
-    double min_fraction = 0.05;
+    double increase = 0.02; ///< the share of the full rate each success gives back; see `decrease`
+    double min_fraction = 0.05; ///< the lowest share of the full rate a user can be pushed to
 
+    /// The per-user Gmail budget in units per minute, before `scale`: the override, or the table's.
     double gmail_user_budget() const noexcept {
         return gmail_user_units_per_minute.value_or(table == quota_table::legacy ? 15'000.0 : 6'000.0);
     }
@@ -67,12 +73,15 @@ struct pacing_options {
 /// bursts pass, a sustained rate is held to `per_minute`.
 class quota_bucket {
 public:
+    /// The clock of the bucket's times.
     using clock = std::chrono::steady_clock;
 
+    /// A full bucket at `now` for `per_minute` units a minute.
     quota_bucket(double per_minute, clock::time_point now) : per_minute_(per_minute), tokens_(per_minute), updated_(now) {}
 
     /// How long until `cost` units are there (zero: now). A call dearer than the whole
-    /// bucket waits for a full bucket.
+    /// bucket waits for a full bucket. `fraction` (0 to 1) scales the rate and the bucket's
+    /// size (the AIMD share); the bucket is refilled up to `now` first.
     clock::duration wait_for(double cost, double fraction, clock::time_point now) {
         refill(fraction, now);
         double const need = std::min(cost, capacity(fraction));
@@ -81,7 +90,9 @@ public:
         return std::chrono::duration_cast<clock::duration>(
             std::chrono::duration<double>((need - tokens_) * 60.0 / rate(fraction)));
     }
+    /// Spends `cost` units; the bucket may go below zero (a dear call borrows from the future).
     void take(double cost) noexcept { tokens_ -= cost; }
+    /// The units in the bucket at its last refill.
     double tokens() const noexcept { return tokens_; }
 
 private:
@@ -100,25 +111,35 @@ private:
     clock::time_point updated_;
 };
 
+/// @var gapi::pipeline::quota_api::gmail
+/// Gmail's quota, in units.
+/// @var gapi::pipeline::quota_api::calendar
+/// Calendar's quota, in requests.
+
 /// Which quota a call spends.
 enum class quota_api { gmail, calendar };
 
 /// The pacer's state for one client. Not thread-safe: used from the client's executor.
 class pacer {
 public:
+    /// The clock of the pacer's times.
     using clock = std::chrono::steady_clock;
 
+    /// A pacer keeping to `options`' budgets; no user known yet.
     explicit pacer(pacing_options options = {}) : options_(std::move(options)) {}
 
+    /// The budgets given at construction.
     pacing_options const& options() const noexcept { return options_; }
 
-    /// How long the next call of `user` must wait before it may start (zero: it may),
-    /// with its slot and units; `ready` tells whether it may start now.
+    /// How long until `cost` units are there for `user`, in the user's bucket (at the
+    /// user's current share) and the project's (zero: now). Whether a slot is free is
+    /// `has_slot`'s question.
     clock::duration wait_for(quota_api api, std::string const& user, double cost, clock::time_point now) {
         auto& u = user_state(api, user, now);
         auto& project = project_bucket(api, now);
         return std::max(u.bucket.wait_for(cost, u.fraction, now), project.wait_for(cost, 1.0, now));
     }
+    /// Whether `user` has fewer than `max_in_flight_per_user` calls in flight.
     bool has_slot(quota_api api, std::string const& user, clock::time_point now) {
         return user_state(api, user, now).in_flight < options_.max_in_flight_per_user;
     }
@@ -180,14 +201,22 @@ private:
 /// cancellable. One slow user never holds up another: each user has its own queue.
 class pacing_gate {
 public:
+    /// The clock of the gate's waits.
     using clock = std::chrono::steady_clock;
 
+    /// A gate keeping to `options`' budgets. Share one between clients of one project
+    /// (`client_options::shared_pacing`); they must then run on one thread or strand.
     explicit pacing_gate(pacing_options options) : pacer_(std::move(options)) {}
 
+    /// The pacer's state: budgets, buckets and shares, for inspection and tests.
     pacer& state() noexcept { return pacer_; }
 
     /// Waits until the call may start, then takes its units and slot. Completes with
     /// `operation_aborted` when cancelled while waiting (nothing taken then).
+    /// Calls of one user and API start in the order they asked; the time spent here is
+    /// added to `waited`. Disabled pacing (`pacing_options::enabled = false`) answers at
+    /// once. `co_await` it on the gate's one executor (or strand); the awaiting coroutine's
+    /// cancellation state decides what cancels it. `waited` must outlive the wait.
     boost::asio::awaitable<error_code> acquire(quota_api api, std::string const& user, double cost,
                                                std::chrono::milliseconds& waited) {
         if (!pacer_.options().enabled)
@@ -223,7 +252,9 @@ public:
         co_return result;
     }
 
-    /// Ends a call started by `acquire`.
+    /// Ends a call started by `acquire`: frees its slot, adjusts the user's share (times
+    /// `pacing_options::decrease` when `rate_limited`, else up by `increase`), and wakes the
+    /// user's next waiter.
     void release(quota_api api, std::string const& user, bool rate_limited) {
         if (!pacer_.options().enabled)
             return;
@@ -242,7 +273,8 @@ private:
     std::map<std::string, std::deque<std::shared_ptr<boost::asio::steady_timer>>, std::less<>> queues_;
 };
 
-/// The API whose quota a call spends, from its method id.
+/// The API whose quota a call spends, from its method id: Calendar's for ids that begin
+/// with "calendar.", Gmail's for every other.
 inline quota_api api_of(std::string_view method_id) noexcept {
     return method_id.starts_with("calendar.") ? quota_api::calendar : quota_api::gmail;
 }
@@ -251,6 +283,10 @@ inline quota_api api_of(std::string_view method_id) noexcept {
 /// cancellable), sends through `next`, then frees the slot and tells the pacer whether
 /// Google found the rate too high. The cost is the call's units: Gmail's per-method units,
 /// 1 per Calendar request, the sum of its calls for a batch.
+/// The quota is chosen by `api_of(c.traits.method_id)`, the user by `c.traits.quota_key`
+/// ("me" when empty). Cancelled while waiting, the call is not sent and the outcome is
+/// `operation_aborted`; `waited` (a reference, like `gate`, `c` and `next`) gets the time
+/// spent waiting.
 inline boost::asio::awaitable<outcome> pace(pacing_gate& gate, call& c, next_layer const& next,
                                              std::chrono::milliseconds& waited) {
     auto const api = api_of(c.traits.method_id);

@@ -41,8 +41,11 @@ struct retry_options {
     bool enabled = true;
     /// Attempts in all, the first included.
     unsigned max_attempts = 6;
+    /// The ceiling of the first backoff (the wait is drawn between zero and it).
     std::chrono::milliseconds initial_backoff{1000};
+    /// How much the ceiling grows per retry.
     double multiplier = 2.0;
+    /// The largest ceiling; a server's retry time may ask for a longer wait.
     std::chrono::milliseconds max_backoff{32'000};
     /// No attempt starts later than this after the call began (waits included).
     std::chrono::milliseconds max_total{120'000};
@@ -51,7 +54,7 @@ struct retry_options {
     /// wait between looks. Gmail's search index can lag a just-sent message by seconds,
     /// so "absent" is concluded only after the last look.
     unsigned applied_lookups = 3;
-    std::chrono::milliseconds applied_lookup_interval{2000};
+    std::chrono::milliseconds applied_lookup_interval{2000}; ///< the wait between two looks
 };
 
 /// What to do after an attempt.
@@ -62,8 +65,9 @@ enum class next_step {
     look_for_applied,     ///< may have reached Google: look for its effect before sending again
 };
 
+/// The decision `classify` takes after an attempt.
 struct verdict {
-    next_step step = next_step::stop;
+    next_step step = next_step::stop; ///< what to do next
     std::string_view reason; ///< why, for counters and logs ("429", "503", "network", ...)
 };
 
@@ -129,7 +133,7 @@ inline std::chrono::milliseconds backoff_delay(retry_options const& o, unsigned 
 }
 
 /// The wait the server asked for, if it named a time (Retry-After, or Gmail's
-/// "Retry after <time>"), from `now`; never negative.
+/// `Retry after <time>`), from `now`; never negative.
 inline std::chrono::milliseconds server_hint(outcome const& o, std::chrono::system_clock::time_point now) {
     if (!o.details || !o.details->retry_after || *o.details->retry_after <= now)
         return std::chrono::milliseconds(0);
@@ -139,12 +143,15 @@ inline std::chrono::milliseconds server_hint(outcome const& o, std::chrono::syst
 /// Time and waiting for the loop. `timing::real()` uses the system clocks and Asio
 /// timers on the coroutine's executor; a test passes its own.
 struct timing {
-    std::function<std::chrono::steady_clock::time_point()> now;
+    std::function<std::chrono::steady_clock::time_point()> now; ///< for backoff and deadlines
     std::function<std::chrono::system_clock::time_point()> wall_now; ///< for Google's absolute retry times
     /// Waits; completes early (and the loop stops) when the call is cancelled.
     std::function<boost::asio::awaitable<error_code>(std::chrono::milliseconds)> sleep;
     std::function<double()> random_fraction; ///< uniform in [0, 1)
 
+    /// `std::chrono::steady_clock`, `std::chrono::system_clock`, an Asio `steady_timer` on
+    /// the awaiting coroutine's executor (cancelled with it: then the wait completes with
+    /// `operation_aborted`), and a `std::mt19937_64` seeded from `std::random_device`.
     static timing real() {
         auto rng = std::make_shared<std::mt19937_64>(std::random_device{}());
         return {[] { return std::chrono::steady_clock::now(); },
@@ -160,14 +167,14 @@ struct timing {
 
 /// What the loop reports, per client: calls, attempts and why attempts were repeated.
 struct retry_counters {
-    std::uint64_t calls = 0;
-    std::uint64_t attempts = 0;
-    std::uint64_t retries = 0;
+    std::uint64_t calls = 0;    ///< calls that entered the retry loop
+    std::uint64_t attempts = 0; ///< attempts made, a token refresh's resend included
+    std::uint64_t retries = 0;  ///< attempts after a backoff (not counting the resend after a 401)
     std::uint64_t rate_limited = 0;      ///< 429 and 403 rate-limit answers
     std::uint64_t token_refreshes = 0;   ///< after a 401
     std::uint64_t applied_lookups = 0;   ///< looks for a send whose answer was lost
     std::uint64_t found_applied = 0;     ///< ... that found it had been applied
-    std::uint64_t daily_limit_stops = 0;
+    std::uint64_t daily_limit_stops = 0; ///< calls stopped by Gmail's daily sending limit
     std::chrono::milliseconds waited{0}; ///< backoff time, summed
     std::chrono::milliseconds quota_wait{0}; ///< time calls waited for the pacer
     std::uint64_t bytes_out = 0;         ///< request bodies sent
@@ -175,6 +182,7 @@ struct retry_counters {
     std::uint64_t http_requests = 0;     ///< exchanges handed to the transport (a batch is one)
     std::uint64_t batch_requests = 0;    ///< batch requests sent by automatic batching
     std::uint64_t batched_calls = 0;     ///< calls that travelled inside them
+    /// `retries` by `verdict::reason` ("429", "503", "network", ...).
     std::map<std::string, std::uint64_t, std::less<>> retries_by_reason;
 };
 
@@ -183,12 +191,23 @@ struct attempt_report {
     std::string_view method_id; ///< e.g. "gmail.users.messages.send" (static storage)
     unsigned attempt = 0;       ///< 1 for the first
     unsigned status = 0;        ///< the HTTP status; 0 when no complete answer came
-    error_code ec;
+    error_code ec;              ///< the attempt's error (`api_error` for a refusal); empty on 2xx
     std::string reason; ///< Google's errors[0].reason, if any
-    next_step next = next_step::stop;
+    next_step next = next_step::stop; ///< what the loop does next (`stop` for the last attempt)
     std::chrono::milliseconds wait{0}; ///< the backoff before the next attempt
 };
 
+/// @var gapi::pipeline::log_level::debug
+/// Detail for debugging.
+/// @var gapi::pipeline::log_level::info
+/// What gapi does, such as a retry and why.
+/// @var gapi::pipeline::log_level::warning
+/// Something the program should know, such as the daily sending limit.
+/// @var gapi::pipeline::log_level::error
+/// A failure.
+
+/// The level of a line written to `client_options::log`. gapi writes `info` (a retry and
+/// why) and `warning` (the daily sending limit) lines.
 enum class log_level { debug, info, warning, error };
 
 namespace detail {
@@ -216,6 +235,18 @@ inline void report(std::function<void(attempt_report const&)> const& on_attempt,
 /// the time run out (`retry_options::max_total`, or the call's own deadline if sooner),
 /// or the call is cancelled (during a wait: `operation_aborted`). After a 401 it sets
 /// `call::refresh_token` for the next attempt, once.
+///
+/// The waits are `t.sleep`'s: jittered exponential backoff (`backoff_delay`), or the
+/// server's retry time when that is later; no retry starts when its wait would end past
+/// the deadline. For a call that is not idempotent, an ambiguous failure is final unless
+/// the call has `c.traits.find_applied`: then it looks (`applied_lookups` times) and
+/// returns what it found as a success; only when nothing is found is the call sent
+/// again. A daily sending limit answer stops the loop with
+/// `api_error::daily_limit_reached`. `on_attempt` hears of every attempt. The result
+/// carries the totals over all attempts (`outcome::written`, ...). `co_await` it on the
+/// executor that `next` and `t` expect; the awaiting coroutine's cancellation reaches
+/// `next` and the waits. `options`, `t`, `counters`, `c`, `next` and `on_attempt` are
+/// references: they must outlive the loop.
 inline boost::asio::awaitable<outcome> with_retries(retry_options const& options, timing const& t,
                                                      retry_counters& counters, call& c, next_layer const& next,
                                                      std::function<void(attempt_report const&)> const& on_attempt = {}) {

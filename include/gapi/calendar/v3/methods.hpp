@@ -351,43 +351,43 @@ struct settings_watch_query {
 
 /// Each method's id, quota units (Gmail's units; Calendar counts requests) and idempotency.
 namespace methods {
-inline constexpr gapi::detail::api_method acl_delete{"calendar.acl.delete", 1, true};
-inline constexpr gapi::detail::api_method acl_get{"calendar.acl.get", 1, true};
-inline constexpr gapi::detail::api_method acl_insert{"calendar.acl.insert", 1, false};
-inline constexpr gapi::detail::api_method acl_list{"calendar.acl.list", 1, true};
-inline constexpr gapi::detail::api_method acl_patch{"calendar.acl.patch", 1, true};
-inline constexpr gapi::detail::api_method acl_update{"calendar.acl.update", 1, true};
-inline constexpr gapi::detail::api_method acl_watch{"calendar.acl.watch", 1, false};
-inline constexpr gapi::detail::api_method calendar_list_delete{"calendar.calendarList.delete", 1, true};
-inline constexpr gapi::detail::api_method calendar_list_get{"calendar.calendarList.get", 1, true};
-inline constexpr gapi::detail::api_method calendar_list_insert{"calendar.calendarList.insert", 1, false};
-inline constexpr gapi::detail::api_method calendar_list_list{"calendar.calendarList.list", 1, true};
-inline constexpr gapi::detail::api_method calendar_list_patch{"calendar.calendarList.patch", 1, true};
-inline constexpr gapi::detail::api_method calendar_list_update{"calendar.calendarList.update", 1, true};
-inline constexpr gapi::detail::api_method calendar_list_watch{"calendar.calendarList.watch", 1, false};
-inline constexpr gapi::detail::api_method calendars_clear{"calendar.calendars.clear", 1, true};
-inline constexpr gapi::detail::api_method calendars_delete{"calendar.calendars.delete", 1, true};
-inline constexpr gapi::detail::api_method calendars_get{"calendar.calendars.get", 1, true};
-inline constexpr gapi::detail::api_method calendars_insert{"calendar.calendars.insert", 1, false};
-inline constexpr gapi::detail::api_method calendars_patch{"calendar.calendars.patch", 1, true};
-inline constexpr gapi::detail::api_method calendars_update{"calendar.calendars.update", 1, true};
-inline constexpr gapi::detail::api_method channels_stop{"calendar.channels.stop", 1, true};
-inline constexpr gapi::detail::api_method colors_get{"calendar.colors.get", 1, true};
-inline constexpr gapi::detail::api_method events_delete{"calendar.events.delete", 1, true};
-inline constexpr gapi::detail::api_method events_get{"calendar.events.get", 1, true};
-inline constexpr gapi::detail::api_method events_import{"calendar.events.import", 1, false};
-inline constexpr gapi::detail::api_method events_insert{"calendar.events.insert", 1, true};
-inline constexpr gapi::detail::api_method events_instances{"calendar.events.instances", 1, true};
-inline constexpr gapi::detail::api_method events_list{"calendar.events.list", 1, true};
-inline constexpr gapi::detail::api_method events_move{"calendar.events.move", 1, false};
-inline constexpr gapi::detail::api_method events_patch{"calendar.events.patch", 1, true};
-inline constexpr gapi::detail::api_method events_quick_add{"calendar.events.quickAdd", 1, false};
-inline constexpr gapi::detail::api_method events_update{"calendar.events.update", 1, true};
-inline constexpr gapi::detail::api_method events_watch{"calendar.events.watch", 1, false};
-inline constexpr gapi::detail::api_method freebusy_query{"calendar.freebusy.query", 1, true};
-inline constexpr gapi::detail::api_method settings_get{"calendar.settings.get", 1, true};
-inline constexpr gapi::detail::api_method settings_list{"calendar.settings.list", 1, true};
-inline constexpr gapi::detail::api_method settings_watch{"calendar.settings.watch", 1, false};
+inline constexpr gapi::detail::api_method acl_delete{"calendar.acl.delete", 1, true}; ///< `acl().delete_(...)`
+inline constexpr gapi::detail::api_method acl_get{"calendar.acl.get", 1, true}; ///< `acl().get(...)`
+inline constexpr gapi::detail::api_method acl_insert{"calendar.acl.insert", 1, false}; ///< `acl().insert(...)`
+inline constexpr gapi::detail::api_method acl_list{"calendar.acl.list", 1, true}; ///< `acl().list(...)`
+inline constexpr gapi::detail::api_method acl_patch{"calendar.acl.patch", 1, true}; ///< `acl().patch(...)`
+inline constexpr gapi::detail::api_method acl_update{"calendar.acl.update", 1, true}; ///< `acl().update(...)`
+inline constexpr gapi::detail::api_method acl_watch{"calendar.acl.watch", 1, false}; ///< `acl().watch(...)`
+inline constexpr gapi::detail::api_method calendar_list_delete{"calendar.calendarList.delete", 1, true}; ///< `calendar_list().delete_(...)`
+inline constexpr gapi::detail::api_method calendar_list_get{"calendar.calendarList.get", 1, true}; ///< `calendar_list().get(...)`
+inline constexpr gapi::detail::api_method calendar_list_insert{"calendar.calendarList.insert", 1, false}; ///< `calendar_list().insert(...)`
+inline constexpr gapi::detail::api_method calendar_list_list{"calendar.calendarList.list", 1, true}; ///< `calendar_list().list(...)`
+inline constexpr gapi::detail::api_method calendar_list_patch{"calendar.calendarList.patch", 1, true}; ///< `calendar_list().patch(...)`
+inline constexpr gapi::detail::api_method calendar_list_update{"calendar.calendarList.update", 1, true}; ///< `calendar_list().update(...)`
+inline constexpr gapi::detail::api_method calendar_list_watch{"calendar.calendarList.watch", 1, false}; ///< `calendar_list().watch(...)`
+inline constexpr gapi::detail::api_method calendars_clear{"calendar.calendars.clear", 1, true}; ///< `calendars().clear(...)`
+inline constexpr gapi::detail::api_method calendars_delete{"calendar.calendars.delete", 1, true}; ///< `calendars().delete_(...)`
+inline constexpr gapi::detail::api_method calendars_get{"calendar.calendars.get", 1, true}; ///< `calendars().get(...)`
+inline constexpr gapi::detail::api_method calendars_insert{"calendar.calendars.insert", 1, false}; ///< `calendars().insert(...)`
+inline constexpr gapi::detail::api_method calendars_patch{"calendar.calendars.patch", 1, true}; ///< `calendars().patch(...)`
+inline constexpr gapi::detail::api_method calendars_update{"calendar.calendars.update", 1, true}; ///< `calendars().update(...)`
+inline constexpr gapi::detail::api_method channels_stop{"calendar.channels.stop", 1, true}; ///< `channels().stop(...)`
+inline constexpr gapi::detail::api_method colors_get{"calendar.colors.get", 1, true}; ///< `colors().get(...)`
+inline constexpr gapi::detail::api_method events_delete{"calendar.events.delete", 1, true}; ///< `events().delete_(...)`
+inline constexpr gapi::detail::api_method events_get{"calendar.events.get", 1, true}; ///< `events().get(...)`
+inline constexpr gapi::detail::api_method events_import{"calendar.events.import", 1, false}; ///< `events().import_(...)`
+inline constexpr gapi::detail::api_method events_insert{"calendar.events.insert", 1, true}; ///< `events().insert(...)`
+inline constexpr gapi::detail::api_method events_instances{"calendar.events.instances", 1, true}; ///< `events().instances(...)`
+inline constexpr gapi::detail::api_method events_list{"calendar.events.list", 1, true}; ///< `events().list(...)`
+inline constexpr gapi::detail::api_method events_move{"calendar.events.move", 1, false}; ///< `events().move(...)`
+inline constexpr gapi::detail::api_method events_patch{"calendar.events.patch", 1, true}; ///< `events().patch(...)`
+inline constexpr gapi::detail::api_method events_quick_add{"calendar.events.quickAdd", 1, false}; ///< `events().quick_add(...)`
+inline constexpr gapi::detail::api_method events_update{"calendar.events.update", 1, true}; ///< `events().update(...)`
+inline constexpr gapi::detail::api_method events_watch{"calendar.events.watch", 1, false}; ///< `events().watch(...)`
+inline constexpr gapi::detail::api_method freebusy_query{"calendar.freebusy.query", 1, true}; ///< `freebusy().query(...)`
+inline constexpr gapi::detail::api_method settings_get{"calendar.settings.get", 1, true}; ///< `settings().get(...)`
+inline constexpr gapi::detail::api_method settings_list{"calendar.settings.list", 1, true}; ///< `settings().list(...)`
+inline constexpr gapi::detail::api_method settings_watch{"calendar.settings.watch", 1, false}; ///< `settings().watch(...)`
 } // namespace methods
 
 /// Every method as the discovery document describes it (for tests and tools).
@@ -431,15 +431,47 @@ inline constexpr gapi::detail::method_description all_methods[] = {
     {methods::settings_watch, "POST", "calendar/v3/users/me/settings/watch", ""},
 };
 
-/// calendar.acl
+/// Google's `calendar.acl` resource: its methods, each as its discovery document describes it. Made
+/// by `calendar::calendar_service::acl()`; a value, cheap to copy, that shares the service's client
+/// and options.
 class acl_resource {
 public:
+    /// What `calendar::calendar_service::acl()` returns: `ref` names the service's client, root URL
+    /// and call options.
     explicit acl_resource(gapi::detail::service_ref ref) noexcept : ref_(std::move(ref)) {}
 
-    /// calendar.acl.delete: Deletes an access control rule.
-    /// `DELETE calendar/v3/calendars/{calendarId}/acl/{ruleId}`; 1 quota unit; idempotent (retried
-    /// after a lost answer). Completes with `void(error_code, no_content)`.
+    /// The request of Google's `calendar.acl.delete`
+    /// (`DELETE calendar/v3/calendars/{calendarId}/acl/{ruleId}`), built but not sent: for
+    /// `gapi::batch::run` or `client::send`. It carries the method id, 1 quota unit and idempotency
+    /// (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request delete_request(std::string_view calendar_id, std::string_view rule_id) const;
+    /// Deletes an access control rule.
+    ///
+    /// Google's `calendar.acl.delete`: `DELETE calendar/v3/calendars/{calendarId}/acl/{ruleId}`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::no_content)` (Google answers without a body). Errors:
+    /// those of every gapi call (`api_error`, token and transport errors); `error::invalid_url`,
+    /// nothing sent, if the service's root is not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this. A retry after a lost
+    /// answer may get 404: the first attempt deleted it.
+    /// @par Quota and batching
+    /// 1 quota unit (Calendar counts requests), charged to the credential's user (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `delete_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, no_content)> CompletionToken = boost::asio::deferred_t>
     auto delete_(std::string_view calendar_id, std::string_view rule_id, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<no_content>(
@@ -447,10 +479,38 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// calendar.acl.get: Returns an access control rule.
-    /// `GET calendar/v3/calendars/{calendarId}/acl/{ruleId}`; 1 quota unit; idempotent (retried
-    /// after a lost answer). Completes with `void(error_code, v3::acl_rule)`.
+    /// The request of Google's `calendar.acl.get`
+    /// (`GET calendar/v3/calendars/{calendarId}/acl/{ruleId}`), built but not sent: for
+    /// `gapi::batch::run` or `client::send`. It carries the method id, 1 quota unit and idempotency
+    /// (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request get_request(std::string_view calendar_id, std::string_view rule_id) const;
+    /// Returns an access control rule.
+    ///
+    /// Google's `calendar.acl.get`: `GET calendar/v3/calendars/{calendarId}/acl/{ruleId}`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::calendar::v3::acl_rule)`; the `acl_rule` is empty on
+    /// an error. Errors: those of every gapi call (`api_error`, token and transport errors,
+    /// `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's root is
+    /// not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 1 quota unit (Calendar counts requests), charged to the credential's user (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `get_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v3::acl_rule)> CompletionToken = boost::asio::deferred_t>
     auto get(std::string_view calendar_id, std::string_view rule_id, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v3::acl_rule>(
@@ -458,9 +518,34 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// calendar.acl.insert: Creates an access control rule.
-    /// `POST calendar/v3/calendars/{calendarId}/acl`; 1 quota unit; not idempotent (never sent
-    /// twice without proof it did not act). Completes with `void(error_code, v3::acl_rule)`.
+    /// Creates an access control rule.
+    ///
+    /// Google's `calendar.acl.insert`: `POST calendar/v3/calendars/{calendarId}/acl`; optional
+    /// query parameters: the overload taking `acl_insert_query`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::calendar::v3::acl_rule)`; the `acl_rule` is empty on
+    /// an error. Errors: those of every gapi call (`api_error`, token and transport errors,
+    /// `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's root is
+    /// not a URL.
+    /// @par Idempotency
+    /// Not idempotent: gapi sends it again only when Google provably did not act (429 and
+    /// rate-limit 403s; a 401, after one token refresh; a connection lost before the request was
+    /// written). After an ambiguous failure (the connection lost once it was written; 500, 502,
+    /// 503, 504; 403 `backendError`) it completes with that error: whether Google acted is unknown.
+    /// `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 1 quota unit (Calendar counts requests), charged to the credential's user (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `insert_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v3::acl_rule)> CompletionToken = boost::asio::deferred_t>
     auto insert(std::string_view calendar_id, v3::acl_rule const& body, CompletionToken&& token = {}) const {
         acl_insert_query const query{};
@@ -468,7 +553,15 @@ public:
             ref_, "", [&] { return insert_request(calendar_id, body, query); },
             std::forward<CompletionToken>(token));
     }
+    /// The request of Google's `calendar.acl.insert`
+    /// (`POST calendar/v3/calendars/{calendarId}/acl`), built but not sent: for `gapi::batch::run`
+    /// or `client::send`. It carries the method id, 1 quota unit and idempotency (not idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request insert_request(std::string_view calendar_id, v3::acl_rule const& body, acl_insert_query const& query) const;
+    /// Google's `calendar.acl.insert` with its optional query parameters (`acl_insert_query`);
+    /// otherwise as the overload without them.
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::calendar::v3::acl_rule)`.
     template <boost::asio::completion_token_for<void(error_code, v3::acl_rule)> CompletionToken = boost::asio::deferred_t>
     auto insert(std::string_view calendar_id, v3::acl_rule const& body, acl_insert_query const& query, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v3::acl_rule>(
@@ -476,9 +569,33 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// calendar.acl.list: Returns the rules in the access control list for the calendar.
-    /// `GET calendar/v3/calendars/{calendarId}/acl`; 1 quota unit; idempotent (retried after a lost
-    /// answer). Completes with `void(error_code, v3::acl)`.
+    /// Returns the rules in the access control list for the calendar.
+    ///
+    /// Google's `calendar.acl.list`: `GET calendar/v3/calendars/{calendarId}/acl`; optional query
+    /// parameters: the overload taking `acl_list_query`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::calendar::v3::acl)`; the `acl` is empty on an error.
+    /// Errors: those of every gapi call (`api_error`, token and transport errors,
+    /// `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's root is
+    /// not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 1 quota unit (Calendar counts requests), charged to the credential's user (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `list_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v3::acl)> CompletionToken = boost::asio::deferred_t>
     auto list(std::string_view calendar_id, CompletionToken&& token = {}) const {
         acl_list_query const query{};
@@ -486,7 +603,15 @@ public:
             ref_, "", [&] { return list_request(calendar_id, query); },
             std::forward<CompletionToken>(token));
     }
+    /// The request of Google's `calendar.acl.list` (`GET calendar/v3/calendars/{calendarId}/acl`),
+    /// built but not sent: for `gapi::batch::run` or `client::send`. It carries the method id, 1
+    /// quota unit and idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request list_request(std::string_view calendar_id, acl_list_query const& query) const;
+    /// Google's `calendar.acl.list` with its optional query parameters (`acl_list_query`);
+    /// otherwise as the overload without them.
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::calendar::v3::acl)`.
     template <boost::asio::completion_token_for<void(error_code, v3::acl)> CompletionToken = boost::asio::deferred_t>
     auto list(std::string_view calendar_id, acl_list_query const& query, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v3::acl>(
@@ -494,9 +619,33 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// calendar.acl.patch: Updates an access control rule.
-    /// `PATCH calendar/v3/calendars/{calendarId}/acl/{ruleId}`; 1 quota unit; idempotent (retried
-    /// after a lost answer). Completes with `void(error_code, v3::acl_rule)`.
+    /// Updates an access control rule. This method supports patch semantics.
+    ///
+    /// Google's `calendar.acl.patch`: `PATCH calendar/v3/calendars/{calendarId}/acl/{ruleId}`;
+    /// optional query parameters: the overload taking `acl_patch_query`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::calendar::v3::acl_rule)`; the `acl_rule` is empty on
+    /// an error. Errors: those of every gapi call (`api_error`, token and transport errors,
+    /// `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's root is
+    /// not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 1 quota unit (Calendar counts requests), charged to the credential's user (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `patch_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v3::acl_rule)> CompletionToken = boost::asio::deferred_t>
     auto patch(std::string_view calendar_id, std::string_view rule_id, v3::acl_rule const& body, CompletionToken&& token = {}) const {
         acl_patch_query const query{};
@@ -504,7 +653,16 @@ public:
             ref_, "", [&] { return patch_request(calendar_id, rule_id, body, query); },
             std::forward<CompletionToken>(token));
     }
+    /// The request of Google's `calendar.acl.patch`
+    /// (`PATCH calendar/v3/calendars/{calendarId}/acl/{ruleId}`), built but not sent: for
+    /// `gapi::batch::run` or `client::send`. It carries the method id, 1 quota unit and idempotency
+    /// (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request patch_request(std::string_view calendar_id, std::string_view rule_id, v3::acl_rule const& body, acl_patch_query const& query) const;
+    /// Google's `calendar.acl.patch` with its optional query parameters (`acl_patch_query`);
+    /// otherwise as the overload without them.
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::calendar::v3::acl_rule)`.
     template <boost::asio::completion_token_for<void(error_code, v3::acl_rule)> CompletionToken = boost::asio::deferred_t>
     auto patch(std::string_view calendar_id, std::string_view rule_id, v3::acl_rule const& body, acl_patch_query const& query, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v3::acl_rule>(
@@ -512,9 +670,33 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// calendar.acl.update: Updates an access control rule.
-    /// `PUT calendar/v3/calendars/{calendarId}/acl/{ruleId}`; 1 quota unit; idempotent (retried
-    /// after a lost answer). Completes with `void(error_code, v3::acl_rule)`.
+    /// Updates an access control rule.
+    ///
+    /// Google's `calendar.acl.update`: `PUT calendar/v3/calendars/{calendarId}/acl/{ruleId}`;
+    /// optional query parameters: the overload taking `acl_update_query`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::calendar::v3::acl_rule)`; the `acl_rule` is empty on
+    /// an error. Errors: those of every gapi call (`api_error`, token and transport errors,
+    /// `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's root is
+    /// not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 1 quota unit (Calendar counts requests), charged to the credential's user (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `update_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v3::acl_rule)> CompletionToken = boost::asio::deferred_t>
     auto update(std::string_view calendar_id, std::string_view rule_id, v3::acl_rule const& body, CompletionToken&& token = {}) const {
         acl_update_query const query{};
@@ -522,7 +704,16 @@ public:
             ref_, "", [&] { return update_request(calendar_id, rule_id, body, query); },
             std::forward<CompletionToken>(token));
     }
+    /// The request of Google's `calendar.acl.update`
+    /// (`PUT calendar/v3/calendars/{calendarId}/acl/{ruleId}`), built but not sent: for
+    /// `gapi::batch::run` or `client::send`. It carries the method id, 1 quota unit and idempotency
+    /// (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request update_request(std::string_view calendar_id, std::string_view rule_id, v3::acl_rule const& body, acl_update_query const& query) const;
+    /// Google's `calendar.acl.update` with its optional query parameters (`acl_update_query`);
+    /// otherwise as the overload without them.
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::calendar::v3::acl_rule)`.
     template <boost::asio::completion_token_for<void(error_code, v3::acl_rule)> CompletionToken = boost::asio::deferred_t>
     auto update(std::string_view calendar_id, std::string_view rule_id, v3::acl_rule const& body, acl_update_query const& query, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v3::acl_rule>(
@@ -530,9 +721,34 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// calendar.acl.watch: Watch for changes to ACL resources.
-    /// `POST calendar/v3/calendars/{calendarId}/acl/watch`; 1 quota unit; not idempotent (never
-    /// sent twice without proof it did not act). Completes with `void(error_code, v3::channel)`.
+    /// Watch for changes to ACL resources.
+    ///
+    /// Google's `calendar.acl.watch`: `POST calendar/v3/calendars/{calendarId}/acl/watch`; optional
+    /// query parameters: the overload taking `acl_watch_query`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::calendar::v3::channel)`; the `channel` is empty on an
+    /// error. Errors: those of every gapi call (`api_error`, token and transport errors,
+    /// `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's root is
+    /// not a URL.
+    /// @par Idempotency
+    /// Not idempotent: gapi sends it again only when Google provably did not act (429 and
+    /// rate-limit 403s; a 401, after one token refresh; a connection lost before the request was
+    /// written). After an ambiguous failure (the connection lost once it was written; 500, 502,
+    /// 503, 504; 403 `backendError`) it completes with that error: whether Google acted is unknown.
+    /// `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 1 quota unit (Calendar counts requests), charged to the credential's user (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `watch_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v3::channel)> CompletionToken = boost::asio::deferred_t>
     auto watch(std::string_view calendar_id, v3::channel const& body, CompletionToken&& token = {}) const {
         acl_watch_query const query{};
@@ -540,7 +756,16 @@ public:
             ref_, "", [&] { return watch_request(calendar_id, body, query); },
             std::forward<CompletionToken>(token));
     }
+    /// The request of Google's `calendar.acl.watch`
+    /// (`POST calendar/v3/calendars/{calendarId}/acl/watch`), built but not sent: for
+    /// `gapi::batch::run` or `client::send`. It carries the method id, 1 quota unit and idempotency
+    /// (not idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request watch_request(std::string_view calendar_id, v3::channel const& body, acl_watch_query const& query) const;
+    /// Google's `calendar.acl.watch` with its optional query parameters (`acl_watch_query`);
+    /// otherwise as the overload without them.
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::calendar::v3::channel)`.
     template <boost::asio::completion_token_for<void(error_code, v3::channel)> CompletionToken = boost::asio::deferred_t>
     auto watch(std::string_view calendar_id, v3::channel const& body, acl_watch_query const& query, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v3::channel>(
@@ -552,15 +777,48 @@ private:
     gapi::detail::service_ref ref_;
 };
 
-/// calendar.calendarList
+/// Google's `calendar.calendarList` resource: its methods, each as its discovery document describes
+/// it. Made by `calendar::calendar_service::calendar_list()`; a value, cheap to copy, that shares
+/// the service's client and options.
 class calendar_list_resource {
 public:
+    /// What `calendar::calendar_service::calendar_list()` returns: `ref` names the service's
+    /// client, root URL and call options.
     explicit calendar_list_resource(gapi::detail::service_ref ref) noexcept : ref_(std::move(ref)) {}
 
-    /// calendar.calendarList.delete: Removes a calendar from the user's calendar list.
-    /// `DELETE calendar/v3/users/me/calendarList/{calendarId}`; 1 quota unit; idempotent (retried
-    /// after a lost answer). Completes with `void(error_code, no_content)`.
+    /// The request of Google's `calendar.calendarList.delete`
+    /// (`DELETE calendar/v3/users/me/calendarList/{calendarId}`), built but not sent: for
+    /// `gapi::batch::run` or `client::send`. It carries the method id, 1 quota unit and idempotency
+    /// (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request delete_request(std::string_view calendar_id) const;
+    /// Removes a calendar from the user's calendar list.
+    ///
+    /// Google's `calendar.calendarList.delete`:
+    /// `DELETE calendar/v3/users/me/calendarList/{calendarId}`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::no_content)` (Google answers without a body). Errors:
+    /// those of every gapi call (`api_error`, token and transport errors); `error::invalid_url`,
+    /// nothing sent, if the service's root is not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this. A retry after a lost
+    /// answer may get 404: the first attempt deleted it.
+    /// @par Quota and batching
+    /// 1 quota unit (Calendar counts requests), charged to the credential's user (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `delete_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, no_content)> CompletionToken = boost::asio::deferred_t>
     auto delete_(std::string_view calendar_id, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<no_content>(
@@ -568,10 +826,38 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// calendar.calendarList.get: Returns a calendar from the user's calendar list.
-    /// `GET calendar/v3/users/me/calendarList/{calendarId}`; 1 quota unit; idempotent (retried
-    /// after a lost answer). Completes with `void(error_code, v3::calendar_list_entry)`.
+    /// The request of Google's `calendar.calendarList.get`
+    /// (`GET calendar/v3/users/me/calendarList/{calendarId}`), built but not sent: for
+    /// `gapi::batch::run` or `client::send`. It carries the method id, 1 quota unit and idempotency
+    /// (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request get_request(std::string_view calendar_id) const;
+    /// Returns a calendar from the user's calendar list.
+    ///
+    /// Google's `calendar.calendarList.get`: `GET calendar/v3/users/me/calendarList/{calendarId}`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::calendar::v3::calendar_list_entry)`; the
+    /// `calendar_list_entry` is empty on an error. Errors: those of every gapi call (`api_error`,
+    /// token and transport errors, `error::malformed_response`); `error::invalid_url`, nothing
+    /// sent, if the service's root is not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 1 quota unit (Calendar counts requests), charged to the credential's user (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `get_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v3::calendar_list_entry)> CompletionToken = boost::asio::deferred_t>
     auto get(std::string_view calendar_id, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v3::calendar_list_entry>(
@@ -579,9 +865,34 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// calendar.calendarList.insert: Inserts an existing calendar into the user's calendar list.
-    /// `POST calendar/v3/users/me/calendarList`; 1 quota unit; not idempotent (never sent twice
-    /// without proof it did not act). Completes with `void(error_code, v3::calendar_list_entry)`.
+    /// Inserts an existing calendar into the user's calendar list.
+    ///
+    /// Google's `calendar.calendarList.insert`: `POST calendar/v3/users/me/calendarList`; optional
+    /// query parameters: the overload taking `calendar_list_insert_query`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::calendar::v3::calendar_list_entry)`; the
+    /// `calendar_list_entry` is empty on an error. Errors: those of every gapi call (`api_error`,
+    /// token and transport errors, `error::malformed_response`); `error::invalid_url`, nothing
+    /// sent, if the service's root is not a URL.
+    /// @par Idempotency
+    /// Not idempotent: gapi sends it again only when Google provably did not act (429 and
+    /// rate-limit 403s; a 401, after one token refresh; a connection lost before the request was
+    /// written). After an ambiguous failure (the connection lost once it was written; 500, 502,
+    /// 503, 504; 403 `backendError`) it completes with that error: whether Google acted is unknown.
+    /// `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 1 quota unit (Calendar counts requests), charged to the credential's user (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `insert_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v3::calendar_list_entry)> CompletionToken = boost::asio::deferred_t>
     auto insert(v3::calendar_list_entry const& body, CompletionToken&& token = {}) const {
         calendar_list_insert_query const query{};
@@ -589,7 +900,15 @@ public:
             ref_, "", [&] { return insert_request(body, query); },
             std::forward<CompletionToken>(token));
     }
+    /// The request of Google's `calendar.calendarList.insert`
+    /// (`POST calendar/v3/users/me/calendarList`), built but not sent: for `gapi::batch::run` or
+    /// `client::send`. It carries the method id, 1 quota unit and idempotency (not idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request insert_request(v3::calendar_list_entry const& body, calendar_list_insert_query const& query) const;
+    /// Google's `calendar.calendarList.insert` with its optional query parameters
+    /// (`calendar_list_insert_query`); otherwise as the overload without them.
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::calendar::v3::calendar_list_entry)`.
     template <boost::asio::completion_token_for<void(error_code, v3::calendar_list_entry)> CompletionToken = boost::asio::deferred_t>
     auto insert(v3::calendar_list_entry const& body, calendar_list_insert_query const& query, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v3::calendar_list_entry>(
@@ -597,9 +916,33 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// calendar.calendarList.list: Returns the calendars on the user's calendar list.
-    /// `GET calendar/v3/users/me/calendarList`; 1 quota unit; idempotent (retried after a lost
-    /// answer). Completes with `void(error_code, v3::calendar_list)`.
+    /// Returns the calendars on the user's calendar list.
+    ///
+    /// Google's `calendar.calendarList.list`: `GET calendar/v3/users/me/calendarList`; optional
+    /// query parameters: the overload taking `calendar_list_list_query`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::calendar::v3::calendar_list)`; the `calendar_list` is
+    /// empty on an error. Errors: those of every gapi call (`api_error`, token and transport
+    /// errors, `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's
+    /// root is not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 1 quota unit (Calendar counts requests), charged to the credential's user (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `list_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v3::calendar_list)> CompletionToken = boost::asio::deferred_t>
     auto list(CompletionToken&& token = {}) const {
         calendar_list_list_query const query{};
@@ -607,7 +950,15 @@ public:
             ref_, "", [&] { return list_request(query); },
             std::forward<CompletionToken>(token));
     }
+    /// The request of Google's `calendar.calendarList.list`
+    /// (`GET calendar/v3/users/me/calendarList`), built but not sent: for `gapi::batch::run` or
+    /// `client::send`. It carries the method id, 1 quota unit and idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request list_request(calendar_list_list_query const& query) const;
+    /// Google's `calendar.calendarList.list` with its optional query parameters
+    /// (`calendar_list_list_query`); otherwise as the overload without them.
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::calendar::v3::calendar_list)`.
     template <boost::asio::completion_token_for<void(error_code, v3::calendar_list)> CompletionToken = boost::asio::deferred_t>
     auto list(calendar_list_list_query const& query, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v3::calendar_list>(
@@ -615,9 +966,35 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// calendar.calendarList.patch: Updates an existing calendar on the user's calendar list.
-    /// `PATCH calendar/v3/users/me/calendarList/{calendarId}`; 1 quota unit; idempotent (retried
-    /// after a lost answer). Completes with `void(error_code, v3::calendar_list_entry)`.
+    /// Updates an existing calendar on the user's calendar list. This method supports patch
+    /// semantics.
+    ///
+    /// Google's `calendar.calendarList.patch`:
+    /// `PATCH calendar/v3/users/me/calendarList/{calendarId}`; optional query parameters: the
+    /// overload taking `calendar_list_patch_query`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::calendar::v3::calendar_list_entry)`; the
+    /// `calendar_list_entry` is empty on an error. Errors: those of every gapi call (`api_error`,
+    /// token and transport errors, `error::malformed_response`); `error::invalid_url`, nothing
+    /// sent, if the service's root is not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 1 quota unit (Calendar counts requests), charged to the credential's user (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `patch_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v3::calendar_list_entry)> CompletionToken = boost::asio::deferred_t>
     auto patch(std::string_view calendar_id, v3::calendar_list_entry const& body, CompletionToken&& token = {}) const {
         calendar_list_patch_query const query{};
@@ -625,7 +1002,16 @@ public:
             ref_, "", [&] { return patch_request(calendar_id, body, query); },
             std::forward<CompletionToken>(token));
     }
+    /// The request of Google's `calendar.calendarList.patch`
+    /// (`PATCH calendar/v3/users/me/calendarList/{calendarId}`), built but not sent: for
+    /// `gapi::batch::run` or `client::send`. It carries the method id, 1 quota unit and idempotency
+    /// (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request patch_request(std::string_view calendar_id, v3::calendar_list_entry const& body, calendar_list_patch_query const& query) const;
+    /// Google's `calendar.calendarList.patch` with its optional query parameters
+    /// (`calendar_list_patch_query`); otherwise as the overload without them.
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::calendar::v3::calendar_list_entry)`.
     template <boost::asio::completion_token_for<void(error_code, v3::calendar_list_entry)> CompletionToken = boost::asio::deferred_t>
     auto patch(std::string_view calendar_id, v3::calendar_list_entry const& body, calendar_list_patch_query const& query, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v3::calendar_list_entry>(
@@ -633,9 +1019,34 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// calendar.calendarList.update: Updates an existing calendar on the user's calendar list.
-    /// `PUT calendar/v3/users/me/calendarList/{calendarId}`; 1 quota unit; idempotent (retried
-    /// after a lost answer). Completes with `void(error_code, v3::calendar_list_entry)`.
+    /// Updates an existing calendar on the user's calendar list.
+    ///
+    /// Google's `calendar.calendarList.update`:
+    /// `PUT calendar/v3/users/me/calendarList/{calendarId}`; optional query parameters: the
+    /// overload taking `calendar_list_update_query`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::calendar::v3::calendar_list_entry)`; the
+    /// `calendar_list_entry` is empty on an error. Errors: those of every gapi call (`api_error`,
+    /// token and transport errors, `error::malformed_response`); `error::invalid_url`, nothing
+    /// sent, if the service's root is not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 1 quota unit (Calendar counts requests), charged to the credential's user (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `update_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v3::calendar_list_entry)> CompletionToken = boost::asio::deferred_t>
     auto update(std::string_view calendar_id, v3::calendar_list_entry const& body, CompletionToken&& token = {}) const {
         calendar_list_update_query const query{};
@@ -643,7 +1054,16 @@ public:
             ref_, "", [&] { return update_request(calendar_id, body, query); },
             std::forward<CompletionToken>(token));
     }
+    /// The request of Google's `calendar.calendarList.update`
+    /// (`PUT calendar/v3/users/me/calendarList/{calendarId}`), built but not sent: for
+    /// `gapi::batch::run` or `client::send`. It carries the method id, 1 quota unit and idempotency
+    /// (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request update_request(std::string_view calendar_id, v3::calendar_list_entry const& body, calendar_list_update_query const& query) const;
+    /// Google's `calendar.calendarList.update` with its optional query parameters
+    /// (`calendar_list_update_query`); otherwise as the overload without them.
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::calendar::v3::calendar_list_entry)`.
     template <boost::asio::completion_token_for<void(error_code, v3::calendar_list_entry)> CompletionToken = boost::asio::deferred_t>
     auto update(std::string_view calendar_id, v3::calendar_list_entry const& body, calendar_list_update_query const& query, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v3::calendar_list_entry>(
@@ -651,9 +1071,34 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// calendar.calendarList.watch: Watch for changes to CalendarList resources.
-    /// `POST calendar/v3/users/me/calendarList/watch`; 1 quota unit; not idempotent (never sent
-    /// twice without proof it did not act). Completes with `void(error_code, v3::channel)`.
+    /// Watch for changes to CalendarList resources.
+    ///
+    /// Google's `calendar.calendarList.watch`: `POST calendar/v3/users/me/calendarList/watch`;
+    /// optional query parameters: the overload taking `calendar_list_watch_query`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::calendar::v3::channel)`; the `channel` is empty on an
+    /// error. Errors: those of every gapi call (`api_error`, token and transport errors,
+    /// `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's root is
+    /// not a URL.
+    /// @par Idempotency
+    /// Not idempotent: gapi sends it again only when Google provably did not act (429 and
+    /// rate-limit 403s; a 401, after one token refresh; a connection lost before the request was
+    /// written). After an ambiguous failure (the connection lost once it was written; 500, 502,
+    /// 503, 504; 403 `backendError`) it completes with that error: whether Google acted is unknown.
+    /// `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 1 quota unit (Calendar counts requests), charged to the credential's user (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `watch_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v3::channel)> CompletionToken = boost::asio::deferred_t>
     auto watch(v3::channel const& body, CompletionToken&& token = {}) const {
         calendar_list_watch_query const query{};
@@ -661,7 +1106,15 @@ public:
             ref_, "", [&] { return watch_request(body, query); },
             std::forward<CompletionToken>(token));
     }
+    /// The request of Google's `calendar.calendarList.watch`
+    /// (`POST calendar/v3/users/me/calendarList/watch`), built but not sent: for `gapi::batch::run`
+    /// or `client::send`. It carries the method id, 1 quota unit and idempotency (not idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request watch_request(v3::channel const& body, calendar_list_watch_query const& query) const;
+    /// Google's `calendar.calendarList.watch` with its optional query parameters
+    /// (`calendar_list_watch_query`); otherwise as the overload without them.
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::calendar::v3::channel)`.
     template <boost::asio::completion_token_for<void(error_code, v3::channel)> CompletionToken = boost::asio::deferred_t>
     auto watch(v3::channel const& body, calendar_list_watch_query const& query, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v3::channel>(
@@ -673,15 +1126,47 @@ private:
     gapi::detail::service_ref ref_;
 };
 
-/// calendar.calendars
+/// Google's `calendar.calendars` resource: its methods, each as its discovery document describes
+/// it. Made by `calendar::calendar_service::calendars()`; a value, cheap to copy, that shares the
+/// service's client and options.
 class calendars_resource {
 public:
+    /// What `calendar::calendar_service::calendars()` returns: `ref` names the service's client,
+    /// root URL and call options.
     explicit calendars_resource(gapi::detail::service_ref ref) noexcept : ref_(std::move(ref)) {}
 
-    /// calendar.calendars.clear: Clears a primary calendar.
-    /// `POST calendar/v3/calendars/{calendarId}/clear`; 1 quota unit; idempotent (retried after a
-    /// lost answer). Completes with `void(error_code, no_content)`.
+    /// The request of Google's `calendar.calendars.clear`
+    /// (`POST calendar/v3/calendars/{calendarId}/clear`), built but not sent: for
+    /// `gapi::batch::run` or `client::send`. It carries the method id, 1 quota unit and idempotency
+    /// (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request clear_request(std::string_view calendar_id) const;
+    /// Clears a primary calendar. This operation deletes all events associated with the primary
+    /// calendar of an account.
+    ///
+    /// Google's `calendar.calendars.clear`: `POST calendar/v3/calendars/{calendarId}/clear`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::no_content)` (Google answers without a body). Errors:
+    /// those of every gapi call (`api_error`, token and transport errors); `error::invalid_url`,
+    /// nothing sent, if the service's root is not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 1 quota unit (Calendar counts requests), charged to the credential's user (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `clear_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, no_content)> CompletionToken = boost::asio::deferred_t>
     auto clear(std::string_view calendar_id, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<no_content>(
@@ -689,10 +1174,38 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// calendar.calendars.delete: Deletes a secondary calendar.
-    /// `DELETE calendar/v3/calendars/{calendarId}`; 1 quota unit; idempotent (retried after a lost
-    /// answer). Completes with `void(error_code, no_content)`.
+    /// The request of Google's `calendar.calendars.delete`
+    /// (`DELETE calendar/v3/calendars/{calendarId}`), built but not sent: for `gapi::batch::run` or
+    /// `client::send`. It carries the method id, 1 quota unit and idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request delete_request(std::string_view calendar_id) const;
+    /// Deletes a secondary calendar. Use calendars.clear for clearing all events on primary
+    /// calendars.
+    ///
+    /// Google's `calendar.calendars.delete`: `DELETE calendar/v3/calendars/{calendarId}`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::no_content)` (Google answers without a body). Errors:
+    /// those of every gapi call (`api_error`, token and transport errors); `error::invalid_url`,
+    /// nothing sent, if the service's root is not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this. A retry after a lost
+    /// answer may get 404: the first attempt deleted it.
+    /// @par Quota and batching
+    /// 1 quota unit (Calendar counts requests), charged to the credential's user (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `delete_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, no_content)> CompletionToken = boost::asio::deferred_t>
     auto delete_(std::string_view calendar_id, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<no_content>(
@@ -700,10 +1213,37 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// calendar.calendars.get: Returns metadata for a calendar.
-    /// `GET calendar/v3/calendars/{calendarId}`; 1 quota unit; idempotent (retried after a lost
-    /// answer). Completes with `void(error_code, v3::calendar)`.
+    /// The request of Google's `calendar.calendars.get` (`GET calendar/v3/calendars/{calendarId}`),
+    /// built but not sent: for `gapi::batch::run` or `client::send`. It carries the method id, 1
+    /// quota unit and idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request get_request(std::string_view calendar_id) const;
+    /// Returns metadata for a calendar.
+    ///
+    /// Google's `calendar.calendars.get`: `GET calendar/v3/calendars/{calendarId}`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::calendar::v3::calendar)`; the `calendar` is empty on
+    /// an error. Errors: those of every gapi call (`api_error`, token and transport errors,
+    /// `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's root is
+    /// not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 1 quota unit (Calendar counts requests), charged to the credential's user (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `get_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v3::calendar)> CompletionToken = boost::asio::deferred_t>
     auto get(std::string_view calendar_id, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v3::calendar>(
@@ -711,10 +1251,46 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// calendar.calendars.insert: Creates a secondary calendar.
-    /// `POST calendar/v3/calendars`; 1 quota unit; not idempotent (never sent twice without proof
-    /// it did not act). Completes with `void(error_code, v3::calendar)`.
+    /// The request of Google's `calendar.calendars.insert` (`POST calendar/v3/calendars`), built
+    /// but not sent: for `gapi::batch::run` or `client::send`. It carries the method id, 1 quota
+    /// unit and idempotency (not idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request insert_request(v3::calendar const& body) const;
+    /// Creates a secondary calendar. The authenticated user for the request is made the data owner
+    /// of the new calendar.
+    ///
+    /// Note: We recommend to authenticate as the intended data owner of the calendar. You can use
+    /// domain-wide delegation of authority to allow applications to act on behalf of a specific
+    /// user. Don't use a service account for authentication. If you use a service account for
+    /// authentication, the service account is the data owner, which can lead to unexpected
+    /// behavior. For example, if a service account is the data owner, data ownership cannot be
+    /// transferred.
+    ///
+    /// Google's `calendar.calendars.insert`: `POST calendar/v3/calendars`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::calendar::v3::calendar)`; the `calendar` is empty on
+    /// an error. Errors: those of every gapi call (`api_error`, token and transport errors,
+    /// `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's root is
+    /// not a URL.
+    /// @par Idempotency
+    /// Not idempotent: gapi sends it again only when Google provably did not act (429 and
+    /// rate-limit 403s; a 401, after one token refresh; a connection lost before the request was
+    /// written). After an ambiguous failure (the connection lost once it was written; 500, 502,
+    /// 503, 504; 403 `backendError`) it completes with that error: whether Google acted is unknown.
+    /// `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 1 quota unit (Calendar counts requests), charged to the credential's user (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `insert_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v3::calendar)> CompletionToken = boost::asio::deferred_t>
     auto insert(v3::calendar const& body, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v3::calendar>(
@@ -722,10 +1298,37 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// calendar.calendars.patch: Updates metadata for a calendar.
-    /// `PATCH calendar/v3/calendars/{calendarId}`; 1 quota unit; idempotent (retried after a lost
-    /// answer). Completes with `void(error_code, v3::calendar)`.
+    /// The request of Google's `calendar.calendars.patch`
+    /// (`PATCH calendar/v3/calendars/{calendarId}`), built but not sent: for `gapi::batch::run` or
+    /// `client::send`. It carries the method id, 1 quota unit and idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request patch_request(std::string_view calendar_id, v3::calendar const& body) const;
+    /// Updates metadata for a calendar. This method supports patch semantics.
+    ///
+    /// Google's `calendar.calendars.patch`: `PATCH calendar/v3/calendars/{calendarId}`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::calendar::v3::calendar)`; the `calendar` is empty on
+    /// an error. Errors: those of every gapi call (`api_error`, token and transport errors,
+    /// `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's root is
+    /// not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 1 quota unit (Calendar counts requests), charged to the credential's user (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `patch_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v3::calendar)> CompletionToken = boost::asio::deferred_t>
     auto patch(std::string_view calendar_id, v3::calendar const& body, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v3::calendar>(
@@ -733,10 +1336,37 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// calendar.calendars.update: Updates metadata for a calendar.
-    /// `PUT calendar/v3/calendars/{calendarId}`; 1 quota unit; idempotent (retried after a lost
-    /// answer). Completes with `void(error_code, v3::calendar)`.
+    /// The request of Google's `calendar.calendars.update`
+    /// (`PUT calendar/v3/calendars/{calendarId}`), built but not sent: for `gapi::batch::run` or
+    /// `client::send`. It carries the method id, 1 quota unit and idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request update_request(std::string_view calendar_id, v3::calendar const& body) const;
+    /// Updates metadata for a calendar.
+    ///
+    /// Google's `calendar.calendars.update`: `PUT calendar/v3/calendars/{calendarId}`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::calendar::v3::calendar)`; the `calendar` is empty on
+    /// an error. Errors: those of every gapi call (`api_error`, token and transport errors,
+    /// `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's root is
+    /// not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 1 quota unit (Calendar counts requests), charged to the credential's user (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `update_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v3::calendar)> CompletionToken = boost::asio::deferred_t>
     auto update(std::string_view calendar_id, v3::calendar const& body, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v3::calendar>(
@@ -748,15 +1378,45 @@ private:
     gapi::detail::service_ref ref_;
 };
 
-/// calendar.channels
+/// Google's `calendar.channels` resource: its methods, each as its discovery document describes it.
+/// Made by `calendar::calendar_service::channels()`; a value, cheap to copy, that shares the
+/// service's client and options.
 class channels_resource {
 public:
+    /// What `calendar::calendar_service::channels()` returns: `ref` names the service's client,
+    /// root URL and call options.
     explicit channels_resource(gapi::detail::service_ref ref) noexcept : ref_(std::move(ref)) {}
 
-    /// calendar.channels.stop: Stop watching resources through this channel
-    /// `POST calendar/v3/channels/stop`; 1 quota unit; idempotent (retried after a lost answer).
-    /// Completes with `void(error_code, no_content)`.
+    /// The request of Google's `calendar.channels.stop` (`POST calendar/v3/channels/stop`), built
+    /// but not sent: for `gapi::batch::run` or `client::send`. It carries the method id, 1 quota
+    /// unit and idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request stop_request(v3::channel const& body) const;
+    /// Stop watching resources through this channel.
+    ///
+    /// Google's `calendar.channels.stop`: `POST calendar/v3/channels/stop`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::no_content)` (Google answers without a body). Errors:
+    /// those of every gapi call (`api_error`, token and transport errors); `error::invalid_url`,
+    /// nothing sent, if the service's root is not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 1 quota unit (Calendar counts requests), charged to the credential's user (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `stop_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, no_content)> CompletionToken = boost::asio::deferred_t>
     auto stop(v3::channel const& body, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<no_content>(
@@ -768,15 +1428,46 @@ private:
     gapi::detail::service_ref ref_;
 };
 
-/// calendar.colors
+/// Google's `calendar.colors` resource: its methods, each as its discovery document describes it.
+/// Made by `calendar::calendar_service::colors()`; a value, cheap to copy, that shares the
+/// service's client and options.
 class colors_resource {
 public:
+    /// What `calendar::calendar_service::colors()` returns: `ref` names the service's client, root
+    /// URL and call options.
     explicit colors_resource(gapi::detail::service_ref ref) noexcept : ref_(std::move(ref)) {}
 
-    /// calendar.colors.get: Returns the color definitions for calendars and events.
-    /// `GET calendar/v3/colors`; 1 quota unit; idempotent (retried after a lost answer). Completes
-    /// with `void(error_code, v3::colors)`.
+    /// The request of Google's `calendar.colors.get` (`GET calendar/v3/colors`), built but not
+    /// sent: for `gapi::batch::run` or `client::send`. It carries the method id, 1 quota unit and
+    /// idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request get_request() const;
+    /// Returns the color definitions for calendars and events.
+    ///
+    /// Google's `calendar.colors.get`: `GET calendar/v3/colors`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::calendar::v3::colors)`; the `colors` is empty on an
+    /// error. Errors: those of every gapi call (`api_error`, token and transport errors,
+    /// `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's root is
+    /// not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 1 quota unit (Calendar counts requests), charged to the credential's user (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `get_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v3::colors)> CompletionToken = boost::asio::deferred_t>
     auto get(CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v3::colors>(
@@ -788,14 +1479,43 @@ private:
     gapi::detail::service_ref ref_;
 };
 
-/// calendar.events
+/// Google's `calendar.events` resource: its methods, each as its discovery document describes it.
+/// Made by `calendar::calendar_service::events()`; a value, cheap to copy, that shares the
+/// service's client and options.
 class events_resource {
 public:
+    /// What `calendar::calendar_service::events()` returns: `ref` names the service's client, root
+    /// URL and call options.
     explicit events_resource(gapi::detail::service_ref ref) noexcept : ref_(std::move(ref)) {}
 
-    /// calendar.events.delete: Deletes an event.
-    /// `DELETE calendar/v3/calendars/{calendarId}/events/{eventId}`; 1 quota unit; idempotent
-    /// (retried after a lost answer). Completes with `void(error_code, no_content)`.
+    /// Deletes an event.
+    ///
+    /// Google's `calendar.events.delete`:
+    /// `DELETE calendar/v3/calendars/{calendarId}/events/{eventId}`; optional query parameters: the
+    /// overload taking `events_delete_query`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::no_content)` (Google answers without a body). Errors:
+    /// those of every gapi call (`api_error`, token and transport errors); `error::invalid_url`,
+    /// nothing sent, if the service's root is not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this. A retry after a lost
+    /// answer may get 404: the first attempt deleted it.
+    /// @par Quota and batching
+    /// 1 quota unit (Calendar counts requests), charged to the credential's user (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `delete_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, no_content)> CompletionToken = boost::asio::deferred_t>
     auto delete_(std::string_view calendar_id, std::string_view event_id, CompletionToken&& token = {}) const {
         events_delete_query const query{};
@@ -803,7 +1523,16 @@ public:
             ref_, "", [&] { return delete_request(calendar_id, event_id, query); },
             std::forward<CompletionToken>(token));
     }
+    /// The request of Google's `calendar.events.delete`
+    /// (`DELETE calendar/v3/calendars/{calendarId}/events/{eventId}`), built but not sent: for
+    /// `gapi::batch::run` or `client::send`. It carries the method id, 1 quota unit and idempotency
+    /// (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request delete_request(std::string_view calendar_id, std::string_view event_id, events_delete_query const& query) const;
+    /// Google's `calendar.events.delete` with its optional query parameters
+    /// (`events_delete_query`); otherwise as the overload without them.
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::no_content)`.
     template <boost::asio::completion_token_for<void(error_code, no_content)> CompletionToken = boost::asio::deferred_t>
     auto delete_(std::string_view calendar_id, std::string_view event_id, events_delete_query const& query, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<no_content>(
@@ -811,9 +1540,34 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// calendar.events.get: Returns an event based on its Google Calendar ID.
-    /// `GET calendar/v3/calendars/{calendarId}/events/{eventId}`; 1 quota unit; idempotent (retried
-    /// after a lost answer). Completes with `void(error_code, v3::event)`.
+    /// Returns an event based on its Google Calendar ID. To retrieve an event using its iCalendar
+    /// ID, call the events.list method using the iCalUID parameter.
+    ///
+    /// Google's `calendar.events.get`: `GET calendar/v3/calendars/{calendarId}/events/{eventId}`;
+    /// optional query parameters: the overload taking `events_get_query`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::calendar::v3::event)`; the `event` is empty on an
+    /// error. Errors: those of every gapi call (`api_error`, token and transport errors,
+    /// `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's root is
+    /// not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 1 quota unit (Calendar counts requests), charged to the credential's user (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `get_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v3::event)> CompletionToken = boost::asio::deferred_t>
     auto get(std::string_view calendar_id, std::string_view event_id, CompletionToken&& token = {}) const {
         events_get_query const query{};
@@ -821,7 +1575,16 @@ public:
             ref_, "", [&] { return get_request(calendar_id, event_id, query); },
             std::forward<CompletionToken>(token));
     }
+    /// The request of Google's `calendar.events.get`
+    /// (`GET calendar/v3/calendars/{calendarId}/events/{eventId}`), built but not sent: for
+    /// `gapi::batch::run` or `client::send`. It carries the method id, 1 quota unit and idempotency
+    /// (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request get_request(std::string_view calendar_id, std::string_view event_id, events_get_query const& query) const;
+    /// Google's `calendar.events.get` with its optional query parameters (`events_get_query`);
+    /// otherwise as the overload without them.
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::calendar::v3::event)`.
     template <boost::asio::completion_token_for<void(error_code, v3::event)> CompletionToken = boost::asio::deferred_t>
     auto get(std::string_view calendar_id, std::string_view event_id, events_get_query const& query, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v3::event>(
@@ -829,9 +1592,37 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// calendar.events.import: Imports an event.
-    /// `POST calendar/v3/calendars/{calendarId}/events/import`; 1 quota unit; not idempotent (never
-    /// sent twice without proof it did not act). Completes with `void(error_code, v3::event)`.
+    /// Imports an event. This operation is used to add a private copy of an existing event to a
+    /// calendar. Only events with an eventType of default may be imported. Deprecated behavior: If
+    /// a non-default event is imported, its type will be changed to default and any
+    /// event-type-specific properties it may have will be dropped.
+    ///
+    /// Google's `calendar.events.import`: `POST calendar/v3/calendars/{calendarId}/events/import`;
+    /// optional query parameters: the overload taking `events_import_query`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::calendar::v3::event)`; the `event` is empty on an
+    /// error. Errors: those of every gapi call (`api_error`, token and transport errors,
+    /// `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's root is
+    /// not a URL.
+    /// @par Idempotency
+    /// Not idempotent: gapi sends it again only when Google provably did not act (429 and
+    /// rate-limit 403s; a 401, after one token refresh; a connection lost before the request was
+    /// written). After an ambiguous failure (the connection lost once it was written; 500, 502,
+    /// 503, 504; 403 `backendError`) it completes with that error: whether Google acted is unknown.
+    /// `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 1 quota unit (Calendar counts requests), charged to the credential's user (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `import_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v3::event)> CompletionToken = boost::asio::deferred_t>
     auto import_(std::string_view calendar_id, v3::event const& body, CompletionToken&& token = {}) const {
         events_import_query const query{};
@@ -839,7 +1630,16 @@ public:
             ref_, "", [&] { return import_request(calendar_id, body, query); },
             std::forward<CompletionToken>(token));
     }
+    /// The request of Google's `calendar.events.import`
+    /// (`POST calendar/v3/calendars/{calendarId}/events/import`), built but not sent: for
+    /// `gapi::batch::run` or `client::send`. It carries the method id, 1 quota unit and idempotency
+    /// (not idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request import_request(std::string_view calendar_id, v3::event const& body, events_import_query const& query) const;
+    /// Google's `calendar.events.import` with its optional query parameters
+    /// (`events_import_query`); otherwise as the overload without them.
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::calendar::v3::event)`.
     template <boost::asio::completion_token_for<void(error_code, v3::event)> CompletionToken = boost::asio::deferred_t>
     auto import_(std::string_view calendar_id, v3::event const& body, events_import_query const& query, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v3::event>(
@@ -847,9 +1647,36 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// calendar.events.insert: Creates an event.
-    /// `POST calendar/v3/calendars/{calendarId}/events`; 1 quota unit; idempotent (retried after a
-    /// lost answer). Completes with `void(error_code, v3::event)`.
+    /// Creates an event.
+    ///
+    /// Google's `calendar.events.insert`: `POST calendar/v3/calendars/{calendarId}/events`;
+    /// optional query parameters: the overload taking `events_insert_query`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::calendar::v3::event)`; the `event` is empty on an
+    /// error. Errors: those of every gapi call (`api_error`, token and transport errors,
+    /// `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's root is
+    /// not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this. Safe only for an
+    /// event with a client-chosen `id` (`calendar::new_event_id`): a retry after a lost answer then
+    /// completes with Google's 409, and the event exists once. An event without an id may be made
+    /// twice.
+    /// @par Quota and batching
+    /// 1 quota unit (Calendar counts requests), charged to the credential's user (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `insert_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v3::event)> CompletionToken = boost::asio::deferred_t>
     auto insert(std::string_view calendar_id, v3::event const& body, CompletionToken&& token = {}) const {
         events_insert_query const query{};
@@ -857,7 +1684,16 @@ public:
             ref_, "", [&] { return insert_request(calendar_id, body, query); },
             std::forward<CompletionToken>(token));
     }
+    /// The request of Google's `calendar.events.insert`
+    /// (`POST calendar/v3/calendars/{calendarId}/events`), built but not sent: for
+    /// `gapi::batch::run` or `client::send`. It carries the method id, 1 quota unit and idempotency
+    /// (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request insert_request(std::string_view calendar_id, v3::event const& body, events_insert_query const& query) const;
+    /// Google's `calendar.events.insert` with its optional query parameters
+    /// (`events_insert_query`); otherwise as the overload without them.
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::calendar::v3::event)`.
     template <boost::asio::completion_token_for<void(error_code, v3::event)> CompletionToken = boost::asio::deferred_t>
     auto insert(std::string_view calendar_id, v3::event const& body, events_insert_query const& query, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v3::event>(
@@ -865,9 +1701,34 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// calendar.events.instances: Returns instances of the specified recurring event.
-    /// `GET calendar/v3/calendars/{calendarId}/events/{eventId}/instances`; 1 quota unit;
-    /// idempotent (retried after a lost answer). Completes with `void(error_code, v3::events)`.
+    /// Returns instances of the specified recurring event.
+    ///
+    /// Google's `calendar.events.instances`:
+    /// `GET calendar/v3/calendars/{calendarId}/events/{eventId}/instances`; optional query
+    /// parameters: the overload taking `events_instances_query`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::calendar::v3::events)`; the `events` is empty on an
+    /// error. Errors: those of every gapi call (`api_error`, token and transport errors,
+    /// `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's root is
+    /// not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 1 quota unit (Calendar counts requests), charged to the credential's user (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `instances_request` gives its
+    /// request for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v3::events)> CompletionToken = boost::asio::deferred_t>
     auto instances(std::string_view calendar_id, std::string_view event_id, CompletionToken&& token = {}) const {
         events_instances_query const query{};
@@ -875,7 +1736,16 @@ public:
             ref_, "", [&] { return instances_request(calendar_id, event_id, query); },
             std::forward<CompletionToken>(token));
     }
+    /// The request of Google's `calendar.events.instances`
+    /// (`GET calendar/v3/calendars/{calendarId}/events/{eventId}/instances`), built but not sent:
+    /// for `gapi::batch::run` or `client::send`. It carries the method id, 1 quota unit and
+    /// idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request instances_request(std::string_view calendar_id, std::string_view event_id, events_instances_query const& query) const;
+    /// Google's `calendar.events.instances` with its optional query parameters
+    /// (`events_instances_query`); otherwise as the overload without them.
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::calendar::v3::events)`.
     template <boost::asio::completion_token_for<void(error_code, v3::events)> CompletionToken = boost::asio::deferred_t>
     auto instances(std::string_view calendar_id, std::string_view event_id, events_instances_query const& query, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v3::events>(
@@ -883,9 +1753,33 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// calendar.events.list: Returns events on the specified calendar.
-    /// `GET calendar/v3/calendars/{calendarId}/events`; 1 quota unit; idempotent (retried after a
-    /// lost answer). Completes with `void(error_code, v3::events)`.
+    /// Returns events on the specified calendar.
+    ///
+    /// Google's `calendar.events.list`: `GET calendar/v3/calendars/{calendarId}/events`; optional
+    /// query parameters: the overload taking `events_list_query`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::calendar::v3::events)`; the `events` is empty on an
+    /// error. Errors: those of every gapi call (`api_error`, token and transport errors,
+    /// `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's root is
+    /// not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 1 quota unit (Calendar counts requests), charged to the credential's user (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `list_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v3::events)> CompletionToken = boost::asio::deferred_t>
     auto list(std::string_view calendar_id, CompletionToken&& token = {}) const {
         events_list_query const query{};
@@ -893,7 +1787,16 @@ public:
             ref_, "", [&] { return list_request(calendar_id, query); },
             std::forward<CompletionToken>(token));
     }
+    /// The request of Google's `calendar.events.list`
+    /// (`GET calendar/v3/calendars/{calendarId}/events`), built but not sent: for
+    /// `gapi::batch::run` or `client::send`. It carries the method id, 1 quota unit and idempotency
+    /// (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request list_request(std::string_view calendar_id, events_list_query const& query) const;
+    /// Google's `calendar.events.list` with its optional query parameters (`events_list_query`);
+    /// otherwise as the overload without them.
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::calendar::v3::events)`.
     template <boost::asio::completion_token_for<void(error_code, v3::events)> CompletionToken = boost::asio::deferred_t>
     auto list(std::string_view calendar_id, events_list_query const& query, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v3::events>(
@@ -901,10 +1804,37 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// calendar.events.move: Moves an event to another calendar, i.e.
-    /// `POST calendar/v3/calendars/{calendarId}/events/{eventId}/move`; 1 quota unit; not
-    /// idempotent (never sent twice without proof it did not act). Completes with `void(error_code,
-    /// v3::event)`.
+    /// Moves an event to another calendar, i.e.\ changes an event's organizer. Note that only
+    /// default events can be moved; birthday, focusTime, fromGmail, outOfOffice and workingLocation
+    /// events cannot be moved.
+    ///
+    /// Google's `calendar.events.move`:
+    /// `POST calendar/v3/calendars/{calendarId}/events/{eventId}/move`; optional query parameters:
+    /// the overload taking `events_move_query`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::calendar::v3::event)`; the `event` is empty on an
+    /// error. Errors: those of every gapi call (`api_error`, token and transport errors,
+    /// `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's root is
+    /// not a URL.
+    /// @par Idempotency
+    /// Not idempotent: gapi sends it again only when Google provably did not act (429 and
+    /// rate-limit 403s; a 401, after one token refresh; a connection lost before the request was
+    /// written). After an ambiguous failure (the connection lost once it was written; 500, 502,
+    /// 503, 504; 403 `backendError`) it completes with that error: whether Google acted is unknown.
+    /// `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 1 quota unit (Calendar counts requests), charged to the credential's user (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `move_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v3::event)> CompletionToken = boost::asio::deferred_t>
     auto move(std::string_view calendar_id, std::string_view event_id, std::string_view destination, CompletionToken&& token = {}) const {
         events_move_query const query{};
@@ -912,7 +1842,16 @@ public:
             ref_, "", [&] { return move_request(calendar_id, event_id, destination, query); },
             std::forward<CompletionToken>(token));
     }
+    /// The request of Google's `calendar.events.move`
+    /// (`POST calendar/v3/calendars/{calendarId}/events/{eventId}/move`), built but not sent: for
+    /// `gapi::batch::run` or `client::send`. It carries the method id, 1 quota unit and idempotency
+    /// (not idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request move_request(std::string_view calendar_id, std::string_view event_id, std::string_view destination, events_move_query const& query) const;
+    /// Google's `calendar.events.move` with its optional query parameters (`events_move_query`);
+    /// otherwise as the overload without them.
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::calendar::v3::event)`.
     template <boost::asio::completion_token_for<void(error_code, v3::event)> CompletionToken = boost::asio::deferred_t>
     auto move(std::string_view calendar_id, std::string_view event_id, std::string_view destination, events_move_query const& query, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v3::event>(
@@ -920,9 +1859,34 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// calendar.events.patch: Updates an event.
-    /// `PATCH calendar/v3/calendars/{calendarId}/events/{eventId}`; 1 quota unit; idempotent
-    /// (retried after a lost answer). Completes with `void(error_code, v3::event)`.
+    /// Updates an event. This method supports patch semantics.
+    ///
+    /// Google's `calendar.events.patch`:
+    /// `PATCH calendar/v3/calendars/{calendarId}/events/{eventId}`; optional query parameters: the
+    /// overload taking `events_patch_query`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::calendar::v3::event)`; the `event` is empty on an
+    /// error. Errors: those of every gapi call (`api_error`, token and transport errors,
+    /// `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's root is
+    /// not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 1 quota unit (Calendar counts requests), charged to the credential's user (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `patch_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v3::event)> CompletionToken = boost::asio::deferred_t>
     auto patch(std::string_view calendar_id, std::string_view event_id, v3::event const& body, CompletionToken&& token = {}) const {
         events_patch_query const query{};
@@ -930,7 +1894,16 @@ public:
             ref_, "", [&] { return patch_request(calendar_id, event_id, body, query); },
             std::forward<CompletionToken>(token));
     }
+    /// The request of Google's `calendar.events.patch`
+    /// (`PATCH calendar/v3/calendars/{calendarId}/events/{eventId}`), built but not sent: for
+    /// `gapi::batch::run` or `client::send`. It carries the method id, 1 quota unit and idempotency
+    /// (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request patch_request(std::string_view calendar_id, std::string_view event_id, v3::event const& body, events_patch_query const& query) const;
+    /// Google's `calendar.events.patch` with its optional query parameters (`events_patch_query`);
+    /// otherwise as the overload without them.
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::calendar::v3::event)`.
     template <boost::asio::completion_token_for<void(error_code, v3::event)> CompletionToken = boost::asio::deferred_t>
     auto patch(std::string_view calendar_id, std::string_view event_id, v3::event const& body, events_patch_query const& query, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v3::event>(
@@ -938,10 +1911,35 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// calendar.events.quickAdd: Creates an event based on a simple text string.
-    /// `POST calendar/v3/calendars/{calendarId}/events/quickAdd`; 1 quota unit; not idempotent
-    /// (never sent twice without proof it did not act). Completes with `void(error_code,
-    /// v3::event)`.
+    /// Creates an event based on a simple text string.
+    ///
+    /// Google's `calendar.events.quickAdd`:
+    /// `POST calendar/v3/calendars/{calendarId}/events/quickAdd`; optional query parameters: the
+    /// overload taking `events_quick_add_query`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::calendar::v3::event)`; the `event` is empty on an
+    /// error. Errors: those of every gapi call (`api_error`, token and transport errors,
+    /// `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's root is
+    /// not a URL.
+    /// @par Idempotency
+    /// Not idempotent: gapi sends it again only when Google provably did not act (429 and
+    /// rate-limit 403s; a 401, after one token refresh; a connection lost before the request was
+    /// written). After an ambiguous failure (the connection lost once it was written; 500, 502,
+    /// 503, 504; 403 `backendError`) it completes with that error: whether Google acted is unknown.
+    /// `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 1 quota unit (Calendar counts requests), charged to the credential's user (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `quick_add_request` gives its
+    /// request for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v3::event)> CompletionToken = boost::asio::deferred_t>
     auto quick_add(std::string_view calendar_id, std::string_view text, CompletionToken&& token = {}) const {
         events_quick_add_query const query{};
@@ -949,7 +1947,16 @@ public:
             ref_, "", [&] { return quick_add_request(calendar_id, text, query); },
             std::forward<CompletionToken>(token));
     }
+    /// The request of Google's `calendar.events.quickAdd`
+    /// (`POST calendar/v3/calendars/{calendarId}/events/quickAdd`), built but not sent: for
+    /// `gapi::batch::run` or `client::send`. It carries the method id, 1 quota unit and idempotency
+    /// (not idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request quick_add_request(std::string_view calendar_id, std::string_view text, events_quick_add_query const& query) const;
+    /// Google's `calendar.events.quickAdd` with its optional query parameters
+    /// (`events_quick_add_query`); otherwise as the overload without them.
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::calendar::v3::event)`.
     template <boost::asio::completion_token_for<void(error_code, v3::event)> CompletionToken = boost::asio::deferred_t>
     auto quick_add(std::string_view calendar_id, std::string_view text, events_quick_add_query const& query, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v3::event>(
@@ -957,9 +1964,34 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// calendar.events.update: Updates an event.
-    /// `PUT calendar/v3/calendars/{calendarId}/events/{eventId}`; 1 quota unit; idempotent (retried
-    /// after a lost answer). Completes with `void(error_code, v3::event)`.
+    /// Updates an event.
+    ///
+    /// Google's `calendar.events.update`:
+    /// `PUT calendar/v3/calendars/{calendarId}/events/{eventId}`; optional query parameters: the
+    /// overload taking `events_update_query`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::calendar::v3::event)`; the `event` is empty on an
+    /// error. Errors: those of every gapi call (`api_error`, token and transport errors,
+    /// `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's root is
+    /// not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 1 quota unit (Calendar counts requests), charged to the credential's user (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `update_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v3::event)> CompletionToken = boost::asio::deferred_t>
     auto update(std::string_view calendar_id, std::string_view event_id, v3::event const& body, CompletionToken&& token = {}) const {
         events_update_query const query{};
@@ -967,7 +1999,16 @@ public:
             ref_, "", [&] { return update_request(calendar_id, event_id, body, query); },
             std::forward<CompletionToken>(token));
     }
+    /// The request of Google's `calendar.events.update`
+    /// (`PUT calendar/v3/calendars/{calendarId}/events/{eventId}`), built but not sent: for
+    /// `gapi::batch::run` or `client::send`. It carries the method id, 1 quota unit and idempotency
+    /// (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request update_request(std::string_view calendar_id, std::string_view event_id, v3::event const& body, events_update_query const& query) const;
+    /// Google's `calendar.events.update` with its optional query parameters
+    /// (`events_update_query`); otherwise as the overload without them.
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::calendar::v3::event)`.
     template <boost::asio::completion_token_for<void(error_code, v3::event)> CompletionToken = boost::asio::deferred_t>
     auto update(std::string_view calendar_id, std::string_view event_id, v3::event const& body, events_update_query const& query, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v3::event>(
@@ -975,9 +2016,34 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// calendar.events.watch: Watch for changes to Events resources.
-    /// `POST calendar/v3/calendars/{calendarId}/events/watch`; 1 quota unit; not idempotent (never
-    /// sent twice without proof it did not act). Completes with `void(error_code, v3::channel)`.
+    /// Watch for changes to Events resources.
+    ///
+    /// Google's `calendar.events.watch`: `POST calendar/v3/calendars/{calendarId}/events/watch`;
+    /// optional query parameters: the overload taking `events_watch_query`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::calendar::v3::channel)`; the `channel` is empty on an
+    /// error. Errors: those of every gapi call (`api_error`, token and transport errors,
+    /// `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's root is
+    /// not a URL.
+    /// @par Idempotency
+    /// Not idempotent: gapi sends it again only when Google provably did not act (429 and
+    /// rate-limit 403s; a 401, after one token refresh; a connection lost before the request was
+    /// written). After an ambiguous failure (the connection lost once it was written; 500, 502,
+    /// 503, 504; 403 `backendError`) it completes with that error: whether Google acted is unknown.
+    /// `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 1 quota unit (Calendar counts requests), charged to the credential's user (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `watch_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v3::channel)> CompletionToken = boost::asio::deferred_t>
     auto watch(std::string_view calendar_id, v3::channel const& body, CompletionToken&& token = {}) const {
         events_watch_query const query{};
@@ -985,7 +2051,16 @@ public:
             ref_, "", [&] { return watch_request(calendar_id, body, query); },
             std::forward<CompletionToken>(token));
     }
+    /// The request of Google's `calendar.events.watch`
+    /// (`POST calendar/v3/calendars/{calendarId}/events/watch`), built but not sent: for
+    /// `gapi::batch::run` or `client::send`. It carries the method id, 1 quota unit and idempotency
+    /// (not idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request watch_request(std::string_view calendar_id, v3::channel const& body, events_watch_query const& query) const;
+    /// Google's `calendar.events.watch` with its optional query parameters (`events_watch_query`);
+    /// otherwise as the overload without them.
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::calendar::v3::channel)`.
     template <boost::asio::completion_token_for<void(error_code, v3::channel)> CompletionToken = boost::asio::deferred_t>
     auto watch(std::string_view calendar_id, v3::channel const& body, events_watch_query const& query, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v3::channel>(
@@ -997,15 +2072,46 @@ private:
     gapi::detail::service_ref ref_;
 };
 
-/// calendar.freebusy
+/// Google's `calendar.freebusy` resource: its methods, each as its discovery document describes it.
+/// Made by `calendar::calendar_service::freebusy()`; a value, cheap to copy, that shares the
+/// service's client and options.
 class freebusy_resource {
 public:
+    /// What `calendar::calendar_service::freebusy()` returns: `ref` names the service's client,
+    /// root URL and call options.
     explicit freebusy_resource(gapi::detail::service_ref ref) noexcept : ref_(std::move(ref)) {}
 
-    /// calendar.freebusy.query: Returns free/busy information for a set of calendars.
-    /// `POST calendar/v3/freeBusy`; 1 quota unit; idempotent (retried after a lost answer).
-    /// Completes with `void(error_code, v3::free_busy_response)`.
+    /// The request of Google's `calendar.freebusy.query` (`POST calendar/v3/freeBusy`), built but
+    /// not sent: for `gapi::batch::run` or `client::send`. It carries the method id, 1 quota unit
+    /// and idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request query_request(v3::free_busy_request const& body) const;
+    /// Returns free/busy information for a set of calendars.
+    ///
+    /// Google's `calendar.freebusy.query`: `POST calendar/v3/freeBusy`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::calendar::v3::free_busy_response)`; the
+    /// `free_busy_response` is empty on an error. Errors: those of every gapi call (`api_error`,
+    /// token and transport errors, `error::malformed_response`); `error::invalid_url`, nothing
+    /// sent, if the service's root is not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 1 quota unit (Calendar counts requests), charged to the credential's user (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `query_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v3::free_busy_response)> CompletionToken = boost::asio::deferred_t>
     auto query(v3::free_busy_request const& body, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v3::free_busy_response>(
@@ -1017,15 +2123,46 @@ private:
     gapi::detail::service_ref ref_;
 };
 
-/// calendar.settings
+/// Google's `calendar.settings` resource: its methods, each as its discovery document describes it.
+/// Made by `calendar::calendar_service::settings()`; a value, cheap to copy, that shares the
+/// service's client and options.
 class settings_resource {
 public:
+    /// What `calendar::calendar_service::settings()` returns: `ref` names the service's client,
+    /// root URL and call options.
     explicit settings_resource(gapi::detail::service_ref ref) noexcept : ref_(std::move(ref)) {}
 
-    /// calendar.settings.get: Returns a single user setting.
-    /// `GET calendar/v3/users/me/settings/{setting}`; 1 quota unit; idempotent (retried after a
-    /// lost answer). Completes with `void(error_code, v3::setting)`.
+    /// The request of Google's `calendar.settings.get`
+    /// (`GET calendar/v3/users/me/settings/{setting}`), built but not sent: for `gapi::batch::run`
+    /// or `client::send`. It carries the method id, 1 quota unit and idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request get_request(std::string_view setting) const;
+    /// Returns a single user setting.
+    ///
+    /// Google's `calendar.settings.get`: `GET calendar/v3/users/me/settings/{setting}`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::calendar::v3::setting)`; the `setting` is empty on an
+    /// error. Errors: those of every gapi call (`api_error`, token and transport errors,
+    /// `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's root is
+    /// not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 1 quota unit (Calendar counts requests), charged to the credential's user (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `get_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v3::setting)> CompletionToken = boost::asio::deferred_t>
     auto get(std::string_view setting, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v3::setting>(
@@ -1033,9 +2170,33 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// calendar.settings.list: Returns all user settings for the authenticated user.
-    /// `GET calendar/v3/users/me/settings`; 1 quota unit; idempotent (retried after a lost answer).
-    /// Completes with `void(error_code, v3::settings)`.
+    /// Returns all user settings for the authenticated user.
+    ///
+    /// Google's `calendar.settings.list`: `GET calendar/v3/users/me/settings`; optional query
+    /// parameters: the overload taking `settings_list_query`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::calendar::v3::settings)`; the `settings` is empty on
+    /// an error. Errors: those of every gapi call (`api_error`, token and transport errors,
+    /// `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's root is
+    /// not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 1 quota unit (Calendar counts requests), charged to the credential's user (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `list_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v3::settings)> CompletionToken = boost::asio::deferred_t>
     auto list(CompletionToken&& token = {}) const {
         settings_list_query const query{};
@@ -1043,7 +2204,15 @@ public:
             ref_, "", [&] { return list_request(query); },
             std::forward<CompletionToken>(token));
     }
+    /// The request of Google's `calendar.settings.list` (`GET calendar/v3/users/me/settings`),
+    /// built but not sent: for `gapi::batch::run` or `client::send`. It carries the method id, 1
+    /// quota unit and idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request list_request(settings_list_query const& query) const;
+    /// Google's `calendar.settings.list` with its optional query parameters
+    /// (`settings_list_query`); otherwise as the overload without them.
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::calendar::v3::settings)`.
     template <boost::asio::completion_token_for<void(error_code, v3::settings)> CompletionToken = boost::asio::deferred_t>
     auto list(settings_list_query const& query, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v3::settings>(
@@ -1051,9 +2220,34 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// calendar.settings.watch: Watch for changes to Settings resources.
-    /// `POST calendar/v3/users/me/settings/watch`; 1 quota unit; not idempotent (never sent twice
-    /// without proof it did not act). Completes with `void(error_code, v3::channel)`.
+    /// Watch for changes to Settings resources.
+    ///
+    /// Google's `calendar.settings.watch`: `POST calendar/v3/users/me/settings/watch`; optional
+    /// query parameters: the overload taking `settings_watch_query`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::calendar::v3::channel)`; the `channel` is empty on an
+    /// error. Errors: those of every gapi call (`api_error`, token and transport errors,
+    /// `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's root is
+    /// not a URL.
+    /// @par Idempotency
+    /// Not idempotent: gapi sends it again only when Google provably did not act (429 and
+    /// rate-limit 403s; a 401, after one token refresh; a connection lost before the request was
+    /// written). After an ambiguous failure (the connection lost once it was written; 500, 502,
+    /// 503, 504; 403 `backendError`) it completes with that error: whether Google acted is unknown.
+    /// `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 1 quota unit (Calendar counts requests), charged to the credential's user (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `watch_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v3::channel)> CompletionToken = boost::asio::deferred_t>
     auto watch(v3::channel const& body, CompletionToken&& token = {}) const {
         settings_watch_query const query{};
@@ -1061,7 +2255,15 @@ public:
             ref_, "", [&] { return watch_request(body, query); },
             std::forward<CompletionToken>(token));
     }
+    /// The request of Google's `calendar.settings.watch`
+    /// (`POST calendar/v3/users/me/settings/watch`), built but not sent: for `gapi::batch::run` or
+    /// `client::send`. It carries the method id, 1 quota unit and idempotency (not idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request watch_request(v3::channel const& body, settings_watch_query const& query) const;
+    /// Google's `calendar.settings.watch` with its optional query parameters
+    /// (`settings_watch_query`); otherwise as the overload without them.
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::calendar::v3::channel)`.
     template <boost::asio::completion_token_for<void(error_code, v3::channel)> CompletionToken = boost::asio::deferred_t>
     auto watch(v3::channel const& body, settings_watch_query const& query, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v3::channel>(

@@ -74,7 +74,7 @@ struct setting;
 struct settings;
 struct time_period;
 
-/// Acl
+/// Acl: Google's `Acl` schema.
 struct acl {
     /// ETag of the collection.
     std::optional<std::string> etag;
@@ -101,7 +101,7 @@ struct acl_rule_scope {
     boost::json::object other;
 };
 
-/// AclRule
+/// AclRule: Google's `AclRule` schema.
 struct acl_rule {
     /// ETag of the resource.
     std::optional<std::string> etag;
@@ -117,7 +117,7 @@ struct acl_rule {
     boost::json::object other;
 };
 
-/// ConferenceProperties
+/// ConferenceProperties: Google's `ConferenceProperties` schema.
 struct conference_properties {
     /// The types of conference solutions that are supported for this calendar.
     std::vector<std::string> allowed_conference_solution_types;
@@ -125,7 +125,7 @@ struct conference_properties {
     boost::json::object other;
 };
 
-/// Calendar
+/// Calendar: Google's `Calendar` schema.
 struct calendar {
     /// Whether this calendar automatically accepts invitations.
     std::optional<bool> auto_accept_invitations;
@@ -152,7 +152,7 @@ struct calendar {
     boost::json::object other;
 };
 
-/// CalendarList
+/// CalendarList: Google's `CalendarList` schema.
 struct calendar_list {
     /// ETag of the collection.
     std::optional<std::string> etag;
@@ -178,7 +178,7 @@ struct calendar_list_entry_notification_settings {
     boost::json::object other;
 };
 
-/// CalendarListEntry
+/// CalendarListEntry: Google's `CalendarListEntry` schema.
 struct calendar_list_entry {
     /// The effective access role that the authenticated user has on the calendar.
     std::optional<std::string> access_role;
@@ -227,7 +227,7 @@ struct calendar_list_entry {
     boost::json::object other;
 };
 
-/// CalendarNotification
+/// CalendarNotification: Google's `CalendarNotification` schema.
 struct calendar_notification {
     /// The method used to deliver the notification.
     std::optional<std::string> method;
@@ -237,7 +237,7 @@ struct calendar_notification {
     boost::json::object other;
 };
 
-/// Channel
+/// Channel: Google's `Channel` schema.
 struct channel {
     /// The address where notifications are delivered for this channel.
     std::optional<std::string> address;
@@ -266,7 +266,7 @@ struct channel {
     boost::json::object other;
 };
 
-/// ColorDefinition
+/// ColorDefinition: Google's `ColorDefinition` schema.
 struct color_definition {
     /// The background color associated with this color definition.
     std::optional<std::string> background;
@@ -277,7 +277,7 @@ struct color_definition {
     boost::json::object other;
 };
 
-/// Colors
+/// Colors: Google's `Colors` schema.
 struct colors {
     /// A global palette of calendar colors, mapping from the color ID to its definition.
     std::map<std::string, v3::color_definition> calendar;
@@ -291,14 +291,15 @@ struct colors {
     boost::json::object other;
 };
 
-/// ConferenceParametersAddOnParameters
+/// ConferenceParametersAddOnParameters: Google's `ConferenceParametersAddOnParameters` schema.
 struct conference_parameters_add_on_parameters {
+    /// The `parameters` field.
     std::map<std::string, std::string> parameters;
     /// Fields this struct does not name, as Google sent them.
     boost::json::object other;
 };
 
-/// ConferenceParameters
+/// ConferenceParameters: Google's `ConferenceParameters` schema.
 struct conference_parameters {
     /// Additional add-on specific data.
     std::optional<v3::conference_parameters_add_on_parameters> add_on_parameters;
@@ -306,7 +307,7 @@ struct conference_parameters {
     boost::json::object other;
 };
 
-/// ConferenceSolutionKey
+/// ConferenceSolutionKey: Google's `ConferenceSolutionKey` schema.
 struct conference_solution_key {
     /// The conference solution type.
     std::optional<std::string> type;
@@ -314,7 +315,7 @@ struct conference_solution_key {
     boost::json::object other;
 };
 
-/// ConferenceSolution
+/// ConferenceSolution: Google's `ConferenceSolution` schema.
 struct conference_solution {
     /// The user-visible icon for this solution.
     std::optional<std::string> icon_uri;
@@ -326,7 +327,7 @@ struct conference_solution {
     boost::json::object other;
 };
 
-/// ConferenceRequestStatus
+/// ConferenceRequestStatus: Google's `ConferenceRequestStatus` schema.
 struct conference_request_status {
     /// The current status of the conference create request.
     std::optional<std::string> status_code;
@@ -334,7 +335,7 @@ struct conference_request_status {
     boost::json::object other;
 };
 
-/// CreateConferenceRequest
+/// CreateConferenceRequest: Google's `CreateConferenceRequest` schema.
 struct create_conference_request {
     /// The conference solution, such as Hangouts or Google Meet.
     std::optional<v3::conference_solution_key> conference_solution_key;
@@ -346,7 +347,7 @@ struct create_conference_request {
     boost::json::object other;
 };
 
-/// ConferenceData
+/// ConferenceData: Google's `ConferenceData` schema.
 struct conference_data {
     /// The ID of the conference.
     std::optional<std::string> conference_id;
@@ -367,7 +368,7 @@ struct conference_data {
     boost::json::object other;
 };
 
-/// EntryPoint
+/// EntryPoint: Google's `EntryPoint` schema.
 struct entry_point {
     /// The access code to access the conference.
     std::optional<std::string> access_code;
@@ -393,7 +394,7 @@ struct entry_point {
     boost::json::object other;
 };
 
-/// Error
+/// Error: Google's `Error` schema.
 struct error {
     /// Domain, or broad category, of the error.
     std::optional<std::string> domain;
@@ -403,7 +404,7 @@ struct error {
     boost::json::object other;
 };
 
-/// EventBirthdayProperties
+/// EventBirthdayProperties: Google's `EventBirthdayProperties` schema.
 struct event_birthday_properties {
     /// Resource name of the contact this birthday event is linked to.
     std::optional<std::string> contact;
@@ -429,7 +430,7 @@ struct event_creator {
     boost::json::object other;
 };
 
-/// EventDateTime
+/// EventDateTime: Google's `EventDateTime` schema.
 struct event_date_time {
     /// The date, in the format "yyyy-mm-dd", if this is an all-day event.
     std::optional<std::string> date;
@@ -451,7 +452,7 @@ struct event_extended_properties {
     boost::json::object other;
 };
 
-/// EventFocusTimeProperties
+/// EventFocusTimeProperties: Google's `EventFocusTimeProperties` schema.
 struct event_focus_time_properties {
     /// Whether to decline meeting invitations which overlap Focus Time events.
     std::optional<std::string> auto_decline_mode;
@@ -500,7 +501,7 @@ struct event_organizer {
     boost::json::object other;
 };
 
-/// EventOutOfOfficeProperties
+/// EventOutOfOfficeProperties: Google's `EventOutOfOfficeProperties` schema.
 struct event_out_of_office_properties {
     /// Whether to decline meeting invitations which overlap Out of office events.
     std::optional<std::string> auto_decline_mode;
@@ -558,7 +559,7 @@ struct event_working_location_properties_office_location {
     boost::json::object other;
 };
 
-/// EventWorkingLocationProperties
+/// EventWorkingLocationProperties: Google's `EventWorkingLocationProperties` schema.
 struct event_working_location_properties {
     /// If present, specifies that the user is working from a custom location.
     std::optional<v3::event_working_location_properties_custom_location> custom_location;
@@ -572,7 +573,7 @@ struct event_working_location_properties {
     boost::json::object other;
 };
 
-/// Event
+/// Event: Google's `Event` schema.
 struct event {
     /// Whether anyone can invite themselves to the event (deprecated).
     std::optional<bool> anyone_can_add_self;
@@ -668,7 +669,7 @@ struct event {
     boost::json::object other;
 };
 
-/// EventAttachment
+/// EventAttachment: Google's `EventAttachment` schema.
 struct event_attachment {
     /// ID of the attached file.
     std::optional<std::string> file_id;
@@ -684,7 +685,7 @@ struct event_attachment {
     boost::json::object other;
 };
 
-/// EventAttendee
+/// EventAttendee: Google's `EventAttendee` schema.
 struct event_attendee {
     /// Number of additional guests.
     std::optional<std::int32_t> additional_guests;
@@ -710,13 +711,13 @@ struct event_attendee {
     boost::json::object other;
 };
 
-/// EventLabel
+/// EventLabel: Google's `EventLabel` schema.
 struct event_label {
     /// Fields this struct does not name, as Google sent them.
     boost::json::object other;
 };
 
-/// EventReminder
+/// EventReminder: Google's `EventReminder` schema.
 struct event_reminder {
     /// The method used by this reminder.
     std::optional<std::string> method;
@@ -726,7 +727,7 @@ struct event_reminder {
     boost::json::object other;
 };
 
-/// Events
+/// Events: Google's `Events` schema.
 struct events {
     /// The user's access role for this calendar.
     std::optional<std::string> access_role;
@@ -755,7 +756,7 @@ struct events {
     boost::json::object other;
 };
 
-/// FreeBusyCalendar
+/// FreeBusyCalendar: Google's `FreeBusyCalendar` schema.
 struct free_busy_calendar {
     /// List of time ranges during which this calendar should be regarded as busy.
     std::vector<v3::time_period> busy;
@@ -765,7 +766,7 @@ struct free_busy_calendar {
     boost::json::object other;
 };
 
-/// FreeBusyGroup
+/// FreeBusyGroup: Google's `FreeBusyGroup` schema.
 struct free_busy_group {
     /// List of calendars' identifiers within a group.
     std::vector<std::string> calendars;
@@ -775,7 +776,7 @@ struct free_busy_group {
     boost::json::object other;
 };
 
-/// FreeBusyRequest
+/// FreeBusyRequest: Google's `FreeBusyRequest` schema.
 struct free_busy_request {
     /// Maximal number of calendars for which FreeBusy information is to be provided.
     std::optional<std::int32_t> calendar_expansion_max;
@@ -793,7 +794,7 @@ struct free_busy_request {
     boost::json::object other;
 };
 
-/// FreeBusyRequestItem
+/// FreeBusyRequestItem: Google's `FreeBusyRequestItem` schema.
 struct free_busy_request_item {
     /// The identifier of a calendar or a group.
     std::optional<std::string> id;
@@ -801,7 +802,7 @@ struct free_busy_request_item {
     boost::json::object other;
 };
 
-/// FreeBusyResponse
+/// FreeBusyResponse: Google's `FreeBusyResponse` schema.
 struct free_busy_response {
     /// List of free/busy information for calendars.
     std::map<std::string, v3::free_busy_calendar> calendars;
@@ -817,13 +818,13 @@ struct free_busy_response {
     boost::json::object other;
 };
 
-/// LabelProperties
+/// LabelProperties: Google's `LabelProperties` schema.
 struct label_properties {
     /// Fields this struct does not name, as Google sent them.
     boost::json::object other;
 };
 
-/// Setting
+/// Setting: Google's `Setting` schema.
 struct setting {
     /// ETag of the resource.
     std::optional<std::string> etag;
@@ -837,7 +838,7 @@ struct setting {
     boost::json::object other;
 };
 
-/// Settings
+/// Settings: Google's `Settings` schema.
 struct settings {
     /// Etag of the collection.
     std::optional<std::string> etag;
@@ -854,7 +855,7 @@ struct settings {
     boost::json::object other;
 };
 
-/// TimePeriod
+/// TimePeriod: Google's `TimePeriod` schema.
 struct time_period {
     /// The (exclusive) end of the time period.
     std::optional<std::string> end;

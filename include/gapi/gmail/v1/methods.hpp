@@ -147,85 +147,85 @@ struct users_threads_list_query {
 
 /// Each method's id, quota units (Gmail's units; Calendar counts requests) and idempotency.
 namespace methods {
-inline constexpr gapi::detail::api_method users_drafts_create{"gmail.users.drafts.create", 10, true};
-inline constexpr gapi::detail::api_method users_drafts_delete{"gmail.users.drafts.delete", 10, true};
-inline constexpr gapi::detail::api_method users_drafts_get{"gmail.users.drafts.get", 5, true};
-inline constexpr gapi::detail::api_method users_drafts_list{"gmail.users.drafts.list", 5, true};
-inline constexpr gapi::detail::api_method users_drafts_send{"gmail.users.drafts.send", 100, false};
-inline constexpr gapi::detail::api_method users_drafts_update{"gmail.users.drafts.update", 15, true};
-inline constexpr gapi::detail::api_method users_history_list{"gmail.users.history.list", 2, true};
-inline constexpr gapi::detail::api_method users_labels_create{"gmail.users.labels.create", 5, true};
-inline constexpr gapi::detail::api_method users_labels_delete{"gmail.users.labels.delete", 5, true};
-inline constexpr gapi::detail::api_method users_labels_get{"gmail.users.labels.get", 1, true};
-inline constexpr gapi::detail::api_method users_labels_list{"gmail.users.labels.list", 1, true};
-inline constexpr gapi::detail::api_method users_labels_patch{"gmail.users.labels.patch", 5, true};
-inline constexpr gapi::detail::api_method users_labels_update{"gmail.users.labels.update", 5, true};
-inline constexpr gapi::detail::api_method users_messages_attachments_get{"gmail.users.messages.attachments.get", 5, true};
-inline constexpr gapi::detail::api_method users_messages_batch_delete{"gmail.users.messages.batchDelete", 50, true};
-inline constexpr gapi::detail::api_method users_messages_batch_modify{"gmail.users.messages.batchModify", 50, true};
-inline constexpr gapi::detail::api_method users_messages_delete{"gmail.users.messages.delete", 10, true};
-inline constexpr gapi::detail::api_method users_messages_get{"gmail.users.messages.get", 5, true};
-inline constexpr gapi::detail::api_method users_messages_import{"gmail.users.messages.import", 25, false};
-inline constexpr gapi::detail::api_method users_messages_insert{"gmail.users.messages.insert", 25, false};
-inline constexpr gapi::detail::api_method users_messages_list{"gmail.users.messages.list", 5, true};
-inline constexpr gapi::detail::api_method users_messages_modify{"gmail.users.messages.modify", 5, true};
-inline constexpr gapi::detail::api_method users_messages_send{"gmail.users.messages.send", 100, false};
-inline constexpr gapi::detail::api_method users_messages_trash{"gmail.users.messages.trash", 5, true};
-inline constexpr gapi::detail::api_method users_messages_untrash{"gmail.users.messages.untrash", 5, true};
-inline constexpr gapi::detail::api_method users_settings_cse_identities_create{"gmail.users.settings.cse.identities.create", 5, false};
-inline constexpr gapi::detail::api_method users_settings_cse_identities_delete{"gmail.users.settings.cse.identities.delete", 5, true};
-inline constexpr gapi::detail::api_method users_settings_cse_identities_get{"gmail.users.settings.cse.identities.get", 1, true};
-inline constexpr gapi::detail::api_method users_settings_cse_identities_list{"gmail.users.settings.cse.identities.list", 1, true};
-inline constexpr gapi::detail::api_method users_settings_cse_identities_patch{"gmail.users.settings.cse.identities.patch", 5, true};
-inline constexpr gapi::detail::api_method users_settings_cse_keypairs_create{"gmail.users.settings.cse.keypairs.create", 5, false};
-inline constexpr gapi::detail::api_method users_settings_cse_keypairs_disable{"gmail.users.settings.cse.keypairs.disable", 5, true};
-inline constexpr gapi::detail::api_method users_settings_cse_keypairs_enable{"gmail.users.settings.cse.keypairs.enable", 5, true};
-inline constexpr gapi::detail::api_method users_settings_cse_keypairs_get{"gmail.users.settings.cse.keypairs.get", 1, true};
-inline constexpr gapi::detail::api_method users_settings_cse_keypairs_list{"gmail.users.settings.cse.keypairs.list", 1, true};
-inline constexpr gapi::detail::api_method users_settings_cse_keypairs_obliterate{"gmail.users.settings.cse.keypairs.obliterate", 5, false};
-inline constexpr gapi::detail::api_method users_settings_delegates_create{"gmail.users.settings.delegates.create", 100, false};
-inline constexpr gapi::detail::api_method users_settings_delegates_delete{"gmail.users.settings.delegates.delete", 5, true};
-inline constexpr gapi::detail::api_method users_settings_delegates_get{"gmail.users.settings.delegates.get", 1, true};
-inline constexpr gapi::detail::api_method users_settings_delegates_list{"gmail.users.settings.delegates.list", 1, true};
-inline constexpr gapi::detail::api_method users_settings_filters_create{"gmail.users.settings.filters.create", 5, false};
-inline constexpr gapi::detail::api_method users_settings_filters_delete{"gmail.users.settings.filters.delete", 5, true};
-inline constexpr gapi::detail::api_method users_settings_filters_get{"gmail.users.settings.filters.get", 1, true};
-inline constexpr gapi::detail::api_method users_settings_filters_list{"gmail.users.settings.filters.list", 1, true};
-inline constexpr gapi::detail::api_method users_settings_forwarding_addresses_create{"gmail.users.settings.forwardingAddresses.create", 100, false};
-inline constexpr gapi::detail::api_method users_settings_forwarding_addresses_delete{"gmail.users.settings.forwardingAddresses.delete", 5, true};
-inline constexpr gapi::detail::api_method users_settings_forwarding_addresses_get{"gmail.users.settings.forwardingAddresses.get", 1, true};
-inline constexpr gapi::detail::api_method users_settings_forwarding_addresses_list{"gmail.users.settings.forwardingAddresses.list", 1, true};
-inline constexpr gapi::detail::api_method users_settings_send_as_smime_info_delete{"gmail.users.settings.sendAs.smimeInfo.delete", 5, true};
-inline constexpr gapi::detail::api_method users_settings_send_as_smime_info_get{"gmail.users.settings.sendAs.smimeInfo.get", 1, true};
-inline constexpr gapi::detail::api_method users_settings_send_as_smime_info_insert{"gmail.users.settings.sendAs.smimeInfo.insert", 5, false};
-inline constexpr gapi::detail::api_method users_settings_send_as_smime_info_list{"gmail.users.settings.sendAs.smimeInfo.list", 1, true};
-inline constexpr gapi::detail::api_method users_settings_send_as_smime_info_set_default{"gmail.users.settings.sendAs.smimeInfo.setDefault", 5, false};
-inline constexpr gapi::detail::api_method users_settings_send_as_create{"gmail.users.settings.sendAs.create", 100, false};
-inline constexpr gapi::detail::api_method users_settings_send_as_delete{"gmail.users.settings.sendAs.delete", 5, true};
-inline constexpr gapi::detail::api_method users_settings_send_as_get{"gmail.users.settings.sendAs.get", 1, true};
-inline constexpr gapi::detail::api_method users_settings_send_as_list{"gmail.users.settings.sendAs.list", 1, true};
-inline constexpr gapi::detail::api_method users_settings_send_as_patch{"gmail.users.settings.sendAs.patch", 100, true};
-inline constexpr gapi::detail::api_method users_settings_send_as_update{"gmail.users.settings.sendAs.update", 100, true};
-inline constexpr gapi::detail::api_method users_settings_send_as_verify{"gmail.users.settings.sendAs.verify", 100, false};
-inline constexpr gapi::detail::api_method users_settings_get_auto_forwarding{"gmail.users.settings.getAutoForwarding", 1, true};
-inline constexpr gapi::detail::api_method users_settings_get_imap{"gmail.users.settings.getImap", 1, true};
-inline constexpr gapi::detail::api_method users_settings_get_language{"gmail.users.settings.getLanguage", 1, true};
-inline constexpr gapi::detail::api_method users_settings_get_pop{"gmail.users.settings.getPop", 1, true};
-inline constexpr gapi::detail::api_method users_settings_get_vacation{"gmail.users.settings.getVacation", 1, true};
-inline constexpr gapi::detail::api_method users_settings_update_auto_forwarding{"gmail.users.settings.updateAutoForwarding", 5, true};
-inline constexpr gapi::detail::api_method users_settings_update_imap{"gmail.users.settings.updateImap", 5, true};
-inline constexpr gapi::detail::api_method users_settings_update_language{"gmail.users.settings.updateLanguage", 5, true};
-inline constexpr gapi::detail::api_method users_settings_update_pop{"gmail.users.settings.updatePop", 100, true};
-inline constexpr gapi::detail::api_method users_settings_update_vacation{"gmail.users.settings.updateVacation", 5, true};
-inline constexpr gapi::detail::api_method users_threads_delete{"gmail.users.threads.delete", 20, true};
-inline constexpr gapi::detail::api_method users_threads_get{"gmail.users.threads.get", 10, true};
-inline constexpr gapi::detail::api_method users_threads_list{"gmail.users.threads.list", 10, true};
-inline constexpr gapi::detail::api_method users_threads_modify{"gmail.users.threads.modify", 10, true};
-inline constexpr gapi::detail::api_method users_threads_trash{"gmail.users.threads.trash", 10, true};
-inline constexpr gapi::detail::api_method users_threads_untrash{"gmail.users.threads.untrash", 10, true};
-inline constexpr gapi::detail::api_method users_get_profile{"gmail.users.getProfile", 1, true};
-inline constexpr gapi::detail::api_method users_stop{"gmail.users.stop", 50, true};
-inline constexpr gapi::detail::api_method users_watch{"gmail.users.watch", 100, false};
+inline constexpr gapi::detail::api_method users_drafts_create{"gmail.users.drafts.create", 10, true}; ///< `users().drafts().create(...)`
+inline constexpr gapi::detail::api_method users_drafts_delete{"gmail.users.drafts.delete", 10, true}; ///< `users().drafts().delete_(...)`
+inline constexpr gapi::detail::api_method users_drafts_get{"gmail.users.drafts.get", 5, true}; ///< `users().drafts().get(...)`
+inline constexpr gapi::detail::api_method users_drafts_list{"gmail.users.drafts.list", 5, true}; ///< `users().drafts().list(...)`
+inline constexpr gapi::detail::api_method users_drafts_send{"gmail.users.drafts.send", 100, false}; ///< `users().drafts().send(...)`
+inline constexpr gapi::detail::api_method users_drafts_update{"gmail.users.drafts.update", 15, true}; ///< `users().drafts().update(...)`
+inline constexpr gapi::detail::api_method users_history_list{"gmail.users.history.list", 2, true}; ///< `users().history().list(...)`
+inline constexpr gapi::detail::api_method users_labels_create{"gmail.users.labels.create", 5, true}; ///< `users().labels().create(...)`
+inline constexpr gapi::detail::api_method users_labels_delete{"gmail.users.labels.delete", 5, true}; ///< `users().labels().delete_(...)`
+inline constexpr gapi::detail::api_method users_labels_get{"gmail.users.labels.get", 1, true}; ///< `users().labels().get(...)`
+inline constexpr gapi::detail::api_method users_labels_list{"gmail.users.labels.list", 1, true}; ///< `users().labels().list(...)`
+inline constexpr gapi::detail::api_method users_labels_patch{"gmail.users.labels.patch", 5, true}; ///< `users().labels().patch(...)`
+inline constexpr gapi::detail::api_method users_labels_update{"gmail.users.labels.update", 5, true}; ///< `users().labels().update(...)`
+inline constexpr gapi::detail::api_method users_messages_attachments_get{"gmail.users.messages.attachments.get", 5, true}; ///< `users().messages().attachments().get(...)`
+inline constexpr gapi::detail::api_method users_messages_batch_delete{"gmail.users.messages.batchDelete", 50, true}; ///< `users().messages().batch_delete(...)`
+inline constexpr gapi::detail::api_method users_messages_batch_modify{"gmail.users.messages.batchModify", 50, true}; ///< `users().messages().batch_modify(...)`
+inline constexpr gapi::detail::api_method users_messages_delete{"gmail.users.messages.delete", 10, true}; ///< `users().messages().delete_(...)`
+inline constexpr gapi::detail::api_method users_messages_get{"gmail.users.messages.get", 5, true}; ///< `users().messages().get(...)`
+inline constexpr gapi::detail::api_method users_messages_import{"gmail.users.messages.import", 25, false}; ///< `users().messages().import_(...)`
+inline constexpr gapi::detail::api_method users_messages_insert{"gmail.users.messages.insert", 25, false}; ///< `users().messages().insert(...)`
+inline constexpr gapi::detail::api_method users_messages_list{"gmail.users.messages.list", 5, true}; ///< `users().messages().list(...)`
+inline constexpr gapi::detail::api_method users_messages_modify{"gmail.users.messages.modify", 5, true}; ///< `users().messages().modify(...)`
+inline constexpr gapi::detail::api_method users_messages_send{"gmail.users.messages.send", 100, false}; ///< `users().messages().send(...)`
+inline constexpr gapi::detail::api_method users_messages_trash{"gmail.users.messages.trash", 5, true}; ///< `users().messages().trash(...)`
+inline constexpr gapi::detail::api_method users_messages_untrash{"gmail.users.messages.untrash", 5, true}; ///< `users().messages().untrash(...)`
+inline constexpr gapi::detail::api_method users_settings_cse_identities_create{"gmail.users.settings.cse.identities.create", 5, false}; ///< `users().settings().cse().identities().create(...)`
+inline constexpr gapi::detail::api_method users_settings_cse_identities_delete{"gmail.users.settings.cse.identities.delete", 5, true}; ///< `users().settings().cse().identities().delete_(...)`
+inline constexpr gapi::detail::api_method users_settings_cse_identities_get{"gmail.users.settings.cse.identities.get", 1, true}; ///< `users().settings().cse().identities().get(...)`
+inline constexpr gapi::detail::api_method users_settings_cse_identities_list{"gmail.users.settings.cse.identities.list", 1, true}; ///< `users().settings().cse().identities().list(...)`
+inline constexpr gapi::detail::api_method users_settings_cse_identities_patch{"gmail.users.settings.cse.identities.patch", 5, true}; ///< `users().settings().cse().identities().patch(...)`
+inline constexpr gapi::detail::api_method users_settings_cse_keypairs_create{"gmail.users.settings.cse.keypairs.create", 5, false}; ///< `users().settings().cse().keypairs().create(...)`
+inline constexpr gapi::detail::api_method users_settings_cse_keypairs_disable{"gmail.users.settings.cse.keypairs.disable", 5, true}; ///< `users().settings().cse().keypairs().disable(...)`
+inline constexpr gapi::detail::api_method users_settings_cse_keypairs_enable{"gmail.users.settings.cse.keypairs.enable", 5, true}; ///< `users().settings().cse().keypairs().enable(...)`
+inline constexpr gapi::detail::api_method users_settings_cse_keypairs_get{"gmail.users.settings.cse.keypairs.get", 1, true}; ///< `users().settings().cse().keypairs().get(...)`
+inline constexpr gapi::detail::api_method users_settings_cse_keypairs_list{"gmail.users.settings.cse.keypairs.list", 1, true}; ///< `users().settings().cse().keypairs().list(...)`
+inline constexpr gapi::detail::api_method users_settings_cse_keypairs_obliterate{"gmail.users.settings.cse.keypairs.obliterate", 5, false}; ///< `users().settings().cse().keypairs().obliterate(...)`
+inline constexpr gapi::detail::api_method users_settings_delegates_create{"gmail.users.settings.delegates.create", 100, false}; ///< `users().settings().delegates().create(...)`
+inline constexpr gapi::detail::api_method users_settings_delegates_delete{"gmail.users.settings.delegates.delete", 5, true}; ///< `users().settings().delegates().delete_(...)`
+inline constexpr gapi::detail::api_method users_settings_delegates_get{"gmail.users.settings.delegates.get", 1, true}; ///< `users().settings().delegates().get(...)`
+inline constexpr gapi::detail::api_method users_settings_delegates_list{"gmail.users.settings.delegates.list", 1, true}; ///< `users().settings().delegates().list(...)`
+inline constexpr gapi::detail::api_method users_settings_filters_create{"gmail.users.settings.filters.create", 5, false}; ///< `users().settings().filters().create(...)`
+inline constexpr gapi::detail::api_method users_settings_filters_delete{"gmail.users.settings.filters.delete", 5, true}; ///< `users().settings().filters().delete_(...)`
+inline constexpr gapi::detail::api_method users_settings_filters_get{"gmail.users.settings.filters.get", 1, true}; ///< `users().settings().filters().get(...)`
+inline constexpr gapi::detail::api_method users_settings_filters_list{"gmail.users.settings.filters.list", 1, true}; ///< `users().settings().filters().list(...)`
+inline constexpr gapi::detail::api_method users_settings_forwarding_addresses_create{"gmail.users.settings.forwardingAddresses.create", 100, false}; ///< `users().settings().forwarding_addresses().create(...)`
+inline constexpr gapi::detail::api_method users_settings_forwarding_addresses_delete{"gmail.users.settings.forwardingAddresses.delete", 5, true}; ///< `users().settings().forwarding_addresses().delete_(...)`
+inline constexpr gapi::detail::api_method users_settings_forwarding_addresses_get{"gmail.users.settings.forwardingAddresses.get", 1, true}; ///< `users().settings().forwarding_addresses().get(...)`
+inline constexpr gapi::detail::api_method users_settings_forwarding_addresses_list{"gmail.users.settings.forwardingAddresses.list", 1, true}; ///< `users().settings().forwarding_addresses().list(...)`
+inline constexpr gapi::detail::api_method users_settings_send_as_smime_info_delete{"gmail.users.settings.sendAs.smimeInfo.delete", 5, true}; ///< `users().settings().send_as().smime_info().delete_(...)`
+inline constexpr gapi::detail::api_method users_settings_send_as_smime_info_get{"gmail.users.settings.sendAs.smimeInfo.get", 1, true}; ///< `users().settings().send_as().smime_info().get(...)`
+inline constexpr gapi::detail::api_method users_settings_send_as_smime_info_insert{"gmail.users.settings.sendAs.smimeInfo.insert", 5, false}; ///< `users().settings().send_as().smime_info().insert(...)`
+inline constexpr gapi::detail::api_method users_settings_send_as_smime_info_list{"gmail.users.settings.sendAs.smimeInfo.list", 1, true}; ///< `users().settings().send_as().smime_info().list(...)`
+inline constexpr gapi::detail::api_method users_settings_send_as_smime_info_set_default{"gmail.users.settings.sendAs.smimeInfo.setDefault", 5, false}; ///< `users().settings().send_as().smime_info().set_default(...)`
+inline constexpr gapi::detail::api_method users_settings_send_as_create{"gmail.users.settings.sendAs.create", 100, false}; ///< `users().settings().send_as().create(...)`
+inline constexpr gapi::detail::api_method users_settings_send_as_delete{"gmail.users.settings.sendAs.delete", 5, true}; ///< `users().settings().send_as().delete_(...)`
+inline constexpr gapi::detail::api_method users_settings_send_as_get{"gmail.users.settings.sendAs.get", 1, true}; ///< `users().settings().send_as().get(...)`
+inline constexpr gapi::detail::api_method users_settings_send_as_list{"gmail.users.settings.sendAs.list", 1, true}; ///< `users().settings().send_as().list(...)`
+inline constexpr gapi::detail::api_method users_settings_send_as_patch{"gmail.users.settings.sendAs.patch", 100, true}; ///< `users().settings().send_as().patch(...)`
+inline constexpr gapi::detail::api_method users_settings_send_as_update{"gmail.users.settings.sendAs.update", 100, true}; ///< `users().settings().send_as().update(...)`
+inline constexpr gapi::detail::api_method users_settings_send_as_verify{"gmail.users.settings.sendAs.verify", 100, false}; ///< `users().settings().send_as().verify(...)`
+inline constexpr gapi::detail::api_method users_settings_get_auto_forwarding{"gmail.users.settings.getAutoForwarding", 1, true}; ///< `users().settings().get_auto_forwarding(...)`
+inline constexpr gapi::detail::api_method users_settings_get_imap{"gmail.users.settings.getImap", 1, true}; ///< `users().settings().get_imap(...)`
+inline constexpr gapi::detail::api_method users_settings_get_language{"gmail.users.settings.getLanguage", 1, true}; ///< `users().settings().get_language(...)`
+inline constexpr gapi::detail::api_method users_settings_get_pop{"gmail.users.settings.getPop", 1, true}; ///< `users().settings().get_pop(...)`
+inline constexpr gapi::detail::api_method users_settings_get_vacation{"gmail.users.settings.getVacation", 1, true}; ///< `users().settings().get_vacation(...)`
+inline constexpr gapi::detail::api_method users_settings_update_auto_forwarding{"gmail.users.settings.updateAutoForwarding", 5, true}; ///< `users().settings().update_auto_forwarding(...)`
+inline constexpr gapi::detail::api_method users_settings_update_imap{"gmail.users.settings.updateImap", 5, true}; ///< `users().settings().update_imap(...)`
+inline constexpr gapi::detail::api_method users_settings_update_language{"gmail.users.settings.updateLanguage", 5, true}; ///< `users().settings().update_language(...)`
+inline constexpr gapi::detail::api_method users_settings_update_pop{"gmail.users.settings.updatePop", 100, true}; ///< `users().settings().update_pop(...)`
+inline constexpr gapi::detail::api_method users_settings_update_vacation{"gmail.users.settings.updateVacation", 5, true}; ///< `users().settings().update_vacation(...)`
+inline constexpr gapi::detail::api_method users_threads_delete{"gmail.users.threads.delete", 20, true}; ///< `users().threads().delete_(...)`
+inline constexpr gapi::detail::api_method users_threads_get{"gmail.users.threads.get", 10, true}; ///< `users().threads().get(...)`
+inline constexpr gapi::detail::api_method users_threads_list{"gmail.users.threads.list", 10, true}; ///< `users().threads().list(...)`
+inline constexpr gapi::detail::api_method users_threads_modify{"gmail.users.threads.modify", 10, true}; ///< `users().threads().modify(...)`
+inline constexpr gapi::detail::api_method users_threads_trash{"gmail.users.threads.trash", 10, true}; ///< `users().threads().trash(...)`
+inline constexpr gapi::detail::api_method users_threads_untrash{"gmail.users.threads.untrash", 10, true}; ///< `users().threads().untrash(...)`
+inline constexpr gapi::detail::api_method users_get_profile{"gmail.users.getProfile", 1, true}; ///< `users().get_profile(...)`
+inline constexpr gapi::detail::api_method users_stop{"gmail.users.stop", 50, true}; ///< `users().stop(...)`
+inline constexpr gapi::detail::api_method users_watch{"gmail.users.watch", 100, false}; ///< `users().watch(...)`
 } // namespace methods
 
 /// Every method as the discovery document describes it (for tests and tools).
@@ -311,22 +311,68 @@ inline constexpr gapi::detail::method_description all_methods[] = {
     {methods::users_watch, "POST", "gmail/v1/users/{userId}/watch", ""},
 };
 
-/// gmail.users.drafts
+/// Google's `gmail.users.drafts` resource: its methods, each as its discovery document describes
+/// it. Made by `users_resource::drafts()`; a value, cheap to copy, that shares the service's client
+/// and options.
 class users_drafts_resource {
 public:
+    /// What `users_resource::drafts()` returns: `ref` names the service's client, root URL and call
+    /// options.
     explicit users_drafts_resource(gapi::detail::service_ref ref) noexcept : ref_(std::move(ref)) {}
 
-    /// gmail.users.drafts.create: Creates a new draft with the `DRAFT` label.
-    /// `POST gmail/v1/users/{userId}/drafts`; 10 quota units; idempotent (retried after a lost
-    /// answer). Completes with `void(error_code, v1::draft)`.
+    /// The request of Google's `gmail.users.drafts.create` (`POST gmail/v1/users/{userId}/drafts`),
+    /// built but not sent: for `gapi::batch::run` or `client::send`. It carries the method id, 10
+    /// quota units and idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request create_request(std::string_view user_id, v1::draft const& body) const;
+    /// Creates a new draft with the `DRAFT` label.
+    ///
+    /// Google's `gmail.users.drafts.create`: `POST gmail/v1/users/{userId}/drafts`; with media,
+    /// `create_upload`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::draft)`; the `draft` is empty on an error.
+    /// Errors: those of every gapi call (`api_error`, token and transport errors,
+    /// `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's root is
+    /// not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this. A retry after a lost
+    /// answer may leave a second draft, never a second e-mail.
+    /// @par Quota and batching
+    /// 10 quota units of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `create_request` gives its request
+    /// for `gapi::batch::run`. Media uploads (`create_upload`) are never batched.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::draft)> CompletionToken = boost::asio::deferred_t>
     auto create(std::string_view user_id, v1::draft const& body, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::draft>(
             ref_, user_id, [&] { return create_request(user_id, body); },
             std::forward<CompletionToken>(token));
     }
+    /// The request of Google's `gmail.users.drafts.create` as a media upload
+    /// (`POST upload/gmail/v1/users/{userId}/drafts`, `uploadType=multipart`), built but not sent:
+    /// for `client::send` (not `gapi::batch::run`). It carries the method id, 10 quota units and
+    /// idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL;
+    /// `error::header_injection` if `media.content_type` holds CR or LF.
     GAPI_DECL http::request create_upload_request(std::string_view user_id, v1::draft const& body, media_upload const& media) const;
+    /// Google's `gmail.users.drafts.create` as a media upload:
+    /// `POST upload/gmail/v1/users/{userId}/drafts`, `uploadType=multipart` (`body` as JSON, then
+    /// `media`); otherwise as `create`, but never batched (`gapi::batch::run` refuses its request:
+    /// `error::not_batchable`).
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::draft)`; `error::header_injection`,
+    /// nothing sent, if `media.content_type` holds CR or LF.
     template <boost::asio::completion_token_for<void(error_code, v1::draft)> CompletionToken = boost::asio::deferred_t>
     auto create_upload(std::string_view user_id, v1::draft const& body, media_upload const& media, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::draft>(
@@ -334,10 +380,37 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.drafts.delete: Immediately and permanently deletes the specified draft.
-    /// `DELETE gmail/v1/users/{userId}/drafts/{id}`; 10 quota units; idempotent (retried after a
-    /// lost answer). Completes with `void(error_code, no_content)`.
+    /// The request of Google's `gmail.users.drafts.delete`
+    /// (`DELETE gmail/v1/users/{userId}/drafts/{id}`), built but not sent: for `gapi::batch::run`
+    /// or `client::send`. It carries the method id, 10 quota units and idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request delete_request(std::string_view user_id, std::string_view id) const;
+    /// Immediately and permanently deletes the specified draft. Does not simply trash it.
+    ///
+    /// Google's `gmail.users.drafts.delete`: `DELETE gmail/v1/users/{userId}/drafts/{id}`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::no_content)` (Google answers without a body). Errors:
+    /// those of every gapi call (`api_error`, token and transport errors); `error::invalid_url`,
+    /// nothing sent, if the service's root is not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this. A retry after a lost
+    /// answer may get 404: the first attempt deleted it.
+    /// @par Quota and batching
+    /// 10 quota units of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `delete_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, no_content)> CompletionToken = boost::asio::deferred_t>
     auto delete_(std::string_view user_id, std::string_view id, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<no_content>(
@@ -345,9 +418,33 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.drafts.get: Gets the specified draft.
-    /// `GET gmail/v1/users/{userId}/drafts/{id}`; 5 quota units; idempotent (retried after a lost
-    /// answer). Completes with `void(error_code, v1::draft)`.
+    /// Gets the specified draft.
+    ///
+    /// Google's `gmail.users.drafts.get`: `GET gmail/v1/users/{userId}/drafts/{id}`; optional query
+    /// parameters: the overload taking `users_drafts_get_query`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::draft)`; the `draft` is empty on an error.
+    /// Errors: those of every gapi call (`api_error`, token and transport errors,
+    /// `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's root is
+    /// not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 5 quota units of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `get_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::draft)> CompletionToken = boost::asio::deferred_t>
     auto get(std::string_view user_id, std::string_view id, CompletionToken&& token = {}) const {
         users_drafts_get_query const query{};
@@ -355,7 +452,15 @@ public:
             ref_, user_id, [&] { return get_request(user_id, id, query); },
             std::forward<CompletionToken>(token));
     }
+    /// The request of Google's `gmail.users.drafts.get`
+    /// (`GET gmail/v1/users/{userId}/drafts/{id}`), built but not sent: for `gapi::batch::run` or
+    /// `client::send`. It carries the method id, 5 quota units and idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request get_request(std::string_view user_id, std::string_view id, users_drafts_get_query const& query) const;
+    /// Google's `gmail.users.drafts.get` with its optional query parameters
+    /// (`users_drafts_get_query`); otherwise as the overload without them.
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::draft)`.
     template <boost::asio::completion_token_for<void(error_code, v1::draft)> CompletionToken = boost::asio::deferred_t>
     auto get(std::string_view user_id, std::string_view id, users_drafts_get_query const& query, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::draft>(
@@ -363,9 +468,33 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.drafts.list: Lists the drafts in the user's mailbox.
-    /// `GET gmail/v1/users/{userId}/drafts`; 5 quota units; idempotent (retried after a lost
-    /// answer). Completes with `void(error_code, v1::list_drafts_response)`.
+    /// Lists the drafts in the user's mailbox.
+    ///
+    /// Google's `gmail.users.drafts.list`: `GET gmail/v1/users/{userId}/drafts`; optional query
+    /// parameters: the overload taking `users_drafts_list_query`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::list_drafts_response)`; the
+    /// `list_drafts_response` is empty on an error. Errors: those of every gapi call (`api_error`,
+    /// token and transport errors, `error::malformed_response`); `error::invalid_url`, nothing
+    /// sent, if the service's root is not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 5 quota units of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `list_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::list_drafts_response)> CompletionToken = boost::asio::deferred_t>
     auto list(std::string_view user_id, CompletionToken&& token = {}) const {
         users_drafts_list_query const query{};
@@ -373,7 +502,15 @@ public:
             ref_, user_id, [&] { return list_request(user_id, query); },
             std::forward<CompletionToken>(token));
     }
+    /// The request of Google's `gmail.users.drafts.list` (`GET gmail/v1/users/{userId}/drafts`),
+    /// built but not sent: for `gapi::batch::run` or `client::send`. It carries the method id, 5
+    /// quota units and idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request list_request(std::string_view user_id, users_drafts_list_query const& query) const;
+    /// Google's `gmail.users.drafts.list` with its optional query parameters
+    /// (`users_drafts_list_query`); otherwise as the overload without them.
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::list_drafts_response)`.
     template <boost::asio::completion_token_for<void(error_code, v1::list_drafts_response)> CompletionToken = boost::asio::deferred_t>
     auto list(std::string_view user_id, users_drafts_list_query const& query, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::list_drafts_response>(
@@ -381,18 +518,59 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.drafts.send: Sends the specified, existing draft to the recipients in the `To`,
-    /// `Cc`, and `Bcc` headers.
-    /// `POST gmail/v1/users/{userId}/drafts/send`; 100 quota units; not idempotent (never sent
-    /// twice without proof it did not act). Completes with `void(error_code, v1::message)`.
+    /// The request of Google's `gmail.users.drafts.send`
+    /// (`POST gmail/v1/users/{userId}/drafts/send`), built but not sent: for `gapi::batch::run` or
+    /// `client::send`. It carries the method id, 100 quota units and idempotency (not idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request send_request(std::string_view user_id, v1::draft const& body) const;
+    /// Sends the specified, existing draft to the recipients in the `To`, `Cc`, and `Bcc` headers.
+    ///
+    /// Google's `gmail.users.drafts.send`: `POST gmail/v1/users/{userId}/drafts/send`; with media,
+    /// `send_upload`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::message)`; the `message` is empty on an
+    /// error. Errors: those of every gapi call (`api_error`, token and transport errors,
+    /// `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's root is
+    /// not a URL.
+    /// @par Idempotency
+    /// Not idempotent: gapi sends it again only when Google provably did not act (429 and
+    /// rate-limit 403s; a 401, after one token refresh; a connection lost before the request was
+    /// written). After an ambiguous failure (the connection lost once it was written; 500, 502,
+    /// 503, 504; 403 `backendError`) it completes with that error: whether Google acted is unknown.
+    /// `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 100 quota units of Gmail's per-user quota, charged to the mailbox `user_id` (the client
+    /// paces calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `send_request` gives its request
+    /// for `gapi::batch::run`. Media uploads (`send_upload`) are never batched.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::message)> CompletionToken = boost::asio::deferred_t>
     auto send(std::string_view user_id, v1::draft const& body, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::message>(
             ref_, user_id, [&] { return send_request(user_id, body); },
             std::forward<CompletionToken>(token));
     }
+    /// The request of Google's `gmail.users.drafts.send` as a media upload
+    /// (`POST upload/gmail/v1/users/{userId}/drafts/send`, `uploadType=multipart`), built but not
+    /// sent: for `client::send` (not `gapi::batch::run`). It carries the method id, 100 quota units
+    /// and idempotency (not idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL;
+    /// `error::header_injection` if `media.content_type` holds CR or LF.
     GAPI_DECL http::request send_upload_request(std::string_view user_id, v1::draft const& body, media_upload const& media) const;
+    /// Google's `gmail.users.drafts.send` as a media upload:
+    /// `POST upload/gmail/v1/users/{userId}/drafts/send`, `uploadType=multipart` (`body` as JSON,
+    /// then `media`); otherwise as `send`, but never batched (`gapi::batch::run` refuses its
+    /// request: `error::not_batchable`).
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::message)`; `error::header_injection`,
+    /// nothing sent, if `media.content_type` holds CR or LF.
     template <boost::asio::completion_token_for<void(error_code, v1::message)> CompletionToken = boost::asio::deferred_t>
     auto send_upload(std::string_view user_id, v1::draft const& body, media_upload const& media, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::message>(
@@ -400,17 +578,58 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.drafts.update: Replaces a draft's content.
-    /// `PUT gmail/v1/users/{userId}/drafts/{id}`; 15 quota units; idempotent (retried after a lost
-    /// answer). Completes with `void(error_code, v1::draft)`.
+    /// The request of Google's `gmail.users.drafts.update`
+    /// (`PUT gmail/v1/users/{userId}/drafts/{id}`), built but not sent: for `gapi::batch::run` or
+    /// `client::send`. It carries the method id, 15 quota units and idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request update_request(std::string_view user_id, std::string_view id, v1::draft const& body) const;
+    /// Replaces a draft's content.
+    ///
+    /// Google's `gmail.users.drafts.update`: `PUT gmail/v1/users/{userId}/drafts/{id}`; with media,
+    /// `update_upload`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::draft)`; the `draft` is empty on an error.
+    /// Errors: those of every gapi call (`api_error`, token and transport errors,
+    /// `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's root is
+    /// not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 15 quota units of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `update_request` gives its request
+    /// for `gapi::batch::run`. Media uploads (`update_upload`) are never batched.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::draft)> CompletionToken = boost::asio::deferred_t>
     auto update(std::string_view user_id, std::string_view id, v1::draft const& body, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::draft>(
             ref_, user_id, [&] { return update_request(user_id, id, body); },
             std::forward<CompletionToken>(token));
     }
+    /// The request of Google's `gmail.users.drafts.update` as a media upload
+    /// (`PUT upload/gmail/v1/users/{userId}/drafts/{id}`, `uploadType=multipart`), built but not
+    /// sent: for `client::send` (not `gapi::batch::run`). It carries the method id, 15 quota units
+    /// and idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL;
+    /// `error::header_injection` if `media.content_type` holds CR or LF.
     GAPI_DECL http::request update_upload_request(std::string_view user_id, std::string_view id, v1::draft const& body, media_upload const& media) const;
+    /// Google's `gmail.users.drafts.update` as a media upload:
+    /// `PUT upload/gmail/v1/users/{userId}/drafts/{id}`, `uploadType=multipart` (`body` as JSON,
+    /// then `media`); otherwise as `update`, but never batched (`gapi::batch::run` refuses its
+    /// request: `error::not_batchable`).
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::draft)`; `error::header_injection`,
+    /// nothing sent, if `media.content_type` holds CR or LF.
     template <boost::asio::completion_token_for<void(error_code, v1::draft)> CompletionToken = boost::asio::deferred_t>
     auto update_upload(std::string_view user_id, std::string_view id, v1::draft const& body, media_upload const& media, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::draft>(
@@ -422,14 +641,43 @@ private:
     gapi::detail::service_ref ref_;
 };
 
-/// gmail.users.history
+/// Google's `gmail.users.history` resource: its methods, each as its discovery document describes
+/// it. Made by `users_resource::history()`; a value, cheap to copy, that shares the service's
+/// client and options.
 class users_history_resource {
 public:
+    /// What `users_resource::history()` returns: `ref` names the service's client, root URL and
+    /// call options.
     explicit users_history_resource(gapi::detail::service_ref ref) noexcept : ref_(std::move(ref)) {}
 
-    /// gmail.users.history.list: Lists the history of all changes to the given mailbox.
-    /// `GET gmail/v1/users/{userId}/history`; 2 quota units; idempotent (retried after a lost
-    /// answer). Completes with `void(error_code, v1::list_history_response)`.
+    /// Lists the history of all changes to the given mailbox. History results are returned in
+    /// chronological order (increasing `historyId`).
+    ///
+    /// Google's `gmail.users.history.list`: `GET gmail/v1/users/{userId}/history`; optional query
+    /// parameters: the overload taking `users_history_list_query`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::list_history_response)`; the
+    /// `list_history_response` is empty on an error. Errors: those of every gapi call (`api_error`,
+    /// token and transport errors, `error::malformed_response`); `error::invalid_url`, nothing
+    /// sent, if the service's root is not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 2 quota units of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `list_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::list_history_response)> CompletionToken = boost::asio::deferred_t>
     auto list(std::string_view user_id, CompletionToken&& token = {}) const {
         users_history_list_query const query{};
@@ -437,7 +685,15 @@ public:
             ref_, user_id, [&] { return list_request(user_id, query); },
             std::forward<CompletionToken>(token));
     }
+    /// The request of Google's `gmail.users.history.list` (`GET gmail/v1/users/{userId}/history`),
+    /// built but not sent: for `gapi::batch::run` or `client::send`. It carries the method id, 2
+    /// quota units and idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request list_request(std::string_view user_id, users_history_list_query const& query) const;
+    /// Google's `gmail.users.history.list` with its optional query parameters
+    /// (`users_history_list_query`); otherwise as the overload without them.
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::list_history_response)`.
     template <boost::asio::completion_token_for<void(error_code, v1::list_history_response)> CompletionToken = boost::asio::deferred_t>
     auto list(std::string_view user_id, users_history_list_query const& query, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::list_history_response>(
@@ -449,15 +705,47 @@ private:
     gapi::detail::service_ref ref_;
 };
 
-/// gmail.users.labels
+/// Google's `gmail.users.labels` resource: its methods, each as its discovery document describes
+/// it. Made by `users_resource::labels()`; a value, cheap to copy, that shares the service's client
+/// and options.
 class users_labels_resource {
 public:
+    /// What `users_resource::labels()` returns: `ref` names the service's client, root URL and call
+    /// options.
     explicit users_labels_resource(gapi::detail::service_ref ref) noexcept : ref_(std::move(ref)) {}
 
-    /// gmail.users.labels.create: Creates a new label.
-    /// `POST gmail/v1/users/{userId}/labels`; 5 quota units; idempotent (retried after a lost
-    /// answer). Completes with `void(error_code, v1::label)`.
+    /// The request of Google's `gmail.users.labels.create` (`POST gmail/v1/users/{userId}/labels`),
+    /// built but not sent: for `gapi::batch::run` or `client::send`. It carries the method id, 5
+    /// quota units and idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request create_request(std::string_view user_id, v1::label const& body) const;
+    /// Creates a new label.
+    ///
+    /// Google's `gmail.users.labels.create`: `POST gmail/v1/users/{userId}/labels`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::label)`; the `label` is empty on an error.
+    /// Errors: those of every gapi call (`api_error`, token and transport errors,
+    /// `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's root is
+    /// not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this. A retry after a lost
+    /// answer may get 409: the label name exists.
+    /// @par Quota and batching
+    /// 5 quota units of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `create_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::label)> CompletionToken = boost::asio::deferred_t>
     auto create(std::string_view user_id, v1::label const& body, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::label>(
@@ -465,11 +753,38 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.labels.delete: Immediately and permanently deletes the specified label and
-    /// removes it from any messages and threads that it is applied to.
-    /// `DELETE gmail/v1/users/{userId}/labels/{id}`; 5 quota units; idempotent (retried after a
-    /// lost answer). Completes with `void(error_code, no_content)`.
+    /// The request of Google's `gmail.users.labels.delete`
+    /// (`DELETE gmail/v1/users/{userId}/labels/{id}`), built but not sent: for `gapi::batch::run`
+    /// or `client::send`. It carries the method id, 5 quota units and idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request delete_request(std::string_view user_id, std::string_view id) const;
+    /// Immediately and permanently deletes the specified label and removes it from any messages and
+    /// threads that it is applied to.
+    ///
+    /// Google's `gmail.users.labels.delete`: `DELETE gmail/v1/users/{userId}/labels/{id}`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::no_content)` (Google answers without a body). Errors:
+    /// those of every gapi call (`api_error`, token and transport errors); `error::invalid_url`,
+    /// nothing sent, if the service's root is not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this. A retry after a lost
+    /// answer may get 404: the first attempt deleted it.
+    /// @par Quota and batching
+    /// 5 quota units of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `delete_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, no_content)> CompletionToken = boost::asio::deferred_t>
     auto delete_(std::string_view user_id, std::string_view id, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<no_content>(
@@ -477,10 +792,37 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.labels.get: Gets the specified label.
-    /// `GET gmail/v1/users/{userId}/labels/{id}`; 1 quota unit; idempotent (retried after a lost
-    /// answer). Completes with `void(error_code, v1::label)`.
+    /// The request of Google's `gmail.users.labels.get`
+    /// (`GET gmail/v1/users/{userId}/labels/{id}`), built but not sent: for `gapi::batch::run` or
+    /// `client::send`. It carries the method id, 1 quota unit and idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request get_request(std::string_view user_id, std::string_view id) const;
+    /// Gets the specified label.
+    ///
+    /// Google's `gmail.users.labels.get`: `GET gmail/v1/users/{userId}/labels/{id}`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::label)`; the `label` is empty on an error.
+    /// Errors: those of every gapi call (`api_error`, token and transport errors,
+    /// `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's root is
+    /// not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 1 quota unit of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `get_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::label)> CompletionToken = boost::asio::deferred_t>
     auto get(std::string_view user_id, std::string_view id, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::label>(
@@ -488,10 +830,37 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.labels.list: Lists all labels in the user's mailbox.
-    /// `GET gmail/v1/users/{userId}/labels`; 1 quota unit; idempotent (retried after a lost
-    /// answer). Completes with `void(error_code, v1::list_labels_response)`.
+    /// The request of Google's `gmail.users.labels.list` (`GET gmail/v1/users/{userId}/labels`),
+    /// built but not sent: for `gapi::batch::run` or `client::send`. It carries the method id, 1
+    /// quota unit and idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request list_request(std::string_view user_id) const;
+    /// Lists all labels in the user's mailbox.
+    ///
+    /// Google's `gmail.users.labels.list`: `GET gmail/v1/users/{userId}/labels`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::list_labels_response)`; the
+    /// `list_labels_response` is empty on an error. Errors: those of every gapi call (`api_error`,
+    /// token and transport errors, `error::malformed_response`); `error::invalid_url`, nothing
+    /// sent, if the service's root is not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 1 quota unit of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `list_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::list_labels_response)> CompletionToken = boost::asio::deferred_t>
     auto list(std::string_view user_id, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::list_labels_response>(
@@ -499,10 +868,37 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.labels.patch: Patch the specified label.
-    /// `PATCH gmail/v1/users/{userId}/labels/{id}`; 5 quota units; idempotent (retried after a lost
-    /// answer). Completes with `void(error_code, v1::label)`.
+    /// The request of Google's `gmail.users.labels.patch`
+    /// (`PATCH gmail/v1/users/{userId}/labels/{id}`), built but not sent: for `gapi::batch::run` or
+    /// `client::send`. It carries the method id, 5 quota units and idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request patch_request(std::string_view user_id, std::string_view id, v1::label const& body) const;
+    /// Patch the specified label.
+    ///
+    /// Google's `gmail.users.labels.patch`: `PATCH gmail/v1/users/{userId}/labels/{id}`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::label)`; the `label` is empty on an error.
+    /// Errors: those of every gapi call (`api_error`, token and transport errors,
+    /// `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's root is
+    /// not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 5 quota units of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `patch_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::label)> CompletionToken = boost::asio::deferred_t>
     auto patch(std::string_view user_id, std::string_view id, v1::label const& body, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::label>(
@@ -510,10 +906,37 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.labels.update: Updates the specified label.
-    /// `PUT gmail/v1/users/{userId}/labels/{id}`; 5 quota units; idempotent (retried after a lost
-    /// answer). Completes with `void(error_code, v1::label)`.
+    /// The request of Google's `gmail.users.labels.update`
+    /// (`PUT gmail/v1/users/{userId}/labels/{id}`), built but not sent: for `gapi::batch::run` or
+    /// `client::send`. It carries the method id, 5 quota units and idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request update_request(std::string_view user_id, std::string_view id, v1::label const& body) const;
+    /// Updates the specified label.
+    ///
+    /// Google's `gmail.users.labels.update`: `PUT gmail/v1/users/{userId}/labels/{id}`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::label)`; the `label` is empty on an error.
+    /// Errors: those of every gapi call (`api_error`, token and transport errors,
+    /// `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's root is
+    /// not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 5 quota units of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `update_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::label)> CompletionToken = boost::asio::deferred_t>
     auto update(std::string_view user_id, std::string_view id, v1::label const& body, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::label>(
@@ -525,16 +948,48 @@ private:
     gapi::detail::service_ref ref_;
 };
 
-/// gmail.users.messages.attachments
+/// Google's `gmail.users.messages.attachments` resource: its methods, each as its discovery
+/// document describes it. Made by `users_messages_resource::attachments()`; a value, cheap to copy,
+/// that shares the service's client and options.
 class users_messages_attachments_resource {
 public:
+    /// What `users_messages_resource::attachments()` returns: `ref` names the service's client,
+    /// root URL and call options.
     explicit users_messages_attachments_resource(gapi::detail::service_ref ref) noexcept : ref_(std::move(ref)) {}
 
-    /// gmail.users.messages.attachments.get: Gets the specified message attachment.
-    /// `GET gmail/v1/users/{userId}/messages/{messageId}/attachments/{id}`; 5 quota units;
-    /// idempotent (retried after a lost answer). Completes with `void(error_code,
-    /// v1::message_part_body)`.
+    /// The request of Google's `gmail.users.messages.attachments.get`
+    /// (`GET gmail/v1/users/{userId}/messages/{messageId}/attachments/{id}`), built but not sent:
+    /// for `gapi::batch::run` or `client::send`. It carries the method id, 5 quota units and
+    /// idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request get_request(std::string_view user_id, std::string_view message_id, std::string_view id) const;
+    /// Gets the specified message attachment.
+    ///
+    /// Google's `gmail.users.messages.attachments.get`:
+    /// `GET gmail/v1/users/{userId}/messages/{messageId}/attachments/{id}`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::message_part_body)`; the
+    /// `message_part_body` is empty on an error. Errors: those of every gapi call (`api_error`,
+    /// token and transport errors, `error::malformed_response`); `error::invalid_url`, nothing
+    /// sent, if the service's root is not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 5 quota units of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `get_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::message_part_body)> CompletionToken = boost::asio::deferred_t>
     auto get(std::string_view user_id, std::string_view message_id, std::string_view id, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::message_part_body>(
@@ -546,17 +1001,51 @@ private:
     gapi::detail::service_ref ref_;
 };
 
-/// gmail.users.messages
+/// Google's `gmail.users.messages` resource: its methods and sub-resources, each as its discovery
+/// document describes it. Made by `users_resource::messages()`; a value, cheap to copy, that shares
+/// the service's client and options.
 class users_messages_resource {
 public:
+    /// What `users_resource::messages()` returns: `ref` names the service's client, root URL and
+    /// call options.
     explicit users_messages_resource(gapi::detail::service_ref ref) noexcept : ref_(std::move(ref)) {}
 
+    /// Google's `gmail.users.messages.attachments` resource, over the same service.
     users_messages_attachments_resource attachments() const { return users_messages_attachments_resource{ref_}; }
 
-    /// gmail.users.messages.batchDelete: Deletes many messages by message ID.
-    /// `POST gmail/v1/users/{userId}/messages/batchDelete`; 50 quota units; idempotent (retried
-    /// after a lost answer). Completes with `void(error_code, no_content)`.
+    /// The request of Google's `gmail.users.messages.batchDelete`
+    /// (`POST gmail/v1/users/{userId}/messages/batchDelete`), built but not sent: for
+    /// `gapi::batch::run` or `client::send`. It carries the method id, 50 quota units and
+    /// idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request batch_delete_request(std::string_view user_id, v1::batch_delete_messages_request const& body) const;
+    /// Deletes many messages by message ID. Provides no guarantees that messages were not already
+    /// deleted or even existed at all.
+    ///
+    /// Google's `gmail.users.messages.batchDelete`:
+    /// `POST gmail/v1/users/{userId}/messages/batchDelete`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::no_content)` (Google answers without a body). Errors:
+    /// those of every gapi call (`api_error`, token and transport errors); `error::invalid_url`,
+    /// nothing sent, if the service's root is not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 50 quota units of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `batch_delete_request` gives its
+    /// request for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, no_content)> CompletionToken = boost::asio::deferred_t>
     auto batch_delete(std::string_view user_id, v1::batch_delete_messages_request const& body, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<no_content>(
@@ -564,10 +1053,38 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.messages.batchModify: Modifies the labels on the specified messages.
-    /// `POST gmail/v1/users/{userId}/messages/batchModify`; 50 quota units; idempotent (retried
-    /// after a lost answer). Completes with `void(error_code, no_content)`.
+    /// The request of Google's `gmail.users.messages.batchModify`
+    /// (`POST gmail/v1/users/{userId}/messages/batchModify`), built but not sent: for
+    /// `gapi::batch::run` or `client::send`. It carries the method id, 50 quota units and
+    /// idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request batch_modify_request(std::string_view user_id, v1::batch_modify_messages_request const& body) const;
+    /// Modifies the labels on the specified messages.
+    ///
+    /// Google's `gmail.users.messages.batchModify`:
+    /// `POST gmail/v1/users/{userId}/messages/batchModify`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::no_content)` (Google answers without a body). Errors:
+    /// those of every gapi call (`api_error`, token and transport errors); `error::invalid_url`,
+    /// nothing sent, if the service's root is not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 50 quota units of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `batch_modify_request` gives its
+    /// request for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, no_content)> CompletionToken = boost::asio::deferred_t>
     auto batch_modify(std::string_view user_id, v1::batch_modify_messages_request const& body, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<no_content>(
@@ -575,10 +1092,38 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.messages.delete: Immediately and permanently deletes the specified message.
-    /// `DELETE gmail/v1/users/{userId}/messages/{id}`; 10 quota units; idempotent (retried after a
-    /// lost answer). Completes with `void(error_code, no_content)`.
+    /// The request of Google's `gmail.users.messages.delete`
+    /// (`DELETE gmail/v1/users/{userId}/messages/{id}`), built but not sent: for `gapi::batch::run`
+    /// or `client::send`. It carries the method id, 10 quota units and idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request delete_request(std::string_view user_id, std::string_view id) const;
+    /// Immediately and permanently deletes the specified message. This operation cannot be undone.
+    /// Prefer `messages.trash` instead.
+    ///
+    /// Google's `gmail.users.messages.delete`: `DELETE gmail/v1/users/{userId}/messages/{id}`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::no_content)` (Google answers without a body). Errors:
+    /// those of every gapi call (`api_error`, token and transport errors); `error::invalid_url`,
+    /// nothing sent, if the service's root is not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this. A retry after a lost
+    /// answer may get 404: the first attempt deleted it.
+    /// @par Quota and batching
+    /// 10 quota units of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `delete_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, no_content)> CompletionToken = boost::asio::deferred_t>
     auto delete_(std::string_view user_id, std::string_view id, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<no_content>(
@@ -586,9 +1131,33 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.messages.get: Gets the specified message.
-    /// `GET gmail/v1/users/{userId}/messages/{id}`; 5 quota units; idempotent (retried after a lost
-    /// answer). Completes with `void(error_code, v1::message)`.
+    /// Gets the specified message.
+    ///
+    /// Google's `gmail.users.messages.get`: `GET gmail/v1/users/{userId}/messages/{id}`; optional
+    /// query parameters: the overload taking `users_messages_get_query`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::message)`; the `message` is empty on an
+    /// error. Errors: those of every gapi call (`api_error`, token and transport errors,
+    /// `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's root is
+    /// not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 5 quota units of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `get_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::message)> CompletionToken = boost::asio::deferred_t>
     auto get(std::string_view user_id, std::string_view id, CompletionToken&& token = {}) const {
         users_messages_get_query const query{};
@@ -596,7 +1165,15 @@ public:
             ref_, user_id, [&] { return get_request(user_id, id, query); },
             std::forward<CompletionToken>(token));
     }
+    /// The request of Google's `gmail.users.messages.get`
+    /// (`GET gmail/v1/users/{userId}/messages/{id}`), built but not sent: for `gapi::batch::run` or
+    /// `client::send`. It carries the method id, 5 quota units and idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request get_request(std::string_view user_id, std::string_view id, users_messages_get_query const& query) const;
+    /// Google's `gmail.users.messages.get` with its optional query parameters
+    /// (`users_messages_get_query`); otherwise as the overload without them.
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::message)`.
     template <boost::asio::completion_token_for<void(error_code, v1::message)> CompletionToken = boost::asio::deferred_t>
     auto get(std::string_view user_id, std::string_view id, users_messages_get_query const& query, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::message>(
@@ -604,10 +1181,38 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.messages.import: Imports a message into only this user's mailbox, with standard
-    /// email delivery scanning and classification similar to receiving via SMTP.
-    /// `POST gmail/v1/users/{userId}/messages/import`; 25 quota units; not idempotent (never sent
-    /// twice without proof it did not act). Completes with `void(error_code, v1::message)`.
+    /// Imports a message into only this user's mailbox, with standard email delivery scanning and
+    /// classification similar to receiving via SMTP. This method doesn't perform SPF checks, so it
+    /// might not work for some spam messages, such as those attempting to perform domain spoofing.
+    /// This method does not send a message. Note that the maximum size of the message is 150MB.
+    ///
+    /// Google's `gmail.users.messages.import`: `POST gmail/v1/users/{userId}/messages/import`; with
+    /// media, `import_upload`; optional query parameters: the overload taking
+    /// `users_messages_import_query`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::message)`; the `message` is empty on an
+    /// error. Errors: those of every gapi call (`api_error`, token and transport errors,
+    /// `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's root is
+    /// not a URL.
+    /// @par Idempotency
+    /// Not idempotent: gapi sends it again only when Google provably did not act (429 and
+    /// rate-limit 403s; a 401, after one token refresh; a connection lost before the request was
+    /// written). After an ambiguous failure (the connection lost once it was written; 500, 502,
+    /// 503, 504; 403 `backendError`) it completes with that error: whether Google acted is unknown.
+    /// `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 25 quota units of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `import_request` gives its request
+    /// for `gapi::batch::run`. Media uploads (`import_upload`) are never batched.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::message)> CompletionToken = boost::asio::deferred_t>
     auto import_(std::string_view user_id, v1::message const& body, CompletionToken&& token = {}) const {
         users_messages_import_query const query{};
@@ -615,13 +1220,29 @@ public:
             ref_, user_id, [&] { return import_request(user_id, body, query); },
             std::forward<CompletionToken>(token));
     }
+    /// The request of Google's `gmail.users.messages.import`
+    /// (`POST gmail/v1/users/{userId}/messages/import`), built but not sent: for `gapi::batch::run`
+    /// or `client::send`. It carries the method id, 25 quota units and idempotency (not
+    /// idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request import_request(std::string_view user_id, v1::message const& body, users_messages_import_query const& query) const;
+    /// Google's `gmail.users.messages.import` with its optional query parameters
+    /// (`users_messages_import_query`); otherwise as the overload without them.
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::message)`.
     template <boost::asio::completion_token_for<void(error_code, v1::message)> CompletionToken = boost::asio::deferred_t>
     auto import_(std::string_view user_id, v1::message const& body, users_messages_import_query const& query, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::message>(
             ref_, user_id, [&] { return import_request(user_id, body, query); },
             std::forward<CompletionToken>(token));
     }
+    /// Google's `gmail.users.messages.import` as a media upload:
+    /// `POST upload/gmail/v1/users/{userId}/messages/import`, `uploadType=multipart` (`body` as
+    /// JSON, then `media`); otherwise as `import_`, but never batched (`gapi::batch::run` refuses
+    /// its request: `error::not_batchable`).
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::message)`; `error::header_injection`,
+    /// nothing sent, if `media.content_type` holds CR or LF.
     template <boost::asio::completion_token_for<void(error_code, v1::message)> CompletionToken = boost::asio::deferred_t>
     auto import_upload(std::string_view user_id, v1::message const& body, media_upload const& media, CompletionToken&& token = {}) const {
         users_messages_import_query const query{};
@@ -629,7 +1250,20 @@ public:
             ref_, user_id, [&] { return import_upload_request(user_id, body, media, query); },
             std::forward<CompletionToken>(token));
     }
+    /// The request of Google's `gmail.users.messages.import` as a media upload
+    /// (`POST upload/gmail/v1/users/{userId}/messages/import`, `uploadType=multipart`), built but
+    /// not sent: for `client::send` (not `gapi::batch::run`). It carries the method id, 25 quota
+    /// units and idempotency (not idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL;
+    /// `error::header_injection` if `media.content_type` holds CR or LF.
     GAPI_DECL http::request import_upload_request(std::string_view user_id, v1::message const& body, media_upload const& media, users_messages_import_query const& query) const;
+    /// Google's `gmail.users.messages.import` as a media upload with its optional query parameters
+    /// (`users_messages_import_query`): `POST upload/gmail/v1/users/{userId}/messages/import`,
+    /// `uploadType=multipart` (`body` as JSON, then `media`); otherwise as `import_`, but never
+    /// batched (`gapi::batch::run` refuses its request: `error::not_batchable`).
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::message)`; `error::header_injection`,
+    /// nothing sent, if `media.content_type` holds CR or LF.
     template <boost::asio::completion_token_for<void(error_code, v1::message)> CompletionToken = boost::asio::deferred_t>
     auto import_upload(std::string_view user_id, v1::message const& body, media_upload const& media, users_messages_import_query const& query, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::message>(
@@ -637,10 +1271,36 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.messages.insert: Directly inserts a message into only this user's mailbox
-    /// similar to `IMAP APPEND`, bypassing most scanning and classification.
-    /// `POST gmail/v1/users/{userId}/messages`; 25 quota units; not idempotent (never sent twice
-    /// without proof it did not act). Completes with `void(error_code, v1::message)`.
+    /// Directly inserts a message into only this user's mailbox similar to `IMAP APPEND`, bypassing
+    /// most scanning and classification. Does not send a message.
+    ///
+    /// Google's `gmail.users.messages.insert`: `POST gmail/v1/users/{userId}/messages`; with media,
+    /// `insert_upload`; optional query parameters: the overload taking
+    /// `users_messages_insert_query`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::message)`; the `message` is empty on an
+    /// error. Errors: those of every gapi call (`api_error`, token and transport errors,
+    /// `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's root is
+    /// not a URL.
+    /// @par Idempotency
+    /// Not idempotent: gapi sends it again only when Google provably did not act (429 and
+    /// rate-limit 403s; a 401, after one token refresh; a connection lost before the request was
+    /// written). After an ambiguous failure (the connection lost once it was written; 500, 502,
+    /// 503, 504; 403 `backendError`) it completes with that error: whether Google acted is unknown.
+    /// `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 25 quota units of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `insert_request` gives its request
+    /// for `gapi::batch::run`. Media uploads (`insert_upload`) are never batched.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::message)> CompletionToken = boost::asio::deferred_t>
     auto insert(std::string_view user_id, v1::message const& body, CompletionToken&& token = {}) const {
         users_messages_insert_query const query{};
@@ -648,13 +1308,28 @@ public:
             ref_, user_id, [&] { return insert_request(user_id, body, query); },
             std::forward<CompletionToken>(token));
     }
+    /// The request of Google's `gmail.users.messages.insert`
+    /// (`POST gmail/v1/users/{userId}/messages`), built but not sent: for `gapi::batch::run` or
+    /// `client::send`. It carries the method id, 25 quota units and idempotency (not idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request insert_request(std::string_view user_id, v1::message const& body, users_messages_insert_query const& query) const;
+    /// Google's `gmail.users.messages.insert` with its optional query parameters
+    /// (`users_messages_insert_query`); otherwise as the overload without them.
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::message)`.
     template <boost::asio::completion_token_for<void(error_code, v1::message)> CompletionToken = boost::asio::deferred_t>
     auto insert(std::string_view user_id, v1::message const& body, users_messages_insert_query const& query, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::message>(
             ref_, user_id, [&] { return insert_request(user_id, body, query); },
             std::forward<CompletionToken>(token));
     }
+    /// Google's `gmail.users.messages.insert` as a media upload:
+    /// `POST upload/gmail/v1/users/{userId}/messages`, `uploadType=multipart` (`body` as JSON, then
+    /// `media`); otherwise as `insert`, but never batched (`gapi::batch::run` refuses its request:
+    /// `error::not_batchable`).
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::message)`; `error::header_injection`,
+    /// nothing sent, if `media.content_type` holds CR or LF.
     template <boost::asio::completion_token_for<void(error_code, v1::message)> CompletionToken = boost::asio::deferred_t>
     auto insert_upload(std::string_view user_id, v1::message const& body, media_upload const& media, CompletionToken&& token = {}) const {
         users_messages_insert_query const query{};
@@ -662,7 +1337,20 @@ public:
             ref_, user_id, [&] { return insert_upload_request(user_id, body, media, query); },
             std::forward<CompletionToken>(token));
     }
+    /// The request of Google's `gmail.users.messages.insert` as a media upload
+    /// (`POST upload/gmail/v1/users/{userId}/messages`, `uploadType=multipart`), built but not
+    /// sent: for `client::send` (not `gapi::batch::run`). It carries the method id, 25 quota units
+    /// and idempotency (not idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL;
+    /// `error::header_injection` if `media.content_type` holds CR or LF.
     GAPI_DECL http::request insert_upload_request(std::string_view user_id, v1::message const& body, media_upload const& media, users_messages_insert_query const& query) const;
+    /// Google's `gmail.users.messages.insert` as a media upload with its optional query parameters
+    /// (`users_messages_insert_query`): `POST upload/gmail/v1/users/{userId}/messages`,
+    /// `uploadType=multipart` (`body` as JSON, then `media`); otherwise as `insert`, but never
+    /// batched (`gapi::batch::run` refuses its request: `error::not_batchable`).
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::message)`; `error::header_injection`,
+    /// nothing sent, if `media.content_type` holds CR or LF.
     template <boost::asio::completion_token_for<void(error_code, v1::message)> CompletionToken = boost::asio::deferred_t>
     auto insert_upload(std::string_view user_id, v1::message const& body, media_upload const& media, users_messages_insert_query const& query, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::message>(
@@ -670,9 +1358,34 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.messages.list: Lists the messages in the user's mailbox.
-    /// `GET gmail/v1/users/{userId}/messages`; 5 quota units; idempotent (retried after a lost
-    /// answer). Completes with `void(error_code, v1::list_messages_response)`.
+    /// Lists the messages in the user's mailbox. For example usage, see [List Gmail
+    /// messages](https://developers.google.com/workspace/gmail/api/guides/list-messages).
+    ///
+    /// Google's `gmail.users.messages.list`: `GET gmail/v1/users/{userId}/messages`; optional query
+    /// parameters: the overload taking `users_messages_list_query`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::list_messages_response)`; the
+    /// `list_messages_response` is empty on an error. Errors: those of every gapi call
+    /// (`api_error`, token and transport errors, `error::malformed_response`);
+    /// `error::invalid_url`, nothing sent, if the service's root is not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 5 quota units of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `list_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::list_messages_response)> CompletionToken = boost::asio::deferred_t>
     auto list(std::string_view user_id, CompletionToken&& token = {}) const {
         users_messages_list_query const query{};
@@ -680,7 +1393,15 @@ public:
             ref_, user_id, [&] { return list_request(user_id, query); },
             std::forward<CompletionToken>(token));
     }
+    /// The request of Google's `gmail.users.messages.list`
+    /// (`GET gmail/v1/users/{userId}/messages`), built but not sent: for `gapi::batch::run` or
+    /// `client::send`. It carries the method id, 5 quota units and idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request list_request(std::string_view user_id, users_messages_list_query const& query) const;
+    /// Google's `gmail.users.messages.list` with its optional query parameters
+    /// (`users_messages_list_query`); otherwise as the overload without them.
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::list_messages_response)`.
     template <boost::asio::completion_token_for<void(error_code, v1::list_messages_response)> CompletionToken = boost::asio::deferred_t>
     auto list(std::string_view user_id, users_messages_list_query const& query, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::list_messages_response>(
@@ -688,10 +1409,38 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.messages.modify: Modifies the labels on the specified message.
-    /// `POST gmail/v1/users/{userId}/messages/{id}/modify`; 5 quota units; idempotent (retried
-    /// after a lost answer). Completes with `void(error_code, v1::message)`.
+    /// The request of Google's `gmail.users.messages.modify`
+    /// (`POST gmail/v1/users/{userId}/messages/{id}/modify`), built but not sent: for
+    /// `gapi::batch::run` or `client::send`. It carries the method id, 5 quota units and
+    /// idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request modify_request(std::string_view user_id, std::string_view id, v1::modify_message_request const& body) const;
+    /// Modifies the labels on the specified message.
+    ///
+    /// Google's `gmail.users.messages.modify`: `POST gmail/v1/users/{userId}/messages/{id}/modify`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::message)`; the `message` is empty on an
+    /// error. Errors: those of every gapi call (`api_error`, token and transport errors,
+    /// `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's root is
+    /// not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 5 quota units of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `modify_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::message)> CompletionToken = boost::asio::deferred_t>
     auto modify(std::string_view user_id, std::string_view id, v1::modify_message_request const& body, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::message>(
@@ -699,18 +1448,62 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.messages.send: Sends the specified message to the recipients in the `To`, `Cc`,
-    /// and `Bcc` headers.
-    /// `POST gmail/v1/users/{userId}/messages/send`; 100 quota units; not idempotent (never sent
-    /// twice without proof it did not act). Completes with `void(error_code, v1::message)`.
+    /// The request of Google's `gmail.users.messages.send`
+    /// (`POST gmail/v1/users/{userId}/messages/send`), built but not sent: for `gapi::batch::run`
+    /// or `client::send`. It carries the method id, 100 quota units and idempotency (not
+    /// idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request send_request(std::string_view user_id, v1::message const& body) const;
+    /// Sends the specified message to the recipients in the `To`, `Cc`, and `Bcc` headers. For
+    /// example usage, see [Sending
+    /// email](https://developers.google.com/workspace/gmail/api/guides/sending).
+    ///
+    /// Google's `gmail.users.messages.send`: `POST gmail/v1/users/{userId}/messages/send`; with
+    /// media, `send_upload`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::message)`; the `message` is empty on an
+    /// error. Errors: those of every gapi call (`api_error`, token and transport errors,
+    /// `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's root is
+    /// not a URL.
+    /// @par Idempotency
+    /// Not idempotent: gapi sends it again only when Google provably did not act (429 and
+    /// rate-limit 403s; a 401, after one token refresh; a connection lost before the request was
+    /// written). After an ambiguous failure (the connection lost once it was written; 500, 502,
+    /// 503, 504; 403 `backendError`) it completes with that error: whether Google acted is unknown.
+    /// `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 100 quota units of Gmail's per-user quota, charged to the mailbox `user_id` (the client
+    /// paces calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `send_request` gives its request
+    /// for `gapi::batch::run`. Media uploads (`send_upload`) are never batched.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::message)> CompletionToken = boost::asio::deferred_t>
     auto send(std::string_view user_id, v1::message const& body, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::message>(
             ref_, user_id, [&] { return send_request(user_id, body); },
             std::forward<CompletionToken>(token));
     }
+    /// The request of Google's `gmail.users.messages.send` as a media upload
+    /// (`POST upload/gmail/v1/users/{userId}/messages/send`, `uploadType=multipart`), built but not
+    /// sent: for `client::send` (not `gapi::batch::run`). It carries the method id, 100 quota units
+    /// and idempotency (not idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL;
+    /// `error::header_injection` if `media.content_type` holds CR or LF.
     GAPI_DECL http::request send_upload_request(std::string_view user_id, v1::message const& body, media_upload const& media) const;
+    /// Google's `gmail.users.messages.send` as a media upload:
+    /// `POST upload/gmail/v1/users/{userId}/messages/send`, `uploadType=multipart` (`body` as JSON,
+    /// then `media`); otherwise as `send`, but never batched (`gapi::batch::run` refuses its
+    /// request: `error::not_batchable`).
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::message)`; `error::header_injection`,
+    /// nothing sent, if `media.content_type` holds CR or LF.
     template <boost::asio::completion_token_for<void(error_code, v1::message)> CompletionToken = boost::asio::deferred_t>
     auto send_upload(std::string_view user_id, v1::message const& body, media_upload const& media, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::message>(
@@ -718,10 +1511,38 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.messages.trash: Moves the specified message to the trash.
-    /// `POST gmail/v1/users/{userId}/messages/{id}/trash`; 5 quota units; idempotent (retried after
-    /// a lost answer). Completes with `void(error_code, v1::message)`.
+    /// The request of Google's `gmail.users.messages.trash`
+    /// (`POST gmail/v1/users/{userId}/messages/{id}/trash`), built but not sent: for
+    /// `gapi::batch::run` or `client::send`. It carries the method id, 5 quota units and
+    /// idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request trash_request(std::string_view user_id, std::string_view id) const;
+    /// Moves the specified message to the trash.
+    ///
+    /// Google's `gmail.users.messages.trash`: `POST gmail/v1/users/{userId}/messages/{id}/trash`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::message)`; the `message` is empty on an
+    /// error. Errors: those of every gapi call (`api_error`, token and transport errors,
+    /// `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's root is
+    /// not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 5 quota units of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `trash_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::message)> CompletionToken = boost::asio::deferred_t>
     auto trash(std::string_view user_id, std::string_view id, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::message>(
@@ -729,10 +1550,39 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.messages.untrash: Removes the specified message from the trash.
-    /// `POST gmail/v1/users/{userId}/messages/{id}/untrash`; 5 quota units; idempotent (retried
-    /// after a lost answer). Completes with `void(error_code, v1::message)`.
+    /// The request of Google's `gmail.users.messages.untrash`
+    /// (`POST gmail/v1/users/{userId}/messages/{id}/untrash`), built but not sent: for
+    /// `gapi::batch::run` or `client::send`. It carries the method id, 5 quota units and
+    /// idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request untrash_request(std::string_view user_id, std::string_view id) const;
+    /// Removes the specified message from the trash.
+    ///
+    /// Google's `gmail.users.messages.untrash`:
+    /// `POST gmail/v1/users/{userId}/messages/{id}/untrash`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::message)`; the `message` is empty on an
+    /// error. Errors: those of every gapi call (`api_error`, token and transport errors,
+    /// `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's root is
+    /// not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 5 quota units of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `untrash_request` gives its
+    /// request for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::message)> CompletionToken = boost::asio::deferred_t>
     auto untrash(std::string_view user_id, std::string_view id, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::message>(
@@ -744,17 +1594,59 @@ private:
     gapi::detail::service_ref ref_;
 };
 
-/// gmail.users.settings.cse.identities
+/// Google's `gmail.users.settings.cse.identities` resource: its methods, each as its discovery
+/// document describes it. Made by `users_settings_cse_resource::identities()`; a value, cheap to
+/// copy, that shares the service's client and options.
 class users_settings_cse_identities_resource {
 public:
+    /// What `users_settings_cse_resource::identities()` returns: `ref` names the service's client,
+    /// root URL and call options.
     explicit users_settings_cse_identities_resource(gapi::detail::service_ref ref) noexcept : ref_(std::move(ref)) {}
 
-    /// gmail.users.settings.cse.identities.create: Creates and configures a client-side encryption
-    /// identity that's authorized to send mail from the user account.
-    /// `POST gmail/v1/users/{userId}/settings/cse/identities`; 5 quota units; not idempotent (never
-    /// sent twice without proof it did not act). Completes with `void(error_code,
-    /// v1::cse_identity)`.
+    /// The request of Google's `gmail.users.settings.cse.identities.create`
+    /// (`POST gmail/v1/users/{userId}/settings/cse/identities`), built but not sent: for
+    /// `gapi::batch::run` or `client::send`. It carries the method id, 5 quota units and
+    /// idempotency (not idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request create_request(std::string_view user_id, v1::cse_identity const& body) const;
+    /// Creates and configures a client-side encryption identity that's authorized to send mail from
+    /// the user account. Google publishes the S/MIME certificate to a shared domain-wide directory
+    /// so that people within a Google Workspace organization can encrypt and send mail to the
+    /// identity. For administrators managing identities and keypairs for users in their
+    /// organization, requests require authorization with a [service
+    /// account](https://developers.google.com/identity/protocols/OAuth2ServiceAccount) that has
+    /// [domain-wide delegation
+    /// authority](https://developers.google.com/identity/protocols/OAuth2ServiceAccount#delegatingauthority)
+    /// to impersonate users with the `https://www.googleapis.com/auth/gmail.settings.basic` scope.
+    /// For users managing their own identities and keypairs, requests require [hardware key
+    /// encryption](https://support.google.com/a/answer/14153163) turned on and configured.
+    ///
+    /// Google's `gmail.users.settings.cse.identities.create`:
+    /// `POST gmail/v1/users/{userId}/settings/cse/identities`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::cse_identity)`; the `cse_identity` is
+    /// empty on an error. Errors: those of every gapi call (`api_error`, token and transport
+    /// errors, `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's
+    /// root is not a URL.
+    /// @par Idempotency
+    /// Not idempotent: gapi sends it again only when Google provably did not act (429 and
+    /// rate-limit 403s; a 401, after one token refresh; a connection lost before the request was
+    /// written). After an ambiguous failure (the connection lost once it was written; 500, 502,
+    /// 503, 504; 403 `backendError`) it completes with that error: whether Google acted is unknown.
+    /// `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 5 quota units of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `create_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::cse_identity)> CompletionToken = boost::asio::deferred_t>
     auto create(std::string_view user_id, v1::cse_identity const& body, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::cse_identity>(
@@ -762,10 +1654,49 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.settings.cse.identities.delete: Deletes a client-side encryption identity.
-    /// `DELETE gmail/v1/users/{userId}/settings/cse/identities/{cseEmailAddress}`; 5 quota units;
-    /// idempotent (retried after a lost answer). Completes with `void(error_code, no_content)`.
+    /// The request of Google's `gmail.users.settings.cse.identities.delete`
+    /// (`DELETE gmail/v1/users/{userId}/settings/cse/identities/{cseEmailAddress}`), built but not
+    /// sent: for `gapi::batch::run` or `client::send`. It carries the method id, 5 quota units and
+    /// idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request delete_request(std::string_view user_id, std::string_view cse_email_address) const;
+    /// Deletes a client-side encryption identity. The authenticated user can no longer use the
+    /// identity to send encrypted messages. You cannot restore the identity after you delete it.
+    /// Instead, use the CreateCseIdentity method to create another identity with the same
+    /// configuration. For administrators managing identities and keypairs for users in their
+    /// organization, requests require authorization with a [service
+    /// account](https://developers.google.com/identity/protocols/OAuth2ServiceAccount) that has
+    /// [domain-wide delegation
+    /// authority](https://developers.google.com/identity/protocols/OAuth2ServiceAccount#delegatingauthority)
+    /// to impersonate users with the `https://www.googleapis.com/auth/gmail.settings.basic` scope.
+    /// For users managing their own identities and keypairs, requests require [hardware key
+    /// encryption](https://support.google.com/a/answer/14153163) turned on and configured.
+    ///
+    /// Google's `gmail.users.settings.cse.identities.delete`:
+    /// `DELETE gmail/v1/users/{userId}/settings/cse/identities/{cseEmailAddress}`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::no_content)` (Google answers without a body). Errors:
+    /// those of every gapi call (`api_error`, token and transport errors); `error::invalid_url`,
+    /// nothing sent, if the service's root is not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this. A retry after a lost
+    /// answer may get 404: the first attempt deleted it.
+    /// @par Quota and batching
+    /// 5 quota units of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `delete_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, no_content)> CompletionToken = boost::asio::deferred_t>
     auto delete_(std::string_view user_id, std::string_view cse_email_address, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<no_content>(
@@ -773,12 +1704,46 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.settings.cse.identities.get: Retrieves a client-side encryption identity
-    /// configuration.
-    /// `GET gmail/v1/users/{userId}/settings/cse/identities/{cseEmailAddress}`; 1 quota unit;
-    /// idempotent (retried after a lost answer). Completes with `void(error_code,
-    /// v1::cse_identity)`.
+    /// The request of Google's `gmail.users.settings.cse.identities.get`
+    /// (`GET gmail/v1/users/{userId}/settings/cse/identities/{cseEmailAddress}`), built but not
+    /// sent: for `gapi::batch::run` or `client::send`. It carries the method id, 1 quota unit and
+    /// idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request get_request(std::string_view user_id, std::string_view cse_email_address) const;
+    /// Retrieves a client-side encryption identity configuration. For administrators managing
+    /// identities and keypairs for users in their organization, requests require authorization with
+    /// a [service account](https://developers.google.com/identity/protocols/OAuth2ServiceAccount)
+    /// that has [domain-wide delegation
+    /// authority](https://developers.google.com/identity/protocols/OAuth2ServiceAccount#delegatingauthority)
+    /// to impersonate users with the `https://www.googleapis.com/auth/gmail.settings.basic` scope.
+    /// For users managing their own identities and keypairs, requests require [hardware key
+    /// encryption](https://support.google.com/a/answer/14153163) turned on and configured.
+    ///
+    /// Google's `gmail.users.settings.cse.identities.get`:
+    /// `GET gmail/v1/users/{userId}/settings/cse/identities/{cseEmailAddress}`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::cse_identity)`; the `cse_identity` is
+    /// empty on an error. Errors: those of every gapi call (`api_error`, token and transport
+    /// errors, `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's
+    /// root is not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 1 quota unit of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `get_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::cse_identity)> CompletionToken = boost::asio::deferred_t>
     auto get(std::string_view user_id, std::string_view cse_email_address, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::cse_identity>(
@@ -786,10 +1751,42 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.settings.cse.identities.list: Lists the client-side encrypted identities for an
-    /// authenticated user.
-    /// `GET gmail/v1/users/{userId}/settings/cse/identities`; 1 quota unit; idempotent (retried
-    /// after a lost answer). Completes with `void(error_code, v1::list_cse_identities_response)`.
+    /// Lists the client-side encrypted identities for an authenticated user. For administrators
+    /// managing identities and keypairs for users in their organization, requests require
+    /// authorization with a [service
+    /// account](https://developers.google.com/identity/protocols/OAuth2ServiceAccount) that has
+    /// [domain-wide delegation
+    /// authority](https://developers.google.com/identity/protocols/OAuth2ServiceAccount#delegatingauthority)
+    /// to impersonate users with the `https://www.googleapis.com/auth/gmail.settings.basic` scope.
+    /// For users managing their own identities and keypairs, requests require [hardware key
+    /// encryption](https://support.google.com/a/answer/14153163) turned on and configured.
+    ///
+    /// Google's `gmail.users.settings.cse.identities.list`:
+    /// `GET gmail/v1/users/{userId}/settings/cse/identities`; optional query parameters: the
+    /// overload taking `users_settings_cse_identities_list_query`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::list_cse_identities_response)`; the
+    /// `list_cse_identities_response` is empty on an error. Errors: those of every gapi call
+    /// (`api_error`, token and transport errors, `error::malformed_response`);
+    /// `error::invalid_url`, nothing sent, if the service's root is not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 1 quota unit of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `list_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::list_cse_identities_response)> CompletionToken = boost::asio::deferred_t>
     auto list(std::string_view user_id, CompletionToken&& token = {}) const {
         users_settings_cse_identities_list_query const query{};
@@ -797,7 +1794,16 @@ public:
             ref_, user_id, [&] { return list_request(user_id, query); },
             std::forward<CompletionToken>(token));
     }
+    /// The request of Google's `gmail.users.settings.cse.identities.list`
+    /// (`GET gmail/v1/users/{userId}/settings/cse/identities`), built but not sent: for
+    /// `gapi::batch::run` or `client::send`. It carries the method id, 1 quota unit and idempotency
+    /// (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request list_request(std::string_view user_id, users_settings_cse_identities_list_query const& query) const;
+    /// Google's `gmail.users.settings.cse.identities.list` with its optional query parameters
+    /// (`users_settings_cse_identities_list_query`); otherwise as the overload without them.
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::list_cse_identities_response)`.
     template <boost::asio::completion_token_for<void(error_code, v1::list_cse_identities_response)> CompletionToken = boost::asio::deferred_t>
     auto list(std::string_view user_id, users_settings_cse_identities_list_query const& query, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::list_cse_identities_response>(
@@ -805,12 +1811,48 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.settings.cse.identities.patch: Associates a different key pair with an existing
-    /// client-side encryption identity.
-    /// `PATCH gmail/v1/users/{userId}/settings/cse/identities/{emailAddress}`; 5 quota units;
-    /// idempotent (retried after a lost answer). Completes with `void(error_code,
-    /// v1::cse_identity)`.
+    /// The request of Google's `gmail.users.settings.cse.identities.patch`
+    /// (`PATCH gmail/v1/users/{userId}/settings/cse/identities/{emailAddress}`), built but not
+    /// sent: for `gapi::batch::run` or `client::send`. It carries the method id, 5 quota units and
+    /// idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request patch_request(std::string_view user_id, std::string_view email_address, v1::cse_identity const& body) const;
+    /// Associates a different key pair with an existing client-side encryption identity. The
+    /// updated key pair must validate against Google's [S/MIME certificate
+    /// profiles](https://support.google.com/a/answer/7300887). For administrators managing
+    /// identities and keypairs for users in their organization, requests require authorization with
+    /// a [service account](https://developers.google.com/identity/protocols/OAuth2ServiceAccount)
+    /// that has [domain-wide delegation
+    /// authority](https://developers.google.com/identity/protocols/OAuth2ServiceAccount#delegatingauthority)
+    /// to impersonate users with the `https://www.googleapis.com/auth/gmail.settings.basic` scope.
+    /// For users managing their own identities and keypairs, requests require [hardware key
+    /// encryption](https://support.google.com/a/answer/14153163) turned on and configured.
+    ///
+    /// Google's `gmail.users.settings.cse.identities.patch`:
+    /// `PATCH gmail/v1/users/{userId}/settings/cse/identities/{emailAddress}`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::cse_identity)`; the `cse_identity` is
+    /// empty on an error. Errors: those of every gapi call (`api_error`, token and transport
+    /// errors, `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's
+    /// root is not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 5 quota units of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `patch_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::cse_identity)> CompletionToken = boost::asio::deferred_t>
     auto patch(std::string_view user_id, std::string_view email_address, v1::cse_identity const& body, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::cse_identity>(
@@ -822,17 +1864,57 @@ private:
     gapi::detail::service_ref ref_;
 };
 
-/// gmail.users.settings.cse.keypairs
+/// Google's `gmail.users.settings.cse.keypairs` resource: its methods, each as its discovery
+/// document describes it. Made by `users_settings_cse_resource::keypairs()`; a value, cheap to
+/// copy, that shares the service's client and options.
 class users_settings_cse_keypairs_resource {
 public:
+    /// What `users_settings_cse_resource::keypairs()` returns: `ref` names the service's client,
+    /// root URL and call options.
     explicit users_settings_cse_keypairs_resource(gapi::detail::service_ref ref) noexcept : ref_(std::move(ref)) {}
 
-    /// gmail.users.settings.cse.keypairs.create: Creates and uploads a client-side encryption
-    /// S/MIME public key certificate chain and private key metadata for the authenticated user.
-    /// `POST gmail/v1/users/{userId}/settings/cse/keypairs`; 5 quota units; not idempotent (never
-    /// sent twice without proof it did not act). Completes with `void(error_code,
-    /// v1::cse_key_pair)`.
+    /// The request of Google's `gmail.users.settings.cse.keypairs.create`
+    /// (`POST gmail/v1/users/{userId}/settings/cse/keypairs`), built but not sent: for
+    /// `gapi::batch::run` or `client::send`. It carries the method id, 5 quota units and
+    /// idempotency (not idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request create_request(std::string_view user_id, v1::cse_key_pair const& body) const;
+    /// Creates and uploads a client-side encryption S/MIME public key certificate chain and private
+    /// key metadata for the authenticated user. For administrators managing identities and keypairs
+    /// for users in their organization, requests require authorization with a [service
+    /// account](https://developers.google.com/identity/protocols/OAuth2ServiceAccount) that has
+    /// [domain-wide delegation
+    /// authority](https://developers.google.com/identity/protocols/OAuth2ServiceAccount#delegatingauthority)
+    /// to impersonate users with the `https://www.googleapis.com/auth/gmail.settings.basic` scope.
+    /// For users managing their own identities and keypairs, requests require [hardware key
+    /// encryption](https://support.google.com/a/answer/14153163) turned on and configured.
+    ///
+    /// Google's `gmail.users.settings.cse.keypairs.create`:
+    /// `POST gmail/v1/users/{userId}/settings/cse/keypairs`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::cse_key_pair)`; the `cse_key_pair` is
+    /// empty on an error. Errors: those of every gapi call (`api_error`, token and transport
+    /// errors, `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's
+    /// root is not a URL.
+    /// @par Idempotency
+    /// Not idempotent: gapi sends it again only when Google provably did not act (429 and
+    /// rate-limit 403s; a 401, after one token refresh; a connection lost before the request was
+    /// written). After an ambiguous failure (the connection lost once it was written; 500, 502,
+    /// 503, 504; 403 `backendError`) it completes with that error: whether Google acted is unknown.
+    /// `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 5 quota units of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `create_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::cse_key_pair)> CompletionToken = boost::asio::deferred_t>
     auto create(std::string_view user_id, v1::cse_key_pair const& body, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::cse_key_pair>(
@@ -840,11 +1922,49 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.settings.cse.keypairs.disable: Turns off a client-side encryption key pair.
-    /// `POST gmail/v1/users/{userId}/settings/cse/keypairs/{keyPairId}:disable`; 5 quota units;
-    /// idempotent (retried after a lost answer). Completes with `void(error_code,
-    /// v1::cse_key_pair)`.
+    /// The request of Google's `gmail.users.settings.cse.keypairs.disable`
+    /// (`POST gmail/v1/users/{userId}/settings/cse/keypairs/{keyPairId}:disable`), built but not
+    /// sent: for `gapi::batch::run` or `client::send`. It carries the method id, 5 quota units and
+    /// idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request disable_request(std::string_view user_id, std::string_view key_pair_id, v1::disable_cse_key_pair_request const& body) const;
+    /// Turns off a client-side encryption key pair. The authenticated user can no longer use the
+    /// key pair to decrypt incoming CSE message texts or sign outgoing CSE mail. To regain access,
+    /// use the EnableCseKeyPair to turn on the key pair. After 30 days, you can permanently delete
+    /// the key pair by using the ObliterateCseKeyPair method. For administrators managing
+    /// identities and keypairs for users in their organization, requests require authorization with
+    /// a [service account](https://developers.google.com/identity/protocols/OAuth2ServiceAccount)
+    /// that has [domain-wide delegation
+    /// authority](https://developers.google.com/identity/protocols/OAuth2ServiceAccount#delegatingauthority)
+    /// to impersonate users with the `https://www.googleapis.com/auth/gmail.settings.basic` scope.
+    /// For users managing their own identities and keypairs, requests require [hardware key
+    /// encryption](https://support.google.com/a/answer/14153163) turned on and configured.
+    ///
+    /// Google's `gmail.users.settings.cse.keypairs.disable`:
+    /// `POST gmail/v1/users/{userId}/settings/cse/keypairs/{keyPairId}:disable`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::cse_key_pair)`; the `cse_key_pair` is
+    /// empty on an error. Errors: those of every gapi call (`api_error`, token and transport
+    /// errors, `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's
+    /// root is not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 5 quota units of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `disable_request` gives its
+    /// request for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::cse_key_pair)> CompletionToken = boost::asio::deferred_t>
     auto disable(std::string_view user_id, std::string_view key_pair_id, v1::disable_cse_key_pair_request const& body, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::cse_key_pair>(
@@ -852,12 +1972,47 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.settings.cse.keypairs.enable: Turns on a client-side encryption key pair that
-    /// was turned off.
-    /// `POST gmail/v1/users/{userId}/settings/cse/keypairs/{keyPairId}:enable`; 5 quota units;
-    /// idempotent (retried after a lost answer). Completes with `void(error_code,
-    /// v1::cse_key_pair)`.
+    /// The request of Google's `gmail.users.settings.cse.keypairs.enable`
+    /// (`POST gmail/v1/users/{userId}/settings/cse/keypairs/{keyPairId}:enable`), built but not
+    /// sent: for `gapi::batch::run` or `client::send`. It carries the method id, 5 quota units and
+    /// idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request enable_request(std::string_view user_id, std::string_view key_pair_id, v1::enable_cse_key_pair_request const& body) const;
+    /// Turns on a client-side encryption key pair that was turned off. The key pair becomes active
+    /// again for any associated client-side encryption identities. For administrators managing
+    /// identities and keypairs for users in their organization, requests require authorization with
+    /// a [service account](https://developers.google.com/identity/protocols/OAuth2ServiceAccount)
+    /// that has [domain-wide delegation
+    /// authority](https://developers.google.com/identity/protocols/OAuth2ServiceAccount#delegatingauthority)
+    /// to impersonate users with the `https://www.googleapis.com/auth/gmail.settings.basic` scope.
+    /// For users managing their own identities and keypairs, requests require [hardware key
+    /// encryption](https://support.google.com/a/answer/14153163) turned on and configured.
+    ///
+    /// Google's `gmail.users.settings.cse.keypairs.enable`:
+    /// `POST gmail/v1/users/{userId}/settings/cse/keypairs/{keyPairId}:enable`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::cse_key_pair)`; the `cse_key_pair` is
+    /// empty on an error. Errors: those of every gapi call (`api_error`, token and transport
+    /// errors, `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's
+    /// root is not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 5 quota units of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `enable_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::cse_key_pair)> CompletionToken = boost::asio::deferred_t>
     auto enable(std::string_view user_id, std::string_view key_pair_id, v1::enable_cse_key_pair_request const& body, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::cse_key_pair>(
@@ -865,11 +2020,46 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.settings.cse.keypairs.get: Retrieves an existing client-side encryption key
-    /// pair.
-    /// `GET gmail/v1/users/{userId}/settings/cse/keypairs/{keyPairId}`; 1 quota unit; idempotent
-    /// (retried after a lost answer). Completes with `void(error_code, v1::cse_key_pair)`.
+    /// The request of Google's `gmail.users.settings.cse.keypairs.get`
+    /// (`GET gmail/v1/users/{userId}/settings/cse/keypairs/{keyPairId}`), built but not sent: for
+    /// `gapi::batch::run` or `client::send`. It carries the method id, 1 quota unit and idempotency
+    /// (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request get_request(std::string_view user_id, std::string_view key_pair_id) const;
+    /// Retrieves an existing client-side encryption key pair. For administrators managing
+    /// identities and keypairs for users in their organization, requests require authorization with
+    /// a [service account](https://developers.google.com/identity/protocols/OAuth2ServiceAccount)
+    /// that has [domain-wide delegation
+    /// authority](https://developers.google.com/identity/protocols/OAuth2ServiceAccount#delegatingauthority)
+    /// to impersonate users with the `https://www.googleapis.com/auth/gmail.settings.basic` scope.
+    /// For users managing their own identities and keypairs, requests require [hardware key
+    /// encryption](https://support.google.com/a/answer/14153163) turned on and configured.
+    ///
+    /// Google's `gmail.users.settings.cse.keypairs.get`:
+    /// `GET gmail/v1/users/{userId}/settings/cse/keypairs/{keyPairId}`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::cse_key_pair)`; the `cse_key_pair` is
+    /// empty on an error. Errors: those of every gapi call (`api_error`, token and transport
+    /// errors, `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's
+    /// root is not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 1 quota unit of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `get_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::cse_key_pair)> CompletionToken = boost::asio::deferred_t>
     auto get(std::string_view user_id, std::string_view key_pair_id, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::cse_key_pair>(
@@ -877,10 +2067,42 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.settings.cse.keypairs.list: Lists client-side encryption key pairs for an
-    /// authenticated user.
-    /// `GET gmail/v1/users/{userId}/settings/cse/keypairs`; 1 quota unit; idempotent (retried after
-    /// a lost answer). Completes with `void(error_code, v1::list_cse_key_pairs_response)`.
+    /// Lists client-side encryption key pairs for an authenticated user. For administrators
+    /// managing identities and keypairs for users in their organization, requests require
+    /// authorization with a [service
+    /// account](https://developers.google.com/identity/protocols/OAuth2ServiceAccount) that has
+    /// [domain-wide delegation
+    /// authority](https://developers.google.com/identity/protocols/OAuth2ServiceAccount#delegatingauthority)
+    /// to impersonate users with the `https://www.googleapis.com/auth/gmail.settings.basic` scope.
+    /// For users managing their own identities and keypairs, requests require [hardware key
+    /// encryption](https://support.google.com/a/answer/14153163) turned on and configured.
+    ///
+    /// Google's `gmail.users.settings.cse.keypairs.list`:
+    /// `GET gmail/v1/users/{userId}/settings/cse/keypairs`; optional query parameters: the overload
+    /// taking `users_settings_cse_keypairs_list_query`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::list_cse_key_pairs_response)`; the
+    /// `list_cse_key_pairs_response` is empty on an error. Errors: those of every gapi call
+    /// (`api_error`, token and transport errors, `error::malformed_response`);
+    /// `error::invalid_url`, nothing sent, if the service's root is not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 1 quota unit of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `list_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::list_cse_key_pairs_response)> CompletionToken = boost::asio::deferred_t>
     auto list(std::string_view user_id, CompletionToken&& token = {}) const {
         users_settings_cse_keypairs_list_query const query{};
@@ -888,7 +2110,16 @@ public:
             ref_, user_id, [&] { return list_request(user_id, query); },
             std::forward<CompletionToken>(token));
     }
+    /// The request of Google's `gmail.users.settings.cse.keypairs.list`
+    /// (`GET gmail/v1/users/{userId}/settings/cse/keypairs`), built but not sent: for
+    /// `gapi::batch::run` or `client::send`. It carries the method id, 1 quota unit and idempotency
+    /// (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request list_request(std::string_view user_id, users_settings_cse_keypairs_list_query const& query) const;
+    /// Google's `gmail.users.settings.cse.keypairs.list` with its optional query parameters
+    /// (`users_settings_cse_keypairs_list_query`); otherwise as the overload without them.
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::list_cse_key_pairs_response)`.
     template <boost::asio::completion_token_for<void(error_code, v1::list_cse_key_pairs_response)> CompletionToken = boost::asio::deferred_t>
     auto list(std::string_view user_id, users_settings_cse_keypairs_list_query const& query, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::list_cse_key_pairs_response>(
@@ -896,12 +2127,50 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.settings.cse.keypairs.obliterate: Deletes a client-side encryption key pair
-    /// permanently and immediately.
-    /// `POST gmail/v1/users/{userId}/settings/cse/keypairs/{keyPairId}:obliterate`; 5 quota units;
-    /// not idempotent (never sent twice without proof it did not act). Completes with
-    /// `void(error_code, no_content)`.
+    /// The request of Google's `gmail.users.settings.cse.keypairs.obliterate`
+    /// (`POST gmail/v1/users/{userId}/settings/cse/keypairs/{keyPairId}:obliterate`), built but not
+    /// sent: for `gapi::batch::run` or `client::send`. It carries the method id, 5 quota units and
+    /// idempotency (not idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request obliterate_request(std::string_view user_id, std::string_view key_pair_id, v1::obliterate_cse_key_pair_request const& body) const;
+    /// Deletes a client-side encryption key pair permanently and immediately. You can only
+    /// permanently delete key pairs that have been turned off for more than 30 days. To turn off a
+    /// key pair, use the DisableCseKeyPair method. Gmail can't restore or decrypt any messages that
+    /// were encrypted by an obliterated key. Authenticated users and Google Workspace
+    /// administrators lose access to reading the encrypted messages. For administrators managing
+    /// identities and keypairs for users in their organization, requests require authorization with
+    /// a [service account](https://developers.google.com/identity/protocols/OAuth2ServiceAccount)
+    /// that has [domain-wide delegation
+    /// authority](https://developers.google.com/identity/protocols/OAuth2ServiceAccount#delegatingauthority)
+    /// to impersonate users with the `https://www.googleapis.com/auth/gmail.settings.basic` scope.
+    /// For users managing their own identities and keypairs, requests require [hardware key
+    /// encryption](https://support.google.com/a/answer/14153163) turned on and configured.
+    ///
+    /// Google's `gmail.users.settings.cse.keypairs.obliterate`:
+    /// `POST gmail/v1/users/{userId}/settings/cse/keypairs/{keyPairId}:obliterate`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::no_content)` (Google answers without a body). Errors:
+    /// those of every gapi call (`api_error`, token and transport errors); `error::invalid_url`,
+    /// nothing sent, if the service's root is not a URL.
+    /// @par Idempotency
+    /// Not idempotent: gapi sends it again only when Google provably did not act (429 and
+    /// rate-limit 403s; a 401, after one token refresh; a connection lost before the request was
+    /// written). After an ambiguous failure (the connection lost once it was written; 500, 502,
+    /// 503, 504; 403 `backendError`) it completes with that error: whether Google acted is unknown.
+    /// `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 5 quota units of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `obliterate_request` gives its
+    /// request for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, no_content)> CompletionToken = boost::asio::deferred_t>
     auto obliterate(std::string_view user_id, std::string_view key_pair_id, v1::obliterate_cse_key_pair_request const& body, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<no_content>(
@@ -913,28 +2182,75 @@ private:
     gapi::detail::service_ref ref_;
 };
 
-/// gmail.users.settings.cse
+/// Google's `gmail.users.settings.cse` resource: its methods and sub-resources, each as its
+/// discovery document describes it. Made by `users_settings_resource::cse()`; a value, cheap to
+/// copy, that shares the service's client and options.
 class users_settings_cse_resource {
 public:
+    /// What `users_settings_resource::cse()` returns: `ref` names the service's client, root URL
+    /// and call options.
     explicit users_settings_cse_resource(gapi::detail::service_ref ref) noexcept : ref_(std::move(ref)) {}
 
+    /// Google's `gmail.users.settings.cse.identities` resource, over the same service.
     users_settings_cse_identities_resource identities() const { return users_settings_cse_identities_resource{ref_}; }
+    /// Google's `gmail.users.settings.cse.keypairs` resource, over the same service.
     users_settings_cse_keypairs_resource keypairs() const { return users_settings_cse_keypairs_resource{ref_}; }
 
 private:
     gapi::detail::service_ref ref_;
 };
 
-/// gmail.users.settings.delegates
+/// Google's `gmail.users.settings.delegates` resource: its methods, each as its discovery document
+/// describes it. Made by `users_settings_resource::delegates()`; a value, cheap to copy, that
+/// shares the service's client and options.
 class users_settings_delegates_resource {
 public:
+    /// What `users_settings_resource::delegates()` returns: `ref` names the service's client, root
+    /// URL and call options.
     explicit users_settings_delegates_resource(gapi::detail::service_ref ref) noexcept : ref_(std::move(ref)) {}
 
-    /// gmail.users.settings.delegates.create: Adds a delegate with its verification status set
-    /// directly to `accepted`, without sending any verification email.
-    /// `POST gmail/v1/users/{userId}/settings/delegates`; 100 quota units; not idempotent (never
-    /// sent twice without proof it did not act). Completes with `void(error_code, v1::delegate)`.
+    /// The request of Google's `gmail.users.settings.delegates.create`
+    /// (`POST gmail/v1/users/{userId}/settings/delegates`), built but not sent: for
+    /// `gapi::batch::run` or `client::send`. It carries the method id, 100 quota units and
+    /// idempotency (not idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request create_request(std::string_view user_id, v1::delegate const& body) const;
+    /// Adds a delegate with its verification status set directly to `accepted`, without sending any
+    /// verification email. The delegate user must be a member of the same Google Workspace
+    /// organization as the delegator user. Gmail imposes limitations on the number of delegates and
+    /// delegators each user in a Google Workspace organization can have. These limits depend on
+    /// your organization, but in general each user can have up to 25 delegates and up to 10
+    /// delegators. Note that a delegate user must be referred to by their primary email address,
+    /// and not an email alias. Also note that when a new delegate is created, there may be up to a
+    /// one minute delay before the new delegate is available for use. This method is only available
+    /// to service account clients that have been delegated domain-wide authority.
+    ///
+    /// Google's `gmail.users.settings.delegates.create`:
+    /// `POST gmail/v1/users/{userId}/settings/delegates`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::delegate)`; the `delegate` is empty on an
+    /// error. Errors: those of every gapi call (`api_error`, token and transport errors,
+    /// `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's root is
+    /// not a URL.
+    /// @par Idempotency
+    /// Not idempotent: gapi sends it again only when Google provably did not act (429 and
+    /// rate-limit 403s; a 401, after one token refresh; a connection lost before the request was
+    /// written). After an ambiguous failure (the connection lost once it was written; 500, 502,
+    /// 503, 504; 403 `backendError`) it completes with that error: whether Google acted is unknown.
+    /// `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 100 quota units of Gmail's per-user quota, charged to the mailbox `user_id` (the client
+    /// paces calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `create_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::delegate)> CompletionToken = boost::asio::deferred_t>
     auto create(std::string_view user_id, v1::delegate const& body, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::delegate>(
@@ -942,11 +2258,42 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.settings.delegates.delete: Removes the specified delegate (which can be of any
-    /// verification status), and revokes any verification that may have been required for using it.
-    /// `DELETE gmail/v1/users/{userId}/settings/delegates/{delegateEmail}`; 5 quota units;
-    /// idempotent (retried after a lost answer). Completes with `void(error_code, no_content)`.
+    /// The request of Google's `gmail.users.settings.delegates.delete`
+    /// (`DELETE gmail/v1/users/{userId}/settings/delegates/{delegateEmail}`), built but not sent:
+    /// for `gapi::batch::run` or `client::send`. It carries the method id, 5 quota units and
+    /// idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request delete_request(std::string_view user_id, std::string_view delegate_email) const;
+    /// Removes the specified delegate (which can be of any verification status), and revokes any
+    /// verification that may have been required for using it. Note that a delegate user must be
+    /// referred to by their primary email address, and not an email alias. This method is only
+    /// available to service account clients that have been delegated domain-wide authority.
+    ///
+    /// Google's `gmail.users.settings.delegates.delete`:
+    /// `DELETE gmail/v1/users/{userId}/settings/delegates/{delegateEmail}`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::no_content)` (Google answers without a body). Errors:
+    /// those of every gapi call (`api_error`, token and transport errors); `error::invalid_url`,
+    /// nothing sent, if the service's root is not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this. A retry after a lost
+    /// answer may get 404: the first attempt deleted it.
+    /// @par Quota and batching
+    /// 5 quota units of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `delete_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, no_content)> CompletionToken = boost::asio::deferred_t>
     auto delete_(std::string_view user_id, std::string_view delegate_email, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<no_content>(
@@ -954,10 +2301,41 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.settings.delegates.get: Gets the specified delegate.
-    /// `GET gmail/v1/users/{userId}/settings/delegates/{delegateEmail}`; 1 quota unit; idempotent
-    /// (retried after a lost answer). Completes with `void(error_code, v1::delegate)`.
+    /// The request of Google's `gmail.users.settings.delegates.get`
+    /// (`GET gmail/v1/users/{userId}/settings/delegates/{delegateEmail}`), built but not sent: for
+    /// `gapi::batch::run` or `client::send`. It carries the method id, 1 quota unit and idempotency
+    /// (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request get_request(std::string_view user_id, std::string_view delegate_email) const;
+    /// Gets the specified delegate. Note that a delegate user must be referred to by their primary
+    /// email address, and not an email alias. This method is only available to service account
+    /// clients that have been delegated domain-wide authority.
+    ///
+    /// Google's `gmail.users.settings.delegates.get`:
+    /// `GET gmail/v1/users/{userId}/settings/delegates/{delegateEmail}`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::delegate)`; the `delegate` is empty on an
+    /// error. Errors: those of every gapi call (`api_error`, token and transport errors,
+    /// `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's root is
+    /// not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 1 quota unit of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `get_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::delegate)> CompletionToken = boost::asio::deferred_t>
     auto get(std::string_view user_id, std::string_view delegate_email, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::delegate>(
@@ -965,10 +2343,40 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.settings.delegates.list: Lists the delegates for the specified account.
-    /// `GET gmail/v1/users/{userId}/settings/delegates`; 1 quota unit; idempotent (retried after a
-    /// lost answer). Completes with `void(error_code, v1::list_delegates_response)`.
+    /// The request of Google's `gmail.users.settings.delegates.list`
+    /// (`GET gmail/v1/users/{userId}/settings/delegates`), built but not sent: for
+    /// `gapi::batch::run` or `client::send`. It carries the method id, 1 quota unit and idempotency
+    /// (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request list_request(std::string_view user_id) const;
+    /// Lists the delegates for the specified account. This method is only available to service
+    /// account clients that have been delegated domain-wide authority.
+    ///
+    /// Google's `gmail.users.settings.delegates.list`:
+    /// `GET gmail/v1/users/{userId}/settings/delegates`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::list_delegates_response)`; the
+    /// `list_delegates_response` is empty on an error. Errors: those of every gapi call
+    /// (`api_error`, token and transport errors, `error::malformed_response`);
+    /// `error::invalid_url`, nothing sent, if the service's root is not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 1 quota unit of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `list_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::list_delegates_response)> CompletionToken = boost::asio::deferred_t>
     auto list(std::string_view user_id, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::list_delegates_response>(
@@ -980,15 +2388,49 @@ private:
     gapi::detail::service_ref ref_;
 };
 
-/// gmail.users.settings.filters
+/// Google's `gmail.users.settings.filters` resource: its methods, each as its discovery document
+/// describes it. Made by `users_settings_resource::filters()`; a value, cheap to copy, that shares
+/// the service's client and options.
 class users_settings_filters_resource {
 public:
+    /// What `users_settings_resource::filters()` returns: `ref` names the service's client, root
+    /// URL and call options.
     explicit users_settings_filters_resource(gapi::detail::service_ref ref) noexcept : ref_(std::move(ref)) {}
 
-    /// gmail.users.settings.filters.create: Creates a filter.
-    /// `POST gmail/v1/users/{userId}/settings/filters`; 5 quota units; not idempotent (never sent
-    /// twice without proof it did not act). Completes with `void(error_code, v1::filter)`.
+    /// The request of Google's `gmail.users.settings.filters.create`
+    /// (`POST gmail/v1/users/{userId}/settings/filters`), built but not sent: for
+    /// `gapi::batch::run` or `client::send`. It carries the method id, 5 quota units and
+    /// idempotency (not idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request create_request(std::string_view user_id, v1::filter const& body) const;
+    /// Creates a filter. Note: you can only create a maximum of 1,000 filters.
+    ///
+    /// Google's `gmail.users.settings.filters.create`:
+    /// `POST gmail/v1/users/{userId}/settings/filters`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::filter)`; the `filter` is empty on an
+    /// error. Errors: those of every gapi call (`api_error`, token and transport errors,
+    /// `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's root is
+    /// not a URL.
+    /// @par Idempotency
+    /// Not idempotent: gapi sends it again only when Google provably did not act (429 and
+    /// rate-limit 403s; a 401, after one token refresh; a connection lost before the request was
+    /// written). After an ambiguous failure (the connection lost once it was written; 500, 502,
+    /// 503, 504; 403 `backendError`) it completes with that error: whether Google acted is unknown.
+    /// `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 5 quota units of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `create_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::filter)> CompletionToken = boost::asio::deferred_t>
     auto create(std::string_view user_id, v1::filter const& body, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::filter>(
@@ -996,11 +2438,39 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.settings.filters.delete: Immediately and permanently deletes the specified
-    /// filter.
-    /// `DELETE gmail/v1/users/{userId}/settings/filters/{id}`; 5 quota units; idempotent (retried
-    /// after a lost answer). Completes with `void(error_code, no_content)`.
+    /// The request of Google's `gmail.users.settings.filters.delete`
+    /// (`DELETE gmail/v1/users/{userId}/settings/filters/{id}`), built but not sent: for
+    /// `gapi::batch::run` or `client::send`. It carries the method id, 5 quota units and
+    /// idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request delete_request(std::string_view user_id, std::string_view id) const;
+    /// Immediately and permanently deletes the specified filter.
+    ///
+    /// Google's `gmail.users.settings.filters.delete`:
+    /// `DELETE gmail/v1/users/{userId}/settings/filters/{id}`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::no_content)` (Google answers without a body). Errors:
+    /// those of every gapi call (`api_error`, token and transport errors); `error::invalid_url`,
+    /// nothing sent, if the service's root is not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this. A retry after a lost
+    /// answer may get 404: the first attempt deleted it.
+    /// @par Quota and batching
+    /// 5 quota units of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `delete_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, no_content)> CompletionToken = boost::asio::deferred_t>
     auto delete_(std::string_view user_id, std::string_view id, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<no_content>(
@@ -1008,10 +2478,39 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.settings.filters.get: Gets a filter.
-    /// `GET gmail/v1/users/{userId}/settings/filters/{id}`; 1 quota unit; idempotent (retried after
-    /// a lost answer). Completes with `void(error_code, v1::filter)`.
+    /// The request of Google's `gmail.users.settings.filters.get`
+    /// (`GET gmail/v1/users/{userId}/settings/filters/{id}`), built but not sent: for
+    /// `gapi::batch::run` or `client::send`. It carries the method id, 1 quota unit and idempotency
+    /// (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request get_request(std::string_view user_id, std::string_view id) const;
+    /// Gets a filter.
+    ///
+    /// Google's `gmail.users.settings.filters.get`:
+    /// `GET gmail/v1/users/{userId}/settings/filters/{id}`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::filter)`; the `filter` is empty on an
+    /// error. Errors: those of every gapi call (`api_error`, token and transport errors,
+    /// `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's root is
+    /// not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 1 quota unit of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `get_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::filter)> CompletionToken = boost::asio::deferred_t>
     auto get(std::string_view user_id, std::string_view id, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::filter>(
@@ -1019,10 +2518,38 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.settings.filters.list: Lists the message filters of a Gmail user.
-    /// `GET gmail/v1/users/{userId}/settings/filters`; 1 quota unit; idempotent (retried after a
-    /// lost answer). Completes with `void(error_code, v1::list_filters_response)`.
+    /// The request of Google's `gmail.users.settings.filters.list`
+    /// (`GET gmail/v1/users/{userId}/settings/filters`), built but not sent: for `gapi::batch::run`
+    /// or `client::send`. It carries the method id, 1 quota unit and idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request list_request(std::string_view user_id) const;
+    /// Lists the message filters of a Gmail user.
+    ///
+    /// Google's `gmail.users.settings.filters.list`:
+    /// `GET gmail/v1/users/{userId}/settings/filters`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::list_filters_response)`; the
+    /// `list_filters_response` is empty on an error. Errors: those of every gapi call (`api_error`,
+    /// token and transport errors, `error::malformed_response`); `error::invalid_url`, nothing
+    /// sent, if the service's root is not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 1 quota unit of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `list_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::list_filters_response)> CompletionToken = boost::asio::deferred_t>
     auto list(std::string_view user_id, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::list_filters_response>(
@@ -1034,16 +2561,52 @@ private:
     gapi::detail::service_ref ref_;
 };
 
-/// gmail.users.settings.forwardingAddresses
+/// Google's `gmail.users.settings.forwardingAddresses` resource: its methods, each as its discovery
+/// document describes it. Made by `users_settings_resource::forwarding_addresses()`; a value, cheap
+/// to copy, that shares the service's client and options.
 class users_settings_forwarding_addresses_resource {
 public:
+    /// What `users_settings_resource::forwarding_addresses()` returns: `ref` names the service's
+    /// client, root URL and call options.
     explicit users_settings_forwarding_addresses_resource(gapi::detail::service_ref ref) noexcept : ref_(std::move(ref)) {}
 
-    /// gmail.users.settings.forwardingAddresses.create: Creates a forwarding address.
-    /// `POST gmail/v1/users/{userId}/settings/forwardingAddresses`; 100 quota units; not idempotent
-    /// (never sent twice without proof it did not act). Completes with `void(error_code,
-    /// v1::forwarding_address)`.
+    /// The request of Google's `gmail.users.settings.forwardingAddresses.create`
+    /// (`POST gmail/v1/users/{userId}/settings/forwardingAddresses`), built but not sent: for
+    /// `gapi::batch::run` or `client::send`. It carries the method id, 100 quota units and
+    /// idempotency (not idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request create_request(std::string_view user_id, v1::forwarding_address const& body) const;
+    /// Creates a forwarding address. If ownership verification is required, a message will be sent
+    /// to the recipient and the resource's verification status will be set to `pending`; otherwise,
+    /// the resource will be created with verification status set to `accepted`. This method is only
+    /// available to service account clients that have been delegated domain-wide authority.
+    ///
+    /// Google's `gmail.users.settings.forwardingAddresses.create`:
+    /// `POST gmail/v1/users/{userId}/settings/forwardingAddresses`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::forwarding_address)`; the
+    /// `forwarding_address` is empty on an error. Errors: those of every gapi call (`api_error`,
+    /// token and transport errors, `error::malformed_response`); `error::invalid_url`, nothing
+    /// sent, if the service's root is not a URL.
+    /// @par Idempotency
+    /// Not idempotent: gapi sends it again only when Google provably did not act (429 and
+    /// rate-limit 403s; a 401, after one token refresh; a connection lost before the request was
+    /// written). After an ambiguous failure (the connection lost once it was written; 500, 502,
+    /// 503, 504; 403 `backendError`) it completes with that error: whether Google acted is unknown.
+    /// `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 100 quota units of Gmail's per-user quota, charged to the mailbox `user_id` (the client
+    /// paces calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `create_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::forwarding_address)> CompletionToken = boost::asio::deferred_t>
     auto create(std::string_view user_id, v1::forwarding_address const& body, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::forwarding_address>(
@@ -1051,12 +2614,41 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.settings.forwardingAddresses.delete: Deletes the specified forwarding address
-    /// and revokes any verification that may have been required.
-    /// `DELETE gmail/v1/users/{userId}/settings/forwardingAddresses/{forwardingEmail}`; 5 quota
-    /// units; idempotent (retried after a lost answer). Completes with `void(error_code,
-    /// no_content)`.
+    /// The request of Google's `gmail.users.settings.forwardingAddresses.delete`
+    /// (`DELETE gmail/v1/users/{userId}/settings/forwardingAddresses/{forwardingEmail}`), built but
+    /// not sent: for `gapi::batch::run` or `client::send`. It carries the method id, 5 quota units
+    /// and idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request delete_request(std::string_view user_id, std::string_view forwarding_email) const;
+    /// Deletes the specified forwarding address and revokes any verification that may have been
+    /// required. This method is only available to service account clients that have been delegated
+    /// domain-wide authority.
+    ///
+    /// Google's `gmail.users.settings.forwardingAddresses.delete`:
+    /// `DELETE gmail/v1/users/{userId}/settings/forwardingAddresses/{forwardingEmail}`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::no_content)` (Google answers without a body). Errors:
+    /// those of every gapi call (`api_error`, token and transport errors); `error::invalid_url`,
+    /// nothing sent, if the service's root is not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this. A retry after a lost
+    /// answer may get 404: the first attempt deleted it.
+    /// @par Quota and batching
+    /// 5 quota units of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `delete_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, no_content)> CompletionToken = boost::asio::deferred_t>
     auto delete_(std::string_view user_id, std::string_view forwarding_email, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<no_content>(
@@ -1064,11 +2656,39 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.settings.forwardingAddresses.get: Gets the specified forwarding address.
-    /// `GET gmail/v1/users/{userId}/settings/forwardingAddresses/{forwardingEmail}`; 1 quota unit;
-    /// idempotent (retried after a lost answer). Completes with `void(error_code,
-    /// v1::forwarding_address)`.
+    /// The request of Google's `gmail.users.settings.forwardingAddresses.get`
+    /// (`GET gmail/v1/users/{userId}/settings/forwardingAddresses/{forwardingEmail}`), built but
+    /// not sent: for `gapi::batch::run` or `client::send`. It carries the method id, 1 quota unit
+    /// and idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request get_request(std::string_view user_id, std::string_view forwarding_email) const;
+    /// Gets the specified forwarding address.
+    ///
+    /// Google's `gmail.users.settings.forwardingAddresses.get`:
+    /// `GET gmail/v1/users/{userId}/settings/forwardingAddresses/{forwardingEmail}`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::forwarding_address)`; the
+    /// `forwarding_address` is empty on an error. Errors: those of every gapi call (`api_error`,
+    /// token and transport errors, `error::malformed_response`); `error::invalid_url`, nothing
+    /// sent, if the service's root is not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 1 quota unit of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `get_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::forwarding_address)> CompletionToken = boost::asio::deferred_t>
     auto get(std::string_view user_id, std::string_view forwarding_email, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::forwarding_address>(
@@ -1076,12 +2696,39 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.settings.forwardingAddresses.list: Lists the forwarding addresses for the
-    /// specified account.
-    /// `GET gmail/v1/users/{userId}/settings/forwardingAddresses`; 1 quota unit; idempotent
-    /// (retried after a lost answer). Completes with `void(error_code,
-    /// v1::list_forwarding_addresses_response)`.
+    /// The request of Google's `gmail.users.settings.forwardingAddresses.list`
+    /// (`GET gmail/v1/users/{userId}/settings/forwardingAddresses`), built but not sent: for
+    /// `gapi::batch::run` or `client::send`. It carries the method id, 1 quota unit and idempotency
+    /// (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request list_request(std::string_view user_id) const;
+    /// Lists the forwarding addresses for the specified account.
+    ///
+    /// Google's `gmail.users.settings.forwardingAddresses.list`:
+    /// `GET gmail/v1/users/{userId}/settings/forwardingAddresses`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::list_forwarding_addresses_response)`; the
+    /// `list_forwarding_addresses_response` is empty on an error. Errors: those of every gapi call
+    /// (`api_error`, token and transport errors, `error::malformed_response`);
+    /// `error::invalid_url`, nothing sent, if the service's root is not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 1 quota unit of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `list_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::list_forwarding_addresses_response)> CompletionToken = boost::asio::deferred_t>
     auto list(std::string_view user_id, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::list_forwarding_addresses_response>(
@@ -1093,17 +2740,48 @@ private:
     gapi::detail::service_ref ref_;
 };
 
-/// gmail.users.settings.sendAs.smimeInfo
+/// Google's `gmail.users.settings.sendAs.smimeInfo` resource: its methods, each as its discovery
+/// document describes it. Made by `users_settings_send_as_resource::smime_info()`; a value, cheap
+/// to copy, that shares the service's client and options.
 class users_settings_send_as_smime_info_resource {
 public:
+    /// What `users_settings_send_as_resource::smime_info()` returns: `ref` names the service's
+    /// client, root URL and call options.
     explicit users_settings_send_as_smime_info_resource(gapi::detail::service_ref ref) noexcept : ref_(std::move(ref)) {}
 
-    /// gmail.users.settings.sendAs.smimeInfo.delete: Deletes the specified S/MIME config for the
-    /// specified send-as alias.
-    /// `DELETE gmail/v1/users/{userId}/settings/sendAs/{sendAsEmail}/smimeInfo/{id}`; 5 quota
-    /// units; idempotent (retried after a lost answer). Completes with `void(error_code,
-    /// no_content)`.
+    /// The request of Google's `gmail.users.settings.sendAs.smimeInfo.delete`
+    /// (`DELETE gmail/v1/users/{userId}/settings/sendAs/{sendAsEmail}/smimeInfo/{id}`), built but
+    /// not sent: for `gapi::batch::run` or `client::send`. It carries the method id, 5 quota units
+    /// and idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request delete_request(std::string_view user_id, std::string_view send_as_email, std::string_view id) const;
+    /// Deletes the specified S/MIME config for the specified send-as alias.
+    ///
+    /// Google's `gmail.users.settings.sendAs.smimeInfo.delete`:
+    /// `DELETE gmail/v1/users/{userId}/settings/sendAs/{sendAsEmail}/smimeInfo/{id}`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::no_content)` (Google answers without a body). Errors:
+    /// those of every gapi call (`api_error`, token and transport errors); `error::invalid_url`,
+    /// nothing sent, if the service's root is not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this. A retry after a lost
+    /// answer may get 404: the first attempt deleted it.
+    /// @par Quota and batching
+    /// 5 quota units of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `delete_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, no_content)> CompletionToken = boost::asio::deferred_t>
     auto delete_(std::string_view user_id, std::string_view send_as_email, std::string_view id, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<no_content>(
@@ -1111,11 +2789,39 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.settings.sendAs.smimeInfo.get: Gets the specified S/MIME config for the
-    /// specified send-as alias.
-    /// `GET gmail/v1/users/{userId}/settings/sendAs/{sendAsEmail}/smimeInfo/{id}`; 1 quota unit;
-    /// idempotent (retried after a lost answer). Completes with `void(error_code, v1::smime_info)`.
+    /// The request of Google's `gmail.users.settings.sendAs.smimeInfo.get`
+    /// (`GET gmail/v1/users/{userId}/settings/sendAs/{sendAsEmail}/smimeInfo/{id}`), built but not
+    /// sent: for `gapi::batch::run` or `client::send`. It carries the method id, 1 quota unit and
+    /// idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request get_request(std::string_view user_id, std::string_view send_as_email, std::string_view id) const;
+    /// Gets the specified S/MIME config for the specified send-as alias.
+    ///
+    /// Google's `gmail.users.settings.sendAs.smimeInfo.get`:
+    /// `GET gmail/v1/users/{userId}/settings/sendAs/{sendAsEmail}/smimeInfo/{id}`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::smime_info)`; the `smime_info` is empty on
+    /// an error. Errors: those of every gapi call (`api_error`, token and transport errors,
+    /// `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's root is
+    /// not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 1 quota unit of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `get_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::smime_info)> CompletionToken = boost::asio::deferred_t>
     auto get(std::string_view user_id, std::string_view send_as_email, std::string_view id, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::smime_info>(
@@ -1123,12 +2829,41 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.settings.sendAs.smimeInfo.insert: Insert (upload) the given S/MIME config for
-    /// the specified send-as alias.
-    /// `POST gmail/v1/users/{userId}/settings/sendAs/{sendAsEmail}/smimeInfo`; 5 quota units; not
-    /// idempotent (never sent twice without proof it did not act). Completes with `void(error_code,
-    /// v1::smime_info)`.
+    /// The request of Google's `gmail.users.settings.sendAs.smimeInfo.insert`
+    /// (`POST gmail/v1/users/{userId}/settings/sendAs/{sendAsEmail}/smimeInfo`), built but not
+    /// sent: for `gapi::batch::run` or `client::send`. It carries the method id, 5 quota units and
+    /// idempotency (not idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request insert_request(std::string_view user_id, std::string_view send_as_email, v1::smime_info const& body) const;
+    /// Insert (upload) the given S/MIME config for the specified send-as alias. Note that pkcs12
+    /// format is required for the key.
+    ///
+    /// Google's `gmail.users.settings.sendAs.smimeInfo.insert`:
+    /// `POST gmail/v1/users/{userId}/settings/sendAs/{sendAsEmail}/smimeInfo`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::smime_info)`; the `smime_info` is empty on
+    /// an error. Errors: those of every gapi call (`api_error`, token and transport errors,
+    /// `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's root is
+    /// not a URL.
+    /// @par Idempotency
+    /// Not idempotent: gapi sends it again only when Google provably did not act (429 and
+    /// rate-limit 403s; a 401, after one token refresh; a connection lost before the request was
+    /// written). After an ambiguous failure (the connection lost once it was written; 500, 502,
+    /// 503, 504; 403 `backendError`) it completes with that error: whether Google acted is unknown.
+    /// `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 5 quota units of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `insert_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::smime_info)> CompletionToken = boost::asio::deferred_t>
     auto insert(std::string_view user_id, std::string_view send_as_email, v1::smime_info const& body, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::smime_info>(
@@ -1136,12 +2871,39 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.settings.sendAs.smimeInfo.list: Lists S/MIME configs for the specified send-as
-    /// alias.
-    /// `GET gmail/v1/users/{userId}/settings/sendAs/{sendAsEmail}/smimeInfo`; 1 quota unit;
-    /// idempotent (retried after a lost answer). Completes with `void(error_code,
-    /// v1::list_smime_info_response)`.
+    /// The request of Google's `gmail.users.settings.sendAs.smimeInfo.list`
+    /// (`GET gmail/v1/users/{userId}/settings/sendAs/{sendAsEmail}/smimeInfo`), built but not sent:
+    /// for `gapi::batch::run` or `client::send`. It carries the method id, 1 quota unit and
+    /// idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request list_request(std::string_view user_id, std::string_view send_as_email) const;
+    /// Lists S/MIME configs for the specified send-as alias.
+    ///
+    /// Google's `gmail.users.settings.sendAs.smimeInfo.list`:
+    /// `GET gmail/v1/users/{userId}/settings/sendAs/{sendAsEmail}/smimeInfo`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::list_smime_info_response)`; the
+    /// `list_smime_info_response` is empty on an error. Errors: those of every gapi call
+    /// (`api_error`, token and transport errors, `error::malformed_response`);
+    /// `error::invalid_url`, nothing sent, if the service's root is not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 1 quota unit of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `list_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::list_smime_info_response)> CompletionToken = boost::asio::deferred_t>
     auto list(std::string_view user_id, std::string_view send_as_email, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::list_smime_info_response>(
@@ -1149,12 +2911,39 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.settings.sendAs.smimeInfo.setDefault: Sets the default S/MIME config for the
-    /// specified send-as alias.
-    /// `POST gmail/v1/users/{userId}/settings/sendAs/{sendAsEmail}/smimeInfo/{id}/setDefault`; 5
-    /// quota units; not idempotent (never sent twice without proof it did not act). Completes with
-    /// `void(error_code, no_content)`.
+    /// The request of Google's `gmail.users.settings.sendAs.smimeInfo.setDefault`
+    /// (`POST gmail/v1/users/{userId}/settings/sendAs/{sendAsEmail}/smimeInfo/{id}/setDefault`),
+    /// built but not sent: for `gapi::batch::run` or `client::send`. It carries the method id, 5
+    /// quota units and idempotency (not idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request set_default_request(std::string_view user_id, std::string_view send_as_email, std::string_view id) const;
+    /// Sets the default S/MIME config for the specified send-as alias.
+    ///
+    /// Google's `gmail.users.settings.sendAs.smimeInfo.setDefault`:
+    /// `POST gmail/v1/users/{userId}/settings/sendAs/{sendAsEmail}/smimeInfo/{id}/setDefault`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::no_content)` (Google answers without a body). Errors:
+    /// those of every gapi call (`api_error`, token and transport errors); `error::invalid_url`,
+    /// nothing sent, if the service's root is not a URL.
+    /// @par Idempotency
+    /// Not idempotent: gapi sends it again only when Google provably did not act (429 and
+    /// rate-limit 403s; a 401, after one token refresh; a connection lost before the request was
+    /// written). After an ambiguous failure (the connection lost once it was written; 500, 502,
+    /// 503, 504; 403 `backendError`) it completes with that error: whether Google acted is unknown.
+    /// `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 5 quota units of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `set_default_request` gives its
+    /// request for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, no_content)> CompletionToken = boost::asio::deferred_t>
     auto set_default(std::string_view user_id, std::string_view send_as_email, std::string_view id, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<no_content>(
@@ -1166,17 +2955,58 @@ private:
     gapi::detail::service_ref ref_;
 };
 
-/// gmail.users.settings.sendAs
+/// Google's `gmail.users.settings.sendAs` resource: its methods and sub-resources, each as its
+/// discovery document describes it. Made by `users_settings_resource::send_as()`; a value, cheap to
+/// copy, that shares the service's client and options.
 class users_settings_send_as_resource {
 public:
+    /// What `users_settings_resource::send_as()` returns: `ref` names the service's client, root
+    /// URL and call options.
     explicit users_settings_send_as_resource(gapi::detail::service_ref ref) noexcept : ref_(std::move(ref)) {}
 
+    /// Google's `gmail.users.settings.sendAs.smimeInfo` resource, over the same service.
     users_settings_send_as_smime_info_resource smime_info() const { return users_settings_send_as_smime_info_resource{ref_}; }
 
-    /// gmail.users.settings.sendAs.create: Creates a custom "from" send-as alias.
-    /// `POST gmail/v1/users/{userId}/settings/sendAs`; 100 quota units; not idempotent (never sent
-    /// twice without proof it did not act). Completes with `void(error_code, v1::send_as)`.
+    /// The request of Google's `gmail.users.settings.sendAs.create`
+    /// (`POST gmail/v1/users/{userId}/settings/sendAs`), built but not sent: for `gapi::batch::run`
+    /// or `client::send`. It carries the method id, 100 quota units and idempotency (not
+    /// idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request create_request(std::string_view user_id, v1::send_as const& body) const;
+    /// Creates a custom "from" send-as alias. If an SMTP MSA is specified, Gmail will attempt to
+    /// connect to the SMTP service to validate the configuration before creating the alias. If
+    /// ownership verification is required for the alias, a message will be sent to the email
+    /// address and the resource's verification status will be set to `pending`; otherwise, the
+    /// resource will be created with verification status set to `accepted`. If a signature is
+    /// provided, Gmail will sanitize the HTML before saving it with the alias. This method is only
+    /// available to service account clients that have been delegated domain-wide authority.
+    ///
+    /// Google's `gmail.users.settings.sendAs.create`:
+    /// `POST gmail/v1/users/{userId}/settings/sendAs`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::send_as)`; the `send_as` is empty on an
+    /// error. Errors: those of every gapi call (`api_error`, token and transport errors,
+    /// `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's root is
+    /// not a URL.
+    /// @par Idempotency
+    /// Not idempotent: gapi sends it again only when Google provably did not act (429 and
+    /// rate-limit 403s; a 401, after one token refresh; a connection lost before the request was
+    /// written). After an ambiguous failure (the connection lost once it was written; 500, 502,
+    /// 503, 504; 403 `backendError`) it completes with that error: whether Google acted is unknown.
+    /// `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 100 quota units of Gmail's per-user quota, charged to the mailbox `user_id` (the client
+    /// paces calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `create_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::send_as)> CompletionToken = boost::asio::deferred_t>
     auto create(std::string_view user_id, v1::send_as const& body, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::send_as>(
@@ -1184,10 +3014,41 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.settings.sendAs.delete: Deletes the specified send-as alias.
-    /// `DELETE gmail/v1/users/{userId}/settings/sendAs/{sendAsEmail}`; 5 quota units; idempotent
-    /// (retried after a lost answer). Completes with `void(error_code, no_content)`.
+    /// The request of Google's `gmail.users.settings.sendAs.delete`
+    /// (`DELETE gmail/v1/users/{userId}/settings/sendAs/{sendAsEmail}`), built but not sent: for
+    /// `gapi::batch::run` or `client::send`. It carries the method id, 5 quota units and
+    /// idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request delete_request(std::string_view user_id, std::string_view send_as_email) const;
+    /// Deletes the specified send-as alias. Revokes any verification that may have been required
+    /// for using it. This method is only available to service account clients that have been
+    /// delegated domain-wide authority.
+    ///
+    /// Google's `gmail.users.settings.sendAs.delete`:
+    /// `DELETE gmail/v1/users/{userId}/settings/sendAs/{sendAsEmail}`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::no_content)` (Google answers without a body). Errors:
+    /// those of every gapi call (`api_error`, token and transport errors); `error::invalid_url`,
+    /// nothing sent, if the service's root is not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this. A retry after a lost
+    /// answer may get 404: the first attempt deleted it.
+    /// @par Quota and batching
+    /// 5 quota units of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `delete_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, no_content)> CompletionToken = boost::asio::deferred_t>
     auto delete_(std::string_view user_id, std::string_view send_as_email, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<no_content>(
@@ -1195,10 +3056,40 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.settings.sendAs.get: Gets the specified send-as alias.
-    /// `GET gmail/v1/users/{userId}/settings/sendAs/{sendAsEmail}`; 1 quota unit; idempotent
-    /// (retried after a lost answer). Completes with `void(error_code, v1::send_as)`.
+    /// The request of Google's `gmail.users.settings.sendAs.get`
+    /// (`GET gmail/v1/users/{userId}/settings/sendAs/{sendAsEmail}`), built but not sent: for
+    /// `gapi::batch::run` or `client::send`. It carries the method id, 1 quota unit and idempotency
+    /// (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request get_request(std::string_view user_id, std::string_view send_as_email) const;
+    /// Gets the specified send-as alias. Fails with an HTTP 404 error if the specified address is
+    /// not a member of the collection.
+    ///
+    /// Google's `gmail.users.settings.sendAs.get`:
+    /// `GET gmail/v1/users/{userId}/settings/sendAs/{sendAsEmail}`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::send_as)`; the `send_as` is empty on an
+    /// error. Errors: those of every gapi call (`api_error`, token and transport errors,
+    /// `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's root is
+    /// not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 1 quota unit of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `get_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::send_as)> CompletionToken = boost::asio::deferred_t>
     auto get(std::string_view user_id, std::string_view send_as_email, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::send_as>(
@@ -1206,10 +3097,38 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.settings.sendAs.list: Lists the send-as aliases for the specified account.
-    /// `GET gmail/v1/users/{userId}/settings/sendAs`; 1 quota unit; idempotent (retried after a
-    /// lost answer). Completes with `void(error_code, v1::list_send_as_response)`.
+    /// The request of Google's `gmail.users.settings.sendAs.list`
+    /// (`GET gmail/v1/users/{userId}/settings/sendAs`), built but not sent: for `gapi::batch::run`
+    /// or `client::send`. It carries the method id, 1 quota unit and idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request list_request(std::string_view user_id) const;
+    /// Lists the send-as aliases for the specified account. The result includes the primary send-as
+    /// address associated with the account as well as any custom "from" aliases.
+    ///
+    /// Google's `gmail.users.settings.sendAs.list`: `GET gmail/v1/users/{userId}/settings/sendAs`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::list_send_as_response)`; the
+    /// `list_send_as_response` is empty on an error. Errors: those of every gapi call (`api_error`,
+    /// token and transport errors, `error::malformed_response`); `error::invalid_url`, nothing
+    /// sent, if the service's root is not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 1 quota unit of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `list_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::list_send_as_response)> CompletionToken = boost::asio::deferred_t>
     auto list(std::string_view user_id, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::list_send_as_response>(
@@ -1217,10 +3136,39 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.settings.sendAs.patch: Patch the specified send-as alias.
-    /// `PATCH gmail/v1/users/{userId}/settings/sendAs/{sendAsEmail}`; 100 quota units; idempotent
-    /// (retried after a lost answer). Completes with `void(error_code, v1::send_as)`.
+    /// The request of Google's `gmail.users.settings.sendAs.patch`
+    /// (`PATCH gmail/v1/users/{userId}/settings/sendAs/{sendAsEmail}`), built but not sent: for
+    /// `gapi::batch::run` or `client::send`. It carries the method id, 100 quota units and
+    /// idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request patch_request(std::string_view user_id, std::string_view send_as_email, v1::send_as const& body) const;
+    /// Patch the specified send-as alias.
+    ///
+    /// Google's `gmail.users.settings.sendAs.patch`:
+    /// `PATCH gmail/v1/users/{userId}/settings/sendAs/{sendAsEmail}`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::send_as)`; the `send_as` is empty on an
+    /// error. Errors: those of every gapi call (`api_error`, token and transport errors,
+    /// `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's root is
+    /// not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 100 quota units of Gmail's per-user quota, charged to the mailbox `user_id` (the client
+    /// paces calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `patch_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::send_as)> CompletionToken = boost::asio::deferred_t>
     auto patch(std::string_view user_id, std::string_view send_as_email, v1::send_as const& body, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::send_as>(
@@ -1228,10 +3176,41 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.settings.sendAs.update: Updates a send-as alias.
-    /// `PUT gmail/v1/users/{userId}/settings/sendAs/{sendAsEmail}`; 100 quota units; idempotent
-    /// (retried after a lost answer). Completes with `void(error_code, v1::send_as)`.
+    /// The request of Google's `gmail.users.settings.sendAs.update`
+    /// (`PUT gmail/v1/users/{userId}/settings/sendAs/{sendAsEmail}`), built but not sent: for
+    /// `gapi::batch::run` or `client::send`. It carries the method id, 100 quota units and
+    /// idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request update_request(std::string_view user_id, std::string_view send_as_email, v1::send_as const& body) const;
+    /// Updates a send-as alias. If a signature is provided, Gmail will sanitize the HTML before
+    /// saving it with the alias. Addresses other than the primary address for the account can only
+    /// be updated by service account clients that have been delegated domain-wide authority.
+    ///
+    /// Google's `gmail.users.settings.sendAs.update`:
+    /// `PUT gmail/v1/users/{userId}/settings/sendAs/{sendAsEmail}`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::send_as)`; the `send_as` is empty on an
+    /// error. Errors: those of every gapi call (`api_error`, token and transport errors,
+    /// `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's root is
+    /// not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 100 quota units of Gmail's per-user quota, charged to the mailbox `user_id` (the client
+    /// paces calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `update_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::send_as)> CompletionToken = boost::asio::deferred_t>
     auto update(std::string_view user_id, std::string_view send_as_email, v1::send_as const& body, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::send_as>(
@@ -1239,12 +3218,41 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.settings.sendAs.verify: Sends a verification email to the specified send-as
-    /// alias address.
-    /// `POST gmail/v1/users/{userId}/settings/sendAs/{sendAsEmail}/verify`; 100 quota units; not
-    /// idempotent (never sent twice without proof it did not act). Completes with `void(error_code,
-    /// no_content)`.
+    /// The request of Google's `gmail.users.settings.sendAs.verify`
+    /// (`POST gmail/v1/users/{userId}/settings/sendAs/{sendAsEmail}/verify`), built but not sent:
+    /// for `gapi::batch::run` or `client::send`. It carries the method id, 100 quota units and
+    /// idempotency (not idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request verify_request(std::string_view user_id, std::string_view send_as_email) const;
+    /// Sends a verification email to the specified send-as alias address. The verification status
+    /// must be `pending`. This method is only available to service account clients that have been
+    /// delegated domain-wide authority.
+    ///
+    /// Google's `gmail.users.settings.sendAs.verify`:
+    /// `POST gmail/v1/users/{userId}/settings/sendAs/{sendAsEmail}/verify`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::no_content)` (Google answers without a body). Errors:
+    /// those of every gapi call (`api_error`, token and transport errors); `error::invalid_url`,
+    /// nothing sent, if the service's root is not a URL.
+    /// @par Idempotency
+    /// Not idempotent: gapi sends it again only when Google provably did not act (429 and
+    /// rate-limit 403s; a 401, after one token refresh; a connection lost before the request was
+    /// written). After an ambiguous failure (the connection lost once it was written; 500, 502,
+    /// 503, 504; 403 `backendError`) it completes with that error: whether Google acted is unknown.
+    /// `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 100 quota units of Gmail's per-user quota, charged to the mailbox `user_id` (the client
+    /// paces calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `verify_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, no_content)> CompletionToken = boost::asio::deferred_t>
     auto verify(std::string_view user_id, std::string_view send_as_email, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<no_content>(
@@ -1256,22 +3264,59 @@ private:
     gapi::detail::service_ref ref_;
 };
 
-/// gmail.users.settings
+/// Google's `gmail.users.settings` resource: its methods and sub-resources, each as its discovery
+/// document describes it. Made by `users_resource::settings()`; a value, cheap to copy, that shares
+/// the service's client and options.
 class users_settings_resource {
 public:
+    /// What `users_resource::settings()` returns: `ref` names the service's client, root URL and
+    /// call options.
     explicit users_settings_resource(gapi::detail::service_ref ref) noexcept : ref_(std::move(ref)) {}
 
+    /// Google's `gmail.users.settings.cse` resource, over the same service.
     users_settings_cse_resource cse() const { return users_settings_cse_resource{ref_}; }
+    /// Google's `gmail.users.settings.delegates` resource, over the same service.
     users_settings_delegates_resource delegates() const { return users_settings_delegates_resource{ref_}; }
+    /// Google's `gmail.users.settings.filters` resource, over the same service.
     users_settings_filters_resource filters() const { return users_settings_filters_resource{ref_}; }
+    /// Google's `gmail.users.settings.forwardingAddresses` resource, over the same service.
     users_settings_forwarding_addresses_resource forwarding_addresses() const { return users_settings_forwarding_addresses_resource{ref_}; }
+    /// Google's `gmail.users.settings.sendAs` resource, over the same service.
     users_settings_send_as_resource send_as() const { return users_settings_send_as_resource{ref_}; }
 
-    /// gmail.users.settings.getAutoForwarding: Gets the auto-forwarding setting for the specified
-    /// account.
-    /// `GET gmail/v1/users/{userId}/settings/autoForwarding`; 1 quota unit; idempotent (retried
-    /// after a lost answer). Completes with `void(error_code, v1::auto_forwarding)`.
+    /// The request of Google's `gmail.users.settings.getAutoForwarding`
+    /// (`GET gmail/v1/users/{userId}/settings/autoForwarding`), built but not sent: for
+    /// `gapi::batch::run` or `client::send`. It carries the method id, 1 quota unit and idempotency
+    /// (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request get_auto_forwarding_request(std::string_view user_id) const;
+    /// Gets the auto-forwarding setting for the specified account.
+    ///
+    /// Google's `gmail.users.settings.getAutoForwarding`:
+    /// `GET gmail/v1/users/{userId}/settings/autoForwarding`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::auto_forwarding)`; the `auto_forwarding`
+    /// is empty on an error. Errors: those of every gapi call (`api_error`, token and transport
+    /// errors, `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's
+    /// root is not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 1 quota unit of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `get_auto_forwarding_request`
+    /// gives its request for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::auto_forwarding)> CompletionToken = boost::asio::deferred_t>
     auto get_auto_forwarding(std::string_view user_id, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::auto_forwarding>(
@@ -1279,10 +3324,37 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.settings.getImap: Gets IMAP settings.
-    /// `GET gmail/v1/users/{userId}/settings/imap`; 1 quota unit; idempotent (retried after a lost
-    /// answer). Completes with `void(error_code, v1::imap_settings)`.
+    /// The request of Google's `gmail.users.settings.getImap`
+    /// (`GET gmail/v1/users/{userId}/settings/imap`), built but not sent: for `gapi::batch::run` or
+    /// `client::send`. It carries the method id, 1 quota unit and idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request get_imap_request(std::string_view user_id) const;
+    /// Gets IMAP settings.
+    ///
+    /// Google's `gmail.users.settings.getImap`: `GET gmail/v1/users/{userId}/settings/imap`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::imap_settings)`; the `imap_settings` is
+    /// empty on an error. Errors: those of every gapi call (`api_error`, token and transport
+    /// errors, `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's
+    /// root is not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 1 quota unit of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `get_imap_request` gives its
+    /// request for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::imap_settings)> CompletionToken = boost::asio::deferred_t>
     auto get_imap(std::string_view user_id, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::imap_settings>(
@@ -1290,10 +3362,39 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.settings.getLanguage: Gets language settings.
-    /// `GET gmail/v1/users/{userId}/settings/language`; 1 quota unit; idempotent (retried after a
-    /// lost answer). Completes with `void(error_code, v1::language_settings)`.
+    /// The request of Google's `gmail.users.settings.getLanguage`
+    /// (`GET gmail/v1/users/{userId}/settings/language`), built but not sent: for
+    /// `gapi::batch::run` or `client::send`. It carries the method id, 1 quota unit and idempotency
+    /// (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request get_language_request(std::string_view user_id) const;
+    /// Gets language settings.
+    ///
+    /// Google's `gmail.users.settings.getLanguage`:
+    /// `GET gmail/v1/users/{userId}/settings/language`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::language_settings)`; the
+    /// `language_settings` is empty on an error. Errors: those of every gapi call (`api_error`,
+    /// token and transport errors, `error::malformed_response`); `error::invalid_url`, nothing
+    /// sent, if the service's root is not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 1 quota unit of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `get_language_request` gives its
+    /// request for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::language_settings)> CompletionToken = boost::asio::deferred_t>
     auto get_language(std::string_view user_id, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::language_settings>(
@@ -1301,10 +3402,37 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.settings.getPop: Gets POP settings.
-    /// `GET gmail/v1/users/{userId}/settings/pop`; 1 quota unit; idempotent (retried after a lost
-    /// answer). Completes with `void(error_code, v1::pop_settings)`.
+    /// The request of Google's `gmail.users.settings.getPop`
+    /// (`GET gmail/v1/users/{userId}/settings/pop`), built but not sent: for `gapi::batch::run` or
+    /// `client::send`. It carries the method id, 1 quota unit and idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request get_pop_request(std::string_view user_id) const;
+    /// Gets POP settings.
+    ///
+    /// Google's `gmail.users.settings.getPop`: `GET gmail/v1/users/{userId}/settings/pop`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::pop_settings)`; the `pop_settings` is
+    /// empty on an error. Errors: those of every gapi call (`api_error`, token and transport
+    /// errors, `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's
+    /// root is not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 1 quota unit of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `get_pop_request` gives its
+    /// request for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::pop_settings)> CompletionToken = boost::asio::deferred_t>
     auto get_pop(std::string_view user_id, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::pop_settings>(
@@ -1312,10 +3440,39 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.settings.getVacation: Gets vacation responder settings.
-    /// `GET gmail/v1/users/{userId}/settings/vacation`; 1 quota unit; idempotent (retried after a
-    /// lost answer). Completes with `void(error_code, v1::vacation_settings)`.
+    /// The request of Google's `gmail.users.settings.getVacation`
+    /// (`GET gmail/v1/users/{userId}/settings/vacation`), built but not sent: for
+    /// `gapi::batch::run` or `client::send`. It carries the method id, 1 quota unit and idempotency
+    /// (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request get_vacation_request(std::string_view user_id) const;
+    /// Gets vacation responder settings.
+    ///
+    /// Google's `gmail.users.settings.getVacation`:
+    /// `GET gmail/v1/users/{userId}/settings/vacation`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::vacation_settings)`; the
+    /// `vacation_settings` is empty on an error. Errors: those of every gapi call (`api_error`,
+    /// token and transport errors, `error::malformed_response`); `error::invalid_url`, nothing
+    /// sent, if the service's root is not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 1 quota unit of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `get_vacation_request` gives its
+    /// request for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::vacation_settings)> CompletionToken = boost::asio::deferred_t>
     auto get_vacation(std::string_view user_id, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::vacation_settings>(
@@ -1323,11 +3480,41 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.settings.updateAutoForwarding: Updates the auto-forwarding setting for the
-    /// specified account.
-    /// `PUT gmail/v1/users/{userId}/settings/autoForwarding`; 5 quota units; idempotent (retried
-    /// after a lost answer). Completes with `void(error_code, v1::auto_forwarding)`.
+    /// The request of Google's `gmail.users.settings.updateAutoForwarding`
+    /// (`PUT gmail/v1/users/{userId}/settings/autoForwarding`), built but not sent: for
+    /// `gapi::batch::run` or `client::send`. It carries the method id, 5 quota units and
+    /// idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request update_auto_forwarding_request(std::string_view user_id, v1::auto_forwarding const& body) const;
+    /// Updates the auto-forwarding setting for the specified account. A verified forwarding address
+    /// must be specified when auto-forwarding is enabled. This method is only available to service
+    /// account clients that have been delegated domain-wide authority.
+    ///
+    /// Google's `gmail.users.settings.updateAutoForwarding`:
+    /// `PUT gmail/v1/users/{userId}/settings/autoForwarding`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::auto_forwarding)`; the `auto_forwarding`
+    /// is empty on an error. Errors: those of every gapi call (`api_error`, token and transport
+    /// errors, `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's
+    /// root is not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 5 quota units of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `update_auto_forwarding_request`
+    /// gives its request for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::auto_forwarding)> CompletionToken = boost::asio::deferred_t>
     auto update_auto_forwarding(std::string_view user_id, v1::auto_forwarding const& body, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::auto_forwarding>(
@@ -1335,10 +3522,37 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.settings.updateImap: Updates IMAP settings.
-    /// `PUT gmail/v1/users/{userId}/settings/imap`; 5 quota units; idempotent (retried after a lost
-    /// answer). Completes with `void(error_code, v1::imap_settings)`.
+    /// The request of Google's `gmail.users.settings.updateImap`
+    /// (`PUT gmail/v1/users/{userId}/settings/imap`), built but not sent: for `gapi::batch::run` or
+    /// `client::send`. It carries the method id, 5 quota units and idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request update_imap_request(std::string_view user_id, v1::imap_settings const& body) const;
+    /// Updates IMAP settings.
+    ///
+    /// Google's `gmail.users.settings.updateImap`: `PUT gmail/v1/users/{userId}/settings/imap`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::imap_settings)`; the `imap_settings` is
+    /// empty on an error. Errors: those of every gapi call (`api_error`, token and transport
+    /// errors, `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's
+    /// root is not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 5 quota units of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `update_imap_request` gives its
+    /// request for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::imap_settings)> CompletionToken = boost::asio::deferred_t>
     auto update_imap(std::string_view user_id, v1::imap_settings const& body, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::imap_settings>(
@@ -1346,10 +3560,42 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.settings.updateLanguage: Updates language settings.
-    /// `PUT gmail/v1/users/{userId}/settings/language`; 5 quota units; idempotent (retried after a
-    /// lost answer). Completes with `void(error_code, v1::language_settings)`.
+    /// The request of Google's `gmail.users.settings.updateLanguage`
+    /// (`PUT gmail/v1/users/{userId}/settings/language`), built but not sent: for
+    /// `gapi::batch::run` or `client::send`. It carries the method id, 5 quota units and
+    /// idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request update_language_request(std::string_view user_id, v1::language_settings const& body) const;
+    /// Updates language settings. If successful, the return object contains the `displayLanguage`
+    /// that was saved for the user, which may differ from the value passed into the request. This
+    /// is because the requested `displayLanguage` may not be directly supported by Gmail but have a
+    /// close variant that is, and so the variant may be chosen and saved instead.
+    ///
+    /// Google's `gmail.users.settings.updateLanguage`:
+    /// `PUT gmail/v1/users/{userId}/settings/language`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::language_settings)`; the
+    /// `language_settings` is empty on an error. Errors: those of every gapi call (`api_error`,
+    /// token and transport errors, `error::malformed_response`); `error::invalid_url`, nothing
+    /// sent, if the service's root is not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 5 quota units of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `update_language_request` gives
+    /// its request for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::language_settings)> CompletionToken = boost::asio::deferred_t>
     auto update_language(std::string_view user_id, v1::language_settings const& body, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::language_settings>(
@@ -1357,10 +3603,37 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.settings.updatePop: Updates POP settings.
-    /// `PUT gmail/v1/users/{userId}/settings/pop`; 100 quota units; idempotent (retried after a
-    /// lost answer). Completes with `void(error_code, v1::pop_settings)`.
+    /// The request of Google's `gmail.users.settings.updatePop`
+    /// (`PUT gmail/v1/users/{userId}/settings/pop`), built but not sent: for `gapi::batch::run` or
+    /// `client::send`. It carries the method id, 100 quota units and idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request update_pop_request(std::string_view user_id, v1::pop_settings const& body) const;
+    /// Updates POP settings.
+    ///
+    /// Google's `gmail.users.settings.updatePop`: `PUT gmail/v1/users/{userId}/settings/pop`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::pop_settings)`; the `pop_settings` is
+    /// empty on an error. Errors: those of every gapi call (`api_error`, token and transport
+    /// errors, `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's
+    /// root is not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 100 quota units of Gmail's per-user quota, charged to the mailbox `user_id` (the client
+    /// paces calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `update_pop_request` gives its
+    /// request for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::pop_settings)> CompletionToken = boost::asio::deferred_t>
     auto update_pop(std::string_view user_id, v1::pop_settings const& body, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::pop_settings>(
@@ -1368,10 +3641,39 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.settings.updateVacation: Updates vacation responder settings.
-    /// `PUT gmail/v1/users/{userId}/settings/vacation`; 5 quota units; idempotent (retried after a
-    /// lost answer). Completes with `void(error_code, v1::vacation_settings)`.
+    /// The request of Google's `gmail.users.settings.updateVacation`
+    /// (`PUT gmail/v1/users/{userId}/settings/vacation`), built but not sent: for
+    /// `gapi::batch::run` or `client::send`. It carries the method id, 5 quota units and
+    /// idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request update_vacation_request(std::string_view user_id, v1::vacation_settings const& body) const;
+    /// Updates vacation responder settings.
+    ///
+    /// Google's `gmail.users.settings.updateVacation`:
+    /// `PUT gmail/v1/users/{userId}/settings/vacation`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::vacation_settings)`; the
+    /// `vacation_settings` is empty on an error. Errors: those of every gapi call (`api_error`,
+    /// token and transport errors, `error::malformed_response`); `error::invalid_url`, nothing
+    /// sent, if the service's root is not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 5 quota units of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `update_vacation_request` gives
+    /// its request for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::vacation_settings)> CompletionToken = boost::asio::deferred_t>
     auto update_vacation(std::string_view user_id, v1::vacation_settings const& body, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::vacation_settings>(
@@ -1383,15 +3685,47 @@ private:
     gapi::detail::service_ref ref_;
 };
 
-/// gmail.users.threads
+/// Google's `gmail.users.threads` resource: its methods, each as its discovery document describes
+/// it. Made by `users_resource::threads()`; a value, cheap to copy, that shares the service's
+/// client and options.
 class users_threads_resource {
 public:
+    /// What `users_resource::threads()` returns: `ref` names the service's client, root URL and
+    /// call options.
     explicit users_threads_resource(gapi::detail::service_ref ref) noexcept : ref_(std::move(ref)) {}
 
-    /// gmail.users.threads.delete: Immediately and permanently deletes the specified thread.
-    /// `DELETE gmail/v1/users/{userId}/threads/{id}`; 20 quota units; idempotent (retried after a
-    /// lost answer). Completes with `void(error_code, no_content)`.
+    /// The request of Google's `gmail.users.threads.delete`
+    /// (`DELETE gmail/v1/users/{userId}/threads/{id}`), built but not sent: for `gapi::batch::run`
+    /// or `client::send`. It carries the method id, 20 quota units and idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request delete_request(std::string_view user_id, std::string_view id) const;
+    /// Immediately and permanently deletes the specified thread. Any messages that belong to the
+    /// thread are also deleted. This operation cannot be undone. Prefer `threads.trash` instead.
+    ///
+    /// Google's `gmail.users.threads.delete`: `DELETE gmail/v1/users/{userId}/threads/{id}`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::no_content)` (Google answers without a body). Errors:
+    /// those of every gapi call (`api_error`, token and transport errors); `error::invalid_url`,
+    /// nothing sent, if the service's root is not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this. A retry after a lost
+    /// answer may get 404: the first attempt deleted it.
+    /// @par Quota and batching
+    /// 20 quota units of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `delete_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, no_content)> CompletionToken = boost::asio::deferred_t>
     auto delete_(std::string_view user_id, std::string_view id, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<no_content>(
@@ -1399,9 +3733,33 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.threads.get: Gets the specified thread.
-    /// `GET gmail/v1/users/{userId}/threads/{id}`; 10 quota units; idempotent (retried after a lost
-    /// answer). Completes with `void(error_code, v1::thread)`.
+    /// Gets the specified thread.
+    ///
+    /// Google's `gmail.users.threads.get`: `GET gmail/v1/users/{userId}/threads/{id}`; optional
+    /// query parameters: the overload taking `users_threads_get_query`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::thread)`; the `thread` is empty on an
+    /// error. Errors: those of every gapi call (`api_error`, token and transport errors,
+    /// `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's root is
+    /// not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 10 quota units of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `get_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::thread)> CompletionToken = boost::asio::deferred_t>
     auto get(std::string_view user_id, std::string_view id, CompletionToken&& token = {}) const {
         users_threads_get_query const query{};
@@ -1409,7 +3767,15 @@ public:
             ref_, user_id, [&] { return get_request(user_id, id, query); },
             std::forward<CompletionToken>(token));
     }
+    /// The request of Google's `gmail.users.threads.get`
+    /// (`GET gmail/v1/users/{userId}/threads/{id}`), built but not sent: for `gapi::batch::run` or
+    /// `client::send`. It carries the method id, 10 quota units and idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request get_request(std::string_view user_id, std::string_view id, users_threads_get_query const& query) const;
+    /// Google's `gmail.users.threads.get` with its optional query parameters
+    /// (`users_threads_get_query`); otherwise as the overload without them.
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::thread)`.
     template <boost::asio::completion_token_for<void(error_code, v1::thread)> CompletionToken = boost::asio::deferred_t>
     auto get(std::string_view user_id, std::string_view id, users_threads_get_query const& query, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::thread>(
@@ -1417,9 +3783,33 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.threads.list: Lists the threads in the user's mailbox.
-    /// `GET gmail/v1/users/{userId}/threads`; 10 quota units; idempotent (retried after a lost
-    /// answer). Completes with `void(error_code, v1::list_threads_response)`.
+    /// Lists the threads in the user's mailbox.
+    ///
+    /// Google's `gmail.users.threads.list`: `GET gmail/v1/users/{userId}/threads`; optional query
+    /// parameters: the overload taking `users_threads_list_query`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::list_threads_response)`; the
+    /// `list_threads_response` is empty on an error. Errors: those of every gapi call (`api_error`,
+    /// token and transport errors, `error::malformed_response`); `error::invalid_url`, nothing
+    /// sent, if the service's root is not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 10 quota units of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `list_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::list_threads_response)> CompletionToken = boost::asio::deferred_t>
     auto list(std::string_view user_id, CompletionToken&& token = {}) const {
         users_threads_list_query const query{};
@@ -1427,7 +3817,15 @@ public:
             ref_, user_id, [&] { return list_request(user_id, query); },
             std::forward<CompletionToken>(token));
     }
+    /// The request of Google's `gmail.users.threads.list` (`GET gmail/v1/users/{userId}/threads`),
+    /// built but not sent: for `gapi::batch::run` or `client::send`. It carries the method id, 10
+    /// quota units and idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request list_request(std::string_view user_id, users_threads_list_query const& query) const;
+    /// Google's `gmail.users.threads.list` with its optional query parameters
+    /// (`users_threads_list_query`); otherwise as the overload without them.
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::list_threads_response)`.
     template <boost::asio::completion_token_for<void(error_code, v1::list_threads_response)> CompletionToken = boost::asio::deferred_t>
     auto list(std::string_view user_id, users_threads_list_query const& query, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::list_threads_response>(
@@ -1435,10 +3833,38 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.threads.modify: Modifies the labels applied to the thread.
-    /// `POST gmail/v1/users/{userId}/threads/{id}/modify`; 10 quota units; idempotent (retried
-    /// after a lost answer). Completes with `void(error_code, v1::thread)`.
+    /// The request of Google's `gmail.users.threads.modify`
+    /// (`POST gmail/v1/users/{userId}/threads/{id}/modify`), built but not sent: for
+    /// `gapi::batch::run` or `client::send`. It carries the method id, 10 quota units and
+    /// idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request modify_request(std::string_view user_id, std::string_view id, v1::modify_thread_request const& body) const;
+    /// Modifies the labels applied to the thread. This applies to all messages in the thread.
+    ///
+    /// Google's `gmail.users.threads.modify`: `POST gmail/v1/users/{userId}/threads/{id}/modify`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::thread)`; the `thread` is empty on an
+    /// error. Errors: those of every gapi call (`api_error`, token and transport errors,
+    /// `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's root is
+    /// not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 10 quota units of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `modify_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::thread)> CompletionToken = boost::asio::deferred_t>
     auto modify(std::string_view user_id, std::string_view id, v1::modify_thread_request const& body, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::thread>(
@@ -1446,10 +3872,39 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.threads.trash: Moves the specified thread to the trash.
-    /// `POST gmail/v1/users/{userId}/threads/{id}/trash`; 10 quota units; idempotent (retried after
-    /// a lost answer). Completes with `void(error_code, v1::thread)`.
+    /// The request of Google's `gmail.users.threads.trash`
+    /// (`POST gmail/v1/users/{userId}/threads/{id}/trash`), built but not sent: for
+    /// `gapi::batch::run` or `client::send`. It carries the method id, 10 quota units and
+    /// idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request trash_request(std::string_view user_id, std::string_view id) const;
+    /// Moves the specified thread to the trash. Any messages that belong to the thread are also
+    /// moved to the trash.
+    ///
+    /// Google's `gmail.users.threads.trash`: `POST gmail/v1/users/{userId}/threads/{id}/trash`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::thread)`; the `thread` is empty on an
+    /// error. Errors: those of every gapi call (`api_error`, token and transport errors,
+    /// `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's root is
+    /// not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 10 quota units of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `trash_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::thread)> CompletionToken = boost::asio::deferred_t>
     auto trash(std::string_view user_id, std::string_view id, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::thread>(
@@ -1457,10 +3912,39 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.threads.untrash: Removes the specified thread from the trash.
-    /// `POST gmail/v1/users/{userId}/threads/{id}/untrash`; 10 quota units; idempotent (retried
-    /// after a lost answer). Completes with `void(error_code, v1::thread)`.
+    /// The request of Google's `gmail.users.threads.untrash`
+    /// (`POST gmail/v1/users/{userId}/threads/{id}/untrash`), built but not sent: for
+    /// `gapi::batch::run` or `client::send`. It carries the method id, 10 quota units and
+    /// idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request untrash_request(std::string_view user_id, std::string_view id) const;
+    /// Removes the specified thread from the trash. Any messages that belong to the thread are also
+    /// removed from the trash.
+    ///
+    /// Google's `gmail.users.threads.untrash`: `POST gmail/v1/users/{userId}/threads/{id}/untrash`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::thread)`; the `thread` is empty on an
+    /// error. Errors: those of every gapi call (`api_error`, token and transport errors,
+    /// `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's root is
+    /// not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 10 quota units of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `untrash_request` gives its
+    /// request for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::thread)> CompletionToken = boost::asio::deferred_t>
     auto untrash(std::string_view user_id, std::string_view id, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::thread>(
@@ -1472,22 +3956,59 @@ private:
     gapi::detail::service_ref ref_;
 };
 
-/// gmail.users
+/// Google's `gmail.users` resource: its methods and sub-resources, each as its discovery document
+/// describes it. Made by `gmail::gmail_service::users()`; a value, cheap to copy, that shares the
+/// service's client and options.
 class users_resource {
 public:
+    /// What `gmail::gmail_service::users()` returns: `ref` names the service's client, root URL and
+    /// call options.
     explicit users_resource(gapi::detail::service_ref ref) noexcept : ref_(std::move(ref)) {}
 
+    /// Google's `gmail.users.drafts` resource, over the same service.
     users_drafts_resource drafts() const { return users_drafts_resource{ref_}; }
+    /// Google's `gmail.users.history` resource, over the same service.
     users_history_resource history() const { return users_history_resource{ref_}; }
+    /// Google's `gmail.users.labels` resource, over the same service.
     users_labels_resource labels() const { return users_labels_resource{ref_}; }
+    /// Google's `gmail.users.messages` resource, over the same service.
     users_messages_resource messages() const { return users_messages_resource{ref_}; }
+    /// Google's `gmail.users.settings` resource, over the same service.
     users_settings_resource settings() const { return users_settings_resource{ref_}; }
+    /// Google's `gmail.users.threads` resource, over the same service.
     users_threads_resource threads() const { return users_threads_resource{ref_}; }
 
-    /// gmail.users.getProfile: Gets the current user's Gmail profile.
-    /// `GET gmail/v1/users/{userId}/profile`; 1 quota unit; idempotent (retried after a lost
-    /// answer). Completes with `void(error_code, v1::profile)`.
+    /// The request of Google's `gmail.users.getProfile` (`GET gmail/v1/users/{userId}/profile`),
+    /// built but not sent: for `gapi::batch::run` or `client::send`. It carries the method id, 1
+    /// quota unit and idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request get_profile_request(std::string_view user_id) const;
+    /// Gets the current user's Gmail profile.
+    ///
+    /// Google's `gmail.users.getProfile`: `GET gmail/v1/users/{userId}/profile`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::profile)`; the `profile` is empty on an
+    /// error. Errors: those of every gapi call (`api_error`, token and transport errors,
+    /// `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's root is
+    /// not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 1 quota unit of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `get_profile_request` gives its
+    /// request for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::profile)> CompletionToken = boost::asio::deferred_t>
     auto get_profile(std::string_view user_id, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::profile>(
@@ -1495,10 +4016,36 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.stop: Stop receiving push notifications for the given user mailbox.
-    /// `POST gmail/v1/users/{userId}/stop`; 50 quota units; idempotent (retried after a lost
-    /// answer). Completes with `void(error_code, no_content)`.
+    /// The request of Google's `gmail.users.stop` (`POST gmail/v1/users/{userId}/stop`), built but
+    /// not sent: for `gapi::batch::run` or `client::send`. It carries the method id, 50 quota units
+    /// and idempotency (idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request stop_request(std::string_view user_id) const;
+    /// Stop receiving push notifications for the given user mailbox.
+    ///
+    /// Google's `gmail.users.stop`: `POST gmail/v1/users/{userId}/stop`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::no_content)` (Google answers without a body). Errors:
+    /// those of every gapi call (`api_error`, token and transport errors); `error::invalid_url`,
+    /// nothing sent, if the service's root is not a URL.
+    /// @par Idempotency
+    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
+    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
+    /// request was written), and the transport replays it once over a fresh connection when a
+    /// reused one turns out closed. `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 50 quota units of Gmail's per-user quota, charged to the mailbox `user_id` (the client paces
+    /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `stop_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, no_content)> CompletionToken = boost::asio::deferred_t>
     auto stop(std::string_view user_id, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<no_content>(
@@ -1506,10 +4053,38 @@ public:
             std::forward<CompletionToken>(token));
     }
 
-    /// gmail.users.watch: Set up or update a push notification watch on the given user mailbox.
-    /// `POST gmail/v1/users/{userId}/watch`; 100 quota units; not idempotent (never sent twice
-    /// without proof it did not act). Completes with `void(error_code, v1::watch_response)`.
+    /// The request of Google's `gmail.users.watch` (`POST gmail/v1/users/{userId}/watch`), built
+    /// but not sent: for `gapi::batch::run` or `client::send`. It carries the method id, 100 quota
+    /// units and idempotency (not idempotent).
+    /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request watch_request(std::string_view user_id, v1::watch_request const& body) const;
+    /// Set up or update a push notification watch on the given user mailbox.
+    ///
+    /// Google's `gmail.users.watch`: `POST gmail/v1/users/{userId}/watch`.
+    ///
+    /// @par Completion
+    /// `void(boost::system::error_code, gapi::gmail::v1::watch_response)`; the `watch_response` is
+    /// empty on an error. Errors: those of every gapi call (`api_error`, token and transport
+    /// errors, `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's
+    /// root is not a URL.
+    /// @par Idempotency
+    /// Not idempotent: gapi sends it again only when Google provably did not act (429 and
+    /// rate-limit 403s; a 401, after one token refresh; a connection lost before the request was
+    /// written). After an ambiguous failure (the connection lost once it was written; 500, 502,
+    /// 503, 504; 403 `backendError`) it completes with that error: whether Google acted is unknown.
+    /// `call_options::idempotent` overrides this.
+    /// @par Quota and batching
+    /// 100 quota units of Gmail's per-user quota, charged to the mailbox `user_id` (the client
+    /// paces calls to the quota). Batchable: automatic batching (`client_options::batching`,
+    /// `call_options::batch`) may send it with concurrent calls; `watch_request` gives its request
+    /// for `gapi::batch::run`.
+    /// @par Cancellation, executor and lifetimes
+    /// The request is built when this function is called (even with `asio::deferred`), so the
+    /// arguments may be temporaries. The call runs on the client's executor and completes on the
+    /// token's associated executor. Cancellation (the token's slot): any type ends a call still
+    /// waiting at the client's admission gate (`operation_aborted`); terminal cancellation reaches
+    /// a running call. The client must outlive the operation; this resource object and its service
+    /// need not.
     template <boost::asio::completion_token_for<void(error_code, v1::watch_response)> CompletionToken = boost::asio::deferred_t>
     auto watch(std::string_view user_id, v1::watch_request const& body, CompletionToken&& token = {}) const {
         return gapi::detail::start_generated<v1::watch_response>(

@@ -93,7 +93,7 @@ struct auto_forwarding {
     boost::json::object other;
 };
 
-/// BatchDeleteMessagesRequest
+/// BatchDeleteMessagesRequest: Google's `BatchDeleteMessagesRequest` schema.
 struct batch_delete_messages_request {
     /// The IDs of the messages to delete.
     std::vector<std::string> ids;
@@ -101,7 +101,7 @@ struct batch_delete_messages_request {
     boost::json::object other;
 };
 
-/// BatchModifyMessagesRequest
+/// BatchModifyMessagesRequest: Google's `BatchModifyMessagesRequest` schema.
 struct batch_modify_messages_request {
     /// A list of label IDs to add to messages.
     std::vector<std::string> add_label_ids;
@@ -375,33 +375,37 @@ struct history {
     boost::json::object other;
 };
 
-/// HistoryLabelAdded
+/// HistoryLabelAdded: Google's `HistoryLabelAdded` schema.
 struct history_label_added {
     /// Label IDs added to the message.
     std::vector<std::string> label_ids;
+    /// The `message` field.
     std::optional<v1::message> message;
     /// Fields this struct does not name, as Google sent them.
     boost::json::object other;
 };
 
-/// HistoryLabelRemoved
+/// HistoryLabelRemoved: Google's `HistoryLabelRemoved` schema.
 struct history_label_removed {
     /// Label IDs removed from the message.
     std::vector<std::string> label_ids;
+    /// The `message` field.
     std::optional<v1::message> message;
     /// Fields this struct does not name, as Google sent them.
     boost::json::object other;
 };
 
-/// HistoryMessageAdded
+/// HistoryMessageAdded: Google's `HistoryMessageAdded` schema.
 struct history_message_added {
+    /// The `message` field.
     std::optional<v1::message> message;
     /// Fields this struct does not name, as Google sent them.
     boost::json::object other;
 };
 
-/// HistoryMessageDeleted
+/// HistoryMessageDeleted: Google's `HistoryMessageDeleted` schema.
 struct history_message_deleted {
+    /// The `message` field.
     std::optional<v1::message> message;
     /// Fields this struct does not name, as Google sent them.
     boost::json::object other;
@@ -423,9 +427,9 @@ struct imap_settings {
     boost::json::object other;
 };
 
-/// LabelColor
+/// LabelColor: Google's `LabelColor` schema.
 struct label_color {
-    /// The background color represented as hex string #RRGGBB (ex #000000).
+    /// The background color represented as hex string \#RRGGBB (ex \#000000).
     std::optional<std::string> background_color;
     /// The text color of the label, represented as hex string.
     std::optional<std::string> text_color;
@@ -461,14 +465,14 @@ struct label {
 
 /// LanguageSettings: Language settings for an account.
 struct language_settings {
-    /// The language to display Gmail in, formatted as an RFC 3066 Language Tag (for example `en-
-    /// GB`, `fr` or `ja` for British English, French, or...
+    /// The language to display Gmail in, formatted as an RFC 3066 Language Tag (for example
+    /// `en-GB`, `fr` or `ja` for British English, French, or...
     std::optional<std::string> display_language;
     /// Fields this struct does not name, as Google sent them.
     boost::json::object other;
 };
 
-/// ListCseIdentitiesResponse
+/// ListCseIdentitiesResponse: Google's `ListCseIdentitiesResponse` schema.
 struct list_cse_identities_response {
     /// One page of the list of CSE identities configured for the user.
     std::vector<v1::cse_identity> cse_identities;
@@ -479,7 +483,7 @@ struct list_cse_identities_response {
     boost::json::object other;
 };
 
-/// ListCseKeyPairsResponse
+/// ListCseKeyPairsResponse: Google's `ListCseKeyPairsResponse` schema.
 struct list_cse_key_pairs_response {
     /// One page of the list of CSE key pairs installed for the user.
     std::vector<v1::cse_key_pair> cse_key_pairs;
@@ -498,7 +502,7 @@ struct list_delegates_response {
     boost::json::object other;
 };
 
-/// ListDraftsResponse
+/// ListDraftsResponse: Google's `ListDraftsResponse` schema.
 struct list_drafts_response {
     /// List of drafts.
     std::vector<v1::draft> drafts;
@@ -526,7 +530,7 @@ struct list_forwarding_addresses_response {
     boost::json::object other;
 };
 
-/// ListHistoryResponse
+/// ListHistoryResponse: Google's `ListHistoryResponse` schema.
 struct list_history_response {
     /// List of history records.
     std::vector<v1::history> history;
@@ -538,7 +542,7 @@ struct list_history_response {
     boost::json::object other;
 };
 
-/// ListLabelsResponse
+/// ListLabelsResponse: Google's `ListLabelsResponse` schema.
 struct list_labels_response {
     /// List of labels.
     std::vector<v1::label> labels;
@@ -546,7 +550,7 @@ struct list_labels_response {
     boost::json::object other;
 };
 
-/// ListMessagesResponse
+/// ListMessagesResponse: Google's `ListMessagesResponse` schema.
 struct list_messages_response {
     /// List of messages.
     std::vector<v1::message> messages;
@@ -566,7 +570,7 @@ struct list_send_as_response {
     boost::json::object other;
 };
 
-/// ListSmimeInfoResponse
+/// ListSmimeInfoResponse: Google's `ListSmimeInfoResponse` schema.
 struct list_smime_info_response {
     /// List of SmimeInfo.
     std::vector<v1::smime_info> smime_info;
@@ -574,7 +578,7 @@ struct list_smime_info_response {
     boost::json::object other;
 };
 
-/// ListThreadsResponse
+/// ListThreadsResponse: Google's `ListThreadsResponse` schema.
 struct list_threads_response {
     /// Page token to retrieve the next page of results in the list.
     std::optional<std::string> next_page_token;
@@ -586,7 +590,7 @@ struct list_threads_response {
     boost::json::object other;
 };
 
-/// MessagePartHeader
+/// MessagePartHeader: Google's `MessagePartHeader` schema.
 struct message_part_header {
     /// The name of the header before the `:` separator.
     std::optional<std::string> name;
@@ -596,7 +600,7 @@ struct message_part_header {
     boost::json::object other;
 };
 
-/// ModifyMessageRequest
+/// ModifyMessageRequest: Google's `ModifyMessageRequest` schema.
 struct modify_message_request {
     /// A list of IDs of labels to add to this message.
     std::vector<std::string> add_label_ids;
@@ -606,7 +610,7 @@ struct modify_message_request {
     boost::json::object other;
 };
 
-/// ModifyThreadRequest
+/// ModifyThreadRequest: Google's `ModifyThreadRequest` schema.
 struct modify_thread_request {
     /// A list of IDs of labels to add to this thread.
     std::vector<std::string> add_label_ids;
@@ -705,7 +709,7 @@ struct smime_info {
     std::optional<std::string> issuer_cn;
     /// PEM formatted X509 concatenated certificate string (standard base64 encoding).
     std::optional<std::string> pem;
-    /// PKCS#12 format containing a single private/public key pair and certificate chain.
+    /// PKCS\#12 format containing a single private/public key pair and certificate chain.
     std::optional<std::string> pkcs12;
     /// Fields this struct does not name, as Google sent them.
     boost::json::object other;

@@ -1,0 +1,16 @@
+# Builds the reference: cmake -DGAPI_SOURCE_DIR=<source> -DGAPI_DOCS_DIR=<out> -P gapi_docs.cmake
+# Fails, printing them, on any Doxygen warning (undocumented public API among them).
+cmake_minimum_required(VERSION 3.20)
+find_program(DOXYGEN doxygen REQUIRED)
+file(READ ${GAPI_SOURCE_DIR}/CMakeLists.txt top_level)
+string(REGEX MATCH "project\\(gapi VERSION ([0-9.]+)" _ "${top_level}")
+set(GAPI_VERSION ${CMAKE_MATCH_1})
+file(REMOVE_RECURSE ${GAPI_DOCS_DIR})
+file(MAKE_DIRECTORY ${GAPI_DOCS_DIR})
+configure_file(${GAPI_SOURCE_DIR}/cmake/Doxyfile.in ${GAPI_DOCS_DIR}/Doxyfile @ONLY)
+execute_process(COMMAND ${DOXYGEN} ${GAPI_DOCS_DIR}/Doxyfile RESULT_VARIABLE status)
+file(READ ${GAPI_DOCS_DIR}/warnings.log warnings)
+if(NOT status EQUAL 0 OR NOT warnings STREQUAL "")
+    message(FATAL_ERROR "Doxygen: ${warnings}(exit status ${status})")
+endif()
+message(STATUS "Reference written to ${GAPI_DOCS_DIR}/html/index.html")
