@@ -367,6 +367,11 @@ BOOST_AUTO_TEST_CASE(the_pacer_keeps_to_googles_tables) {
     for (int i = 0; i < 600; ++i)
         calendar.start(pl::quota_api::calendar, "u", 1, t0);
     BOOST_TEST((calendar.wait_for(pl::quota_api::calendar, "u", 1, t0) == std::chrono::duration_cast<clock::duration>(100ms)));
+    // The method id chooses the quota: a batch of Calendar calls spends Calendar's.
+    BOOST_TEST((pl::api_of("calendar.events.get") == pl::quota_api::calendar));
+    BOOST_TEST((pl::api_of("batch.calendar") == pl::quota_api::calendar));
+    BOOST_TEST((pl::api_of("batch.gmail") == pl::quota_api::gmail));
+    BOOST_TEST((pl::api_of("gmail.users.messages.get") == pl::quota_api::gmail));
 }
 
 BOOST_AUTO_TEST_CASE(the_pacer_caps_calls_in_flight_and_backs_off_additively_increasing) {
@@ -671,6 +676,10 @@ BOOST_AUTO_TEST_CASE(the_generated_layers_sends_are_sends_too) {
         auto m = numbered(1);
         auto [service_ec, service_sent] = co_await gmail.send(m, use_tuple);
         BOOST_TEST(service_ec == condition::daily_limit_reached, service_ec.message());
+        // A request built by hand and sent through the client is the same user's send.
+        auto by_hand = gmail.users().messages().send_request("me", raw);
+        auto [raw_ec, raw_answer] = co_await google.send(std::move(by_hand), use_tuple);
+        BOOST_TEST(raw_ec == condition::daily_limit_reached, raw_ec.message());
     }());
     // One drafts.send (not retried), one messages.send (the later ones refused at home).
     BOOST_TEST(server.counts().requests == 2u);

@@ -153,6 +153,8 @@ GAPI_DECL boost::asio::awaitable<pipeline::outcome> client::perform(pipeline::ca
     auto& traits = c.traits;
     if (traits.method_id.empty())
         traits.method_id = c.request->method_id;
+    if (traits.quota_key.empty())
+        traits.quota_key = "me"; // the credential's own user, as Gmail names it
     // A send is a send however it was made (the service's send, the generated layer, a
     // request built by hand): it counts against the daily limit and is never made
     // idempotent by an option.

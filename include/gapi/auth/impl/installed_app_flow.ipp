@@ -239,8 +239,10 @@ GAPI_DECL void start_installed_app_flow(
     asio::co_spawn(ex, installed::run_guarded(pool, std::move(client), std::move(options)),
                    [h = std::move(handler), ex](std::exception_ptr e,
                                                 std::pair<error_code, authorized_user_info> result) mutable {
+                       // run_guarded turns failures into errors; whatever still escaped
+                       // (memory) is the caller's error, never an exception out of their run().
                        if (e)
-                           std::rethrow_exception(e);
+                           result = {make_error_code(error::internal_error), authorized_user_info{}};
                        auto target = asio::get_associated_executor(h, ex);
                        asio::dispatch(target, asio::append(std::move(h), result.first, std::move(result.second)));
                    });

@@ -188,8 +188,10 @@ public:
         asio::co_spawn(executor_, run(op),
                        [self = shared_from_this(), op, slot, work = std::move(work),
                         handler = std::move(handler)](std::exception_ptr e) mutable {
+                           // Nothing in run() throws on purpose; whatever escaped it (memory)
+                           // is the caller's error, never an exception out of their run().
                            if (e)
-                               std::rethrow_exception(e);
+                               op->result = make_error_code(error::internal_error);
                            if (slot.is_connected())
                                slot.clear();
                            auto ex = asio::get_associated_executor(handler, self->executor_);
