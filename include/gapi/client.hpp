@@ -95,9 +95,10 @@ struct client_options {
 /// @par Admission
 /// At most `client_options::max_calls_in_flight` operations run at once per lane: a Gmail
 /// service's operations are in the lane of its mailbox (`gmail_options::user_id`); `send`,
-/// Calendar's operations and `batch::run` share the lane of the credential's user. The
-/// ones started beyond it wait in order, holding only their arguments and their handler,
-/// and start when an earlier one of their lane completes. The waiting does not count
+/// Calendar's operations and `batch::run` share the lane of the credential's user, which is
+/// also the lane of a Gmail service for "me". The ones started beyond it wait in order,
+/// holding only their arguments and their handler, and start when an earlier one of their
+/// lane completes. The waiting does not count
 /// against `call_options::timeout`.
 ///
 /// @par Cancellation
