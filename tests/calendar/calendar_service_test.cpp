@@ -415,6 +415,33 @@ BOOST_AUTO_TEST_CASE(an_insert_with_its_own_id_replayed_after_a_lost_answer_crea
     });
 }
 
+BOOST_AUTO_TEST_CASE(an_insert_whose_id_is_taken_after_a_refused_attempt_is_a_conflict) {
+    // The first attempt is refused with 429 (Google did nothing); the next finds the id
+    // taken by another event: the caller's conflict, not this insert's own earlier success.
+    gapi::client_options fast;
+    fast.retry.initial_backoff = std::chrono::milliseconds(1);
+    calendar_fixture f({.quota = {.enabled = false}}, {}, fast);
+    f.run([&]() -> asio::awaitable<void> {
+        auto existing = timed("Already there", std::chrono::system_clock::now() + std::chrono::hours(1),
+                              std::chrono::minutes(15));
+        existing.id = cal::new_event_id();
+        auto [iec, stored] = co_await f.calendar->insert_event("primary", existing, {}, use_tuple);
+        BOOST_TEST_REQUIRE(!iec, iec.message());
+        f.google->with_state([](emulator_state& s) {
+            s.faults = gapi::emulator::fault_injector(
+                *gapi::emulator::fault_injector::parse("calendar.events.insert:429=1,first=1"), 1);
+        });
+        auto other = timed("Another", std::chrono::system_clock::now() + std::chrono::hours(2),
+                           std::chrono::minutes(15));
+        other.id = existing.id;
+        auto [ec, created] = co_await f.calendar->insert_event("primary", other, {}, use_tuple);
+        BOOST_TEST(ec == gapi::api_error::conflict, ec.message());
+        BOOST_TEST(created.id.empty());
+    }());
+    BOOST_TEST(f.google->counts().calls("calendar.events.insert") == 3u);
+    BOOST_TEST(f.google->counts().calls("calendar.events.get") == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(calendar_list_pages_through_every_calendar) {
     calendar_fixture f;
     f.run([&]() -> asio::awaitable<void> {

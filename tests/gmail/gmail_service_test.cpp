@@ -369,6 +369,26 @@ BOOST_AUTO_TEST_CASE(send_raw_sends_the_bytes_as_given) {
     BOOST_TEST(f.google->counts().calls("gmail.users.messages.send", 400) == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(a_draft_delete_whose_answer_was_lost_succeeds_on_its_retry) {
+    // The first delete is applied, then the connection is reset before the answer; the
+    // next attempt finds the draft gone, which is this call's own doing.
+    gapi::client_options fast;
+    fast.retry.initial_backoff = std::chrono::milliseconds(1);
+    gmail_fixture f({}, fast);
+    f.run([&]() -> asio::awaitable<void> {
+        auto [cec, d] = co_await f.gmail->create_draft(hello("lost answer"), use_tuple);
+        BOOST_TEST_REQUIRE(!cec, cec.message());
+        f.google->with_state([](emulator_state& s) {
+            s.faults = gapi::emulator::fault_injector(
+                *gapi::emulator::fault_injector::parse("gmail.users.drafts.delete:ambiguous=1,first=1"), 1);
+        });
+        auto [dec, deleted] = co_await f.gmail->delete_draft(d.id, use_tuple);
+        BOOST_TEST(!dec, dec.message());
+        BOOST_TEST(deleted);
+    }());
+    BOOST_TEST(f.google->counts().calls("gmail.users.drafts.delete") == 2u);
+}
+
 BOOST_AUTO_TEST_CASE(drafts_are_listed_page_by_page_each_once) {
     gmail_fixture f({.quota = {.enabled = false}});
     std::set<std::string> created;

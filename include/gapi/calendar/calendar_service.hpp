@@ -265,10 +265,11 @@ public:
     /// As for the class; `api_error::conflict` when an event with `ev.id` exists already
     /// (on the first attempt); `api_error::bad_request` for an event Google refuses.
     /// @par Idempotency
-    /// With `ev.id`: idempotent, retried and replayable; a 409 after more than one
-    /// attempt (a replay, a retry, or the resend after a 401) is taken for this insert's
-    /// own earlier attempt, and the event is then read (events.get, a second request) and
-    /// returned. Without an id: not idempotent, never replayed by the transport, sent
+    /// With `ev.id`: idempotent, retried and replayable; a 409 after an earlier attempt
+    /// that may have acted (a lost answer, a 5xx, a transport replay) is taken for that
+    /// attempt's doing, and the event is then read (events.get, a second request) and
+    /// returned. After attempts that provably did nothing (a 429, a 401) a 409 means the id
+    /// is another event's: `api_error::conflict`. Without an id: not idempotent, never replayed by the transport, sent
     /// again only when the request provably never reached Google, after a rate-limit
     /// refusal or once after a 401; an ambiguous failure completes with its error, and the
     /// event may or may not exist.
@@ -336,8 +337,9 @@ public:
     /// As for the class; `api_error::not_found` when there is no such event, and
     /// `api_error::gone` when it was deleted before (on the first attempt).
     /// @par Idempotency
-    /// Idempotent (a DELETE): retried and replayable. A 410 after more than one attempt is
-    /// taken for this delete's own earlier attempt, and the operation succeeds.
+    /// Idempotent (a DELETE): retried and replayable. A 410 after an earlier attempt that
+    /// may have acted (a lost answer, a 5xx, a transport replay) is taken for that
+    /// attempt's doing, and the operation succeeds.
     /// @par Cancellation, executor, thread safety, lifetimes
     /// As for the class.
     template <class CompletionToken = boost::asio::deferred_t>

@@ -263,8 +263,9 @@ public:
     /// @par Errors
     /// As for the class; `api_error::not_found` when there is no such draft.
     /// @par Idempotency
-    /// Idempotent (a DELETE): retried and replayable. A retry after a lost answer may find
-    /// the draft gone and complete with `api_error::not_found` although it was deleted.
+    /// Idempotent (a DELETE): retried and replayable. A 404 after an earlier attempt that
+    /// may have acted (a lost answer, a 5xx) is taken for that attempt's doing, and the
+    /// operation succeeds.
     /// @par Cancellation, executor, thread safety, lifetimes
     /// As for the class.
     template <class CompletionToken = boost::asio::deferred_t>

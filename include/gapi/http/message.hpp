@@ -67,6 +67,10 @@ struct exchange_info {
     bool reused_connection = false;
     /// 1, or 2 when the request was replayed after the keep-alive race.
     unsigned attempts = 0;
+    /// Set by the retry layer: an attempt before the one answered here may have acted (its
+    /// answer was lost, or Google answered 5xx), so a conflict or a "not found" may be
+    /// that attempt's doing. False for a call's first attempt.
+    bool earlier_attempt_may_have_acted = false;
 };
 
 /// One HTTP response. `status` is 0 when no complete response arrived.

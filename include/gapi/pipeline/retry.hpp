@@ -69,6 +69,9 @@ enum class next_step {
 struct verdict {
     next_step step = next_step::stop; ///< what to do next
     std::string_view reason; ///< why, for counters and logs ("429", "503", "network", ...)
+    /// The attempt may have acted: its request was written and its answer lost, or Google
+    /// answered 500, 502, 503, 504 or 403 `backendError`.
+    bool ambiguous = false;
 };
 
 /// Gmail's answer to a user over the daily sending limit: a rate-limit answer whose
@@ -88,8 +91,8 @@ inline verdict classify(outcome const& o, bool idempotent, bool can_look, bool r
     namespace asio_error = boost::asio::error;
     auto const ambiguous = [&](std::string_view reason) -> verdict {
         if (idempotent)
-            return {next_step::retry, reason};
-        return {can_look ? next_step::look_for_applied : next_step::stop, reason};
+            return {next_step::retry, reason, true};
+        return {can_look ? next_step::look_for_applied : next_step::stop, reason, true};
     };
     if (o.token_refused || o.ec == asio_error::operation_aborted || o.ec == error::pool_shut_down)
         return {};
@@ -212,8 +215,11 @@ enum class log_level { debug, info, warning, error };
 
 namespace detail {
 
-// The last outcome, with what all attempts together showed.
-inline outcome with_totals(outcome last, outcome const& total) {
+// The last outcome, with what all attempts together showed. `acted_before`: an attempt
+// before the last may have acted; so may the first try of a last attempt that the
+// transport replayed.
+inline outcome with_totals(outcome last, outcome const& total, bool acted_before) {
+    last.response.exchange.earlier_attempt_may_have_acted = acted_before || last.response.exchange.attempts > 1;
     last.written = total.written;
     last.response_started = total.response_started;
     last.attempts = total.attempts;
@@ -257,6 +263,7 @@ inline boost::asio::awaitable<outcome> with_retries(retry_options const& options
     bool refreshed = false;
     unsigned retry_number = 0;
     outcome total;
+    bool acted_before = false; // an attempt before this one may have acted
     for (;;) {
         ++counters.attempts;
         outcome o = co_await next(c);
@@ -267,14 +274,16 @@ inline boost::asio::awaitable<outcome> with_retries(retry_options const& options
         if (o.details && is_daily_limit(*o.details, t.wall_now())) {
             ++counters.daily_limit_stops;
             o.ec = api_error::daily_limit_reached;
-            co_return detail::with_totals(std::move(o), total);
+            co_return detail::with_totals(std::move(o), total, acted_before);
         }
         auto v = classify(o, traits.idempotent, static_cast<bool>(traits.find_applied), refreshed);
         unsigned const attempt_number = retry_number + 1 + (refreshed ? 1u : 0u);
         if (v.step == next_step::stop || (!options.enabled && v.step != next_step::refresh_then_retry)) {
             detail::report(on_attempt, traits, attempt_number, o, next_step::stop, {});
-            co_return detail::with_totals(std::move(o), total);
+            co_return detail::with_totals(std::move(o), total, acted_before);
         }
+        // Every way on from here makes another attempt (or reports what a look found).
+        acted_before = acted_before || v.ambiguous || o.response.exchange.attempts > 1;
         if (v.step == next_step::refresh_then_retry) {
             detail::report(on_attempt, traits, attempt_number, o, v.step, {});
             refreshed = true;
@@ -292,7 +301,7 @@ inline boost::asio::awaitable<outcome> with_retries(retry_options const& options
                 if (look > 0) {
                     if (auto ec = co_await t.sleep(options.applied_lookup_interval)) {
                         o.ec = ec;
-                        co_return detail::with_totals(std::move(o), total);
+                        co_return detail::with_totals(std::move(o), total, acted_before);
                     }
                 }
                 ++counters.applied_lookups;
@@ -302,19 +311,19 @@ inline boost::asio::awaitable<outcome> with_retries(retry_options const& options
                 ++counters.found_applied;
                 outcome applied;
                 applied.response = std::move(*found);
-                co_return detail::with_totals(std::move(applied), total);
+                co_return detail::with_totals(std::move(applied), total, acted_before);
             }
         }
 
         if (retry_number + 1 >= options.max_attempts) {
             detail::report(on_attempt, traits, attempt_number, o, next_step::stop, {});
-            co_return detail::with_totals(std::move(o), total);
+            co_return detail::with_totals(std::move(o), total, acted_before);
         }
 
         auto delay = std::max(backoff_delay(options, retry_number, t.random_fraction()), server_hint(o, t.wall_now()));
         if (t.now() + delay > deadline) {
             detail::report(on_attempt, traits, attempt_number, o, next_step::stop, {});
-            co_return detail::with_totals(std::move(o), total);
+            co_return detail::with_totals(std::move(o), total, acted_before);
         }
         detail::report(on_attempt, traits, attempt_number, o, v.step, delay);
         ++retry_number;
@@ -324,7 +333,7 @@ inline boost::asio::awaitable<outcome> with_retries(retry_options const& options
         if (delay.count() > 0) {
             if (auto ec = co_await t.sleep(delay)) {
                 o.ec = ec;
-                co_return detail::with_totals(std::move(o), total);
+                co_return detail::with_totals(std::move(o), total, acted_before);
             }
         }
     }

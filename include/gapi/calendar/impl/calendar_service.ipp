@@ -122,8 +122,10 @@ GAPI_DECL calendar_service::result<event> calendar_service::do_insert_event(cale
                                                                            send_updates notify) {
     auto req = detail::insert_event_request(self.options(), calendar_id, ev, notify);
     auto [ec, res] = co_await gapi::detail::call_api(self.context(), std::move(req));
-    // A replayed insert whose first attempt landed finds its own id taken: that is success.
-    if (ec == api_error::conflict && !ev.id.empty() && res.exchange.attempts > 1)
+    // A replayed insert whose earlier attempt may have landed finds its own id taken: that
+    // is success. After attempts that provably did nothing (a 429, a 401), the id belongs
+    // to another event and the conflict stands.
+    if (ec == api_error::conflict && !ev.id.empty() && res.exchange.earlier_attempt_may_have_acted)
         co_return co_await do_get_event(self, std::move(calendar_id), std::move(ev.id));
     if (ec)
         co_return std::pair{ec, event{}};
@@ -155,7 +157,7 @@ GAPI_DECL calendar_service::result<bool> calendar_service::do_delete_event(calen
     auto req = detail::delete_event_request(self.options(), calendar_id, event_id, notify);
     auto [ec, res] = co_await gapi::detail::call_api(self.context(), std::move(req));
     // A replayed delete whose first attempt landed finds the event gone: that is success.
-    if (ec == api_error::gone && res.exchange.attempts > 1)
+    if (ec == api_error::gone && res.exchange.earlier_attempt_may_have_acted)
         ec = {};
     co_return std::pair{ec, !ec};
 }

@@ -147,6 +147,10 @@ GAPI_DECL gmail_service::result<draft_list> gmail_service::do_list_drafts(gmail_
 GAPI_DECL gmail_service::result<bool> gmail_service::do_delete_draft(gmail_service self, std::string id) {
     auto req = detail::delete_draft_request(self.options(), id);
     auto [ec, res] = co_await gapi::detail::call_api(self.context(), std::move(req));
+    // A replayed delete whose earlier attempt may have landed finds the draft gone: that
+    // is success.
+    if (ec == api_error::not_found && res.exchange.earlier_attempt_may_have_acted)
+        ec = {};
     co_return std::pair{ec, !ec};
 }
 
