@@ -7,8 +7,10 @@
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
-set(GAPI_INSTALL_CMAKEDIR ${CMAKE_INSTALL_LIBDIR}/cmake/gapi)
-set(GAPI_INSTALL_PKGCONFIGDIR ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+# Header-only: nothing here depends on the architecture, so it goes under share/ (where
+# find_package and pkg-config look too), and libgapi-dev is Architecture: all.
+set(GAPI_INSTALL_CMAKEDIR ${CMAKE_INSTALL_DATADIR}/cmake/gapi)
+set(GAPI_INSTALL_PKGCONFIGDIR ${CMAKE_INSTALL_DATADIR}/pkgconfig)
 
 install(DIRECTORY include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT dev)
 install(TARGETS gapi gapi_emulator EXPORT gapi-targets COMPONENT dev)
@@ -30,3 +32,7 @@ file(RELATIVE_PATH gapi_pc_prefix_from_pcdir /prefix/${GAPI_INSTALL_PKGCONFIGDIR
 string(REGEX REPLACE "/$" "" gapi_pc_prefix_from_pcdir "${gapi_pc_prefix_from_pcdir}")
 configure_file(cmake/gapi.pc.in ${PROJECT_BINARY_DIR}/gapi.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/gapi.pc DESTINATION ${GAPI_INSTALL_PKGCONFIGDIR} COMPONENT dev)
+
+# The licence, where Debian keeps each package's.
+install(FILES LICENSE DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/libgapi-dev RENAME copyright COMPONENT dev)
+install(FILES LICENSE DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/gapi-tools RENAME copyright COMPONENT tools)

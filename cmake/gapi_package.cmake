@@ -24,6 +24,8 @@ set(CPACK_DEBIAN_DEV_PACKAGE_SECTION libdevel)
 set(CPACK_DEBIAN_DEV_PACKAGE_DEPENDS
     "libboost1.81-dev, libboost-json1.81-dev, libboost-url1.81-dev, libssl-dev")
 set(CPACK_DEBIAN_DEV_PACKAGE_SUGGESTS "g++ (>= 4:12), cmake (>= 3.20), pkg-config")
+# gapi verifies Google's certificates against the system's store.
+set(CPACK_DEBIAN_DEV_PACKAGE_RECOMMENDS "ca-certificates")
 # The project's description is the synopsis of both; CPack indents these lines under it.
 set(CPACK_DEBIAN_DEV_DESCRIPTION "The headers, CMake package and pkg-config file of gapi.
 Asynchronous Gmail v1 and Calendar v3 on Boost.Asio: OAuth 2.0 (every credential
@@ -35,6 +37,7 @@ set(CPACK_DEBIAN_TOOLS_PACKAGE_SECTION mail)
 # The programs' shared libraries (libboost-json, libboost-url, libssl3, libstdc++) as
 # dpkg-shlibdeps finds them.
 set(CPACK_DEBIAN_TOOLS_PACKAGE_SHLIBDEPS ON)
+set(CPACK_DEBIAN_TOOLS_PACKAGE_RECOMMENDS "ca-certificates")
 set(CPACK_DEBIAN_TOOLS_DESCRIPTION "gapi's programs: a bulk mail merge, a local Google and a benchmark.
 gapi-merge sends personalised mail with attachments to thousands of recipients
 through Gmail; gapi-emulator is a local Google (OAuth, Gmail, Calendar) for tests;

@@ -49,16 +49,16 @@ struct client_options {
     auth::token_source_options tokens;
     /// Where the APIs are; point both at an emulator in tests.
     api_endpoints endpoints;
-    /// How every call is retried (see README, "Retries"); on by default.
+    /// How every call is retried (see docs/guide.md, "Retries"); on by default.
     pipeline::retry_options retry;
-    /// The quota budgets calls are paced to (see README, "Quota pacing"); on by default,
+    /// The quota budgets calls are paced to (see docs/guide.md, "Quota pacing"); on by default,
     /// with Google's 2026 table.
     pipeline::pacing_options pacing;
     /// Set: this client paces with every other client holding the same gate (and
     /// `pacing` is ignored), as clients of one Google Cloud project share its quota.
     /// The clients must then run on one thread (or one strand).
     std::shared_ptr<pipeline::pacing_gate> shared_pacing;
-    /// Automatic batching of concurrent calls (see README, "Batches"); off by default,
+    /// Automatic batching of concurrent calls (see docs/guide.md, "Batches"); off by default,
     /// and per service with `call_options::batch`.
     pipeline::batching_options batching;
     /// Time and waiting for the retry loop; default: the system clocks and Asio timers.
@@ -95,11 +95,11 @@ struct client_options {
 /// @par Admission
 /// At most `client_options::max_calls_in_flight` operations run at once per lane: a Gmail
 /// service's operations are in the lane of its mailbox (`gmail_options::user_id`); `send`,
-/// Calendar's operations and `batch::run` share the lane of the credential's user, which is
-/// also the lane of a Gmail service for "me". The ones started beyond it wait in order,
-/// holding only their arguments and their handler, and start when an earlier one of their
-/// lane completes. The waiting does not count
-/// against `call_options::timeout`.
+/// Calendar's operations and `batch::run` share a lane of their own (the credential's
+/// user; the daily-limit guard and the pacer count it as Gmail's "me"). The ones started
+/// beyond it wait in order, holding only their arguments and their handler, and start
+/// when an earlier one of their lane completes. The waiting does not count against
+/// `call_options::timeout`.
 ///
 /// @par Cancellation
 /// Through the cancellation slot associated with the completion handler. An operation
@@ -120,8 +120,8 @@ struct client_options {
 /// counts as having outstanding work meanwhile. Everything else (`perform`, `stats`,
 /// `transport`, `tokens`, the destructor) must be used on the client's executor: give the
 /// client a strand when the `io_context` runs on several threads. An exception inside gapi
-/// completes the operation with `error::internal_error`; none is thrown into the
-/// `io_context`'s `run`.
+/// completes the operation with an error (a `boost::system::system_error`'s own code,
+/// `error::internal_error` for any other); none is thrown into the `io_context`'s `run`.
 ///
 /// @par Lifetimes
 /// The client must outlive every operation started on it (until its handler has run).

@@ -6,12 +6,14 @@
 Every ```console block of the tutorial is run, in order, in one bash session that starts
 in SOURCE_DIR with HOME set to a scratch folder. A `$ ` line is a command (a trailing `\\`
 continues it on the next line); the lines under it, up to the next command, are what it
-must print, stdout and stderr together: `...` within a line stands for any text, a line
-of just `...` for any number of lines. A command must exit with 0.
+must print, stdout and stderr together: `...` within a line stands for some text (at
+least one character), a line of just `...` for any number of lines. A command must exit
+with 0. A `$ ` line in any other fenced block is an error: it would never run.
 
-The BIN_DIRs go first on PATH (so that the tutorial's own `export PATH=...` only matters
-for the standard build folder), and so does a stand-in for the user's browser: an
-`xdg-open` that follows the consent URL, as a browser would, to the loopback listener.
+The BIN_DIRs go first on PATH, again after every command (so that the binaries tested
+are the build's under test even after the tutorial's own `export PATH=...`), and so does
+a stand-in for the user's browser: an `xdg-open` that follows the consent URL, as a
+browser would, to the loopback listener.
 """
 import os
 import re
@@ -29,11 +31,15 @@ urllib.request.urlopen(sys.argv[1], timeout=30).read()
 
 def read_commands(markdown):
     """[(line number, command, [expected lines])] from the ```console blocks."""
-    commands, block = [], None
+    commands, block, other_block = [], None, False
     for number, line in enumerate(markdown.splitlines(), 1):
         if block is None:
             if line.strip() == "```console":
                 block = []
+            elif line.startswith("```"):
+                other_block = not other_block
+            elif other_block and line.startswith("$ "):
+                sys.exit(f"line {number}: a command outside a ```console block would never run")
             continue
         if line.strip() == "```":
             commands += block
@@ -58,7 +64,7 @@ def pattern(expected):
         if line == "...":
             parts.append(r"(?:[^\n]*\n)*?")
         else:
-            parts.append(".*?".join(re.escape(piece) for piece in line.split("...")) + r"\n")
+            parts.append(".+?".join(re.escape(piece) for piece in line.split("...")) + r"\n")
     return re.compile("".join(parts))
 
 
@@ -73,12 +79,14 @@ def main():
         browser_dir.mkdir()
         (browser_dir / "xdg-open").write_text(BROWSER)
         (browser_dir / "xdg-open").chmod(0o755)
+        tested_path = os.pathsep.join([str(browser_dir), *bin_dirs])
         script = ["exec 2>&1", "exec < /dev/null"]
         for index, (_, command, _) in enumerate(commands):
             script += [f"echo '@@tutorial-begin {index}'", command,
-                       f"printf '\\n@@tutorial-end {index} %d\\n' $?"]
+                       f"printf '\\n@@tutorial-end {index} %d\\n' $?",
+                       f'export PATH="{tested_path}{os.pathsep}$PATH"']
         env = dict(os.environ, HOME=str(home), LC_ALL="C.UTF-8",
-                   PATH=os.pathsep.join([str(browser_dir), *bin_dirs, os.environ.get("PATH", "")]))
+                   PATH=os.pathsep.join([tested_path, os.environ.get("PATH", "")]))
         output_file = Path(scratch) / "output"
         try:
             with open(output_file, "wb") as out:

@@ -9,7 +9,8 @@ set -euo pipefail
 build=$(realpath "${1:?usage: fresh_bookworm.sh BUILD_DIR}")
 source_dir=$(realpath "$(dirname "$0")/../..")
 root=$(mktemp -d /tmp/gapi-bookworm.XXXXXX)
-cleanup() { umount "$root/proc" 2> /dev/null || true; rm -rf "$root"; }
+command -v debootstrap > /dev/null || { echo "needs debootstrap (apt-get install debootstrap)"; exit 1; }
+cleanup() { umount "$root/proc" 2> /dev/null || true; rm -rf --one-file-system "$root"; }
 trap cleanup EXIT
 
 dev=$(ls "$build"/packages/libgapi-dev_*_all.deb)

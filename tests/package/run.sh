@@ -43,7 +43,7 @@ grep -q "/usr/share/gapi/merge-sample/recipients.csv" merge.out || { cat merge.o
 echo "-- a consumer with find_package(gapi), header-only"
 cmake -S "$source_dir/tests/install/consumer" -B consumer-cmake -DCMAKE_BUILD_TYPE=Release > consumer-cmake.log \
     || { cat consumer-cmake.log; exit 1; }
-grep -q "/usr/lib/cmake/gapi" consumer-cmake/CMakeCache.txt || { echo "gapi was not found in /usr"; exit 1; }
+grep -q "/usr/share/cmake/gapi" consumer-cmake/CMakeCache.txt || { echo "gapi was not found in /usr"; exit 1; }
 cmake --build consumer-cmake > /dev/null
 ./consumer-cmake/consumer
 

@@ -30,9 +30,10 @@ struct token_source_options {
     /// so that short-lived tokens still serve most of their life.
     std::chrono::seconds refresh_margin{225};
 
-    /// Token endpoint failures that may pass (5xx, 408, 429, network errors) are tried
-    /// this many times in all, waiting initial_backoff, then twice as long, each with
-    /// ±10 % jitter: google-auth's own rule. invalid_grant is never retried.
+    /// Token endpoint failures that may pass (500, 502, 503, 504, 408, 429, network
+    /// errors) are tried this many times in all, waiting initial_backoff, then twice as
+    /// long, each with ±10 % jitter, as google-auth does (which does not retry 502).
+    /// invalid_grant is never retried.
     unsigned max_attempts = 3;
     std::chrono::milliseconds initial_backoff{1000}; ///< the wait before the second attempt
 

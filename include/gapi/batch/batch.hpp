@@ -68,10 +68,10 @@ run_all(client& c, std::vector<http::request> calls, run_options options);
 
 /// Sends `calls` (all of one API, Gmail or Calendar, at one origin) as batch requests
 /// through the client's pipeline: each batch request is paced by the units of all its
-/// calls, retried as a whole when Google refuses the whole (429, 5xx, a dropped
-/// connection; only when every call in it is idempotent), and a 401 refreshes the token
-/// once. Completes with `void(error_code, std::vector<result>)`: one result per call, in
-/// the order given, each with its own status, typed error and Google's details. The
+/// calls, retried as a whole when Google refuses the whole (see "Idempotency and
+/// retries" below), and a 401 refreshes the token once. Completes with
+/// `void(error_code, std::vector<result>)`: one result per call, in the order given, each
+/// with its own status, typed error and Google's details. The
 /// error_code is `error::not_batchable` (nothing sent) when the calls mix APIs or
 /// origins, or hold a media upload; a batch request that fails as a whole gives its
 /// error to each of its calls.

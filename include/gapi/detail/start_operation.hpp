@@ -96,10 +96,6 @@ public:
 
     /// The lane of `key`; it stays put (and valid) while any of its operations runs or waits.
     lane& lane_of(std::string_view key) {
-        // "" (Calendar, batches, `client::send`) and Gmail's "me" both name the
-        // credential's own user: one lane.
-        if (key.empty())
-            key = "me";
         auto found = lanes_.find(key);
         if (found == lanes_.end())
             found = lanes_.emplace(std::string(key), lane{std::string(key), 0, {}}).first;

@@ -84,7 +84,7 @@ inline bool is_daily_limit(error_details const& d, std::chrono::system_clock::ti
            (d.http_status == 429 || d.reason == "rateLimitExceeded" || d.reason == "userRateLimitExceeded");
 }
 
-/// The decision table (see README, "Retries"). `idempotent`: the call may run twice;
+/// The decision table (see docs/guide.md, "Retries"). `idempotent`: the call may run twice;
 /// `can_look`: a call that may not can learn whether an attempt took effect;
 /// `refreshed`: this call already refreshed its token once.
 inline verdict classify(outcome const& o, bool idempotent, bool can_look, bool refreshed) {

@@ -124,7 +124,7 @@ inline discovery_method const* discovery_method_for(verb method, boost::urls::ur
 inline api_response not_emulated(discovery_method const& m) {
     return error_response({.code = 501,
                            .message = "gapi-emulator does not emulate " + std::string(m.id) +
-                                      " (a method of Google's API; the README lists what the emulator serves).",
+                                      " (a method of Google's API; docs/guide.md lists what the emulator serves).",
                            .reason = "notImplemented",
                            .status = "UNIMPLEMENTED"});
 }
