@@ -237,11 +237,10 @@ int main(int argc, char** argv) {
                         options.state_dir.c_str(), options.tls ? ", ca.pem" : "");
         std::printf("users: %zu, first %s; quota %s (scale %g); ", google.users().size(), google.users().front().c_str(),
                     options.quota.enabled ? "on" : "off", options.quota.scale);
-        if (background)
-            std::printf("stop with kill %ld\n", static_cast<long>(getpid()));
-        else
+        if (!background) {
             std::printf("stop with Ctrl-C\n");
-        if (background) {
+        } else {
+            std::printf("stop with kill %ld\n", static_cast<long>(getpid()));
             if (!options.state_dir.empty())
                 std::ofstream(options.state_dir + "/emulator.pid") << getpid() << '\n';
             detach_from_caller();

@@ -68,8 +68,7 @@ inline std::string message_id_of(std::string_view raw) {
 inline gapi::pipeline::call_traits never_twice(gapi::detail::call_context ctx, gmail_options const& o,
                                                std::string message_id) {
     gapi::pipeline::call_traits traits;
-    traits.idempotent = false;
-    traits.sends_mail = true;
+    traits.idempotent = false; // sends_mail: client::perform sets it from the method id
     traits.quota_key = o.user_id;
     traits.dedup_key = message_id;
     if (message_id.empty())
