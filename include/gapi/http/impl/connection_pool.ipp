@@ -6,6 +6,7 @@
 
 #include <gapi/http/connection_pool.hpp>
 #include <gapi/http/detail/exchange.hpp>
+#include <gapi/http/detail/origin_slots.hpp>
 #include <gapi/http/url.hpp>
 
 #include <boost/asio/append.hpp>
@@ -30,7 +31,6 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
-#include <deque>
 #include <map>
 #include <optional>
 #include <unordered_set>
@@ -53,7 +53,6 @@ struct connection {
 
     std::variant<plain_stream, tls_stream> stream;
     beast::flat_buffer buffer;
-    clock_type::time_point idle_since{};
     std::uint64_t requests_served = 0;
 
     explicit connection(plain_stream tcp) : stream(std::in_place_type<plain_stream>, std::move(tcp)) {}
@@ -87,17 +86,18 @@ struct connection {
 // cancelling its timer; the timer's own expiry is the request's deadline.
 struct waiter {
     asio::steady_timer timer;
-    std::unique_ptr<connection> granted_connection;
-    bool granted_slot = false;
+    grant<connection> granted;
 
     explicit waiter(asio::any_io_executor ex) : timer(std::move(ex)) {}
+    void wake() { timer.cancel(); }
 };
 
 struct origin_state {
     http::origin where;
-    std::size_t open = 0; // connecting, busy or idle: what the cap counts
-    std::vector<std::unique_ptr<connection>> idle; // back() is the most recently used
-    std::deque<std::shared_ptr<waiter>> waiters;
+    origin_slots<connection, waiter> slots;
+
+    origin_state(http::origin where_, std::size_t max_connections)
+        : where(std::move(where_)), slots(max_connections) {}
 };
 
 struct op_state {
@@ -158,9 +158,9 @@ public:
     pool_stats stats() const noexcept {
         pool_stats s = counters_;
         for (auto const& [where, o] : origins_) {
-            s.open_connections += o->open;
-            s.idle_connections += o->idle.size();
-            s.waiting_requests += o->waiters.size();
+            s.open_connections += o->slots.open();
+            s.idle_connections += o->slots.idle();
+            s.waiting_requests += o->slots.waiting();
         }
         return s;
     }
@@ -204,12 +204,8 @@ public:
         if (shut_down_)
             return;
         shut_down_ = true;
-        for (auto& [where, o] : origins_) {
-            for (auto& c : o->idle)
-                c->close();
-            o->open -= o->idle.size();
-            o->idle.clear();
-        }
+        for (auto& [where, o] : origins_)
+            o->slots.close_all();
         // Copy first: aborting may let operations finish and unregister.
         std::vector<op_state*> ops(active_ops_.begin(), active_ops_.end());
         for (auto* op : ops)
@@ -235,10 +231,8 @@ private:
 
     origin_state& state_of(http::origin const& where) {
         auto& slot = origins_[where];
-        if (!slot) {
-            slot = std::make_unique<origin_state>();
-            slot->where = where;
-        }
+        if (!slot)
+            slot = std::make_unique<origin_state>(where, options_.max_connections_per_origin);
         return *slot;
     }
 
@@ -331,12 +325,12 @@ private:
                 if (keep_alive)
                     release(origin, std::move(conn));
                 else
-                    discard(origin, std::move(conn));
+                    origin.slots.discard(std::move(conn));
                 co_return error_code{};
             }
             if (!may_replay(exchange, op.written_this_attempt, op.req->replay_on_stale_connection, ec) ||
                 op.abort_reason || clock_type::now() >= op.deadline) {
-                discard(origin, std::move(conn));
+                origin.slots.discard(std::move(conn));
                 co_return ec;
             }
             // The replay keeps the dead connection's place under the cap.
@@ -344,7 +338,7 @@ private:
             conn->close();
             conn.reset();
             if (auto cec = co_await connect(origin, op, conn)) {
-                release_slot(origin);
+                origin.slots.release_slot();
                 co_return cec;
             }
         }
@@ -353,56 +347,33 @@ private:
     // Hands out a live kept-alive connection, or opens a new one under the cap, or
     // queues the request until one of those is possible or its deadline passes.
     asio::awaitable<error_code> acquire(origin_state& origin, op_state& op, std::unique_ptr<connection>& out) {
-        while (!origin.idle.empty()) {
-            auto candidate = std::move(origin.idle.back());
-            origin.idle.pop_back();
-            if (candidate->looks_alive()) {
-                out = std::move(candidate);
-                co_return error_code{};
-            }
-            candidate->close();
-            --origin.open;
-        }
-        if (origin.open < options_.max_connections_per_origin) {
-            ++origin.open;
-            error_code ec = co_await connect(origin, op, out);
-            if (ec)
-                release_slot(origin);
-            co_return ec;
-        }
-
-        auto w = std::make_shared<waiter>(executor_);
-        w->timer.expires_at(op.deadline);
-        origin.waiters.push_back(w);
-        op.active_waiter = w.get();
-        co_await w->timer.async_wait(use_tuple);
-        op.active_waiter = nullptr;
-        // A grant took it off the queue already; only a deadline or an abort leaves it
-        // there (rare: no search after every grant, which a long queue would make quadratic).
-        if (!w->granted_connection && !w->granted_slot) {
-            auto queued = std::find(origin.waiters.begin(), origin.waiters.end(), w);
-            if (queued != origin.waiters.end())
-                origin.waiters.erase(queued);
-        }
-
-        bool const expired = clock_type::now() >= op.deadline;
-        if (w->granted_connection) {
-            if (op.abort_reason || expired) {
-                release(origin, std::move(w->granted_connection));
-                co_return op.abort_reason ? op.abort_reason : make_error_code(error::request_timeout);
-            }
-            out = std::move(w->granted_connection);
+        auto admitted = origin.slots.admit();
+        if (admitted.connection) {
+            out = std::move(admitted.connection);
             co_return error_code{};
         }
-        if (w->granted_slot) {
-            error_code ec = op.abort_reason;
-            if (!ec)
-                ec = co_await connect(origin, op, out);
-            if (ec)
-                release_slot(origin);
-            co_return ec;
+        if (!admitted.slot) {
+            auto w = std::make_shared<waiter>(executor_);
+            w->timer.expires_at(op.deadline);
+            origin.slots.enqueue(w);
+            op.active_waiter = w.get();
+            co_await w->timer.async_wait(use_tuple);
+            op.active_waiter = nullptr;
+            auto const now = clock_type::now();
+            bool const giving_up = op.abort_reason || now >= op.deadline;
+            switch (origin.slots.settle(w, giving_up, now, out)) {
+            case origin_slots<connection, waiter>::outcome::use_connection:
+                co_return error_code{};
+            case origin_slots<connection, waiter>::outcome::gave_up:
+                co_return op.abort_reason ? op.abort_reason : make_error_code(error::request_timeout);
+            case origin_slots<connection, waiter>::outcome::open_connection:
+                break;
+            }
         }
-        co_return op.abort_reason ? op.abort_reason : make_error_code(error::request_timeout);
+        error_code ec = co_await connect(origin, op, out);
+        if (ec)
+            origin.slots.release_slot();
+        co_return ec;
     }
 
     // getaddrinfo cannot be interrupted: Asio's resolver completes only when it returns,
@@ -553,38 +524,9 @@ private:
     }
 
     void release(origin_state& origin, std::unique_ptr<connection> conn) {
-        if (shut_down_) {
-            discard(origin, std::move(conn));
-            return;
-        }
-        conn->idle_since = clock_type::now();
-        if (!origin.waiters.empty()) {
-            auto w = std::move(origin.waiters.front());
-            origin.waiters.pop_front();
-            w->granted_connection = std::move(conn);
-            w->timer.cancel();
-            return;
-        }
-        origin.idle.push_back(std::move(conn));
-        start_reaper();
-    }
-
-    void discard(origin_state& origin, std::unique_ptr<connection> conn) {
-        conn->close();
-        conn.reset();
-        release_slot(origin);
-    }
-
-    // Gives the freed place under the cap to the first waiter, if any.
-    void release_slot(origin_state& origin) {
-        --origin.open;
-        if (origin.waiters.empty() || shut_down_)
-            return;
-        auto w = std::move(origin.waiters.front());
-        origin.waiters.pop_front();
-        ++origin.open;
-        w->granted_slot = true;
-        w->timer.cancel();
+        origin.slots.release(std::move(conn), clock_type::now());
+        if (origin.slots.idle() > 0)
+            start_reaper();
     }
 
     void start_reaper() {
@@ -598,24 +540,15 @@ private:
         while (!shut_down_) {
             std::optional<clock_type::time_point> next;
             for (auto const& [where, o] : origins_)
-                for (auto const& c : o->idle)
-                    if (!next || c->idle_since < *next)
-                        next = c->idle_since;
+                if (auto since = o->slots.oldest_idle_since(); since && (!next || *since < *next))
+                    next = since;
             if (!next)
                 break;
             reaper_.expires_at(*next + options_.idle_timeout);
             co_await reaper_.async_wait(use_tuple);
-            auto const now = clock_type::now();
-            for (auto& [where, o] : origins_) {
-                auto expired = std::stable_partition(o->idle.begin(), o->idle.end(), [&](auto const& c) {
-                    return now < c->idle_since + options_.idle_timeout;
-                });
-                std::size_t const closing = static_cast<std::size_t>(o->idle.end() - expired);
-                for (auto it = expired; it != o->idle.end(); ++it)
-                    (*it)->close();
-                o->idle.erase(expired, o->idle.end());
-                o->open -= closing;
-            }
+            auto const cutoff = clock_type::now() - options_.idle_timeout;
+            for (auto& [where, o] : origins_)
+                o->slots.close_idle_since(cutoff);
         }
         reaper_running_ = false;
     }
