@@ -168,4 +168,78 @@ assert.equal(instances.data.items.length, 3);
 await calendar.calendars.delete({ calendarId: created.data.id });
 console.log('calendars.insert, events.instances (3), calendars.delete: ok');
 
+// The rest of what the emulator serves, as Node's client sends it.
+const users = gmail.users;
+const label = (await users.labels.create({ userId: 'me', requestBody: { name: 'googleapis-node' } })).data;
+assert.equal((await users.labels.get({ userId: 'me', id: label.id })).data.name, 'googleapis-node');
+assert.equal((await users.labels.patch({ userId: 'me', id: label.id, requestBody: { name: 'patched' } })).data.name, 'patched');
+assert.equal((await users.labels.update({ userId: 'me', id: label.id, requestBody: { name: 'updated' } })).data.name, 'updated');
+await users.labels.delete({ userId: 'me', id: label.id });
+assert.ok((await users.messages.trash({ userId: 'me', id: carrier.data.id })).data.labelIds.includes('TRASH'));
+assert.ok(!(await users.messages.untrash({ userId: 'me', id: carrier.data.id })).data.labelIds.includes('TRASH'));
+const start = (await users.getProfile({ userId: 'me' })).data.historyId;
+const plain = Buffer.from('From: a@elsewhere.example\r\nTo: user1@example.com\r\nSubject: inserted\r\n\r\nx\r\n').toString('base64url');
+const insertedMessage = (await users.messages.insert({ userId: 'me', requestBody: { raw: plain, labelIds: ['INBOX'] } })).data;
+const importedMessage = (await users.messages.import({ userId: 'me', requestBody: { raw: plain } })).data;
+await users.messages.batchModify({
+  userId: 'me',
+  requestBody: { ids: [insertedMessage.id, importedMessage.id], addLabelIds: ['IMPORTANT'] },
+});
+const changes = (await users.history.list({ userId: 'me', startHistoryId: start })).data;
+assert.ok(changes.history.length >= 3, `history.list: ${changes.history.length} records`);
+assert.ok((await users.threads.list({ userId: 'me' })).data.threads.length > 0);
+await users.threads.modify({ userId: 'me', id: insertedMessage.threadId, requestBody: { addLabelIds: ['STARRED'] } });
+await users.threads.trash({ userId: 'me', id: insertedMessage.threadId });
+await users.threads.untrash({ userId: 'me', id: insertedMessage.threadId });
+await users.messages.delete({ userId: 'me', id: insertedMessage.id });
+await users.messages.batchDelete({ userId: 'me', requestBody: { ids: [importedMessage.id] } });
+await users.threads.delete({ userId: 'me', id: carrier.data.threadId });
+const draft = (await users.drafts.create({ userId: 'me', requestBody: { message: { raw: plain } } })).data;
+const updatedDraft = (await users.drafts.update({ userId: 'me', id: draft.id, requestBody: { message: { raw: plain } } })).data;
+assert.equal(updatedDraft.id, draft.id);
+const aliases = (await users.settings.sendAs.list({ userId: 'me' })).data.sendAs;
+assert.ok((await users.settings.sendAs.get({ userId: 'me', sendAsEmail: aliases[0].sendAsEmail })).data.isPrimary);
+await users.watch({ userId: 'me', requestBody: { topicName: 'projects/p/topics/t' } });
+await users.stop({ userId: 'me' });
+console.log('gmail: labels get/patch/update/delete, trash, untrash, history, insert, import, batchModify, ' +
+  'threads list/modify/trash/untrash/delete, delete, batchDelete, drafts.update, sendAs, watch, stop: ok');
+
+const other = (await calendar.calendars.insert({ requestBody: { summary: 'node', timeZone: 'Europe/Athens' } })).data;
+assert.equal((await calendar.calendars.get({ calendarId: other.id })).data.timeZone, 'Europe/Athens');
+await calendar.calendars.patch({ calendarId: other.id, requestBody: { description: 'patched' } });
+await calendar.calendars.update({ calendarId: other.id, requestBody: { summary: 'updated' } });
+assert.equal((await calendar.calendarList.get({ calendarId: other.id })).data.accessRole, 'owner');
+await calendar.calendarList.patch({ calendarId: other.id, requestBody: { colorId: '7' } });
+const quick = (await calendar.events.quickAdd({ calendarId: 'primary', text: 'Coffee' })).data;
+await calendar.events.move({ calendarId: 'primary', eventId: quick.id, destination: other.id });
+await calendar.events.import({
+  calendarId: 'primary',
+  requestBody: {
+    iCalUID: 'node@example.com',
+    summary: 'imported',
+    start: { dateTime: '2026-12-08T09:00:00Z' },
+    end: { dateTime: '2026-12-08T10:00:00Z' },
+  },
+});
+const rule = (await calendar.acl.insert({
+  calendarId: other.id,
+  requestBody: { role: 'reader', scope: { type: 'user', value: 'user2@example.com' } },
+})).data;
+assert.equal((await calendar.acl.list({ calendarId: other.id })).data.items.length, 2);
+await calendar.acl.delete({ calendarId: other.id, ruleId: rule.id });
+assert.equal(Object.keys((await calendar.colors.get()).data.event).length, 11);
+assert.ok((await calendar.settings.get({ setting: 'timezone' })).data.value);
+assert.ok((await calendar.settings.list()).data.items.length > 0);
+const channel = (await calendar.events.watch({
+  calendarId: 'primary',
+  requestBody: { id: 'node-channel', type: 'web_hook', address: 'https://example.com/hook' },
+})).data;
+await calendar.channels.stop({ requestBody: { id: channel.id, resourceId: channel.resourceId } });
+await calendar.calendars.clear({ calendarId: other.id });
+await calendar.calendarList.delete({ calendarId: other.id });
+await calendar.calendarList.insert({ requestBody: { id: other.id } });
+await calendar.calendars.delete({ calendarId: other.id });
+console.log('calendar: calendars get/patch/update/clear, calendarList, quickAdd, move, import, acl, colors, ' +
+  'settings, events.watch, channels.stop: ok');
+
 console.log('googleapis for Node works against the emulator');
