@@ -69,10 +69,14 @@ IDEMPOTENT_POSTS = {
     # Repeated, these leave a visible duplicate at worst, never a second e-mail: a second
     # draft, a 409 for a label name that exists; gapi has always retried them.
     "gmail.users.drafts.create", "gmail.users.labels.create",
-    # An event with a client-chosen id (calendar::new_event_id) is safe to insert twice (the
-    # second gets 409 and gapi returns the stored event); one without an id may be duplicated
-    # by a retry after a lost answer. gapi has always retried inserts; give events an id.
-    "calendar.events.insert",
+}
+
+# POST methods that are idempotent only when the request body names the resource's own id:
+# inserted twice, such an event meets Google's 409 the second time and exists once; an
+# event without an id would be made twice by a retry after a lost answer. The request
+# builder decides per call, from the body.
+IDEMPOTENT_WITH_OWN_ID = {
+    "calendar.events.insert": "id",
 }
 
 # What a retry of a method that IDEMPOTENT_POSTS calls idempotent, but that is not quite, may do
@@ -80,9 +84,6 @@ IDEMPOTENT_POSTS = {
 IDEMPOTENCY_NOTES = {
     "gmail.users.drafts.create": "A retry after a lost answer may leave a second draft, never a second e-mail.",
     "gmail.users.labels.create": "A retry after a lost answer may get 409: the label name exists.",
-    "calendar.events.insert": "Safe only for an event with a client-chosen `id` (`calendar::new_event_id`): a retry "
-                              "after a lost answer then completes with Google's 409, and the event exists once. An "
-                              "event without an id may be made twice.",
 }
 
 APIS = [
@@ -361,6 +362,7 @@ class Api:
             "request": f"{self.version}::{ident(m['request']['$ref'])}" if "request" in m else None,
             "response": f"{self.version}::{ident(m['response']['$ref'])}" if "response" in m else "no_content",
             "units": self.quota_units(mid), "idempotent": idempotent,
+            "idempotent_with_own": IDEMPOTENT_WITH_OWN_ID.get(mid),
             "quota_param": self.spec["quota_param"] if self.spec["quota_param"] in order else None,
         }
 
@@ -512,6 +514,13 @@ def completion_doc(a, m):
 
 
 def idempotency_doc(m):
+    if m["idempotent_with_own"]:
+        field = m["idempotent_with_own"]
+        return (f"Idempotent only when `body.{field}` is set (a client-chosen id, e.g. `calendar::new_event_id`): "
+                "gapi then retries it after any failure its retry policy retries, and a retry after a lost answer "
+                "completes with Google's 409 while the resource exists once. Without it, not idempotent: gapi "
+                "sends it again only when Google provably did not act, so a retry never makes a second one. "
+                "`call_options::idempotent` overrides this.")
     if m["idempotent"]:
         text = ("Idempotent: gapi sends it again after any failure its retry policy retries (429 and rate-limit "
                 "403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the request was "
@@ -586,7 +595,8 @@ def builder_doc(a, m, media):
     use = "for `client::send` (not `gapi::batch::run`)" if media else "for `gapi::batch::run` or `client::send`"
     text = (f"The request of Google's `{m['id']}`{' as a media upload' if media else ''} ({target}), built but not "
             f"sent: {use}. It carries the method id, {plural(m['units'], 'quota unit')} and idempotency ("
-            + ("idempotent" if m["idempotent"] else "not idempotent") + ").")
+            + (f"idempotent when `body.{m['idempotent_with_own']}` is set" if m["idempotent_with_own"]
+               else "idempotent" if m["idempotent"] else "not idempotent") + ").")
     throws = "@throws boost::system::system_error `error::invalid_url` if the service's root is not a URL"
     if media:
         throws += "; `error::header_injection` if `media.content_type` holds CR or LF"
@@ -737,6 +747,12 @@ def write_methods(a, out):
                 if media:
                     meta = "boost::json::value_from(body)" if m["request"] else "boost::json::object()"
                     lines.append(f"    return gapi::detail::generated_upload_request({target}, {meta}, media);")
+                elif m["request"] and m["idempotent_with_own"]:
+                    field = m["idempotent_with_own"]
+                    lines.append(f"    auto req = gapi::detail::generated_request({target}, boost::json::value_from(body));")
+                    lines.append(f"    // Idempotent only with its own {field}: a retry then meets 409, never makes a second one.")
+                    lines.append(f"    req.replay_on_stale_connection = body.{field}.has_value() && !body.{field}->empty();")
+                    lines.append("    return req;")
                 elif m["request"]:
                     lines.append(f"    return gapi::detail::generated_request({target}, boost::json::value_from(body));")
                 else:

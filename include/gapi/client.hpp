@@ -34,6 +34,9 @@ class gmail_service;
 namespace calendar {
 class calendar_service;
 }
+namespace batch::detail {
+struct client_access;
+}
 
 /// Where the APIs are: Google's by default, the emulator's base URL in tests.
 struct api_endpoints {
@@ -240,7 +243,13 @@ public:
     client& operator=(client const&) = delete;
 
 private:
+    friend struct batch::detail::client_access;
+
     GAPI_DECL boost::asio::awaitable<std::pair<error_code, http::response>> send_raw_request(http::request req);
+    // Gmail refused a send of `quota_key`'s for the daily limit: its sends fail at home
+    // until Google's retry time (or a day).
+    GAPI_DECL void hold_back_sends(std::string_view method_id, std::string const& quota_key,
+                                   std::optional<error_details> const& refusal);
     GAPI_DECL void report(pipeline::attempt_report const& r);
 
     // First, so that it goes last: what still waits is completed when the client goes.

@@ -13,6 +13,7 @@
 #include <gapi/emulator/batch_codec.hpp>
 #include <gapi/emulator/emulator.hpp>
 #include <gapi/gmail/gmail_service.hpp>
+#include <gapi/gmail/v1/methods.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/io_context.hpp>
@@ -325,6 +326,52 @@ BOOST_AUTO_TEST_CASE(a_part_refused_for_the_rate_is_typed_and_the_others_succeed
         BOOST_TEST(limited == 2u);
         BOOST_TEST(!results[4].ec);
     }());
+}
+
+BOOST_AUTO_TEST_CASE(sends_in_a_batch_meet_the_daily_sending_limit) {
+    batch_fixture f;
+    f.google->with_state([](emu::emulator_state& s) {
+        emu::quota_options limits;
+        limits.gmail_daily_sends = 3;
+        s.quota = emu::quota_model(limits);
+    });
+    auto const gmail = f.client->gmail();
+    auto sends = [&](int n) {
+        std::vector<gapi::http::request> calls;
+        for (int i = 0; i < n; ++i) {
+            gapi::gmail::v1::message raw;
+            raw.raw = "RnJvbTogdXNlcjFAZXhhbXBsZS5jb20NClRvOiBzb21lb25lQGV4YW1wbGUub3JnDQpTdWJqZWN0OiBiYXRjaA0KDQpoaQ0K";
+            calls.push_back(gmail.users().messages().send_request("me", raw));
+        }
+        return calls;
+    };
+    gapi_test::run(f.ioc, [&]() -> asio::awaitable<void> {
+        // Gmail sends three and refuses two for the day.
+        auto [ec, results] = co_await gapi::batch::run(*f.client, sends(5), use_tuple);
+        BOOST_TEST_REQUIRE(!ec, ec.message());
+        BOOST_TEST_REQUIRE(results.size() == 5u);
+        std::size_t sent = 0, held = 0;
+        for (auto const& r : results) {
+            sent += !r.ec;
+            held += r.ec == gapi::condition::daily_limit_reached;
+        }
+        BOOST_TEST(sent == 3u);
+        BOOST_TEST(held == 2u);
+        // The next batch of sends stops at home, each call with the daily limit; a batch of
+        // reads still goes.
+        std::tie(ec, results) = co_await gapi::batch::run(*f.client, sends(2), use_tuple);
+        BOOST_TEST_REQUIRE(!ec, ec.message());
+        BOOST_TEST_REQUIRE(results.size() == 2u);
+        for (auto const& r : results)
+            BOOST_TEST(r.ec == gapi::condition::daily_limit_reached, r.ec.message());
+        std::vector<gapi::http::request> reads(2, gmail.list_labels_request());
+        std::tie(ec, results) = co_await gapi::batch::run(*f.client, std::move(reads), use_tuple);
+        BOOST_TEST_REQUIRE(results.size() == 2u);
+        BOOST_TEST(!results[0].ec, results[0].ec.message());
+    }());
+    BOOST_TEST(f.google->counts().calls("batch.gmail") == 2u); // the first batch of sends and the reads
+    BOOST_TEST(f.google->counts().calls("gmail.users.messages.send") == 5u);
+    BOOST_TEST(f.client->stats().daily_limit_stops == 2u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -851,6 +851,36 @@ BOOST_AUTO_TEST_CASE(events_move_quick_add_and_import) {
     });
 }
 
+BOOST_AUTO_TEST_CASE(events_insert_is_retried_after_a_lost_answer_only_with_its_own_id) {
+    gapi::emulator::emulator_options options;
+    options.faults = "calendar.events.insert:ambiguous=1,first=2"; // acted on, then the answer is lost
+    generated_fixture f(std::move(options));
+    auto stored = [&] {
+        std::size_t n = 0;
+        f.google->with_state([&](emulator_state& s) { n = s.calendar.events("user1@example.com", false).size(); });
+        return n;
+    };
+    auto const before = stored();
+    f.run([&]() -> asio::awaitable<void> {
+        v3::event e;
+        e.summary = "Without an id";
+        e.start.emplace().date_time = "2026-12-21T10:00:00Z";
+        e.end.emplace().date_time = "2026-12-21T11:00:00Z";
+        // Not idempotent: after the lost answer gapi cannot know, so it reports rather than
+        // make a second event.
+        auto [ec, made] = co_await f.calendar->events().insert("primary", e, use_tuple);
+        BOOST_TEST(ec, "the lost answer is reported");
+        BOOST_TEST(stored() == before + 1);
+        // With its own id, a retry is safe: it meets Google's 409 and the event exists once.
+        e.id = "abcdef0123456789"; // base32hex, as Google requires
+        e.summary = "With an id";
+        std::tie(ec, made) = co_await f.calendar->events().insert("primary", e, use_tuple);
+        BOOST_TEST(ec == gapi::api_error::conflict, ec.message());
+        BOOST_TEST(stored() == before + 2);
+    }());
+    BOOST_TEST(f.google->counts().calls("calendar.events.insert") == 3u); // once, then twice
+}
+
 BOOST_AUTO_TEST_CASE(an_unemulated_calendar_method_says_so) {
     generated_fixture f;
     f.run([&]() -> asio::awaitable<void> {

@@ -389,6 +389,64 @@ BOOST_AUTO_TEST_CASE(a_draft_delete_whose_answer_was_lost_succeeds_on_its_retry)
     BOOST_TEST(f.google->counts().calls("gmail.users.drafts.delete") == 2u);
 }
 
+BOOST_AUTO_TEST_CASE(a_draft_create_whose_answer_was_lost_leaves_one_draft) {
+    // The first drafts.create is applied, then the connection is reset before the answer:
+    // gapi finds the draft by its Message-ID instead of making a second one. A 503 (not
+    // applied) is looked for too, found missing, and sent again.
+    gapi::client_options fast;
+    fast.retry.initial_backoff = std::chrono::milliseconds(1);
+    fast.retry.applied_lookup_interval = std::chrono::milliseconds(1);
+    gmail_fixture f({.quota = {.enabled = false}}, fast);
+    f.google->with_state([](emulator_state& s) {
+        s.faults = gapi::emulator::fault_injector(
+            *gapi::emulator::fault_injector::parse("gmail.users.drafts.create:ambiguous=1,first=1"), 1);
+    });
+    std::string first_id, second_id;
+    f.run([&]() -> asio::awaitable<void> {
+        auto [ec, d] = co_await f.gmail->create_draft(hello("lost answer"), use_tuple);
+        BOOST_TEST_REQUIRE(!ec, ec.message());
+        first_id = d.id;
+        BOOST_TEST(!d.message.id.empty());
+        f.google->with_state([](emulator_state& s) {
+            s.faults = gapi::emulator::fault_injector(
+                *gapi::emulator::fault_injector::parse("gmail.users.drafts.create:503=1,first=1"), 1);
+        });
+        auto [ec2, d2] = co_await f.gmail->create_draft(hello("refused once"), use_tuple);
+        BOOST_TEST_REQUIRE(!ec2, ec2.message());
+        second_id = d2.id;
+    }());
+    f.google->with_state([&](emulator_state& s) {
+        auto const drafts = s.gmail.drafts("user1@example.com");
+        BOOST_TEST(drafts.size() == 2u); // one each, never two
+    });
+    BOOST_TEST(first_id != second_id);
+    BOOST_TEST(f.google->counts().calls("gmail.users.drafts.create") == 3u); // 1 + (503, then again)
+    // One look found the first; the second was looked for three times (Gmail's index may lag).
+    BOOST_TEST(f.google->counts().calls("gmail.users.drafts.list") == 4u);
+}
+
+BOOST_AUTO_TEST_CASE(a_label_create_whose_answer_was_lost_completes_with_the_label) {
+    gapi::client_options fast;
+    fast.retry.initial_backoff = std::chrono::milliseconds(1);
+    gmail_fixture f({.quota = {.enabled = false}}, fast);
+    f.google->with_state([](emulator_state& s) {
+        s.faults = gapi::emulator::fault_injector(
+            *gapi::emulator::fault_injector::parse("gmail.users.labels.create:ambiguous=1,first=1"), 1);
+    });
+    f.run([&]() -> asio::awaitable<void> {
+        gapi::gmail::label wanted;
+        wanted.name = "Receipts";
+        auto [ec, made] = co_await f.gmail->create_label(wanted, use_tuple);
+        BOOST_TEST_REQUIRE(!ec, ec.message());
+        BOOST_TEST(made.name == "Receipts");
+        BOOST_TEST(made.id.starts_with("Label_"));
+        // Without an earlier attempt that may have acted, a taken name is a conflict.
+        auto [again_ec, again] = co_await f.gmail->create_label(wanted, use_tuple);
+        BOOST_TEST(again_ec == gapi::api_error::conflict, again_ec.message());
+    }());
+    BOOST_TEST(f.google->counts().calls("gmail.users.labels.create") == 3u);
+}
+
 BOOST_AUTO_TEST_CASE(drafts_are_listed_page_by_page_each_once) {
     gmail_fixture f({.quota = {.enabled = false}});
     std::set<std::string> created;

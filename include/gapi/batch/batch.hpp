@@ -96,6 +96,10 @@ run_all(client& c, std::vector<http::request> calls, run_options options);
 /// is retried only when it provably never reached Google, after a rate-limit refusal, or
 /// once after a 401. A part that Google refused on its own (a 429, a 503 inside a 200
 /// batch answer) is not retried: resend those calls yourself, if they are safe to repeat.
+/// A batch request that carries a send (messages.send, drafts.send) is a send: never
+/// replayed, and once Gmail refuses a part for the daily sending limit, later batches of
+/// sends (and the client's other sends) fail at home with `api_error::daily_limit_reached`
+/// until Google's retry time.
 /// The client's retry policy applies (`call_options` do not).
 /// @par Cancellation
 /// As for `gapi::client`'s operations: any cancellation ends a run still waiting for

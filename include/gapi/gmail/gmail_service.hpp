@@ -183,10 +183,11 @@ public:
     /// @par Errors
     /// As for the class, with `mime::render`'s before any request.
     /// @par Idempotency
-    /// Treated as idempotent (retried after an ambiguous failure, replayable by the
-    /// transport), although each drafts.create that Gmail executes makes a draft: a retry
-    /// after a lost answer can leave a second draft (never a sent message). Pass
-    /// `call_options{.idempotent = false}` (`with`) to rule that out.
+    /// Not idempotent (each drafts.create that Gmail executes makes a draft), but never
+    /// made twice: the transport does not replay it, and after an ambiguous failure (a
+    /// lost answer, a 5xx) gapi looks for a draft with the message's Message-ID
+    /// (drafts.list `q=rfc822msgid:`) and completes with it if Gmail made it, or sends
+    /// again if not. Rate-limit refusals and a 401 are retried as for any call.
     /// @par Cancellation, executor, thread safety, lifetimes
     /// As for the class; `msg` is moved into the operation.
     template <class CompletionToken = boost::asio::deferred_t>
@@ -299,9 +300,9 @@ public:
     /// @par Errors
     /// As for the class; `api_error::conflict` when a label of that name exists.
     /// @par Idempotency
-    /// Treated as idempotent (retried after an ambiguous failure): a retry after a lost
-    /// answer cannot make a second label, but may complete with `api_error::conflict`
-    /// although the label was created.
+    /// Treated as idempotent (retried after an ambiguous failure): a retry cannot make a
+    /// second label (Gmail refuses a taken name). When an earlier attempt may have created
+    /// it (a lost answer, a 5xx), the retry's 409 completes with the label of that name.
     /// @par Cancellation, executor, thread safety, lifetimes
     /// As for the class; `l` is moved into the operation.
     template <class CompletionToken = boost::asio::deferred_t>

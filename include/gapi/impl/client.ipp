@@ -158,7 +158,7 @@ GAPI_DECL boost::asio::awaitable<pipeline::outcome> client::perform(pipeline::ca
     // A send is a send however it was made (the service's send, the generated layer, a
     // request built by hand): it counts against the daily limit and is never made
     // idempotent by an option.
-    if (traits.method_id == "gmail.users.messages.send" || traits.method_id == "gmail.users.drafts.send")
+    if (pipeline::is_send_method(traits.method_id))
         traits.sends_mail = true;
     if (options.idempotent && !traits.sends_mail) {
         traits.idempotent = *options.idempotent;
@@ -189,16 +189,20 @@ GAPI_DECL boost::asio::awaitable<pipeline::outcome> client::perform(pipeline::ca
                                                  timing_, *c.deadline);
     else
         result = co_await pipeline::with_retries(policy, timing_, counters_, c, authorize_, report_);
-    if (result.ec == api_error::daily_limit_reached && traits.sends_mail) {
-        auto const until = result.details && result.details->retry_after ? *result.details->retry_after
-                                                                           : timing_.wall_now() + std::chrono::hours(24);
-        daily_limit_until_[traits.quota_key] = until;
-        if (log_)
-            log_(pipeline::log_level::warning, std::string(traits.method_id) +
-                                                   ": the daily sending limit is reached; no more sends for this user "
-                                                   "until Google's retry time");
-    }
+    if (result.ec == api_error::daily_limit_reached && traits.sends_mail)
+        hold_back_sends(traits.method_id, traits.quota_key, result.details);
     co_return detail::with_details(options, std::move(result));
+}
+
+GAPI_DECL void client::hold_back_sends(std::string_view method_id, std::string const& quota_key,
+                                       std::optional<error_details> const& refusal) {
+    auto const until = refusal && refusal->retry_after ? *refusal->retry_after
+                                                       : timing_.wall_now() + std::chrono::hours(24);
+    daily_limit_until_[quota_key] = until;
+    if (log_)
+        log_(pipeline::log_level::warning, std::string(method_id) +
+                                               ": the daily sending limit is reached; no more sends for this user "
+                                               "until Google's retry time");
 }
 
 GAPI_DECL boost::asio::awaitable<std::pair<error_code, http::response>> client::send_raw_request(http::request req) {

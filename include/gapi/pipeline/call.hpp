@@ -40,6 +40,11 @@ struct outcome {
     bool token_refused = false; ///< the failure came from the token source, before any API request
 };
 
+/// Whether Google's method `method_id` sends mail: Gmail's messages.send and drafts.send.
+inline bool is_send_method(std::string_view method_id) noexcept {
+    return method_id == "gmail.users.messages.send" || method_id == "gmail.users.drafts.send";
+}
+
 /// One call's traits: what the layers need to know about it, beyond its request.
 struct call_traits {
     /// Google's method id, such as "gmail.users.messages.send" (static storage).
@@ -54,7 +59,8 @@ struct call_traits {
     /// Sends mail: once Gmail reports the user's daily sending limit, further sends for
     /// the same quota key fail at once, without a request, until the retry time; and
     /// `call_options::idempotent` cannot make the call idempotent. `client::perform` sets it
-    /// for the method ids "gmail.users.messages.send" and "gmail.users.drafts.send".
+    /// for the method ids "gmail.users.messages.send" and "gmail.users.drafts.send"
+    /// (`is_send_method`); `batch::run` for a batch request that carries one.
     bool sends_mail = false;
     /// What identifies the call's effect if it lands twice: the Message-ID of a send.
     std::string dedup_key;

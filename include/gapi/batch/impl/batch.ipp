@@ -13,6 +13,19 @@
 
 namespace gapi::batch::detail {
 
+// What a batch of sends learns from Gmail that the client must know.
+struct client_access {
+    // Whether Gmail refused this part for the user's daily sending limit; if so, the
+    // client holds back the user's sends as after a send of its own.
+    static bool reached_daily_limit(client& c, std::optional<error_details> const& refusal) {
+        if (!refusal || !pipeline::is_daily_limit(*refusal, c.timing_.wall_now()))
+            return false;
+        ++c.counters_.daily_limit_stops;
+        c.hold_back_sends("batch.gmail", "me", refusal);
+        return true;
+    }
+};
+
 GAPI_DECL std::optional<batch_target> target_of(std::vector<http::request> const& calls) {
     if (calls.empty())
         return std::nullopt;
@@ -46,11 +59,21 @@ send_one(client& c, batch_target const& target, std::vector<http::request> const
     call.traits.method_id = target.method_id;
     call.traits.quota_units = call.request->quota_units;
     call.traits.idempotent = call.request->replay_on_stale_connection;
+    // A batch that carries a send is a send: the user's daily-limit guard stops it at home,
+    // and no option makes it idempotent.
+    call.traits.sends_mail = std::any_of(requests.begin(), requests.end(), [](http::request const* r) {
+        return pipeline::is_send_method(r->method_id);
+    });
+    bool const sends_mail = call.traits.sends_mail;
     auto answers = pipeline::batch_answers(co_await c.perform(std::move(call)), last - first);
     std::vector<result> results;
     results.reserve(answers.size());
-    for (auto& a : answers)
+    for (auto& a : answers) {
+        // (A part already marked was refused at home, with the whole batch.)
+        if (sends_mail && a.ec != api_error::daily_limit_reached && client_access::reached_daily_limit(c, a.details))
+            a.ec = api_error::daily_limit_reached;
         results.push_back({a.ec, std::move(a.response), std::move(a.details)});
+    }
     co_return std::pair{error_code{}, std::move(results)};
 }
 

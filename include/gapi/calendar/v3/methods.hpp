@@ -376,7 +376,7 @@ inline constexpr gapi::detail::api_method colors_get{"calendar.colors.get", 1, t
 inline constexpr gapi::detail::api_method events_delete{"calendar.events.delete", 1, true}; ///< `events().delete_(...)`
 inline constexpr gapi::detail::api_method events_get{"calendar.events.get", 1, true}; ///< `events().get(...)`
 inline constexpr gapi::detail::api_method events_import{"calendar.events.import", 1, false}; ///< `events().import_(...)`
-inline constexpr gapi::detail::api_method events_insert{"calendar.events.insert", 1, true}; ///< `events().insert(...)`
+inline constexpr gapi::detail::api_method events_insert{"calendar.events.insert", 1, false}; ///< `events().insert(...)`
 inline constexpr gapi::detail::api_method events_instances{"calendar.events.instances", 1, true}; ///< `events().instances(...)`
 inline constexpr gapi::detail::api_method events_list{"calendar.events.list", 1, true}; ///< `events().list(...)`
 inline constexpr gapi::detail::api_method events_move{"calendar.events.move", 1, false}; ///< `events().move(...)`
@@ -1658,13 +1658,11 @@ public:
     /// `error::malformed_response`); `error::invalid_url`, nothing sent, if the service's root is
     /// not a URL.
     /// @par Idempotency
-    /// Idempotent: gapi sends it again after any failure its retry policy retries (429 and
-    /// rate-limit 403s; 500, 502, 503, 504 and 403 `backendError`; a lost connection, even once the
-    /// request was written), and the transport replays it once over a fresh connection when a
-    /// reused one turns out closed. `call_options::idempotent` overrides this. Safe only for an
-    /// event with a client-chosen `id` (`calendar::new_event_id`): a retry after a lost answer then
-    /// completes with Google's 409, and the event exists once. An event without an id may be made
-    /// twice.
+    /// Idempotent only when `body.id` is set (a client-chosen id, e.g. `calendar::new_event_id`):
+    /// gapi then retries it after any failure its retry policy retries, and a retry after a lost
+    /// answer completes with Google's 409 while the resource exists once. Without it, not
+    /// idempotent: gapi sends it again only when Google provably did not act, so a retry never
+    /// makes a second one. `call_options::idempotent` overrides this.
     /// @par Quota and batching
     /// 1 quota unit (Calendar counts requests), charged to the credential's user (the client paces
     /// calls to the quota). Batchable: automatic batching (`client_options::batching`,
@@ -1687,7 +1685,7 @@ public:
     /// The request of Google's `calendar.events.insert`
     /// (`POST calendar/v3/calendars/{calendarId}/events`), built but not sent: for
     /// `gapi::batch::run` or `client::send`. It carries the method id, 1 quota unit and idempotency
-    /// (idempotent).
+    /// (idempotent when `body.id` is set).
     /// @throws boost::system::system_error `error::invalid_url` if the service's root is not a URL.
     GAPI_DECL http::request insert_request(std::string_view calendar_id, v3::event const& body, events_insert_query const& query) const;
     /// Google's `calendar.events.insert` with its optional query parameters

@@ -121,9 +121,12 @@ inline http::request get_draft_request(gmail_options const& o, std::string const
     return make_request(drafts_get, http::verb::get, std::move(url));
 }
 
-inline http::request list_drafts_request(gmail_options const& o, std::size_t max_results, std::string const& page_token) {
+inline http::request list_drafts_request(gmail_options const& o, std::size_t max_results, std::string const& page_token,
+                                        std::string const& q = {}) {
     auto url = endpoint(o, {"drafts"});
     http::append_query(url, "maxResults", std::to_string(max_results));
+    if (!q.empty())
+        http::append_query(url, "q", q);
     if (!page_token.empty())
         http::append_query(url, "pageToken", page_token);
     return make_request(drafts_list, http::verb::get, std::move(url));

@@ -92,6 +92,35 @@ inline gapi::pipeline::call_traits never_twice(gapi::detail::call_context ctx, g
     return traits;
 }
 
+// For a drafts.create whose answer was lost: asks Gmail whether the mailbox holds a draft
+// with the message's Message-ID, and answers with it as drafts.create would, so that a
+// retry never leaves a second draft.
+inline gapi::pipeline::call_traits one_draft(gapi::detail::call_context ctx, gmail_options const& o,
+                                             std::string message_id) {
+    gapi::pipeline::call_traits traits;
+    traits.idempotent = false;
+    traits.quota_key = o.user_id;
+    traits.dedup_key = message_id;
+    if (message_id.empty())
+        return traits; // nothing to look for: an ambiguous failure is reported, not retried
+    traits.find_applied = [ctx, &o, id = std::move(message_id)]() -> boost::asio::awaitable<std::optional<http::response>> {
+        auto lookup = list_drafts_request(o, 1, {}, "rfc822msgid:" + id);
+        auto [ec, res] = co_await gapi::detail::call_api(ctx, std::move(lookup));
+        if (ec)
+            co_return std::nullopt;
+        auto [read_ec, list] = gapi::detail::read_resource<draft_list>(res.body);
+        if (read_ec || list.drafts.empty())
+            co_return std::nullopt;
+        auto const& found_draft = list.drafts.front();
+        http::response found = std::move(res);
+        found.body = boost::json::serialize(boost::json::object{
+            {"id", found_draft.id},
+            {"message", boost::json::object{{"id", found_draft.message.id}, {"threadId", found_draft.message.thread_id}}}});
+        co_return found;
+    };
+    return traits;
+}
+
 } // namespace detail
 
 GAPI_DECL gmail_service::result<message> gmail_service::do_send_raw(gmail_service self, std::string rfc822) {
@@ -122,8 +151,11 @@ GAPI_DECL gmail_service::result<draft> gmail_service::do_create_draft(gmail_serv
     auto rendered = mime::render(msg);
     if (!rendered)
         co_return std::pair{rendered.error(), draft{}};
-    auto req = detail::create_draft_request(self.options(), std::move(*rendered));
-    co_return co_await gapi::detail::fetch<draft>(self.context(), std::move(req));
+    auto const& o = self.options();
+    auto traits = detail::one_draft(self.context(), o, detail::message_id_of(*rendered));
+    auto req = detail::create_draft_request(o, std::move(*rendered));
+    req.replay_on_stale_connection = false; // each drafts.create that Gmail executes makes a draft
+    co_return co_await gapi::detail::fetch<draft>(self.context(), std::move(req), std::move(traits));
 }
 
 GAPI_DECL gmail_service::result<message> gmail_service::do_send_draft(gmail_service self, std::string id) {
@@ -161,7 +193,21 @@ GAPI_DECL gmail_service::result<std::vector<label>> gmail_service::do_list_label
 
 GAPI_DECL gmail_service::result<label> gmail_service::do_create_label(gmail_service self, label l) {
     auto req = detail::create_label_request(self.options(), l);
-    co_return co_await gapi::detail::fetch<label>(self.context(), std::move(req));
+    auto [ec, res] = co_await gapi::detail::call_api(self.context(), std::move(req));
+    // A retried create whose earlier attempt may have landed finds its name taken: the
+    // label of that name is the answer. After attempts that provably did nothing (a 429,
+    // a 401), the name was someone else's and the conflict stands.
+    if (ec == api_error::conflict && res.exchange.earlier_attempt_may_have_acted) {
+        auto [list_ec, labels] = co_await do_list_labels(self);
+        if (!list_ec)
+            for (auto& existing : labels)
+                if (existing.name == l.name)
+                    co_return std::pair{error_code{}, std::move(existing)};
+        co_return std::pair{ec, label{}};
+    }
+    if (ec)
+        co_return std::pair{ec, label{}};
+    co_return gapi::detail::read_resource<label>(res.body);
 }
 
 GAPI_DECL gmail_service::result<message_list> gmail_service::do_list_messages(gmail_service self, list_query query) {

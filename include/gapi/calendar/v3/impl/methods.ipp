@@ -176,7 +176,10 @@ GAPI_DECL http::request events_resource::insert_request(std::string_view calenda
     gapi::detail::query::add(url, "sendNotifications", query.send_notifications);
     gapi::detail::query::add(url, "sendUpdates", query.send_updates);
     gapi::detail::query::add(url, "supportsAttachments", query.supports_attachments);
-    return gapi::detail::generated_request(methods::events_insert, http::verb::post, std::move(url), boost::json::value_from(body));
+    auto req = gapi::detail::generated_request(methods::events_insert, http::verb::post, std::move(url), boost::json::value_from(body));
+    // Idempotent only with its own id: a retry then meets 409, never makes a second one.
+    req.replay_on_stale_connection = body.id.has_value() && !body.id->empty();
+    return req;
 }
 
 GAPI_DECL http::request events_resource::instances_request(std::string_view calendar_id, std::string_view event_id, events_instances_query const& query) const {
