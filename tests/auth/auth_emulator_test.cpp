@@ -407,6 +407,38 @@ BOOST_AUTO_TEST_CASE(installed_app_flow_denied_and_timed_out) {
     BOOST_TEST(f.token_requests() == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(installed_app_flow_is_cancellable_and_closes_its_listener) {
+    auth_fixture f;
+    auto const secrets = gapi::auth::parse_client_secrets(gapi::auth::read_json_file(f.file("client_secret.json")),
+                                                          "client_secret.json");
+    asio::io_context ioc;
+    gapi::http::connection_pool pool(ioc.get_executor());
+    asio::cancellation_signal stop;
+    unsigned short port = 0;
+    gapi_test::run(ioc, [&]() -> asio::awaitable<void> {
+        gapi::auth::installed_app_flow_options options;
+        options.scopes = {gmail_send_scope};
+        options.open_browser = false;
+        options.timeout = 300s; // only the cancellation can end it in time
+        options.on_authorization_url = [&](std::string const& url) {
+            auto const consent = boost::urls::parse_uri(url);
+            auto const redirect_uri = (*consent->params().find("redirect_uri")).value;
+            auto const redirect = boost::urls::parse_uri(redirect_uri);
+            port = redirect->port_number();
+            // The user walks away: the program gives up on them.
+            asio::post(ioc, [&] { stop.emit(asio::cancellation_type::terminal); });
+        };
+        auto const started = std::chrono::steady_clock::now();
+        auto [ec, info] = co_await gapi::auth::run_installed_app_flow(
+            pool, secrets, options, asio::bind_cancellation_slot(stop.slot(), use_tuple));
+        BOOST_TEST(ec == asio::error::operation_aborted, ec.message());
+        BOOST_TEST((std::chrono::steady_clock::now() - started < 30s));
+        BOOST_TEST_REQUIRE(port != 0u);
+        co_await gapi_test::eventually([&] { return listening_addresses(port).empty(); }, "the listener closes");
+    }());
+    BOOST_TEST(f.token_requests() == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(service_account_with_subject_sends_as_that_user) {
     auth_fixture f({.quota = {.enabled = false}});
     auto sa = credentials::from_file(f.file("service_account.json"), {gmail_send_scope}).with_subject("user2@example.com");

@@ -65,9 +65,11 @@ struct installed_app_flow_options {
 /// The code exchange is sent once and never replayed (a code works once). The flow as a
 /// whole can be run again; each run asks the user anew.
 /// @par Cancellation
-/// None: the cancellation slot is not used. The wait for the browser ends by itself after
-/// `installed_app_flow_options::timeout`; the code exchange that follows is bounded by the
-/// pool's request timeout.
+/// Terminal cancellation (the token's slot; emit it on the pool's executor) ends the wait
+/// for the browser, closing the loopback listener, or the code exchange, with
+/// `boost::asio::error::operation_aborted`. Without it, the wait ends by itself after
+/// `installed_app_flow_options::timeout`, and the code exchange is bounded by the pool's
+/// request timeout.
 /// @par Executor and thread safety
 /// It runs on the pool's executor, and may be started from any thread. The handler runs
 /// on its associated executor (the pool's when it has none); unlike the client's

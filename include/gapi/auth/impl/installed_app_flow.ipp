@@ -10,10 +10,12 @@
 
 #include <boost/asio/append.hpp>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -157,8 +159,14 @@ run(http::connection_pool& pool, client_secrets client, installed_app_flow_optio
         boost::beast::flat_buffer buffer;
         bhttp::request<bhttp::string_body> req;
         auto [rec, n] = co_await bhttp::async_read(stream, buffer, req, use_tuple);
-        if (rec)
+        if (rec) {
+            // Cancelled while reading: the signal is spent, so the next accept would wait on.
+            if ((co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none) {
+                deadline.cancel();
+                co_return result_type{make_error_code(asio::error::operation_aborted), {}};
+            }
             continue;
+        }
         outcome = inspect(req, state);
         bhttp::response<bhttp::string_body> res{bhttp::status::ok, req.version()};
         res.set(bhttp::field::content_type, "text/html; charset=utf-8");
@@ -236,8 +244,10 @@ GAPI_DECL void start_installed_app_flow(
     boost::asio::any_completion_handler<void(error_code, authorized_user_info)> handler) {
     namespace asio = boost::asio;
     auto ex = pool.get_executor();
+    // The caller's cancellation slot reaches the flow's wait and its code exchange.
+    auto slot = asio::get_associated_cancellation_slot(handler);
     asio::co_spawn(ex, installed::run_guarded(pool, std::move(client), std::move(options)),
-                   [h = std::move(handler), ex](std::exception_ptr e,
+                   asio::bind_cancellation_slot(slot, [h = std::move(handler), ex](std::exception_ptr e,
                                                 std::pair<error_code, authorized_user_info> result) mutable {
                        // run_guarded turns failures into errors; whatever still escaped
                        // (memory) is the caller's error, never an exception out of their run().
@@ -245,7 +255,7 @@ GAPI_DECL void start_installed_app_flow(
                            result = {make_error_code(error::internal_error), authorized_user_info{}};
                        auto target = asio::get_associated_executor(h, ex);
                        asio::dispatch(target, asio::append(std::move(h), result.first, std::move(result.second)));
-                   });
+                   }));
 }
 
 } // namespace gapi::auth::detail
