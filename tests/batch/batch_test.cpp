@@ -364,6 +364,13 @@ BOOST_AUTO_TEST_CASE(sends_in_a_batch_meet_the_daily_sending_limit) {
         BOOST_TEST_REQUIRE(results.size() == 2u);
         for (auto const& r : results)
             BOOST_TEST(r.ec == gapi::condition::daily_limit_reached, r.ec.message());
+        // So does the user's next send through the service.
+        gapi::mime::message m;
+        m.to = {{"", "someone@example.org"}};
+        m.subject = "after the limit";
+        m.text_body = "Body\n";
+        auto [send_ec, not_sent] = co_await gmail.send(m, use_tuple);
+        BOOST_TEST(send_ec == gapi::condition::daily_limit_reached, send_ec.message());
         std::vector<gapi::http::request> reads(2, gmail.list_labels_request());
         std::tie(ec, results) = co_await gapi::batch::run(*f.client, std::move(reads), use_tuple);
         BOOST_TEST_REQUIRE(results.size() == 2u);

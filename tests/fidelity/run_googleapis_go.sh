@@ -20,7 +20,8 @@ fi
 work=$(mktemp -d)
 pid=
 trap 'if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi; rm -rf "$work"' EXIT
-GO111MODULE=off GOPATH="$gocode" GOCACHE="$work/go-cache" GOFLAGS= \
+# The build cache stays in the build tree: later runs need not rebuild gRPC and the API packages.
+GO111MODULE=off GOPATH="$gocode" GOCACHE="$bin/go-cache" GOFLAGS= \
     go build -o "$work/googleapis_go" "$here/googleapis_go.go"
 echo "google-api-go-client $(dpkg-query -W -f '${Version}' golang-google-api-dev 2>/dev/null || echo '?'), $(go version)"
 for mode in plain tls; do

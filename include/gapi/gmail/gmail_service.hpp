@@ -183,11 +183,13 @@ public:
     /// @par Errors
     /// As for the class, with `mime::render`'s before any request.
     /// @par Idempotency
-    /// Not idempotent (each drafts.create that Gmail executes makes a draft), but never
-    /// made twice: the transport does not replay it, and after an ambiguous failure (a
-    /// lost answer, a 5xx) gapi looks for a draft with the message's Message-ID
-    /// (drafts.list `q=rfc822msgid:`) and completes with it if Gmail made it, or sends
-    /// again if not. Rate-limit refusals and a 401 are retried as for any call.
+    /// Not idempotent (each drafts.create that Gmail executes makes a draft): the transport
+    /// does not replay it, and after an ambiguous failure (a lost answer, a 5xx) gapi looks
+    /// for a draft with the message's Message-ID (drafts.list `q=rfc822msgid:`, as often as
+    /// `retry_options::applied_lookups`) and completes with it if Gmail made it, or sends
+    /// again if none shows. A second draft remains possible only when those looks fail or
+    /// Gmail's index lags past them; a Message-ID of your own that an older draft carries
+    /// finds that draft. Rate-limit refusals and a 401 are retried as for any call.
     /// @par Cancellation, executor, thread safety, lifetimes
     /// As for the class; `msg` is moved into the operation.
     template <class CompletionToken = boost::asio::deferred_t>

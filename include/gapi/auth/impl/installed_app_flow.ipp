@@ -160,7 +160,7 @@ run(http::connection_pool& pool, client_secrets client, installed_app_flow_optio
         bhttp::request<bhttp::string_body> req;
         auto [rec, n] = co_await bhttp::async_read(stream, buffer, req, use_tuple);
         if (rec) {
-            // Cancelled while reading: the signal is spent, so the next accept would wait on.
+            // Cancelled while reading: the flow ends here, not at the next accept.
             if ((co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none) {
                 deadline.cancel();
                 co_return result_type{make_error_code(asio::error::operation_aborted), {}};
@@ -232,6 +232,9 @@ run_guarded(http::connection_pool& pool, client_secrets client, installed_app_fl
         co_return co_await run(pool, std::move(client), std::move(options));
     } catch (credentials_error const& e) {
         co_return std::pair{e.code(), authorized_user_info{}};
+    } catch (boost::system::system_error const& e) {
+        // After a cancellation, Asio's next co_await throws operation_aborted.
+        co_return std::pair{e.code(), authorized_user_info{}};
     } catch (std::exception const&) {
         co_return std::pair{make_error_code(error::invalid_credentials), authorized_user_info{}};
     }
@@ -247,8 +250,10 @@ GAPI_DECL void start_installed_app_flow(
     // The caller's cancellation slot reaches the flow's wait and its code exchange.
     auto slot = asio::get_associated_cancellation_slot(handler);
     asio::co_spawn(ex, installed::run_guarded(pool, std::move(client), std::move(options)),
-                   asio::bind_cancellation_slot(slot, [h = std::move(handler), ex](std::exception_ptr e,
+                   asio::bind_cancellation_slot(slot, [h = std::move(handler), ex, slot](std::exception_ptr e,
                                                 std::pair<error_code, authorized_user_info> result) mutable {
+                       if (slot.is_connected())
+                           slot.clear();
                        // run_guarded turns failures into errors; whatever still escaped
                        // (memory) is the caller's error, never an exception out of their run().
                        if (e)

@@ -10,21 +10,35 @@
 #include <boost/beast/http/field.hpp>
 
 #include <algorithm>
+#include <iterator>
 
 namespace gapi::batch::detail {
 
 // What a batch of sends learns from Gmail that the client must know.
 struct client_access {
-    // Whether Gmail refused this part for the user's daily sending limit; if so, the
-    // client holds back the user's sends as after a send of its own.
-    static bool reached_daily_limit(client& c, std::optional<error_details> const& refusal) {
+    // Whether Gmail refused a send for the user's daily sending limit (counted as a stop).
+    static bool is_daily_limit(client& c, std::optional<error_details> const& refusal) {
         if (!refusal || !pipeline::is_daily_limit(*refusal, c.timing_.wall_now()))
             return false;
         ++c.counters_.daily_limit_stops;
-        c.hold_back_sends("batch.gmail", "me", refusal);
         return true;
     }
+    // The client holds back `user`'s sends as after a send of its own.
+    static void hold_back_sends(client& c, std::string const& user, std::optional<error_details> const& refusal) {
+        c.hold_back_sends("batch.gmail", user, refusal);
+    }
 };
+
+// Whose mailbox a Gmail request acts on: the {userId} of its path (users/{userId}/...);
+// empty when there is none.
+inline std::string gmail_user_of(http::request const& r) {
+    boost::urls::url_view const view(r.url);
+    auto const segments = view.segments();
+    for (auto it = segments.begin(); it != segments.end(); ++it)
+        if (*it == "users" && std::next(it) != segments.end())
+            return *std::next(it);
+    return {};
+}
 
 GAPI_DECL std::optional<batch_target> target_of(std::vector<http::request> const& calls) {
     if (calls.empty())
@@ -59,19 +73,32 @@ send_one(client& c, batch_target const& target, std::vector<http::request> const
     call.traits.method_id = target.method_id;
     call.traits.quota_units = call.request->quota_units;
     call.traits.idempotent = call.request->replay_on_stale_connection;
-    // A batch that carries a send is a send: the user's daily-limit guard stops it at home,
-    // and no option makes it idempotent.
-    call.traits.sends_mail = std::any_of(requests.begin(), requests.end(), [](http::request const* r) {
+    // A batch that carries a send is a send of its (first) sender's: that user's daily-limit
+    // guard stops it at home, and no option makes it idempotent.
+    auto const first_send = std::find_if(requests.begin(), requests.end(), [](http::request const* r) {
         return pipeline::is_send_method(r->method_id);
     });
-    bool const sends_mail = call.traits.sends_mail;
+    if (first_send != requests.end()) {
+        call.traits.sends_mail = true;
+        call.traits.quota_key = gmail_user_of(**first_send);
+    }
     auto answers = pipeline::batch_answers(co_await c.perform(std::move(call)), last - first);
     std::vector<result> results;
     results.reserve(answers.size());
-    for (auto& a : answers) {
-        // (A part already marked was refused at home, with the whole batch.)
-        if (sends_mail && a.ec != api_error::daily_limit_reached && client_access::reached_daily_limit(c, a.details))
+    std::vector<std::string> held_back;
+    for (std::size_t i = 0; i < answers.size(); ++i) {
+        auto& a = answers[i];
+        // A send refused for the daily limit holds back its user's later sends. (A part
+        // already marked was refused at home, with the whole batch.)
+        if (a.ec != api_error::daily_limit_reached && pipeline::is_send_method(requests[i]->method_id) &&
+            client_access::is_daily_limit(c, a.details)) {
             a.ec = api_error::daily_limit_reached;
+            auto user = gmail_user_of(*requests[i]);
+            if (std::find(held_back.begin(), held_back.end(), user) == held_back.end()) {
+                client_access::hold_back_sends(c, user.empty() ? "me" : user, a.details);
+                held_back.push_back(std::move(user));
+            }
+        }
         results.push_back({a.ec, std::move(a.response), std::move(a.details)});
     }
     co_return std::pair{error_code{}, std::move(results)};

@@ -46,7 +46,7 @@ public:
     enum class outcome {
         use_connection, ///< the connection it was handed, now in `out`
         open_connection, ///< a place under the cap: connect, or `release_slot` on failure
-        gave_up, ///< nothing: its deadline passed or it was aborted before any grant
+        gave_up, ///< nothing: its deadline passed or it was aborted; a grant it had is passed on
     };
 
     explicit origin_slots(std::size_t max_connections) : max_connections_(max_connections) {}

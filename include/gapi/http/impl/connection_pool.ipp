@@ -365,6 +365,9 @@ private:
             case origin_slots<connection, waiter>::outcome::use_connection:
                 co_return error_code{};
             case origin_slots<connection, waiter>::outcome::gave_up:
+                // A connection it was handed and passed on may have gone idle.
+                if (origin.slots.idle() > 0)
+                    start_reaper();
                 co_return op.abort_reason ? op.abort_reason : make_error_code(error::request_timeout);
             case origin_slots<connection, waiter>::outcome::open_connection:
                 break;
