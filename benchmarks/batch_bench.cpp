@@ -7,10 +7,11 @@
 // The gets read messages the program first sends itself.
 //
 //   batch_bench [--endpoint URL --token FILE [--ca-file ca.pem]] [-n N] [-c C] [--batch on|off]
-//               [--pacing on|off]
+//               [--pacing on|off] [--window MS] [--batch-max N]
 //
 // Default: an embedded emulator without quotas, both modes, 20,000 gets, 64 in flight.
 // Pacing is off unless asked for: this measures the call path, not the quota.
+// --window and --batch-max set the automatic batching options (to compare policies).
 #include "bench_target.hpp"
 
 #include <gapi/client.hpp>
@@ -34,6 +35,8 @@ struct options {
     std::size_t in_flight = 64;
     std::vector<bool> modes{false, true};
     bool pacing = false;
+    std::optional<std::chrono::milliseconds> window;
+    std::optional<std::size_t> batch_max;
 };
 
 struct figures {
@@ -49,6 +52,10 @@ figures run(options const& o, bool batch, std::string const& root, std::string c
     co.endpoints = {.gmail = root, .calendar = root};
     co.pacing.enabled = o.pacing;
     co.batching.enabled = batch;
+    if (o.window)
+        co.batching.window = *o.window;
+    if (o.batch_max)
+        co.batching.gmail_max = *o.batch_max;
     gapi::client google(ioc.get_executor(), gapi::auth::credentials::from_file(token), co);
     auto const gmail = google.gmail();
 
@@ -98,7 +105,7 @@ figures run(options const& o, bool batch, std::string const& root, std::string c
 
 [[noreturn]] void usage(char const* why) {
     std::fprintf(stderr, "batch_bench: %s\nusage: batch_bench [--endpoint URL --token FILE [--ca-file ca.pem]] "
-                         "[-n N] [-c C] [--batch on|off] [--pacing on|off]\n", why);
+                         "[-n N] [-c C] [--batch on|off] [--pacing on|off] [--window MS] [--batch-max N]\n", why);
     std::exit(2);
 }
 
@@ -132,6 +139,10 @@ int main(int argc, char** argv) try {
             o.modes = {on_off(value())};
         else if (flag == "--pacing")
             o.pacing = on_off(value());
+        else if (flag == "--window")
+            o.window = std::chrono::milliseconds(std::stoul(value()));
+        else if (flag == "--batch-max")
+            o.batch_max = std::stoul(value());
         else
             usage(("unknown flag " + flag).c_str());
     }

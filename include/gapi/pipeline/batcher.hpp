@@ -5,10 +5,18 @@
 #define GAPI_PIPELINE_BATCHER_HPP
 
 // Automatic batching, a layer of the call pipeline: concurrent batchable calls of one API,
-// one user and one token that arrive within a short window (or until a batch is full)
-// travel as one batch request (fact sheet §5). Each caller gets its own outcome as if it
-// had called alone, so its own retry loop retries only its own failed part, under its
-// own idempotency rules; the batch pays the quota units of all its calls.
+// one user and one token travel as one batch request (fact sheet §5). Each caller gets
+// its own outcome as if it had called alone, so its own retry loop retries only its own
+// failed part, under its own idempotency rules; the batch pays the quota units of all
+// its calls.
+//
+// When a batch goes is Nagle's rule for small segments, as TCP applies it (RFC 896, with
+// Minshall's refinement): a full batch goes at once; a partial one goes as soon as the
+// calls that arrived together have all joined it, unless a partial batch of its kind is
+// still on its way, in which case it waits for that one's answer (more calls join
+// meanwhile) or the end of its window, whichever comes first. So a lone call is not
+// delayed, a burst fills batches, and under a steady load two batches overlap: the server
+// works on one while the client reads the other.
 
 #include <gapi/batch/codec.hpp>
 #include <gapi/pipeline/call.hpp>
@@ -17,6 +25,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -32,11 +41,11 @@
 
 namespace gapi::pipeline {
 
-/// Automatic batching. Off by default: on, concurrent calls wait up to `window` for
-/// company, which costs latency when there is none.
+/// Automatic batching. Off by default: on, a call waits for company at most `window`, and
+/// only while a smaller batch of its kind is on its way.
 struct batching_options {
     bool enabled = false; ///< on: batchable calls are batched unless `call_options::batch` says otherwise
-    std::chrono::milliseconds window{2}; ///< how long the first call of a batch waits for company
+    std::chrono::milliseconds window{2}; ///< the longest the first call of a batch waits for company
     std::size_t gmail_max = 50;     ///< Google allows 100 and advises against more than 50 (1..100)
     std::size_t calendar_max = 100; ///< Google allows 1,000 (1..1000)
     std::size_t max_part_bytes = 1024 * 1024; ///< larger calls go alone
@@ -114,8 +123,9 @@ public:
     ///
     /// A call may go in a batch when `c.traits.batchable` and its body is at most
     /// `max_part_bytes`; it joins the calls of the same API, quota key, origin and
-    /// Authorization field. A batch goes when it is full or its window ends; a batch of one
-    /// goes as a plain request. The batch request runs detached from the callers, on the
+    /// Authorization field. A batch goes when it is full; when the calls that arrived with
+    /// it have joined and no partial batch of its kind is on its way; when that one's
+    /// answer came; or when its window ends. A batch of one goes as a plain request. The batch request runs detached from the callers, on the
     /// awaiting coroutine's executor, and is not retried here: each caller gets its own
     /// part's outcome, for its own retry loop. `next` must outlive the batch request.
     boost::asio::awaitable<outcome> operator()(call& c, next_layer const& next) {
@@ -143,10 +153,14 @@ public:
             auto full = std::move(g.calls);
             g.calls.clear();
             g.window = 0;
+            g.settling = false;
             boost::asio::co_spawn(ex, flush(std::move(full), key, next), boost::asio::detached);
-        } else if (g.window == 0) {
-            g.window = ++windows_;
-            boost::asio::co_spawn(ex, flush_later(key, g.window, next), boost::asio::detached);
+        } else {
+            if (g.window == 0) {
+                g.window = ++windows_;
+                boost::asio::co_spawn(ex, flush_later(key, g.window, next), boost::asio::detached);
+            }
+            settle(ex, key, g, next);
         }
         co_await w->wake->async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
         if (!w->done) { // the caller cancelled
@@ -174,17 +188,64 @@ private:
     struct group {
         std::vector<std::shared_ptr<waiter>> calls;
         std::uint64_t window = 0; ///< the open window's number; 0: none
+        bool settling = false;    ///< a watch for the end of the arrivals runs
     };
+
+    // Starts watching for the end of the arrivals of `g`'s batch, unless a watch runs or a
+    // partial batch of its kind is on its way (its answer starts the watch).
+    void settle(boost::asio::any_io_executor const& ex, std::string const& key, group& g, next_layer const& next) {
+        if (g.settling || g.calls.empty() || partials_in_flight_.contains(key))
+            return;
+        g.settling = true;
+        boost::asio::co_spawn(ex, send_when_settled(key, g.window, next), boost::asio::detached);
+    }
+
+    // The calls that arrive together reach this layer one handler after another: the
+    // batch goes once a whole turn of the executor's queue brought no new one. It stays
+    // if, meanwhile, it went full, its window ended, or a partial batch left before it.
+    boost::asio::awaitable<void> send_when_settled(std::string key, std::uint64_t window, next_layer const& next) {
+        auto const ex = co_await boost::asio::this_coro::executor;
+        for (std::size_t seen = 0;;) {
+            auto it = pending_.find(key);
+            if (it == pending_.end() || it->second.window != window)
+                co_return;
+            if (it->second.calls.size() == seen || partials_in_flight_.contains(key)) {
+                it->second.settling = false;
+                if (partials_in_flight_.contains(key))
+                    co_return;
+                break;
+            }
+            seen = it->second.calls.size();
+            co_await boost::asio::post(ex, boost::asio::use_awaitable);
+        }
+        co_await flush_partial(std::move(key), next);
+    }
 
     boost::asio::awaitable<void> flush_later(std::string key, std::uint64_t window, next_layer const& next) {
         co_await timing_.sleep(options_.window);
         auto it = pending_.find(key);
         if (it == pending_.end() || it->second.window != window)
-            co_return; // its batch went full before the window ended
+            co_return; // its batch went before the window ended
+        co_await flush_partial(std::move(key), next);
+    }
+
+    // Sends what `key`'s group holds as a partial batch; its answer lets the next one go.
+    boost::asio::awaitable<void> flush_partial(std::string key, next_layer const& next) {
+        auto it = pending_.find(key);
+        if (it == pending_.end())
+            co_return;
         auto calls = std::move(it->second.calls);
         pending_.erase(it);
-        if (!calls.empty())
-            co_await flush(std::move(calls), std::move(key), next);
+        if (calls.empty())
+            co_return;
+        ++partials_in_flight_[key];
+        co_await flush(std::move(calls), key, next);
+        auto const in_flight = partials_in_flight_.find(key);
+        if (--in_flight->second == 0)
+            partials_in_flight_.erase(in_flight);
+        auto const ex = co_await boost::asio::this_coro::executor;
+        if (auto waiting = pending_.find(key); waiting != pending_.end())
+            settle(ex, key, waiting->second, next);
     }
 
     static void finish(waiter& w, outcome o) {
@@ -234,6 +295,7 @@ private:
     timing const& timing_;
     retry_counters& counters_;
     std::map<std::string, group> pending_;
+    std::map<std::string, std::size_t, std::less<>> partials_in_flight_;
     std::uint64_t windows_ = 0;
 };
 

@@ -1,0 +1,230 @@
+// Copyright (c) 2026 The gapi developers
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+// When the batching layer sends a batch, sans I/O: the layer below holds every request
+// until the test answers it, and a window ends only when the test says so. The
+// io_context only runs what is ready (`poll`), so nothing here waits on a clock.
+#include <gapi/pipeline/batcher.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace asio = boost::asio;
+namespace pl = gapi::pipeline;
+using gapi::error_code;
+
+namespace {
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+// A wait that ends when the test ends it.
+asio::awaitable<void> hold(std::shared_ptr<asio::steady_timer> const& t) {
+    co_await t->async_wait(use_tuple);
+}
+
+struct batching {
+    explicit batching(pl::batching_options o = {.enabled = true}) : layer(o, timing, counters) {}
+
+    // What went down to the next layer: a batch of `calls` (a plain request: 1).
+    struct sent_request {
+        std::string method_id;
+        unsigned calls = 0;
+        std::shared_ptr<asio::steady_timer> answer;
+    };
+
+    // Starts one messages.get through the layer (each one unit: a batch's units count its calls).
+    void call(asio::cancellation_slot slot = {}) {
+        asio::co_spawn(ioc,
+                       [this]() -> asio::awaitable<void> {
+                           pl::call c;
+                           auto req = std::make_shared<gapi::http::request>();
+                           req->method = gapi::http::verb::get;
+                           req->url = boost::urls::url("http://127.0.0.1:9/gmail/v1/users/me/messages/m1");
+                           req->method_id = "gmail.users.messages.get";
+                           req->quota_units = 1;
+                           c.request = req;
+                           c.traits.method_id = req->method_id;
+                           c.traits.quota_key = "me";
+                           c.traits.batchable = true;
+                           auto o = co_await layer(c, next);
+                           outcomes.push_back(o.ec);
+                       },
+                       asio::bind_cancellation_slot(slot, asio::detached));
+    }
+
+    // Runs what is ready, and nothing that waits.
+    void settle() {
+        ioc.restart();
+        ioc.poll();
+    }
+
+    // Answers request `i` (every call in it fails alike: the outcome is not the point here).
+    void answer(std::size_t i) {
+        sent.at(i).answer->cancel();
+        settle();
+    }
+
+    // Ends every window open now.
+    void end_windows() {
+        for (auto& w : windows)
+            w->cancel();
+        windows.clear();
+        settle();
+    }
+
+    std::vector<unsigned> sizes() const {
+        std::vector<unsigned> out;
+        for (auto const& s : sent)
+            out.push_back(s.calls);
+        return out;
+    }
+
+    asio::io_context ioc;
+    std::vector<std::shared_ptr<asio::steady_timer>> windows;
+    std::vector<sent_request> sent;
+    std::vector<error_code> outcomes;
+    pl::retry_counters counters;
+    pl::timing timing{[] { return std::chrono::steady_clock::time_point{}; },
+                      [] { return std::chrono::system_clock::time_point{}; },
+                      [this](std::chrono::milliseconds) -> asio::awaitable<error_code> {
+                          auto t = std::make_shared<asio::steady_timer>(ioc, asio::steady_timer::time_point::max());
+                          windows.push_back(t);
+                          co_await hold(t);
+                          co_return error_code{};
+                      },
+                      [] { return 0.5; }};
+    pl::next_layer next = [this](pl::call& c) -> asio::awaitable<pl::outcome> {
+        auto t = std::make_shared<asio::steady_timer>(ioc, asio::steady_timer::time_point::max());
+        bool const batch = c.request->method_id.starts_with("batch.");
+        sent.push_back({std::string(c.request->method_id), batch ? c.request->quota_units : 1u, t});
+        co_await hold(t);
+        pl::outcome o;
+        o.ec = asio::error::connection_reset;
+        co_return o;
+    };
+    pl::batcher layer;
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(batch_timing)
+
+BOOST_AUTO_TEST_CASE(a_lone_call_goes_at_once_as_a_plain_request) {
+    batching b;
+    b.call();
+    b.settle();
+    BOOST_TEST_REQUIRE(b.sent.size() == 1u); // its window is still open
+    BOOST_TEST(b.sent[0].method_id == "gmail.users.messages.get");
+    b.answer(0);
+    BOOST_TEST(b.outcomes.size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(calls_that_arrive_together_go_as_one_batch) {
+    batching b;
+    for (int i = 0; i < 10; ++i)
+        b.call();
+    b.settle();
+    BOOST_TEST_REQUIRE(b.sizes() == std::vector<unsigned>{10}, boost::test_tools::per_element());
+    BOOST_TEST(b.sent[0].method_id == "batch.gmail");
+    BOOST_TEST(b.counters.batched_calls == 10u);
+}
+
+BOOST_AUTO_TEST_CASE(while_a_partial_batch_is_on_its_way_the_next_waits_for_its_answer) {
+    batching b;
+    for (int i = 0; i < 3; ++i)
+        b.call();
+    b.settle();
+    for (int i = 0; i < 4; ++i)
+        b.call();
+    b.settle();
+    BOOST_TEST(b.sizes() == std::vector<unsigned>{3}, boost::test_tools::per_element());
+    b.call(); // joins the waiting ones
+    b.settle();
+    b.answer(0);
+    BOOST_TEST(b.sizes() == (std::vector<unsigned>{3, 5}), boost::test_tools::per_element());
+    BOOST_TEST(b.outcomes.size() == 3u);
+    b.answer(1);
+    BOOST_TEST(b.outcomes.size() == 8u);
+}
+
+BOOST_AUTO_TEST_CASE(or_for_its_window_whichever_ends_first) {
+    batching b;
+    for (int i = 0; i < 3; ++i)
+        b.call();
+    b.settle();
+    for (int i = 0; i < 4; ++i)
+        b.call();
+    b.settle();
+    b.end_windows(); // the first batch's window too: it has gone, so it ends without effect
+    BOOST_TEST(b.sizes() == (std::vector<unsigned>{3, 4}), boost::test_tools::per_element());
+    b.answer(1);
+    b.answer(0);
+    BOOST_TEST(b.outcomes.size() == 7u);
+    BOOST_TEST(b.sent.size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(a_full_batch_goes_at_once_even_while_a_partial_one_is_on_its_way) {
+    batching b({.enabled = true, .gmail_max = 5});
+    for (int i = 0; i < 2; ++i)
+        b.call();
+    b.settle();
+    for (int i = 0; i < 7; ++i)
+        b.call();
+    b.settle();
+    BOOST_TEST(b.sizes() == (std::vector<unsigned>{2, 5}), boost::test_tools::per_element());
+    b.answer(0); // the two left over go now
+    BOOST_TEST(b.sizes() == (std::vector<unsigned>{2, 5, 2}), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(under_a_steady_load_two_batches_are_on_their_way_at_once) {
+    // 64 callers that call again as soon as they are answered, batches of at most 50.
+    batching b;
+    for (int i = 0; i < 64; ++i)
+        b.call();
+    b.settle();
+    BOOST_TEST(b.sizes() == (std::vector<unsigned>{50, 14}), boost::test_tools::per_element());
+    for (std::size_t round = 0; round < 6; ++round) {
+        auto const answered = b.outcomes.size();
+        b.answer(round);
+        for (auto i = answered; i < b.outcomes.size(); ++i)
+            b.call();
+        b.settle();
+        // Every caller is in a batch on its way, none waits: the server always has the
+        // next batch while the client reads the last.
+        std::size_t in_flight = 0;
+        for (auto i = round + 1; i < b.sent.size(); ++i)
+            in_flight += b.sent[i].calls;
+        BOOST_TEST(in_flight == 64u);
+        BOOST_TEST(b.sent.size() == round + 3);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_caller_that_cancels_while_its_batch_forms_leaves_it) {
+    batching b;
+    b.call(); // goes alone and is held
+    b.settle();
+    asio::cancellation_signal leave;
+    b.call(leave.slot());
+    b.call();
+    b.settle();
+    leave.emit(asio::cancellation_type::terminal);
+    b.settle();
+    BOOST_TEST_REQUIRE(b.outcomes.size() == 1u);
+    BOOST_TEST(b.outcomes[0] == asio::error::operation_aborted);
+    b.answer(0);
+    BOOST_TEST_REQUIRE(b.sizes() == (std::vector<unsigned>{1, 1}), boost::test_tools::per_element());
+    BOOST_TEST(b.sent[1].method_id == "gmail.users.messages.get"); // a batch of one goes plain
+}
+
+BOOST_AUTO_TEST_SUITE_END()
