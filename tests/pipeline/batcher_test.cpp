@@ -63,6 +63,13 @@ struct batching {
                        asio::bind_cancellation_slot(slot, asio::detached));
     }
 
+    // Starts `n` calls in one turn, and runs what is ready.
+    void calls_together(int n) {
+        for (int i = 0; i < n; ++i)
+            call();
+        settle();
+    }
+
     // Runs what is ready, and nothing that waits.
     void settle() {
         ioc.restart();
@@ -132,9 +139,7 @@ BOOST_AUTO_TEST_CASE(a_lone_call_goes_at_once_as_a_plain_request) {
 
 BOOST_AUTO_TEST_CASE(calls_that_arrive_together_go_as_one_batch) {
     batching b;
-    for (int i = 0; i < 10; ++i)
-        b.call();
-    b.settle();
+    b.calls_together(10);
     BOOST_TEST_REQUIRE(b.sizes() == std::vector<unsigned>{10}, boost::test_tools::per_element());
     BOOST_TEST(b.sent[0].method_id == "batch.gmail");
     BOOST_TEST(b.counters.batched_calls == 10u);
@@ -142,12 +147,8 @@ BOOST_AUTO_TEST_CASE(calls_that_arrive_together_go_as_one_batch) {
 
 BOOST_AUTO_TEST_CASE(while_a_partial_batch_is_on_its_way_the_next_waits_for_its_answer) {
     batching b;
-    for (int i = 0; i < 3; ++i)
-        b.call();
-    b.settle();
-    for (int i = 0; i < 4; ++i)
-        b.call();
-    b.settle();
+    b.calls_together(3);
+    b.calls_together(4);
     BOOST_TEST(b.sizes() == std::vector<unsigned>{3}, boost::test_tools::per_element());
     b.call(); // joins the waiting ones
     b.settle();
@@ -160,12 +161,8 @@ BOOST_AUTO_TEST_CASE(while_a_partial_batch_is_on_its_way_the_next_waits_for_its_
 
 BOOST_AUTO_TEST_CASE(or_for_its_window_whichever_ends_first) {
     batching b;
-    for (int i = 0; i < 3; ++i)
-        b.call();
-    b.settle();
-    for (int i = 0; i < 4; ++i)
-        b.call();
-    b.settle();
+    b.calls_together(3);
+    b.calls_together(4);
     b.end_windows(); // the first batch's window too: it has gone, so it ends without effect
     BOOST_TEST(b.sizes() == (std::vector<unsigned>{3, 4}), boost::test_tools::per_element());
     b.answer(1);
@@ -176,12 +173,8 @@ BOOST_AUTO_TEST_CASE(or_for_its_window_whichever_ends_first) {
 
 BOOST_AUTO_TEST_CASE(a_full_batch_goes_at_once_even_while_a_partial_one_is_on_its_way) {
     batching b({.enabled = true, .gmail_max = 5});
-    for (int i = 0; i < 2; ++i)
-        b.call();
-    b.settle();
-    for (int i = 0; i < 7; ++i)
-        b.call();
-    b.settle();
+    b.calls_together(2);
+    b.calls_together(7);
     BOOST_TEST(b.sizes() == (std::vector<unsigned>{2, 5}), boost::test_tools::per_element());
     b.answer(0); // the two left over go now
     BOOST_TEST(b.sizes() == (std::vector<unsigned>{2, 5, 2}), boost::test_tools::per_element());
@@ -190,9 +183,7 @@ BOOST_AUTO_TEST_CASE(a_full_batch_goes_at_once_even_while_a_partial_one_is_on_it
 BOOST_AUTO_TEST_CASE(under_a_steady_load_two_batches_are_on_their_way_at_once) {
     // 64 callers that call again as soon as they are answered, batches of at most 50.
     batching b;
-    for (int i = 0; i < 64; ++i)
-        b.call();
-    b.settle();
+    b.calls_together(64);
     BOOST_TEST(b.sizes() == (std::vector<unsigned>{50, 14}), boost::test_tools::per_element());
     for (std::size_t round = 0; round < 6; ++round) {
         auto const answered = b.outcomes.size();

@@ -125,9 +125,10 @@ public:
     /// `max_part_bytes`; it joins the calls of the same API, quota key, origin and
     /// Authorization field. A batch goes when it is full; when the calls that arrived with
     /// it have joined and no partial batch of its kind is on its way; when that one's
-    /// answer came; or when its window ends. A batch of one goes as a plain request. The batch request runs detached from the callers, on the
-    /// awaiting coroutine's executor, and is not retried here: each caller gets its own
-    /// part's outcome, for its own retry loop. `next` must outlive the batch request.
+    /// answer came; or when its window ends. A batch of one goes as a plain request. The
+    /// batch request runs detached from the callers, on the awaiting coroutine's executor,
+    /// and is not retried here: each caller gets its own part's outcome, for its own retry
+    /// loop. `next` must outlive the batch request.
     boost::asio::awaitable<outcome> operator()(call& c, next_layer const& next) {
         if (!c.traits.batchable || c.request->body.size() > options_.max_part_bytes)
             co_return co_await next(c);
@@ -206,17 +207,17 @@ private:
     boost::asio::awaitable<void> send_when_settled(std::string key, std::uint64_t window, next_layer const& next) {
         auto const ex = co_await boost::asio::this_coro::executor;
         for (std::size_t seen = 0;;) {
+            co_await boost::asio::post(ex, boost::asio::use_awaitable);
             auto it = pending_.find(key);
             if (it == pending_.end() || it->second.window != window)
                 co_return;
-            if (it->second.calls.size() == seen || partials_in_flight_.contains(key)) {
+            if (partials_in_flight_.contains(key)) { // that one's answer starts a new watch
                 it->second.settling = false;
-                if (partials_in_flight_.contains(key))
-                    co_return;
-                break;
+                co_return;
             }
+            if (it->second.calls.size() == seen)
+                break;
             seen = it->second.calls.size();
-            co_await boost::asio::post(ex, boost::asio::use_awaitable);
         }
         co_await flush_partial(std::move(key), next);
     }

@@ -52,20 +52,18 @@ struct connection {
     using tls_stream = beast::ssl_stream<beast::tcp_stream>;
 
     std::variant<plain_stream, tls_stream> stream;
-    beast::flat_buffer buffer;
-    std::uint64_t requests_served = 0;
-
     // Beast reads at most the buffer's free capacity at a time: a batch answer of 50 parts
     // took ~25 reads (each a trip through the scheduler) with the default size.
-    static constexpr std::size_t read_capacity = 64 * 1024;
+    beast::flat_buffer buffer = [] {
+        beast::flat_buffer reserved;
+        reserved.reserve(64 * 1024);
+        return reserved;
+    }();
+    std::uint64_t requests_served = 0;
 
-    explicit connection(plain_stream tcp) : stream(std::in_place_type<plain_stream>, std::move(tcp)) {
-        buffer.reserve(read_capacity);
-    }
+    explicit connection(plain_stream tcp) : stream(std::in_place_type<plain_stream>, std::move(tcp)) {}
     connection(plain_stream tcp, asio::ssl::context& ctx)
-        : stream(std::in_place_type<tls_stream>, std::move(tcp), ctx) {
-        buffer.reserve(read_capacity);
-    }
+        : stream(std::in_place_type<tls_stream>, std::move(tcp), ctx) {}
 
     beast::tcp_stream& tcp() {
         return std::visit([](auto& s) -> beast::tcp_stream& { return beast::get_lowest_layer(s); },
