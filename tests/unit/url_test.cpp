@@ -1,10 +1,14 @@
 // Copyright (c) 2026 The gapi developers
 // Distributed under the Boost Software License, Version 1.0.
 // (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+#include <gapi/detail/api_call.hpp>
 #include <gapi/http/url.hpp>
 
 #include <boost/test/unit_test.hpp>
 #include <boost/url/parse.hpp>
+
+#include <string>
+#include <vector>
 
 using gapi::http::origin;
 using gapi::http::parse_origin;
@@ -64,6 +68,30 @@ BOOST_AUTO_TEST_CASE(request_target_keeps_encoding_and_query) {
                "/gmail/v1/users/a%40b.com/messages?q=rfc822msgid%3A%3Cx%40y%3E&maxResults=5");
     BOOST_TEST(gapi::http::request_target(boost::urls::parse_uri("http://h").value()) == "/");
     BOOST_TEST(gapi::http::request_target(boost::urls::parse_uri("http://h?x=1").value()) == "/?x=1");
+}
+
+// api_url writes the URL in one string; it must equal the URL Boost.URL builds segment by
+// segment and parameter by parameter, for every byte and the segments that mean something.
+BOOST_AUTO_TEST_CASE(api_urls_equal_the_ones_boost_url_builds_step_by_step) {
+    std::vector<std::string> texts = {"", ".", "..", "a@b.com", "x#y", "a/b", "a b", "caf\xc3\xa9", "%41", "+&=?"};
+    for (int c = 0; c < 256; ++c)
+        texts.push_back(std::string(1, static_cast<char>(c)) + "z");
+    for (std::string const root : {"https://gmail.googleapis.com", "http://127.0.0.1:8080/ignored/path"}) {
+        for (auto const& text : texts) {
+            boost::urls::url reference(boost::urls::parse_uri(root).value());
+            reference.set_encoded_path("");
+            for (std::string_view segment : {std::string_view("gmail"), std::string_view("v1"), std::string_view(text)})
+                reference.segments().push_back(segment);
+            gapi::http::append_query(reference, "format", text);
+            gapi::http::append_query(reference, text, "minimal");
+            auto const built = gapi::detail::api_url(root, {"gmail", "v1"}, {text}, {{"format", text}, {text, "minimal"}});
+            BOOST_TEST(built.buffer() == reference.buffer(), "for " << text);
+        }
+    }
+    BOOST_TEST(gapi::detail::api_url("http://h:1", {"a"}, {}).buffer() == "http://h:1/a");
+    BOOST_CHECK_THROW(gapi::detail::api_url("not a url", {"a"}, {}), boost::system::system_error);
+    BOOST_CHECK_THROW(gapi::detail::api_url("/relative", {"a"}, {}), boost::system::system_error);
+    BOOST_CHECK_THROW(gapi::detail::api_url("localhost:80", {"a"}, {}), boost::system::system_error);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -20,37 +20,47 @@ namespace detail {
 
 constexpr auto use_tuple = boost::asio::as_tuple(boost::asio::use_awaitable);
 
+// Sets the Authorization field (and the project that pays, for gcloud's user
+// credentials, as google-auth sends it) for the attempt `c` is about to make.
+inline void set_authorization(auth::token_source& tokens, pipeline::call& c, auth::access_token const& token) {
+    c.token_used = token.value;
+    std::string bearer;
+    bearer.reserve(7 + token.value.size());
+    bearer.append("Bearer ").append(token.value);
+    c.request->headers.set(boost::beast::http::field::authorization, bearer);
+    if (auto const* user = std::get_if<auth::credentials::authorized_user>(&tokens.creds().kind());
+        user && !user->info.quota_project_id.empty())
+        c.request->headers.set("x-goog-user-project", user->info.quota_project_id);
+}
+
+// The authorization layer when the token must be fetched first (none cached, or a new
+// one after a 401). A token refused is the call's outcome, before any API request.
+inline boost::asio::awaitable<pipeline::outcome> authorize_after_refresh(auth::token_source& tokens, pipeline::call& c,
+                                                                         pipeline::next_layer const& next) {
+    auto [token_ec, answer] = co_await tokens.get_token(use_tuple);
+    if (token_ec) {
+        pipeline::outcome refused;
+        refused.ec = token_ec;
+        refused.token_refused = true;
+        co_return refused;
+    }
+    set_authorization(tokens, c, answer);
+    co_return co_await next(c);
+}
+
 // The authorization layer: a token (a new one after a 401), set on the request, then
-// the rest (batching, pacing, the transport). A token refused is the call's outcome, before any API request.
+// the rest (batching, pacing, the transport). Not a coroutine: a cached token with life
+// left is set at once and the rest's awaitable returned, with no frame of its own; only a
+// refresh waits, in a coroutine.
 inline boost::asio::awaitable<pipeline::outcome> authorize(auth::token_source& tokens, pipeline::call& c,
                                                            pipeline::next_layer const& next) {
     if (c.refresh_token)
         tokens.invalidate(c.token_used);
-    // A cached token with life left is used as it is; only a refresh waits.
-    auto const* token = tokens.fresh_token();
-    auth::access_token fetched;
-    if (!token) {
-        auto [token_ec, answer] = co_await tokens.get_token(use_tuple);
-        if (token_ec) {
-            pipeline::outcome refused;
-            refused.ec = token_ec;
-            refused.token_refused = true;
-            co_return refused;
-        }
-        fetched = std::move(answer);
-        token = &fetched;
+    if (auto const* token = tokens.fresh_token()) {
+        set_authorization(tokens, c, *token);
+        return next(c);
     }
-    c.token_used = token->value;
-    std::string bearer;
-    bearer.reserve(7 + token->value.size());
-    bearer.append("Bearer ").append(token->value);
-    c.request->headers.set(boost::beast::http::field::authorization, bearer);
-    // gcloud's user credentials name the project that pays for the calls, as google-auth
-    // sends it.
-    if (auto const* user = std::get_if<auth::credentials::authorized_user>(&tokens.creds().kind());
-        user && !user->info.quota_project_id.empty())
-        c.request->headers.set("x-goog-user-project", user->info.quota_project_id);
-    co_return co_await next(c);
+    return authorize_after_refresh(tokens, c, next);
 }
 
 // The transport layer: one exchange through the pool. A non-2xx answer comes back with

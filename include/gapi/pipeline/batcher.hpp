@@ -32,6 +32,7 @@
 #include <boost/beast/http/field.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cstddef>
 #include <map>
@@ -82,19 +83,29 @@ inline std::vector<outcome> batch_answers(outcome const& whole, std::size_t coun
     if (whole.ec || whole.response.status / 100 != 2)
         return std::vector<outcome>(count, whole);
     auto decoded = batch::decode_response(whole.response);
-    std::map<std::string, http::response*> by_id;
+    // Each part by its call's index: "item-N", as `batch_request` named them. A part
+    // named otherwise answers none of them.
+    std::vector<http::response*> by_index(count, nullptr);
     if (decoded)
-        for (auto& p : *decoded)
-            by_id[p.content_id] = &p.response;
+        for (auto& p : *decoded) {
+            std::string_view id = p.content_id;
+            if (!id.starts_with("item-"))
+                continue;
+            id.remove_prefix(5);
+            std::size_t index = 0;
+            auto const [end, ec] = std::from_chars(id.data(), id.data() + id.size(), index);
+            bool const canonical = id == "0" || !id.starts_with('0'); // as std::to_string writes it
+            if (canonical && ec == std::errc{} && end == id.data() + id.size() && index < count)
+                by_index[index] = &p.response;
+        }
     std::vector<outcome> answers(count);
     for (std::size_t i = 0; i < count; ++i) {
         auto& r = answers[i];
-        auto const found = by_id.find("item-" + std::to_string(i));
-        if (found == by_id.end()) {
+        if (!by_index[i]) {
             r.ec = decoded ? error_code(error::malformed_response) : decoded.error();
             r.written = true;
         } else {
-            r.response = std::move(*found->second);
+            r.response = std::move(*by_index[i]);
             if (r.response.status / 100 != 2) {
                 r.details = parse_error_details(r.response);
                 r.ec = to_error_code(*r.details);
@@ -130,24 +141,31 @@ public:
     /// and is not retried here: each caller gets its own part's outcome, for its own retry
     /// loop. `next` must outlive the batch request.
     boost::asio::awaitable<outcome> operator()(call& c, next_layer const& next) {
+        // Not a coroutine: a call that goes alone costs no frame here.
         if (!c.traits.batchable || c.request->body.size() > options_.max_part_bytes)
-            co_return co_await next(c);
+            return next(c);
+        return join_batch(c, next);
+    }
+
+private:
+    boost::asio::awaitable<outcome> join_batch(call& c, next_layer const& next) {
         std::string_view const origin = c.request->url.encoded_origin();
         bool const calendar = c.traits.method_id.starts_with("calendar.");
         // One batch: one API, one user, one origin, one token (the envelope carries it).
-        std::string key = (calendar ? "c\n" : "g\n") + c.traits.quota_key + "\n" + std::string(origin) + "\n" +
-                          std::string(c.request->headers[boost::beast::http::field::authorization]);
-        auto w = std::make_shared<waiter>();
+        std::string_view const token = c.request->headers[boost::beast::http::field::authorization];
+        std::string key;
+        key.reserve(6 + c.traits.quota_key.size() + origin.size() + token.size());
+        key.append(calendar ? "c\n" : "g\n").append(c.traits.quota_key).append("\n");
+        key.append(origin).append("\n").append(token);
+        auto const ex = co_await boost::asio::this_coro::executor;
+        auto w = std::make_shared<waiter>(ex);
         w->request = c.request;
         w->units = c.traits.quota_units;
         w->idempotent = c.traits.idempotent;
-        w->wake = std::make_shared<boost::asio::steady_timer>(co_await boost::asio::this_coro::executor,
-                                                              boost::asio::steady_timer::time_point::max());
         auto& g = pending_[key];
         g.calls.push_back(w);
         std::size_t const max = calendar ? std::clamp<std::size_t>(options_.calendar_max, 1, 1000)
                                          : std::clamp<std::size_t>(options_.gmail_max, 1, 100);
-        auto const ex = co_await boost::asio::this_coro::executor;
         if (g.calls.size() >= max) {
             // Full: it goes now, and the next call opens a new window (the running one,
             // if any, is for this batch and ends without effect).
@@ -163,7 +181,7 @@ public:
             }
             settle(ex, key, g, next);
         }
-        co_await w->wake->async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+        co_await w->wake.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
         if (!w->done) { // the caller cancelled
             auto it = pending_.find(key);
             if (it != pending_.end())
@@ -176,12 +194,12 @@ public:
         co_return std::move(w->result);
     }
 
-private:
     struct waiter {
+        explicit waiter(boost::asio::any_io_executor const& ex) : wake(ex, boost::asio::steady_timer::time_point::max()) {}
         std::shared_ptr<http::request> request;
         unsigned units = 1;
         bool idempotent = true;
-        std::shared_ptr<boost::asio::steady_timer> wake;
+        boost::asio::steady_timer wake; ///< cancelled when the call's answer is in `result`
         outcome result;
         bool done = false;
         bool abandoned = false;
@@ -252,7 +270,7 @@ private:
     static void finish(waiter& w, outcome o) {
         w.result = std::move(o);
         w.done = true;
-        w.wake->cancel();
+        w.wake.cancel();
     }
 
     // One batch request for `calls`; a single call goes alone, as it would have.

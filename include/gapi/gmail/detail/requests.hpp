@@ -40,10 +40,11 @@ using gapi::detail::make_request;
 using call = gapi::detail::api_method;
 
 // root + ["upload"] + /gmail/v1/users/{userId}/ + path segments.
-inline boost::urls::url endpoint(gmail_options const& o, std::initializer_list<std::string_view> segments,
-                                 bool upload = false) {
-    return upload ? gapi::detail::api_url(o.root, {"upload", "gmail", "v1", "users", o.user_id}, segments)
-                  : gapi::detail::api_url(o.root, {"gmail", "v1", "users", o.user_id}, segments);
+inline boost::urls::url
+endpoint(gmail_options const& o, std::initializer_list<std::string_view> segments, bool upload = false,
+         std::initializer_list<std::pair<std::string_view, std::string_view>> query = {}) {
+    return upload ? gapi::detail::api_url(o.root, {"upload", "gmail", "v1", "users", o.user_id}, segments, query)
+                  : gapi::detail::api_url(o.root, {"gmail", "v1", "users", o.user_id}, segments, query);
 }
 
 inline http::request rfc822_request(call const& c, http::verb method, boost::urls::url url, std::string rfc822) {
@@ -70,9 +71,7 @@ inline constexpr call const& get_profile = v1::methods::users_get_profile;
 // An upload URL: /upload/gmail/v1/users/{userId}/{segments...}?uploadType=...
 inline boost::urls::url upload_url(gmail_options const& o, std::initializer_list<std::string_view> segments,
                                    std::string_view upload_type) {
-    auto url = endpoint(o, segments, true);
-    http::append_query(url, "uploadType", upload_type);
-    return url;
+    return endpoint(o, segments, true, {{"uploadType", upload_type}});
 }
 
 // A JSON body that carries a message as `raw`: `prefix` + base64url + `suffix`, written
@@ -116,9 +115,8 @@ inline http::request send_draft_request(gmail_options const& o, std::string cons
 }
 
 inline http::request get_draft_request(gmail_options const& o, std::string const& id, message_format format) {
-    auto url = endpoint(o, {"drafts", id});
-    http::append_query(url, "format", format_name(format));
-    return make_request(drafts_get, http::verb::get, std::move(url));
+    return make_request(drafts_get, http::verb::get,
+                        endpoint(o, {"drafts", id}, false, {{"format", format_name(format)}}));
 }
 
 inline http::request list_drafts_request(gmail_options const& o, std::size_t max_results, std::string const& page_token,
@@ -147,9 +145,8 @@ inline http::request list_messages_request(gmail_options const& o, list_query co
 }
 
 inline http::request get_message_request(gmail_options const& o, std::string const& id, message_format format) {
-    auto url = endpoint(o, {"messages", id});
-    http::append_query(url, "format", format_name(format));
-    return make_request(messages_get, http::verb::get, std::move(url));
+    return make_request(messages_get, http::verb::get,
+                        endpoint(o, {"messages", id}, false, {{"format", format_name(format)}}));
 }
 
 inline http::request delete_draft_request(gmail_options const& o, std::string const& id) {
