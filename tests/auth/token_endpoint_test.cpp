@@ -135,7 +135,23 @@ BOOST_AUTO_TEST_CASE(base64url_known_vectors) {
     std::string bytes;
     for (int i = 0; i < 2000; ++i)
         bytes += static_cast<char>(i * 7);
-    BOOST_TEST((base64url_decode(base64url_encode(bytes)).value() == bytes)); // crosses the encoder's chunks
+    BOOST_TEST((base64url_decode(base64url_encode(bytes)).value() == bytes));
+    // Every length up to 3 blocks and every byte value, against OpenSSL's base64 made url-safe.
+    for (std::size_t length = 0; length <= 300; ++length) {
+        auto const input = std::string_view(bytes).substr(length, length);
+        std::string reference(4 * ((length + 2) / 3) + 1, '\0');
+        int const written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(reference.data()),
+                                            reinterpret_cast<unsigned char const*>(input.data()), static_cast<int>(length));
+        reference.resize(static_cast<std::size_t>(written));
+        while (!reference.empty() && reference.back() == '=')
+            reference.pop_back();
+        std::replace(reference.begin(), reference.end(), '+', '-');
+        std::replace(reference.begin(), reference.end(), '/', '_');
+        std::string appended = "prefix";
+        gapi::auth::detail::append_base64url(appended, input);
+        BOOST_TEST(base64url_encode(input) == reference, "length " << length);
+        BOOST_TEST(appended == "prefix" + reference, "length " << length);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(refresh_grant_body_is_form_encoded) {

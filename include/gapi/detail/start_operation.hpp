@@ -165,6 +165,13 @@ void launch(boost::asio::any_io_executor const& ex, admission& gate, admission::
                                result = {error_of(e), T{}};
                            gate->leave(*l);
                            auto target = asio::get_associated_executor(h, ex);
+                           // On the client's executor already (co_spawn completes there), so a
+                           // handler of that executor runs here, as dispatch would run it, without
+                           // wrapping it and its result once more.
+                           if (target == asio::any_completion_executor(ex)) {
+                               std::move(h)(result.first, std::move(result.second));
+                               return;
+                           }
                            asio::dispatch(target,
                                           asio::append(std::move(h), result.first, std::move(result.second)));
                        }));

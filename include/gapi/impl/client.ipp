@@ -99,10 +99,9 @@ inline boost::asio::awaitable<pipeline::outcome> until_deadline(boost::asio::awa
 }
 
 // Hands Google's details to the caller who asked for them (`call_options::details`).
-inline pipeline::outcome with_details(call_options const& options, pipeline::outcome o) {
+inline void hand_details(call_options const& options, pipeline::outcome const& o) {
     if (options.details)
         *options.details = o.details.value_or(error_details{});
-    return o;
 }
 
 // `client_options::max_calls_in_flight`, 0 resolved.
@@ -188,7 +187,8 @@ GAPI_DECL boost::asio::awaitable<pipeline::outcome> client::perform(pipeline::ca
             refused.details = error_details{.http_status = 429, .reason = "rateLimitExceeded",
                                             .message = "daily sending limit reached (gapi did not send)",
                                             .retry_after = blocked->second};
-            co_return detail::with_details(options, std::move(refused));
+            detail::hand_details(options, refused);
+            co_return std::move(refused);
         }
     }
     pipeline::retry_options const& policy = options.retry ? *options.retry : retry_;
@@ -201,7 +201,8 @@ GAPI_DECL boost::asio::awaitable<pipeline::outcome> client::perform(pipeline::ca
         result = co_await pipeline::with_retries(policy, timing_, counters_, c, authorize_, report_);
     if (result.ec == api_error::daily_limit_reached && traits.sends_mail)
         hold_back_sends(traits.method_id, traits.quota_key, result.details);
-    co_return detail::with_details(options, std::move(result));
+    detail::hand_details(options, result);
+    co_return std::move(result);
 }
 
 GAPI_DECL void client::hold_back_sends(std::string_view method_id, std::string const& quota_key,

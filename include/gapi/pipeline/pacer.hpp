@@ -211,6 +211,9 @@ public:
     /// The pacer's state: budgets, buckets and shares, for inspection and tests.
     pacer& state() noexcept { return pacer_; }
 
+    /// Whether the gate paces at all (`pacing_options::enabled`).
+    bool enabled() const noexcept { return pacer_.options().enabled; }
+
     /// Waits until the call may start, then takes its units and slot. Completes with
     /// `operation_aborted` when cancelled while waiting (nothing taken then).
     /// Calls of one user and API start in the order they asked; the time spent here is
@@ -287,8 +290,8 @@ inline quota_api api_of(std::string_view method_id) noexcept {
 /// ("me" when empty). Cancelled while waiting, the call is not sent and the outcome is
 /// `operation_aborted`; `waited` (a reference, like `gate`, `c` and `next`) gets the time
 /// spent waiting.
-inline boost::asio::awaitable<outcome> pace(pacing_gate& gate, call& c, next_layer const& next,
-                                             std::chrono::milliseconds& waited) {
+inline boost::asio::awaitable<outcome> paced(pacing_gate& gate, call& c, next_layer const& next,
+                                              std::chrono::milliseconds& waited) {
     auto const api = api_of(c.traits.method_id);
     std::string const user = c.traits.quota_key.empty() ? std::string("me") : c.traits.quota_key;
     double const cost = static_cast<double>(c.traits.quota_units); // a batch pays for all its calls
@@ -300,6 +303,15 @@ inline boost::asio::awaitable<outcome> pace(pacing_gate& gate, call& c, next_lay
     auto o = co_await next(c);
     gate.release(api, user, o.ec == api_error::rate_limited);
     co_return o;
+}
+
+/// The pacing layer (`paced`). Not a coroutine: with pacing off, the call goes straight
+/// to `next`, with no frame here.
+inline boost::asio::awaitable<outcome> pace(pacing_gate& gate, call& c, next_layer const& next,
+                                             std::chrono::milliseconds& waited) {
+    if (!gate.enabled())
+        return next(c);
+    return paced(gate, c, next, waited);
 }
 
 } // namespace gapi::pipeline

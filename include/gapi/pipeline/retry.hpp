@@ -215,17 +215,16 @@ enum class log_level { debug, info, warning, error };
 
 namespace detail {
 
-// The last outcome, with what all attempts together showed. `acted_before`: an attempt
+// Gives the last outcome what all attempts together showed. `acted_before`: an attempt
 // before the last may have acted; so may the first try of a last attempt that the
 // transport replayed.
-inline outcome with_totals(outcome last, outcome const& total, bool acted_before) {
+inline void add_totals(outcome& last, outcome const& total, bool acted_before) {
     last.response.exchange.earlier_attempt_may_have_acted = acted_before || last.response.exchange.attempts > 1;
     last.written = total.written;
     last.response_started = total.response_started;
     last.attempts = total.attempts;
     last.response.exchange.request_written = total.written;
     last.response.exchange.attempts = total.attempts;
-    return last;
 }
 
 inline void report(std::function<void(attempt_report const&)> const& on_attempt, call_traits const& call,
@@ -274,13 +273,15 @@ inline boost::asio::awaitable<outcome> with_retries(retry_options const& options
         if (o.details && is_daily_limit(*o.details, t.wall_now())) {
             ++counters.daily_limit_stops;
             o.ec = api_error::daily_limit_reached;
-            co_return detail::with_totals(std::move(o), total, acted_before);
+            detail::add_totals(o, total, acted_before);
+            co_return std::move(o);
         }
         auto v = classify(o, traits.idempotent, static_cast<bool>(traits.find_applied), refreshed);
         unsigned const attempt_number = retry_number + 1 + (refreshed ? 1u : 0u);
         if (v.step == next_step::stop || (!options.enabled && v.step != next_step::refresh_then_retry)) {
             detail::report(on_attempt, traits, attempt_number, o, next_step::stop, {});
-            co_return detail::with_totals(std::move(o), total, acted_before);
+            detail::add_totals(o, total, acted_before);
+            co_return std::move(o);
         }
         // Every way on from here makes another attempt (or reports what a look found).
         acted_before = acted_before || v.ambiguous || o.response.exchange.attempts > 1;
@@ -301,7 +302,8 @@ inline boost::asio::awaitable<outcome> with_retries(retry_options const& options
                 if (look > 0) {
                     if (auto ec = co_await t.sleep(options.applied_lookup_interval)) {
                         o.ec = ec;
-                        co_return detail::with_totals(std::move(o), total, acted_before);
+                        detail::add_totals(o, total, acted_before);
+                        co_return std::move(o);
                     }
                 }
                 ++counters.applied_lookups;
@@ -311,19 +313,22 @@ inline boost::asio::awaitable<outcome> with_retries(retry_options const& options
                 ++counters.found_applied;
                 outcome applied;
                 applied.response = std::move(*found);
-                co_return detail::with_totals(std::move(applied), total, acted_before);
+                detail::add_totals(applied, total, acted_before);
+                co_return std::move(applied);
             }
         }
 
         if (retry_number + 1 >= options.max_attempts) {
             detail::report(on_attempt, traits, attempt_number, o, next_step::stop, {});
-            co_return detail::with_totals(std::move(o), total, acted_before);
+            detail::add_totals(o, total, acted_before);
+            co_return std::move(o);
         }
 
         auto delay = std::max(backoff_delay(options, retry_number, t.random_fraction()), server_hint(o, t.wall_now()));
         if (t.now() + delay > deadline) {
             detail::report(on_attempt, traits, attempt_number, o, next_step::stop, {});
-            co_return detail::with_totals(std::move(o), total, acted_before);
+            detail::add_totals(o, total, acted_before);
+            co_return std::move(o);
         }
         detail::report(on_attempt, traits, attempt_number, o, v.step, delay);
         ++retry_number;
@@ -333,7 +338,8 @@ inline boost::asio::awaitable<outcome> with_retries(retry_options const& options
         if (delay.count() > 0) {
             if (auto ec = co_await t.sleep(delay)) {
                 o.ec = ec;
-                co_return detail::with_totals(std::move(o), total, acted_before);
+                detail::add_totals(o, total, acted_before);
+                co_return std::move(o);
             }
         }
     }

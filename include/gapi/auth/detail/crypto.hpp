@@ -30,6 +30,8 @@ GAPI_DECL evp_pkey_ptr load_rsa_private_key(std::string_view pem) noexcept;
 
 /// RFC 4648 §5 base64url without padding, as JWT (RFC 7515) and PKCE (RFC 7636) want it.
 GAPI_DECL std::string base64url_encode(std::string_view bytes);
+/// `base64url_encode(bytes)` appended to `out`.
+GAPI_DECL void append_base64url(std::string& out, std::string_view bytes);
 
 /// The inverse of `base64url_encode`; also accepts padding. Nullopt on any other character.
 GAPI_DECL std::optional<std::string> base64url_decode(std::string_view text);

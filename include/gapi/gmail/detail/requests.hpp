@@ -81,9 +81,10 @@ inline http::request raw_json_request(call const& c, boost::urls::url url, std::
                                       std::string_view rfc822, std::string_view suffix) {
     auto req = make_request(c, http::verb::post, std::move(url));
     req.headers.set(bhttp::field::content_type, "application/json; charset=UTF-8");
-    auto const encoded = auth::detail::base64url_encode(rfc822);
-    req.body.reserve(prefix.size() + encoded.size() + suffix.size());
-    req.body.append(prefix).append(encoded).append(suffix);
+    req.body.reserve(prefix.size() + (rfc822.size() + 2) / 3 * 4 + suffix.size());
+    req.body.append(prefix);
+    auth::detail::append_base64url(req.body, rfc822);
+    req.body.append(suffix);
     return req;
 }
 

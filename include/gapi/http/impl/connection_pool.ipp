@@ -201,6 +201,12 @@ public:
                            if (slot.is_connected())
                                slot.clear();
                            auto ex = asio::get_associated_executor(handler, self->executor_);
+                           // On the pool's executor already (co_spawn completes there): a handler
+                           // of that executor runs here, as dispatch would run it.
+                           if (ex == asio::any_completion_executor(self->executor_)) {
+                               std::move(handler)(op->result, std::move(op->resp));
+                               return;
+                           }
                            asio::dispatch(ex, asio::append(std::move(handler), op->result,
                                                            std::move(op->resp)));
                        });

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <array>
 #include <climits>
+#include <cstdint>
 #include <stdexcept>
 
 namespace gapi::auth::detail {
@@ -44,27 +45,34 @@ GAPI_DECL evp_pkey_ptr load_rsa_private_key(std::string_view pem) noexcept {
     return key;
 }
 
+GAPI_DECL void append_base64url(std::string& out, std::string_view bytes) {
+    static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    auto const whole = bytes.size() / 3;
+    auto const rest = bytes.size() % 3;
+    auto const at = out.size();
+    // Written in place, one pass: a message to send is encoded once, into its body.
+    out.resize(at + whole * 4 + (rest == 0 ? 0 : rest + 1));
+    auto const* in = reinterpret_cast<unsigned char const*>(bytes.data());
+    char* to = out.data() + at;
+    for (std::size_t i = 0; i < whole; ++i, in += 3, to += 4) {
+        std::uint32_t const n = (std::uint32_t{in[0]} << 16) | (std::uint32_t{in[1]} << 8) | in[2];
+        to[0] = alphabet[n >> 18];
+        to[1] = alphabet[(n >> 12) & 63];
+        to[2] = alphabet[(n >> 6) & 63];
+        to[3] = alphabet[n & 63];
+    }
+    if (rest != 0) {
+        std::uint32_t const n = (std::uint32_t{in[0]} << 16) | (rest == 2 ? std::uint32_t{in[1]} << 8 : 0);
+        to[0] = alphabet[n >> 18];
+        to[1] = alphabet[(n >> 12) & 63];
+        if (rest == 2)
+            to[2] = alphabet[(n >> 6) & 63];
+    }
+}
+
 GAPI_DECL std::string base64url_encode(std::string_view bytes) {
     std::string out;
-    out.reserve((bytes.size() + 2) / 3 * 4);
-    // Chunks that are a multiple of 3 bytes encode without padding in between, and keep
-    // the lengths within OpenSSL's int.
-    constexpr std::size_t chunk = std::size_t{3} * 256;
-    std::array<unsigned char, chunk / 3 * 4 + 1> buffer{};
-    for (std::size_t at = 0; at < bytes.size(); at += chunk) {
-        auto const n = std::min(chunk, bytes.size() - at);
-        int const written = EVP_EncodeBlock(
-            buffer.data(), reinterpret_cast<unsigned char const*>(bytes.data() + at), static_cast<int>(n));
-        out.append(reinterpret_cast<char const*>(buffer.data()), static_cast<std::size_t>(written));
-    }
-    while (!out.empty() && out.back() == '=')
-        out.pop_back();
-    for (char& c : out) {
-        if (c == '+')
-            c = '-';
-        else if (c == '/')
-            c = '_';
-    }
+    append_base64url(out, bytes);
     return out;
 }
 
