@@ -9,6 +9,7 @@
 // through it, so that cancellation, executors, outstanding work and exceptions are
 // handled in one place.
 
+#include <gapi/detail/complete_handler.hpp>
 #include <gapi/error.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
@@ -164,16 +165,7 @@ void launch(boost::asio::any_io_executor const& ex, admission& gate, admission::
                            if (e)
                                result = {error_of(e), T{}};
                            gate->leave(*l);
-                           auto target = asio::get_associated_executor(h, ex);
-                           // On the client's executor already (co_spawn completes there), so a
-                           // handler of that executor runs here, as dispatch would run it, without
-                           // wrapping it and its result once more.
-                           if (target == asio::any_completion_executor(ex)) {
-                               std::move(h)(result.first, std::move(result.second));
-                               return;
-                           }
-                           asio::dispatch(target,
-                                          asio::append(std::move(h), result.first, std::move(result.second)));
+                           complete_handler(ex, std::move(h), result.first, std::move(result.second));
                        }));
 }
 

@@ -4,12 +4,12 @@
 #ifndef GAPI_HTTP_IMPL_CONNECTION_POOL_IPP
 #define GAPI_HTTP_IMPL_CONNECTION_POOL_IPP
 
+#include <gapi/detail/complete_handler.hpp>
 #include <gapi/http/connection_pool.hpp>
 #include <gapi/http/detail/exchange.hpp>
 #include <gapi/http/detail/origin_slots.hpp>
 #include <gapi/http/url.hpp>
 
-#include <boost/asio/append.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -200,15 +200,8 @@ public:
                                op->result = make_error_code(error::internal_error);
                            if (slot.is_connected())
                                slot.clear();
-                           auto ex = asio::get_associated_executor(handler, self->executor_);
-                           // On the pool's executor already (co_spawn completes there): a handler
-                           // of that executor runs here, as dispatch would run it.
-                           if (ex == asio::any_completion_executor(self->executor_)) {
-                               std::move(handler)(op->result, std::move(op->resp));
-                               return;
-                           }
-                           asio::dispatch(ex, asio::append(std::move(handler), op->result,
-                                                           std::move(op->resp)));
+                           gapi::detail::complete_handler(self->executor_, std::move(handler), op->result,
+                                                          std::move(op->resp));
                        });
     }
 
