@@ -17,6 +17,7 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/test/unit_test.hpp>
@@ -303,6 +304,58 @@ BOOST_AUTO_TEST_CASE(cancellation_completes_promptly_with_operation_aborted) {
         BOOST_TEST(res.status == 200u);
     }());
     BOOST_TEST(server.counts().connections_accepted == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(await_send_answers_and_is_cancelled_as_send_on_any_executor) {
+    asio::io_context ioc;
+    test_server server(ioc.get_executor());
+    connection_pool pool(ioc.get_executor());
+    auto echo = [&](std::string body) {
+        auto req = get(server.base_url() + "/echo");
+        req.method = gapi::http::verb::post;
+        req.body = std::move(body);
+        return std::make_shared<request const>(std::move(req));
+    };
+    gapi_test::run(ioc, [&]() -> asio::awaitable<void> {
+        // On the pool's executor: the exchange runs in this coroutine.
+        auto [ec, res] = co_await pool.await_send(echo("here"));
+        BOOST_TEST_REQUIRE(!ec, ec.message());
+        BOOST_TEST(res.status == 200u);
+        BOOST_TEST(res.body == "here");
+
+        // On a strand (another executor): the same answer, through send.
+        auto on_strand = co_await asio::co_spawn(
+            asio::make_strand(ioc), [&]() -> asio::awaitable<std::tuple<error_code, response>> {
+                co_return co_await pool.await_send(echo("strand"));
+            },
+            asio::use_awaitable);
+        BOOST_TEST_REQUIRE(!std::get<0>(on_strand), std::get<0>(on_strand).message());
+        BOOST_TEST(std::get<1>(on_strand).body == "strand");
+
+        // Terminal cancellation of the awaiting coroutine, once the server holds the
+        // request: aborted, with the request written, and no exception.
+        asio::cancellation_signal signal;
+        asio::co_spawn(ioc, [&]() -> asio::awaitable<void> {
+            co_await eventually([&] { return server.counts().requests == 3; }, "the server has the request");
+            signal.emit(asio::cancellation_type::terminal);
+        }, asio::detached);
+        auto hang = get(server.base_url() + "/hang");
+        hang.timeout = 60s;
+        auto hang_req = std::make_shared<request const>(std::move(hang));
+        auto [thrown, cancelled] = co_await asio::co_spawn(
+            ioc, [&]() -> asio::awaitable<std::tuple<error_code, response>> {
+                co_return co_await pool.await_send(hang_req);
+            },
+            asio::bind_cancellation_slot(signal.slot(), use_tuple));
+        BOOST_TEST(!thrown);
+        BOOST_TEST(std::get<0>(cancelled) == asio::error::operation_aborted, std::get<0>(cancelled).message());
+        BOOST_TEST(std::get<1>(cancelled).exchange.request_written);
+
+        // The pool keeps working.
+        std::tie(ec, res) = co_await pool.await_send(echo("after"));
+        BOOST_TEST_REQUIRE(!ec, ec.message());
+        BOOST_TEST(res.body == "after");
+    }());
 }
 
 BOOST_AUTO_TEST_CASE(awaitable_operators_cancel_the_losing_request) {

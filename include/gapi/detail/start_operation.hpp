@@ -25,6 +25,7 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/execution/outstanding_work.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/prefer.hpp>
 #include <boost/system/system_error.hpp>
 
@@ -152,20 +153,23 @@ private:
 /// The handler's cancellation slot reaches the coroutine. An exception escaping `op`
 /// becomes an error code (`error_of`); nothing is thrown into the user's `io_context::run`.
 /// When it completes, its place in `l` goes to the next operation waiting there.
+/// `on_ex`: the handler's executor is `ex` (`runs_on`), whose work the coroutine counts.
 template <class T>
 void launch(boost::asio::any_io_executor const& ex, admission& gate, admission::lane& l, operation_result<T> op,
-            boost::asio::any_completion_handler<void(error_code, T)> handler) {
+            boost::asio::any_completion_handler<void(error_code, T)> handler, bool on_ex) {
     namespace asio = boost::asio;
     auto slot = asio::get_associated_cancellation_slot(handler);
-    auto work = asio::prefer(asio::get_associated_executor(handler, ex), asio::execution::outstanding_work.tracked);
+    asio::any_completion_executor work;
+    if (!on_ex)
+        work = asio::prefer(asio::get_associated_executor(handler, ex), asio::execution::outstanding_work.tracked);
     asio::co_spawn(ex, std::move(op),
                    asio::bind_cancellation_slot(
-                       slot, [h = std::move(handler), work = std::move(work), ex, gate = &gate, l = &l](
+                       slot, [h = std::move(handler), work = std::move(work), ex, gate = &gate, l = &l, on_ex](
                                  std::exception_ptr e, std::pair<error_code, T> result) mutable {
                            if (e)
                                result = {error_of(e), T{}};
                            gate->leave(*l);
-                           complete_handler(ex, std::move(h), result.first, std::move(result.second));
+                           complete_handler(ex, on_ex, std::move(h), result.first, std::move(result.second));
                        }));
 }
 
@@ -174,7 +178,7 @@ void launch(boost::asio::any_io_executor const& ex, admission& gate, admission::
 /// error, posted.
 template <class T, class MakeAwaitable>
 void start_admitted(boost::asio::any_io_executor const& ex, admission& gate, admission::lane& l, MakeAwaitable& make,
-                    boost::asio::any_completion_handler<void(error_code, T)> handler) {
+                    boost::asio::any_completion_handler<void(error_code, T)> handler, bool on_ex) {
     namespace asio = boost::asio;
     operation_result<T> op;
     try {
@@ -185,7 +189,7 @@ void start_admitted(boost::asio::any_io_executor const& ex, admission& gate, adm
         asio::post(ex, asio::append(std::move(handler), ec, T{}));
         return;
     }
-    launch<T>(ex, gate, l, std::move(op), std::move(handler));
+    launch<T>(ex, gate, l, std::move(op), std::move(handler), on_ex);
 }
 
 /// An operation queued at the admission gate: what makes its coroutine, and its handler.
@@ -195,15 +199,15 @@ class queued_operation final : public admission::waiting,
                                public std::enable_shared_from_this<queued_operation<T, MakeAwaitable>> {
 public:
     queued_operation(admission& gate, admission::lane& l, MakeAwaitable make,
-                     boost::asio::any_completion_handler<void(error_code, T)> handler)
-        : ex_(gate.executor()), gate_(gate), lane_(l), make_(std::move(make)), handler_(std::move(handler)) {
+                     boost::asio::any_completion_handler<void(error_code, T)> handler, bool on_gate_executor)
+        : ex_(gate.executor()), gate_(gate), lane_(l), make_(std::move(make)), handler_(std::move(handler)),
+          on_gate_executor_(on_gate_executor) {
         namespace asio = boost::asio;
         // While it waits, the handler's executor must have work to wait for. The client's
         // own has (the operations that run); another context's gets it counted here.
-        auto target = asio::get_associated_executor(handler_, ex_);
-        if (target != asio::any_completion_executor(ex_))
-            foreign_work_ = std::make_unique<asio::any_completion_executor>(
-                asio::prefer(target, asio::execution::outstanding_work.tracked));
+        if (!on_gate_executor_)
+            foreign_work_ = std::make_unique<asio::any_completion_executor>(asio::prefer(
+                asio::get_associated_executor(handler_, ex_), asio::execution::outstanding_work.tracked));
     }
 
     // After construction (it needs shared_from_this): a cancellation while waiting ends it.
@@ -223,7 +227,7 @@ public:
         });
     }
 
-    void start() override { start_admitted<T>(ex_, gate_, lane_, *make_, std::move(handler_)); }
+    void start() override { start_admitted<T>(ex_, gate_, lane_, *make_, std::move(handler_), on_gate_executor_); }
 
     void abandon(error_code why) override {
         // Posted, never run inline: this may run inside the client's destructor. The
@@ -240,6 +244,7 @@ private:
     admission::lane& lane_;
     std::optional<MakeAwaitable> make_;
     boost::asio::any_completion_handler<void(error_code, T)> handler_;
+    bool on_gate_executor_;
     std::unique_ptr<boost::asio::any_completion_executor> foreign_work_;
 };
 
@@ -254,19 +259,28 @@ auto start_operation(boost::asio::any_io_executor const& ex, admission& gate, st
     namespace asio = boost::asio;
     return asio::async_initiate<CompletionToken, void(error_code, T)>(
         [ex, &gate](auto handler, MakeAwaitable make_op, std::string lane_key) {
+            bool const on_ex = runs_on(handler, ex);
             asio::any_completion_handler<void(error_code, T)> h(std::move(handler));
-            asio::dispatch(ex, [ex, &gate, h = std::move(h), make_op = std::move(make_op),
-                                lane_key = std::move(lane_key)]() mutable {
+            auto admit = [ex, &gate, h = std::move(h), make_op = std::move(make_op), lane_key = std::move(lane_key),
+                          on_ex]() mutable {
                 auto& l = gate.lane_of(lane_key);
                 if (gate.try_enter(l)) {
-                    start_admitted<T>(ex, gate, l, make_op, std::move(h));
+                    start_admitted<T>(ex, gate, l, make_op, std::move(h), on_ex);
                     return;
                 }
                 auto queued = std::make_shared<queued_operation<T, MakeAwaitable>>(gate, l, std::move(make_op),
-                                                                                   std::move(h));
+                                                                                   std::move(h), on_ex);
                 queued->watch_cancellation();
                 gate.wait(l, std::move(queued));
-            });
+            };
+            // On the client's own thread it runs here, as dispatch would run it, without
+            // first being moved into an allocated function. Nothing in it completes the
+            // handler inline: co_spawn never completes before it returns, and a failure
+            // to start is posted.
+            if (auto const* io = ex.target<asio::io_context::executor_type>(); io && io->running_in_this_thread())
+                admit();
+            else
+                asio::dispatch(ex, std::move(admit));
         },
         token, std::move(make), std::string(key));
 }

@@ -5,6 +5,7 @@
 #define GAPI_HTTP_CONNECTION_POOL_HPP
 
 #include <gapi/config.hpp>
+#include <gapi/detail/complete_handler.hpp>
 #include <gapi/error.hpp>
 #include <gapi/http/message.hpp>
 #include <gapi/http/pool_options.hpp>
@@ -12,10 +13,12 @@
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/async_result.hpp>
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/deferred.hpp>
 
 #include <cstdint>
 #include <memory>
+#include <tuple>
 
 /// The HTTP/1.1 transport: requests and responses, URLs and origins, and the keep-alive
 /// `connection_pool`.
@@ -111,6 +114,14 @@ public:
             initiate_send{this}, token, std::move(req));
     }
 
+    /// `send`, awaited by a coroutine: `co_await pool.await_send(req)` completes as
+    /// `send(req, as_tuple(use_awaitable))` does, with the same errors, cancellation and
+    /// idempotency. In a coroutine on the pool's own executor the exchange runs in the
+    /// awaiting coroutine itself, with no coroutine spawned for it and no type-erased
+    /// handler; elsewhere it is `send`.
+    GAPI_DECL boost::asio::awaitable<std::tuple<error_code, response>>
+    await_send(std::shared_ptr<request const> req);
+
     /// Closes every connection and completes every pending request with
     /// `error::pool_shut_down`. Later requests fail the same way.
     GAPI_DECL void shutdown();
@@ -120,14 +131,16 @@ private:
         connection_pool* self;
         template <class Handler>
         void operator()(Handler&& handler, std::shared_ptr<request const> req) const {
+            bool const on_pool_executor = gapi::detail::runs_on(handler, self->get_executor());
             self->start_send(std::move(req),
-                             boost::asio::any_completion_handler<completion_signature>(
-                                 std::forward<Handler>(handler)));
+                             boost::asio::any_completion_handler<completion_signature>(std::forward<Handler>(handler)),
+                             on_pool_executor);
         }
     };
 
     GAPI_DECL void start_send(std::shared_ptr<request const> req,
-                              boost::asio::any_completion_handler<completion_signature> handler);
+                              boost::asio::any_completion_handler<completion_signature> handler,
+                              bool on_pool_executor);
 
     std::shared_ptr<detail::pool_impl> impl_;
 };

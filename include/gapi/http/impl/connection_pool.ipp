@@ -19,6 +19,7 @@
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -31,6 +32,7 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <cstring>
 #include <map>
 #include <optional>
 #include <unordered_set>
@@ -143,8 +145,25 @@ private:
     op_state& op_;
 };
 
+// Three memchr passes: std::string_view::find_first_of calls memchr on its set once per
+// character of `s`: an eighth of a send's client-side instructions, for a bearer token.
 inline bool has_forbidden_char(std::string_view s) {
-    return s.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
+    auto const has = [s](char c) { return std::memchr(s.data(), c, s.size()) != nullptr; };
+    return !s.empty() && (has('\r') || has('\n') || has('\0'));
+}
+
+// What a cancellation signal does to `op`: terminal and partial always abort it, total
+// only while nothing was written. Emitted on any thread; acts on the pool's executor `ex`.
+inline auto cancellation_of(std::shared_ptr<op_state> const& op, asio::any_io_executor const& ex) {
+    return [op, ex](asio::cancellation_type type) {
+        asio::dispatch(ex, [op, type] {
+            bool const effects_possible = op->resp.exchange.request_written;
+            if ((type & (asio::cancellation_type::terminal | asio::cancellation_type::partial)) !=
+                    asio::cancellation_type::none ||
+                !effects_possible)
+                op->abort(asio::error::operation_aborted);
+        });
+    };
 }
 
 class pool_impl : public std::enable_shared_from_this<pool_impl> {
@@ -171,38 +190,57 @@ public:
         return s;
     }
 
+    // `on_pool_executor`: the handler's executor is the pool's (`detail::runs_on`), whose
+    // work the operation's coroutine counts.
     void start(std::shared_ptr<request const> req,
-               asio::any_completion_handler<connection_pool::completion_signature> handler) {
+               asio::any_completion_handler<connection_pool::completion_signature> handler, bool on_pool_executor) {
         auto op = std::make_shared<op_state>();
         op->req = std::move(req);
 
         auto slot = asio::get_associated_cancellation_slot(handler);
-        if (slot.is_connected()) {
-            slot.assign([op, ex = executor_](asio::cancellation_type type) {
-                asio::dispatch(ex, [op, type] {
-                    bool const effects_possible = op->resp.exchange.request_written;
-                    if ((type & (asio::cancellation_type::terminal | asio::cancellation_type::partial)) !=
-                            asio::cancellation_type::none ||
-                        !effects_possible)
-                        op->abort(asio::error::operation_aborted);
-                });
-            });
-        }
+        if (slot.is_connected())
+            slot.assign(cancellation_of(op, executor_));
 
-        auto work = asio::prefer(asio::get_associated_executor(handler, executor_),
-                                 asio::execution::outstanding_work.tracked);
+        asio::any_completion_executor work;
+        if (!on_pool_executor)
+            work = asio::prefer(asio::get_associated_executor(handler, executor_),
+                                asio::execution::outstanding_work.tracked);
         asio::co_spawn(executor_, run(op),
-                       [self = shared_from_this(), op, slot, work = std::move(work),
-                        handler = std::move(handler)](std::exception_ptr e) mutable {
+                       [self = shared_from_this(), op, slot, work = std::move(work), handler = std::move(handler),
+                        on_pool_executor](std::exception_ptr e) mutable {
                            // Nothing in run() throws on purpose; whatever escaped it (memory)
                            // is the caller's error, never an exception out of their run().
                            if (e)
                                op->result = make_error_code(error::internal_error);
                            if (slot.is_connected())
                                slot.clear();
-                           gapi::detail::complete_handler(self->executor_, std::move(handler), op->result,
+                           gapi::detail::complete_handler(self->executor_, on_pool_executor, std::move(handler), op->result,
                                                           std::move(op->resp));
                        });
+    }
+
+    // `start`'s operation, run in the awaiting coroutine (on the pool's executor): no
+    // coroutine spawned for it, no type-erased handler, the response moved out once.
+    asio::awaitable<std::tuple<error_code, response>> perform_here(std::shared_ptr<request const> req) {
+        auto op = std::make_shared<op_state>();
+        op->req = std::move(req);
+        auto const state = co_await asio::this_coro::cancellation_state;
+        auto slot = state.slot();
+        if (slot.is_connected())
+            slot.assign(cancellation_of(op, executor_));
+        // After a cancellation, an await in this coroutine would throw; the pool answers
+        // a cancellation with the operation's result instead, as `start`'s does.
+        bool const throwing = co_await asio::this_coro::throw_if_cancelled();
+        co_await asio::this_coro::throw_if_cancelled(false);
+        try {
+            co_await run(op);
+        } catch (...) {
+            op->result = make_error_code(error::internal_error); // as `start`'s, never a throw
+        }
+        co_await asio::this_coro::throw_if_cancelled(throwing);
+        if (slot.is_connected())
+            slot.clear();
+        co_return std::tuple{op->result, std::move(op->resp)};
     }
 
     void shutdown() {
@@ -591,9 +629,21 @@ GAPI_DECL pool_stats connection_pool::stats() const noexcept { return impl_->sta
 
 GAPI_DECL void connection_pool::shutdown() { impl_->shutdown(); }
 
-GAPI_DECL void connection_pool::start_send(
-    std::shared_ptr<request const> req, boost::asio::any_completion_handler<completion_signature> handler) {
-    impl_->start(std::move(req), std::move(handler));
+GAPI_DECL boost::asio::awaitable<std::tuple<error_code, response>>
+connection_pool::await_send(std::shared_ptr<request const> req) {
+    auto const current = co_await boost::asio::this_coro::executor;
+    std::tuple<error_code, response> result;
+    if (current == impl_->executor())
+        result = co_await impl_->perform_here(std::move(req));
+    else
+        result = co_await send(std::move(req), boost::asio::as_tuple(boost::asio::use_awaitable));
+    co_return result;
+}
+
+GAPI_DECL void connection_pool::start_send(std::shared_ptr<request const> req,
+                                           boost::asio::any_completion_handler<completion_signature> handler,
+                                           bool on_pool_executor) {
+    impl_->start(std::move(req), std::move(handler), on_pool_executor);
 }
 
 } // namespace gapi::http
