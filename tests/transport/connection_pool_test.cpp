@@ -554,8 +554,8 @@ BOOST_AUTO_TEST_CASE(shutdown_fails_pending_and_later_requests) {
 BOOST_AUTO_TEST_CASE(destroying_the_pool_completes_pending_requests) {
     asio::io_context ioc;
     test_server server(ioc.get_executor());
-    error_code result;
-    bool completed = false;
+    error_code result, awaited_result;
+    bool completed = false, awaited_completed = false;
     gapi_test::run(ioc, [&]() -> asio::awaitable<void> {
         {
             connection_pool pool(ioc.get_executor());
@@ -563,12 +563,20 @@ BOOST_AUTO_TEST_CASE(destroying_the_pool_completes_pending_requests) {
                 result = e;
                 completed = true;
             });
-            co_await eventually([&] { return server.counts().requests == 1u; }, "the server holds the request");
+            // The same for a request awaited in a coroutine of its own (await_send).
+            asio::co_spawn(ioc, pool.await_send(std::make_shared<request const>(get(server.base_url() + "/hang"))),
+                           [&](std::exception_ptr, std::tuple<error_code, response> answer) {
+                               awaited_result = std::get<0>(answer);
+                               awaited_completed = true;
+                           });
+            co_await eventually([&] { return server.counts().requests == 2u; }, "the server holds the requests");
         }
-        co_await eventually([&] { return completed; }, "the pending request completes");
+        co_await eventually([&] { return completed && awaited_completed; }, "the pending requests complete");
     }());
     BOOST_TEST(completed);
     BOOST_TEST(result == gapi::error::pool_shut_down, result.message());
+    BOOST_TEST(awaited_completed);
+    BOOST_TEST(awaited_result == gapi::error::pool_shut_down, awaited_result.message());
 }
 
 BOOST_AUTO_TEST_CASE(callbacks_and_futures_work) {

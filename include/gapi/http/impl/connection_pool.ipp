@@ -25,6 +25,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
+#include <boost/intrusive/list.hpp>
 
 #include <openssl/ssl.h>
 #include <sys/socket.h>
@@ -35,7 +36,6 @@
 #include <cstring>
 #include <map>
 #include <optional>
-#include <unordered_set>
 #include <variant>
 #include <vector>
 
@@ -108,7 +108,9 @@ struct origin_state {
         : where(std::move(where_)), slots(max_connections) {}
 };
 
-struct op_state {
+// Linked into the pool's list of operations in progress while it runs (`shutdown` aborts
+// them); it unlinks itself when it ends, however it ends.
+struct op_state : boost::intrusive::list_base_hook<boost::intrusive::link_mode<boost::intrusive::auto_unlink>> {
     std::shared_ptr<request const> req;
     response resp;
     error_code result;
@@ -221,7 +223,14 @@ public:
 
     // `start`'s operation, run in the awaiting coroutine (on the pool's executor): no
     // coroutine spawned for it, no type-erased handler, the response moved out once.
+    // On another executor it is `start`'s, awaited.
     asio::awaitable<std::tuple<error_code, response>> perform_here(std::shared_ptr<request const> req) {
+        auto const self = shared_from_this(); // a pool destroyed meanwhile completes it, as `start`'s
+        auto const current = co_await asio::this_coro::executor;
+        if (current != executor_) {
+            auto answer = co_await start_awaitable(std::move(req));
+            co_return answer;
+        }
         auto op = std::make_shared<op_state>();
         op->req = std::move(req);
         auto const state = co_await asio::this_coro::cancellation_state;
@@ -233,7 +242,9 @@ public:
         bool const throwing = co_await asio::this_coro::throw_if_cancelled();
         co_await asio::this_coro::throw_if_cancelled(false);
         try {
-            co_await run(op);
+            active_ops_.push_back(*op); // as `run` does, without a coroutine frame of its own
+            auto const performed = co_await perform(*op);
+            settle(*op, performed);
         } catch (...) {
             op->result = make_error_code(error::internal_error); // as `start`'s, never a throw
         }
@@ -243,6 +254,17 @@ public:
         co_return std::tuple{op->result, std::move(op->resp)};
     }
 
+    asio::awaitable<std::tuple<error_code, response>> start_awaitable(std::shared_ptr<request const> req) {
+        return asio::async_initiate<decltype(use_tuple), connection_pool::completion_signature>(
+            [self = shared_from_this()](auto handler, std::shared_ptr<request const> r) {
+                bool const on_pool_executor = gapi::detail::runs_on(handler, self->executor_);
+                self->start(std::move(r),
+                            asio::any_completion_handler<connection_pool::completion_signature>(std::move(handler)),
+                            on_pool_executor);
+            },
+            use_tuple, std::move(req));
+    }
+
     void shutdown() {
         if (shut_down_)
             return;
@@ -250,7 +272,9 @@ public:
         for (auto& [where, o] : origins_)
             o->slots.close_all();
         // Copy first: aborting may let operations finish and unregister.
-        std::vector<op_state*> ops(active_ops_.begin(), active_ops_.end());
+        std::vector<op_state*> ops;
+        for (auto& op : active_ops_)
+            ops.push_back(&op);
         for (auto* op : ops)
             op->abort(error::pool_shut_down);
         reaper_.cancel();
@@ -280,11 +304,15 @@ private:
     }
 
     asio::awaitable<void> run(std::shared_ptr<op_state> op) {
-        active_ops_.insert(op.get());
-        op->result = co_await perform(*op);
-        if (op->result && op->abort_reason)
-            op->result = op->abort_reason;
-        active_ops_.erase(op.get());
+        active_ops_.push_back(*op);
+        auto const performed = co_await perform(*op);
+        settle(*op, performed);
+    }
+
+    // The operation's result: an abort's reason rather than the error the abort caused.
+    static void settle(op_state& op, error_code performed) {
+        op.result = performed && op.abort_reason ? op.abort_reason : performed;
+        op.unlink();
     }
 
     error_code validate(request const& req) const {
@@ -603,7 +631,7 @@ private:
     pool_options options_;
     asio::ssl::context tls_context_;
     std::map<http::origin, std::unique_ptr<origin_state>> origins_;
-    std::unordered_set<op_state*> active_ops_;
+    boost::intrusive::list<op_state, boost::intrusive::constant_time_size<false>> active_ops_;
     asio::steady_timer reaper_;
     bool reaper_running_ = false;
     bool shut_down_ = false;
@@ -631,13 +659,7 @@ GAPI_DECL void connection_pool::shutdown() { impl_->shutdown(); }
 
 GAPI_DECL boost::asio::awaitable<std::tuple<error_code, response>>
 connection_pool::await_send(std::shared_ptr<request const> req) {
-    auto const current = co_await boost::asio::this_coro::executor;
-    std::tuple<error_code, response> result;
-    if (current == impl_->executor())
-        result = co_await impl_->perform_here(std::move(req));
-    else
-        result = co_await send(std::move(req), boost::asio::as_tuple(boost::asio::use_awaitable));
-    co_return result;
+    return impl_->perform_here(std::move(req));
 }
 
 GAPI_DECL void connection_pool::start_send(std::shared_ptr<request const> req,
