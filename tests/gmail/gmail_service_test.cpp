@@ -308,6 +308,12 @@ BOOST_AUTO_TEST_CASE(the_mailbox_may_be_named_and_another_users_is_refused) {
         BOOST_TEST(profile.email_address == "user1@example.com");
         auto [sec, sent] = co_await own.send(hello("named mailbox"), use_tuple);
         BOOST_TEST_REQUIRE(!sec, sec.message());
+        // A copy with other call options sends to the same mailbox (its URL is its own).
+        gapi::call_options const other_options;
+        auto const copy = own.with(other_options);
+        auto again = hello("named mailbox, again");
+        std::tie(sec, sent) = co_await copy.send(std::move(again), use_tuple);
+        BOOST_TEST_REQUIRE(!sec, sec.message());
 
         // user1's token cannot act for user2 without domain-wide delegation.
         gmail_service other(*f.client, {.root = f.google->base_url(), .user_id = "user2@example.com"});
@@ -318,8 +324,9 @@ BOOST_AUTO_TEST_CASE(the_mailbox_may_be_named_and_another_users_is_refused) {
     }());
     f.google->with_state([](emulator_state& s) {
         auto const& box = s.gmail.messages("user1@example.com");
-        BOOST_TEST_REQUIRE(box.size() == 1u);
+        BOOST_TEST_REQUIRE(box.size() == 2u);
         BOOST_TEST(box[0].subject == "named mailbox");
+        BOOST_TEST(box[1].subject == "named mailbox, again");
     });
 }
 

@@ -779,6 +779,8 @@ BOOST_AUTO_TEST_CASE(a_misconfigured_root_is_an_error_code_not_an_exception_in_r
         auto [ec, labels] = co_await gmail.list_labels(use_tuple);
         BOOST_TEST(ec == gapi::error::invalid_url, ec.message());
         BOOST_TEST(ec == condition::invalid_argument);
+        auto [send_ec, sent] = co_await gmail.send_raw("Subject: x\r\n\r\nhi", use_tuple);
+        BOOST_TEST(send_ec == gapi::error::invalid_url, send_ec.message());
         gapi::calendar::event_query const any;
         auto [calendar_ec, events] = co_await calendar.list_events("primary", any, use_tuple);
         BOOST_TEST(calendar_ec == gapi::error::invalid_url, calendar_ec.message());

@@ -88,10 +88,15 @@ inline http::request raw_json_request(call const& c, boost::urls::url url, std::
     return req;
 }
 
-// messages.send for a message that fits JSON or a single media upload.
-inline http::request send_request(gmail_options const& o, std::string rfc822) {
+// messages.send's URL for a message sent as JSON.
+inline boost::urls::url send_url(gmail_options const& o) { return endpoint(o, {"messages", "send"}); }
+
+// messages.send for a message that fits JSON or a single media upload. `prepared`: `o`'s
+// `send_url`, built before, if at hand.
+inline http::request send_request(gmail_options const& o, std::string rfc822,
+                                  boost::urls::url const* prepared = nullptr) {
     if (rfc822.size() <= o.json_limit)
-        return raw_json_request(messages_send, endpoint(o, {"messages", "send"}), R"({"raw":")", rfc822, R"("})");
+        return raw_json_request(messages_send, prepared ? *prepared : send_url(o), R"({"raw":")", rfc822, R"("})");
     return rfc822_request(messages_send, http::verb::post, upload_url(o, {"messages", "send"}, "media"),
                           std::move(rfc822));
 }

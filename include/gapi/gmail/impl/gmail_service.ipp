@@ -26,7 +26,19 @@ GAPI_DECL v1::users_resource gmail_service::users() const {
 GAPI_DECL gmail_service::gmail_service(client& c, gmail_options options) : client_(&c), options_(nullptr) {
     if (options.root.empty())
         options.root = c.endpoints().gmail;
-    options_ = std::make_shared<gmail_options const>(std::move(options));
+    adopt(std::move(options));
+}
+
+GAPI_DECL void gmail_service::adopt(gmail_options options) {
+    auto prepared = std::make_shared<prepared_options>();
+    prepared->options = std::move(options);
+    try {
+        prepared->send_url = detail::send_url(prepared->options);
+    } catch (boost::system::system_error const&) {
+        // A misconfigured root: each send builds its URL and fails as other calls do.
+    }
+    prepared_ = prepared.get();
+    options_ = std::shared_ptr<gmail_options const>(std::move(prepared), &prepared_->options);
 }
 
 GAPI_DECL gmail_service::result<message> gmail_service::do_send(gmail_service self, mime::message msg) {
@@ -129,7 +141,8 @@ GAPI_DECL gmail_service::result<message> gmail_service::do_send_raw(gmail_servic
         co_return std::pair{make_error_code(error::message_too_large), message{}};
     auto traits = detail::never_twice(self.context(), o, detail::message_id_of(rfc822));
     if (rfc822.size() <= o.media_limit) {
-        auto req = detail::send_request(o, std::move(rfc822));
+        auto const& prepared = self.prepared_->send_url;
+        auto req = detail::send_request(o, std::move(rfc822), prepared ? &*prepared : nullptr);
         co_return co_await gapi::detail::fetch<message>(self.context(), std::move(req), std::move(traits));
     }
 
