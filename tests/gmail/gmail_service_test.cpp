@@ -376,6 +376,32 @@ BOOST_AUTO_TEST_CASE(send_raw_sends_the_bytes_as_given) {
     BOOST_TEST(f.google->counts().calls("gmail.users.messages.send", 400) == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(a_raw_send_whose_answer_was_lost_is_found_by_its_message_id_in_any_case) {
+    // The field's name in lower case, after other fields; the same name in the body does
+    // not count. The send is applied, its answer lost: gapi finds it by that Message-ID.
+    gapi::client_options fast;
+    fast.retry.initial_backoff = std::chrono::milliseconds(1);
+    gmail_fixture f({}, fast);
+    std::string const raw = "From: user1@example.com\r\nTo: user2@example.com\r\nSubject: lost answer\r\n"
+                            "message-id:   <lower-1@example.com>\r\nMIME-Version: 1.0\r\n\r\n"
+                            "Message-ID: <in-the-body@example.com>\r\n";
+    f.run([&]() -> asio::awaitable<void> {
+        f.google->with_state([](emulator_state& s) {
+            s.faults = gapi::emulator::fault_injector(
+                *gapi::emulator::fault_injector::parse("gmail.users.messages.send:ambiguous=1,first=1"), 1);
+        });
+        auto [ec, sent] = co_await f.gmail->send_raw(raw, use_tuple);
+        BOOST_TEST_REQUIRE(!ec, ec.message());
+        BOOST_TEST(!sent.id.empty());
+    }());
+    f.google->with_state([&](emulator_state& s) {
+        auto const& box = s.gmail.messages("user1@example.com");
+        BOOST_TEST_REQUIRE(box.size() == 1u);
+        BOOST_TEST(box[0].message_id == "<lower-1@example.com>");
+    });
+    BOOST_TEST(f.google->counts().calls("gmail.users.messages.send") == 1u); // found, not sent again
+}
+
 BOOST_AUTO_TEST_CASE(a_draft_delete_whose_answer_was_lost_succeeds_on_its_retry) {
     // The first delete is applied, then the connection is reset before the answer; the
     // next attempt finds the draft gone, which is this call's own doing.

@@ -51,25 +51,27 @@ GAPI_DECL gmail_service::result<message> gmail_service::do_send(gmail_service se
 namespace detail {
 
 // The Message-ID field of a raw message's header block, without its angle brackets;
-// empty when there is none.
+// empty when there is none. The block ends at the first empty line.
 inline std::string message_id_of(std::string_view raw) {
-    auto const end = raw.find("\r\n\r\n");
-    std::string_view const head = raw.substr(0, end);
-    for (std::size_t pos = 0; pos < head.size();) {
-        auto const eol = std::min(head.find("\r\n", pos), head.size());
-        auto const line = head.substr(pos, eol - pos);
+    constexpr std::string_view name = "message-id:";
+    auto const named = [name](std::string_view line) {
+        for (std::size_t i = 0; i < name.size(); ++i)
+            if (std::tolower(static_cast<unsigned char>(line[i])) != name[i])
+                return false;
+        return true;
+    };
+    for (std::size_t pos = 0; pos < raw.size();) {
+        auto const eol = std::min(raw.find("\r\n", pos), raw.size());
+        auto const line = raw.substr(pos, eol - pos);
+        if (line.empty())
+            break;
         pos = eol + 2;
-        if (line.size() > 11 && (line[0] == 'M' || line[0] == 'm')) {
-            std::string name(line.substr(0, 11));
-            for (auto& c : name)
-                c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-            if (name == "message-id:") {
-                auto value = line.substr(11);
-                auto const open = value.find('<');
-                auto const close = value.find('>', open);
-                if (open != std::string_view::npos && close != std::string_view::npos)
-                    return std::string(value.substr(open + 1, close - open - 1));
-            }
+        if (line.size() > name.size() && named(line)) {
+            auto const value = line.substr(name.size());
+            auto const open = value.find('<');
+            auto const close = value.find('>', open);
+            if (open != std::string_view::npos && close != std::string_view::npos)
+                return std::string(value.substr(open + 1, close - open - 1));
         }
     }
     return {};

@@ -102,10 +102,11 @@ struct waiter {
 
 struct origin_state {
     http::origin where;
+    std::string host_field; // "Host: ...\r\n", as every request to it carries
     origin_slots<connection, waiter> slots;
 
     origin_state(http::origin where_, std::size_t max_connections)
-        : where(std::move(where_)), slots(max_connections) {}
+        : where(std::move(where_)), host_field("Host: " + where.host_header() + "\r\n"), slots(max_connections) {}
 };
 
 // Linked into the pool's list of operations in progress while it runs (`shutdown` aborts
@@ -329,17 +330,16 @@ private:
     // Host, Content-Length and keep-alive itself, and the body goes out beside it in the
     // same gathered write, never copied. (A Beast message built per request cost an
     // allocation per header field and a serializer.)
-    std::string build_head(request const& req, http::origin const& where) const {
+    std::string build_head(request const& req, origin_state const& to) const {
         auto const method = bhttp::to_string(req.method);
         auto const target = request_target(req.url);
-        auto const host = where.host_header();
         bool has_user_agent = false;
-        std::size_t size = method.size() + target.size() + host.size() + options_.user_agent.size() + 96;
+        std::size_t size = method.size() + target.size() + to.host_field.size() + options_.user_agent.size() + 96;
         for (auto const& field : req.headers)
             size += field.name_string().size() + field.value().size() + 4;
         std::string head;
         head.reserve(size);
-        head.append(method).append(" ").append(target).append(" HTTP/1.1\r\nHost: ").append(host).append("\r\n");
+        head.append(method).append(" ").append(target).append(" HTTP/1.1\r\n").append(to.host_field);
         for (auto const& field : req.headers) {
             switch (field.name()) {
             case bhttp::field::host:
@@ -376,8 +376,8 @@ private:
         if (auto ec = validate(*op.req))
             co_return ec;
         op.deadline = clock_type::now() + op.req->timeout.value_or(options_.request_timeout);
-        auto const head = build_head(*op.req, *where);
         origin_state& origin = state_of(*where);
+        auto const head = build_head(*op.req, origin);
 
         std::unique_ptr<connection> conn;
         if (auto ec = co_await acquire(origin, op, conn))
