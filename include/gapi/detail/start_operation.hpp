@@ -268,8 +268,10 @@ auto start_operation(boost::asio::any_io_executor const& ex, admission& gate, st
                     start_admitted<T>(ex, gate, l, make_op, std::move(h), on_ex);
                     return;
                 }
+                // A queued operation starts on the gate's executor.
+                bool const on_gate_executor = on_ex && ex == gate.executor();
                 auto queued = std::make_shared<queued_operation<T, MakeAwaitable>>(gate, l, std::move(make_op),
-                                                                                   std::move(h), on_ex);
+                                                                                   std::move(h), on_gate_executor);
                 queued->watch_cancellation();
                 gate.wait(l, std::move(queued));
             };

@@ -13,12 +13,10 @@
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/async_result.hpp>
-#include <boost/asio/awaitable.hpp>
 #include <boost/asio/deferred.hpp>
 
 #include <cstdint>
 #include <memory>
-#include <tuple>
 
 /// The HTTP/1.1 transport: requests and responses, URLs and origins, and the keep-alive
 /// `connection_pool`.
@@ -113,14 +111,6 @@ public:
         return boost::asio::async_initiate<CompletionToken, completion_signature>(
             initiate_send{this}, token, std::move(req));
     }
-
-    /// `send`, awaited by a coroutine: `co_await pool.await_send(req)` completes as
-    /// `send(req, as_tuple(use_awaitable))` does, with the same errors, cancellation and
-    /// idempotency. In a coroutine on the pool's own executor the exchange runs in the
-    /// awaiting coroutine itself, with no coroutine spawned for it and no type-erased
-    /// handler; elsewhere it is `send`.
-    GAPI_DECL boost::asio::awaitable<std::tuple<error_code, response>>
-    await_send(std::shared_ptr<request const> req);
 
     /// Closes every connection and completes every pending request with
     /// `error::pool_shut_down`. Later requests fail the same way.

@@ -69,7 +69,7 @@ inline boost::asio::awaitable<pipeline::outcome> transmit(http::connection_pool&
                                                           pipeline::retry_counters& counters) {
     pipeline::outcome o;
     ++counters.http_requests;
-    auto [ec, res] = co_await pool.await_send(c.request);
+    auto [ec, res] = co_await pool.send(std::shared_ptr<http::request const>(c.request), use_tuple);
     o.ec = ec;
     o.response = std::move(res);
     counters.bytes_out += c.request->body.size();

@@ -19,7 +19,6 @@
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -222,50 +221,6 @@ public:
                        });
     }
 
-    // `start`'s operation, run in the awaiting coroutine (on the pool's executor): no
-    // coroutine spawned for it, no type-erased handler, the response moved out once.
-    // On another executor it is `start`'s, awaited.
-    asio::awaitable<std::tuple<error_code, response>> perform_here(std::shared_ptr<request const> req) {
-        auto const self = shared_from_this(); // a pool destroyed meanwhile completes it, as `start`'s
-        auto const current = co_await asio::this_coro::executor;
-        if (current != executor_) {
-            auto answer = co_await start_awaitable(std::move(req));
-            co_return answer;
-        }
-        auto op = std::make_shared<op_state>();
-        op->req = std::move(req);
-        auto const state = co_await asio::this_coro::cancellation_state;
-        auto slot = state.slot();
-        if (slot.is_connected())
-            slot.assign(cancellation_of(op, executor_));
-        // After a cancellation, an await in this coroutine would throw; the pool answers
-        // a cancellation with the operation's result instead, as `start`'s does.
-        bool const throwing = co_await asio::this_coro::throw_if_cancelled();
-        co_await asio::this_coro::throw_if_cancelled(false);
-        try {
-            active_ops_.push_back(*op); // as `run` does, without a coroutine frame of its own
-            auto const performed = co_await perform(*op);
-            settle(*op, performed);
-        } catch (...) {
-            op->result = make_error_code(error::internal_error); // as `start`'s, never a throw
-        }
-        co_await asio::this_coro::throw_if_cancelled(throwing);
-        if (slot.is_connected())
-            slot.clear();
-        co_return std::tuple{op->result, std::move(op->resp)};
-    }
-
-    asio::awaitable<std::tuple<error_code, response>> start_awaitable(std::shared_ptr<request const> req) {
-        return asio::async_initiate<decltype(use_tuple), connection_pool::completion_signature>(
-            [self = shared_from_this()](auto handler, std::shared_ptr<request const> r) {
-                bool const on_pool_executor = gapi::detail::runs_on(handler, self->executor_);
-                self->start(std::move(r),
-                            asio::any_completion_handler<connection_pool::completion_signature>(std::move(handler)),
-                            on_pool_executor);
-            },
-            use_tuple, std::move(req));
-    }
-
     void shutdown() {
         if (shut_down_)
             return;
@@ -307,13 +262,9 @@ private:
     asio::awaitable<void> run(std::shared_ptr<op_state> op) {
         active_ops_.push_back(*op);
         auto const performed = co_await perform(*op);
-        settle(*op, performed);
-    }
-
-    // The operation's result: an abort's reason rather than the error the abort caused.
-    static void settle(op_state& op, error_code performed) {
-        op.result = performed && op.abort_reason ? op.abort_reason : performed;
-        op.unlink();
+        // An abort's reason rather than the error the abort caused.
+        op->result = performed && op->abort_reason ? op->abort_reason : performed;
+        op->unlink();
     }
 
     error_code validate(request const& req) const {
@@ -656,11 +607,6 @@ GAPI_DECL pool_options const& connection_pool::options() const noexcept { return
 GAPI_DECL pool_stats connection_pool::stats() const noexcept { return impl_->stats(); }
 
 GAPI_DECL void connection_pool::shutdown() { impl_->shutdown(); }
-
-GAPI_DECL boost::asio::awaitable<std::tuple<error_code, response>>
-connection_pool::await_send(std::shared_ptr<request const> req) {
-    return impl_->perform_here(std::move(req));
-}
 
 GAPI_DECL void connection_pool::start_send(std::shared_ptr<request const> req,
                                            boost::asio::any_completion_handler<completion_signature> handler,
