@@ -4,11 +4,14 @@
 #ifndef GAPI_DETAIL_COMPLETE_HANDLER_HPP
 #define GAPI_DETAIL_COMPLETE_HANDLER_HPP
 
+#include <boost/asio/any_completion_executor.hpp>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/append.hpp>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/prefer.hpp>
 
 #include <type_traits>
 #include <utility>
@@ -33,6 +36,18 @@ bool runs_on(Handler const& handler, boost::asio::any_io_executor const& current
     } else {
         return false;
     }
+}
+
+/// What keeps the executor of `handler` counted as having work until the handler runs:
+/// nothing (an empty executor) for a handler of `current` (`on_current`, from `runs_on`),
+/// whose work the operation's own coroutine counts.
+template <class Handler>
+boost::asio::any_completion_executor work_for(Handler const& handler, boost::asio::any_io_executor const& current,
+                                              bool on_current) {
+    namespace asio = boost::asio;
+    if (on_current)
+        return {};
+    return asio::prefer(asio::get_associated_executor(handler, current), asio::execution::outstanding_work.tracked);
 }
 
 /// Completes `handler` with `args`, called from code running on `current` (such as a

@@ -159,9 +159,7 @@ void launch(boost::asio::any_io_executor const& ex, admission& gate, admission::
             boost::asio::any_completion_handler<void(error_code, T)> handler, bool on_ex) {
     namespace asio = boost::asio;
     auto slot = asio::get_associated_cancellation_slot(handler);
-    asio::any_completion_executor work;
-    if (!on_ex)
-        work = asio::prefer(asio::get_associated_executor(handler, ex), asio::execution::outstanding_work.tracked);
+    auto work = work_for(handler, ex, on_ex);
     asio::co_spawn(ex, std::move(op),
                    asio::bind_cancellation_slot(
                        slot, [h = std::move(handler), work = std::move(work), ex, gate = &gate, l = &l, on_ex](
@@ -206,8 +204,7 @@ public:
         // While it waits, the handler's executor must have work to wait for. The client's
         // own has (the operations that run); another context's gets it counted here.
         if (!on_gate_executor_)
-            foreign_work_ = std::make_unique<asio::any_completion_executor>(asio::prefer(
-                asio::get_associated_executor(handler_, ex_), asio::execution::outstanding_work.tracked));
+            foreign_work_ = std::make_unique<asio::any_completion_executor>(work_for(handler_, ex_, false));
     }
 
     // After construction (it needs shared_from_this): a cancellation while waiting ends it.

@@ -154,20 +154,6 @@ inline bool has_forbidden_char(std::string_view s) {
     return !s.empty() && (has('\r') || has('\n') || has('\0'));
 }
 
-// What a cancellation signal does to `op`: terminal and partial always abort it, total
-// only while nothing was written. Emitted on any thread; acts on the pool's executor `ex`.
-inline auto cancellation_of(std::shared_ptr<op_state> const& op, asio::any_io_executor const& ex) {
-    return [op, ex](asio::cancellation_type type) {
-        asio::dispatch(ex, [op, type] {
-            bool const effects_possible = op->resp.exchange.request_written;
-            if ((type & (asio::cancellation_type::terminal | asio::cancellation_type::partial)) !=
-                    asio::cancellation_type::none ||
-                !effects_possible)
-                op->abort(asio::error::operation_aborted);
-        });
-    };
-}
-
 class pool_impl : public std::enable_shared_from_this<pool_impl> {
 public:
     pool_impl(asio::any_io_executor ex, pool_options options)
@@ -200,13 +186,19 @@ public:
         op->req = std::move(req);
 
         auto slot = asio::get_associated_cancellation_slot(handler);
-        if (slot.is_connected())
-            slot.assign(cancellation_of(op, executor_));
+        if (slot.is_connected()) {
+            slot.assign([op, ex = executor_](asio::cancellation_type type) {
+                asio::dispatch(ex, [op, type] {
+                    bool const effects_possible = op->resp.exchange.request_written;
+                    if ((type & (asio::cancellation_type::terminal | asio::cancellation_type::partial)) !=
+                            asio::cancellation_type::none ||
+                        !effects_possible)
+                        op->abort(asio::error::operation_aborted);
+                });
+            });
+        }
 
-        asio::any_completion_executor work;
-        if (!on_pool_executor)
-            work = asio::prefer(asio::get_associated_executor(handler, executor_),
-                                asio::execution::outstanding_work.tracked);
+        auto work = gapi::detail::work_for(handler, executor_, on_pool_executor);
         asio::co_spawn(executor_, run(op),
                        [self = shared_from_this(), op, slot, work = std::move(work), handler = std::move(handler),
                         on_pool_executor](std::exception_ptr e) mutable {
