@@ -21,6 +21,7 @@
 #include <boost/asio/use_future.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -516,6 +517,29 @@ BOOST_AUTO_TEST_CASE(destroying_the_pool_completes_pending_requests) {
     }());
     BOOST_TEST(completed);
     BOOST_TEST(result == gapi::error::pool_shut_down, result.message());
+}
+
+BOOST_AUTO_TEST_CASE(a_lazy_send_started_after_the_pool_is_gone_completes_with_pool_shut_down) {
+    // `deferred` (send's default token) makes the operation now and starts it later; the
+    // pool is destroyed in between. The operation must not reach the freed pool (ASan
+    // reports it if it does), and it sends nothing.
+    asio::io_context ioc;
+    test_server server(ioc.get_executor());
+    error_code result;
+    bool completed = false;
+    gapi_test::run(ioc, [&]() -> asio::awaitable<void> {
+        auto pool = std::make_unique<connection_pool>(ioc.get_executor());
+        auto lazy = pool->send(get(server.base_url() + "/echo"));
+        pool.reset();
+        std::move(lazy)([&](error_code e, response) {
+            result = e;
+            completed = true;
+        });
+        co_await eventually([&] { return completed; }, "the lazy send completes");
+    }());
+    BOOST_TEST(completed);
+    BOOST_TEST(result == gapi::error::pool_shut_down, result.message());
+    BOOST_TEST(server.counts().connections_accepted == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(callbacks_and_futures_work) {

@@ -96,7 +96,8 @@ public:
     /// having outstanding work meanwhile. Emit cancellation signals on the pool's executor.
     /// @par Lifetimes
     /// The operation keeps the pool's state (and the request) alive; destroying the pool
-    /// completes it with `error::pool_shut_down`.
+    /// completes it with `error::pool_shut_down`, as it completes an operation made with a
+    /// lazy token (the default, `deferred`) that is started after the pool is destroyed.
     template <class CompletionToken = boost::asio::deferred_t>
     auto send(request req, CompletionToken&& token = {}) {
         return send(std::make_shared<request const>(std::move(req)), std::forward<CompletionToken>(token));
@@ -109,7 +110,7 @@ public:
     template <class CompletionToken = boost::asio::deferred_t>
     auto send(std::shared_ptr<request const> req, CompletionToken&& token = {}) {
         return boost::asio::async_initiate<CompletionToken, completion_signature>(
-            initiate_send{this}, token, std::move(req));
+            initiate_send{impl_}, token, std::move(req));
     }
 
     /// Closes every connection and completes every pending request with
@@ -117,20 +118,24 @@ public:
     GAPI_DECL void shutdown();
 
 private:
+    // Holds the pool's state, not the pool: a lazy operation (`deferred`, an awaitable not
+    // yet awaited) may start after the pool is destroyed, and then completes with
+    // `error::pool_shut_down`.
     struct initiate_send {
-        connection_pool* self;
+        std::shared_ptr<detail::pool_impl> impl;
         template <class Handler>
         void operator()(Handler&& handler, std::shared_ptr<request const> req) const {
-            bool const on_pool_executor = gapi::detail::runs_on(handler, self->get_executor());
-            self->start_send(std::move(req),
-                             boost::asio::any_completion_handler<completion_signature>(std::forward<Handler>(handler)),
-                             on_pool_executor);
+            bool const on_pool_executor = gapi::detail::runs_on(handler, executor_of(*impl));
+            start_send(*impl, std::move(req),
+                       boost::asio::any_completion_handler<completion_signature>(std::forward<Handler>(handler)),
+                       on_pool_executor);
         }
     };
 
-    GAPI_DECL void start_send(std::shared_ptr<request const> req,
-                              boost::asio::any_completion_handler<completion_signature> handler,
-                              bool on_pool_executor);
+    GAPI_DECL static executor_type const& executor_of(detail::pool_impl const& impl) noexcept;
+    GAPI_DECL static void start_send(detail::pool_impl& impl, std::shared_ptr<request const> req,
+                                     boost::asio::any_completion_handler<completion_signature> handler,
+                                     bool on_pool_executor);
 
     std::shared_ptr<detail::pool_impl> impl_;
 };

@@ -51,28 +51,42 @@ GAPI_DECL gmail_service::result<message> gmail_service::do_send(gmail_service se
 namespace detail {
 
 // The Message-ID field of a raw message's header block, without its angle brackets;
-// empty when there is none. The block ends at the first empty line.
+// empty when there is none. Lines end in CRLF or LF; the block ends at the first empty
+// line; a field may be folded onto the lines after it (RFC 5322 2.2.3).
 inline std::string message_id_of(std::string_view raw) {
     constexpr std::string_view name = "message-id:";
     auto const named = [name](std::string_view line) {
+        if (line.size() < name.size())
+            return false;
         for (std::size_t i = 0; i < name.size(); ++i)
             if (std::tolower(static_cast<unsigned char>(line[i])) != name[i])
                 return false;
         return true;
     };
-    for (std::size_t pos = 0; pos < raw.size();) {
-        auto const eol = std::min(raw.find("\r\n", pos), raw.size());
-        auto const line = raw.substr(pos, eol - pos);
+    std::size_t pos = 0;
+    auto const next_line = [&] {
+        auto const lf = raw.find('\n', pos);
+        auto const eol = lf == std::string_view::npos ? raw.size() : lf;
+        auto line = raw.substr(pos, eol - pos);
+        pos = eol == raw.size() ? eol : eol + 1;
+        if (line.ends_with('\r'))
+            line.remove_suffix(1);
+        return line;
+    };
+    auto const continues = [&] { return pos < raw.size() && (raw[pos] == ' ' || raw[pos] == '\t'); };
+    while (pos < raw.size()) {
+        auto const line = next_line();
         if (line.empty())
             break;
-        pos = eol + 2;
-        if (line.size() > name.size() && named(line)) {
-            auto const value = line.substr(name.size());
-            auto const open = value.find('<');
-            auto const close = value.find('>', open);
-            if (open != std::string_view::npos && close != std::string_view::npos)
-                return std::string(value.substr(open + 1, close - open - 1));
-        }
+        if (!named(line))
+            continue;
+        std::string value(line.substr(name.size()));
+        while (continues())
+            value += next_line();
+        auto const open = value.find('<');
+        auto const close = value.find('>', open);
+        if (open != std::string::npos && close != std::string::npos)
+            return value.substr(open + 1, close - open - 1);
     }
     return {};
 }

@@ -600,10 +600,14 @@ GAPI_DECL pool_stats connection_pool::stats() const noexcept { return impl_->sta
 
 GAPI_DECL void connection_pool::shutdown() { impl_->shutdown(); }
 
-GAPI_DECL void connection_pool::start_send(std::shared_ptr<request const> req,
+GAPI_DECL connection_pool::executor_type const& connection_pool::executor_of(detail::pool_impl const& impl) noexcept {
+    return impl.executor();
+}
+
+GAPI_DECL void connection_pool::start_send(detail::pool_impl& impl, std::shared_ptr<request const> req,
                                            boost::asio::any_completion_handler<completion_signature> handler,
                                            bool on_pool_executor) {
-    impl_->start(std::move(req), std::move(handler), on_pool_executor);
+    impl.start(std::move(req), std::move(handler), on_pool_executor);
 }
 
 } // namespace gapi::http
