@@ -248,6 +248,8 @@ private:
     GAPI_DECL boost::asio::awaitable<std::pair<error_code, http::response>> send_raw_request(http::request req);
     // Gmail refused a send of `quota_key`'s for the daily limit: its sends fail at home
     // until Google's retry time (or a day).
+    GAPI_DECL boost::asio::awaitable<pipeline::outcome> perform_attempts(pipeline::call c,
+                                                                         call_options const& options);
     GAPI_DECL void hold_back_sends(std::string_view method_id, std::string const& quota_key,
                                    std::optional<error_details> const& refusal);
     GAPI_DECL void report(pipeline::attempt_report const& r);

@@ -104,6 +104,9 @@ inline void hand_details(call_options const& options, pipeline::outcome const& o
         *options.details = o.details.value_or(error_details{});
 }
 
+// An outcome known without any I/O, as an awaitable.
+inline boost::asio::awaitable<pipeline::outcome> ready(pipeline::outcome o) { co_return std::move(o); }
+
 // `client_options::max_calls_in_flight`, 0 resolved.
 inline std::size_t calls_in_flight(client_options const& o) {
     if (o.max_calls_in_flight != 0)
@@ -188,19 +191,23 @@ GAPI_DECL boost::asio::awaitable<pipeline::outcome> client::perform(pipeline::ca
                                             .message = "daily sending limit reached (gapi did not send)",
                                             .retry_after = blocked->second};
             detail::hand_details(options, refused);
-            co_return std::move(refused);
+            return detail::ready(std::move(refused));
         }
     }
+    return perform_attempts(std::move(c), options);
+}
+
+// The coroutine part of `perform`, apart from its checks so that its frame stays small
+// (under ~1 KiB, where malloc's per-thread cache serves it): one outcome, one awaitable.
+GAPI_DECL boost::asio::awaitable<pipeline::outcome> client::perform_attempts(pipeline::call c,
+                                                                             call_options const& options) {
     pipeline::retry_options const& policy = options.retry ? *options.retry : retry_;
-    // No conditional operator around co_await: GCC 12 destroys its result twice.
-    pipeline::outcome result;
+    auto attempts = pipeline::with_retries(policy, timing_, counters_, c, authorize_, report_);
     if (c.deadline)
-        result = co_await detail::until_deadline(pipeline::with_retries(policy, timing_, counters_, c, authorize_, report_),
-                                                 timing_, *c.deadline);
-    else
-        result = co_await pipeline::with_retries(policy, timing_, counters_, c, authorize_, report_);
-    if (result.ec == api_error::daily_limit_reached && traits.sends_mail)
-        hold_back_sends(traits.method_id, traits.quota_key, result.details);
+        attempts = detail::until_deadline(std::move(attempts), timing_, *c.deadline);
+    pipeline::outcome result = co_await std::move(attempts);
+    if (result.ec == api_error::daily_limit_reached && c.traits.sends_mail)
+        hold_back_sends(c.traits.method_id, c.traits.quota_key, result.details);
     detail::hand_details(options, result);
     co_return std::move(result);
 }

@@ -215,11 +215,18 @@ enum class log_level { debug, info, warning, error };
 
 namespace detail {
 
-// Gives the last outcome what all attempts together showed. `acted_before`: an attempt
-// before the last may have acted; so may the first try of a last attempt that the
-// transport replayed.
-inline void add_totals(outcome& last, outcome const& total, bool acted_before) {
-    last.response.exchange.earlier_attempt_may_have_acted = acted_before || last.response.exchange.attempts > 1;
+// What all attempts of a call together showed.
+struct attempt_totals {
+    bool written = false;
+    bool response_started = false;
+    unsigned attempts = 0;
+    bool acted_before = false; // an attempt before the last may have acted
+};
+
+// Gives the last outcome the totals. The first try of a last attempt that the transport
+// replayed may have acted too.
+inline void add_totals(outcome& last, attempt_totals const& total) {
+    last.response.exchange.earlier_attempt_may_have_acted = total.acted_before || last.response.exchange.attempts > 1;
     last.written = total.written;
     last.response_started = total.response_started;
     last.attempts = total.attempts;
@@ -232,6 +239,36 @@ inline void report(std::function<void(attempt_report const&)> const& on_attempt,
     if (on_attempt)
         on_attempt({call.method_id, attempt, o.response.status, o.ec,
                     o.details ? o.details->reason : std::string(), next, wait});
+}
+
+} // namespace detail
+
+namespace detail {
+
+// For a call that must not run twice, after an ambiguous failure: looks
+// (`applied_lookups` times) whether an attempt took effect. When it did, `o` becomes that
+// success; when a wait between looks ends early, `o` carries why. Either way the call is
+// settled (true). A coroutine of its own, so that the retry loop's frame holds no space
+// for what only this rare path needs.
+inline boost::asio::awaitable<bool> look_for_applied(retry_options const& options, timing const& t,
+                                                     retry_counters& counters, call_traits const& traits, outcome& o) {
+    std::optional<http::response> found;
+    for (unsigned look = 0; look < std::max(1u, options.applied_lookups) && !found; ++look) {
+        if (look > 0) {
+            if (auto ec = co_await t.sleep(options.applied_lookup_interval)) {
+                o.ec = ec;
+                co_return true;
+            }
+        }
+        ++counters.applied_lookups;
+        found = co_await traits.find_applied();
+    }
+    if (!found)
+        co_return false;
+    ++counters.found_applied;
+    o = outcome{};
+    o.response = std::move(*found);
+    co_return true;
 }
 
 } // namespace detail
@@ -261,8 +298,7 @@ inline boost::asio::awaitable<outcome> with_retries(retry_options const& options
     auto const deadline = c.deadline ? std::min(*c.deadline, started + options.max_total) : started + options.max_total;
     bool refreshed = false;
     unsigned retry_number = 0;
-    outcome total;
-    bool acted_before = false; // an attempt before this one may have acted
+    detail::attempt_totals total;
     for (;;) {
         ++counters.attempts;
         outcome o = co_await next(c);
@@ -273,18 +309,18 @@ inline boost::asio::awaitable<outcome> with_retries(retry_options const& options
         if (o.details && is_daily_limit(*o.details, t.wall_now())) {
             ++counters.daily_limit_stops;
             o.ec = api_error::daily_limit_reached;
-            detail::add_totals(o, total, acted_before);
+            detail::add_totals(o, total);
             co_return std::move(o);
         }
         auto v = classify(o, traits.idempotent, static_cast<bool>(traits.find_applied), refreshed);
         unsigned const attempt_number = retry_number + 1 + (refreshed ? 1u : 0u);
         if (v.step == next_step::stop || (!options.enabled && v.step != next_step::refresh_then_retry)) {
             detail::report(on_attempt, traits, attempt_number, o, next_step::stop, {});
-            detail::add_totals(o, total, acted_before);
+            detail::add_totals(o, total);
             co_return std::move(o);
         }
         // Every way on from here makes another attempt (or reports what a look found).
-        acted_before = acted_before || v.ambiguous || o.response.exchange.attempts > 1;
+        total.acted_before = total.acted_before || v.ambiguous || o.response.exchange.attempts > 1;
         if (v.step == next_step::refresh_then_retry) {
             detail::report(on_attempt, traits, attempt_number, o, v.step, {});
             refreshed = true;
@@ -297,37 +333,23 @@ inline boost::asio::awaitable<outcome> with_retries(retry_options const& options
         // Looked for even when no attempt is left: a send that landed is a success, and
         // reporting it as a failure would invite the caller to send it again.
         if (v.step == next_step::look_for_applied) {
-            std::optional<http::response> found;
-            for (unsigned look = 0; look < std::max(1u, options.applied_lookups) && !found; ++look) {
-                if (look > 0) {
-                    if (auto ec = co_await t.sleep(options.applied_lookup_interval)) {
-                        o.ec = ec;
-                        detail::add_totals(o, total, acted_before);
-                        co_return std::move(o);
-                    }
-                }
-                ++counters.applied_lookups;
-                found = co_await traits.find_applied();
-            }
-            if (found) {
-                ++counters.found_applied;
-                outcome applied;
-                applied.response = std::move(*found);
-                detail::add_totals(applied, total, acted_before);
-                co_return std::move(applied);
+            bool const settled = co_await detail::look_for_applied(options, t, counters, traits, o);
+            if (settled) {
+                detail::add_totals(o, total);
+                co_return std::move(o);
             }
         }
 
         if (retry_number + 1 >= options.max_attempts) {
             detail::report(on_attempt, traits, attempt_number, o, next_step::stop, {});
-            detail::add_totals(o, total, acted_before);
+            detail::add_totals(o, total);
             co_return std::move(o);
         }
 
         auto delay = std::max(backoff_delay(options, retry_number, t.random_fraction()), server_hint(o, t.wall_now()));
         if (t.now() + delay > deadline) {
             detail::report(on_attempt, traits, attempt_number, o, next_step::stop, {});
-            detail::add_totals(o, total, acted_before);
+            detail::add_totals(o, total);
             co_return std::move(o);
         }
         detail::report(on_attempt, traits, attempt_number, o, v.step, delay);
@@ -338,7 +360,7 @@ inline boost::asio::awaitable<outcome> with_retries(retry_options const& options
         if (delay.count() > 0) {
             if (auto ec = co_await t.sleep(delay)) {
                 o.ec = ec;
-                detail::add_totals(o, total, acted_before);
+                detail::add_totals(o, total);
                 co_return std::move(o);
             }
         }
