@@ -207,7 +207,9 @@ public:
     /// The building block under `send` and the services, for a call of your own. It
     /// bypasses the admission gate.
     /// @par Completion
-    /// `co_await` it in a coroutine running on `get_executor()`; it yields the
+    /// Call it and `co_await` it in a coroutine running on `get_executor()`; its checks
+    /// (the traits, the daily-limit guard, the start of `options.timeout`) run when it is
+    /// called, the attempts when it is awaited. It yields the
     /// `pipeline::outcome`. A non-2xx answer sets `outcome::ec` to Google's `api_error`,
     /// with the response and `outcome::details`.
     /// @par Idempotency
@@ -246,10 +248,11 @@ private:
     friend struct batch::detail::client_access;
 
     GAPI_DECL boost::asio::awaitable<std::pair<error_code, http::response>> send_raw_request(http::request req);
-    // Gmail refused a send of `quota_key`'s for the daily limit: its sends fail at home
-    // until Google's retry time (or a day).
+    // `perform`'s attempts, after its checks.
     GAPI_DECL boost::asio::awaitable<pipeline::outcome> perform_attempts(pipeline::call c,
                                                                          call_options const& options);
+    // Gmail refused a send of `quota_key`'s for the daily limit: its sends fail at home
+    // until Google's retry time (or a day).
     GAPI_DECL void hold_back_sends(std::string_view method_id, std::string const& quota_key,
                                    std::optional<error_details> const& refusal);
     GAPI_DECL void report(pipeline::attempt_report const& r);

@@ -542,6 +542,16 @@ BOOST_AUTO_TEST_CASE(a_lazy_send_started_after_the_pool_is_gone_completes_with_p
     BOOST_TEST(server.counts().connections_accepted == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(a_lazy_send_never_started_may_outlive_the_io_context) {
+    // The operation does not own the pool's state: were it to, destroying it last would
+    // destroy the state's timer after its io_context (ASan reports that).
+    auto ioc = std::make_unique<asio::io_context>();
+    auto pool = std::make_unique<connection_pool>(ioc->get_executor());
+    auto lazy = pool->send(get("http://127.0.0.1:9/never"));
+    pool.reset();
+    ioc.reset();
+}
+
 BOOST_AUTO_TEST_CASE(callbacks_and_futures_work) {
     asio::io_context ioc;
     test_server server(ioc.get_executor());

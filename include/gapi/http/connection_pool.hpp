@@ -110,7 +110,7 @@ public:
     template <class CompletionToken = boost::asio::deferred_t>
     auto send(std::shared_ptr<request const> req, CompletionToken&& token = {}) {
         return boost::asio::async_initiate<CompletionToken, completion_signature>(
-            initiate_send{impl_}, token, std::move(req));
+            initiate_send{impl_, get_executor()}, token, std::move(req));
     }
 
     /// Closes every connection and completes every pending request with
@@ -118,21 +118,26 @@ public:
     GAPI_DECL void shutdown();
 
 private:
-    // Holds the pool's state, not the pool: a lazy operation (`deferred`, an awaitable not
-    // yet awaited) may start after the pool is destroyed, and then completes with
-    // `error::pool_shut_down`.
+    // Refers to the pool's state, not to the pool, and without owning it: a lazy operation
+    // (`deferred`, an awaitable not yet awaited) may start after the pool is destroyed,
+    // and then completes with `error::pool_shut_down`; one never started keeps nothing alive
+    // (the state's timer must not outlive its io_context).
     struct initiate_send {
-        std::shared_ptr<detail::pool_impl> impl;
+        std::weak_ptr<detail::pool_impl> impl;
+        executor_type executor;
         template <class Handler>
         void operator()(Handler&& handler, std::shared_ptr<request const> req) const {
-            bool const on_pool_executor = gapi::detail::runs_on(handler, executor_of(*impl));
-            start_send(*impl, std::move(req),
-                       boost::asio::any_completion_handler<completion_signature>(std::forward<Handler>(handler)),
-                       on_pool_executor);
+            bool const on_pool_executor = gapi::detail::runs_on(handler, executor);
+            boost::asio::any_completion_handler<completion_signature> erased(std::forward<Handler>(handler));
+            if (auto state = impl.lock())
+                start_send(*state, std::move(req), std::move(erased), on_pool_executor);
+            else
+                fail_shut_down(executor, std::move(erased));
         }
     };
 
-    GAPI_DECL static executor_type const& executor_of(detail::pool_impl const& impl) noexcept;
+    GAPI_DECL static void fail_shut_down(executor_type const& executor,
+                                         boost::asio::any_completion_handler<completion_signature> handler);
     GAPI_DECL static void start_send(detail::pool_impl& impl, std::shared_ptr<request const> req,
                                      boost::asio::any_completion_handler<completion_signature> handler,
                                      bool on_pool_executor);

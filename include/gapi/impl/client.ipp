@@ -202,9 +202,11 @@ GAPI_DECL boost::asio::awaitable<pipeline::outcome> client::perform(pipeline::ca
 GAPI_DECL boost::asio::awaitable<pipeline::outcome> client::perform_attempts(pipeline::call c,
                                                                              call_options const& options) {
     pipeline::retry_options const& policy = options.retry ? *options.retry : retry_;
-    auto attempts = pipeline::with_retries(policy, timing_, counters_, c, authorize_, report_);
-    if (c.deadline)
-        attempts = detail::until_deadline(std::move(attempts), timing_, *c.deadline);
+    // Chosen outside the co_await (GCC 12 destroys a conditional's result inside one twice).
+    boost::asio::awaitable<pipeline::outcome> attempts =
+        c.deadline ? detail::until_deadline(pipeline::with_retries(policy, timing_, counters_, c, authorize_, report_),
+                                            timing_, *c.deadline)
+                   : pipeline::with_retries(policy, timing_, counters_, c, authorize_, report_);
     pipeline::outcome result = co_await std::move(attempts);
     if (result.ec == api_error::daily_limit_reached && c.traits.sends_mail)
         hold_back_sends(c.traits.method_id, c.traits.quota_key, result.details);

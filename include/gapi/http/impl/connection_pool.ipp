@@ -10,11 +10,13 @@
 #include <gapi/http/detail/origin_slots.hpp>
 #include <gapi/http/url.hpp>
 
+#include <boost/asio/append.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
@@ -600,8 +602,10 @@ GAPI_DECL pool_stats connection_pool::stats() const noexcept { return impl_->sta
 
 GAPI_DECL void connection_pool::shutdown() { impl_->shutdown(); }
 
-GAPI_DECL connection_pool::executor_type const& connection_pool::executor_of(detail::pool_impl const& impl) noexcept {
-    return impl.executor();
+GAPI_DECL void connection_pool::fail_shut_down(executor_type const& executor,
+                                               boost::asio::any_completion_handler<completion_signature> handler) {
+    boost::asio::post(executor, boost::asio::append(std::move(handler), make_error_code(error::pool_shut_down),
+                                                    response{}));
 }
 
 GAPI_DECL void connection_pool::start_send(detail::pool_impl& impl, std::shared_ptr<request const> req,
