@@ -126,15 +126,22 @@ inline pipeline::call make_call(call_context ctx, http::request req, pipeline::c
     return call;
 }
 
+/// The coroutine part of `call_api`: the pipeline's outcome as an error and the response.
+inline boost::asio::awaitable<std::pair<error_code, http::response>>
+response_of(boost::asio::awaitable<pipeline::outcome> answer) {
+    auto o = co_await std::move(answer);
+    co_return std::pair{o.ec, std::move(o.response)};
+}
+
 /// Sends `req` through the client's pipeline; a complete non-2xx answer becomes Google's
 /// typed error (`api_error`), with the response kept for its details. `traits.find_applied`, for
 /// a call that must not run twice, tells the retry layer whether an attempt whose answer
 /// was lost took effect.
+/// Like `fetch`, it builds the call in a plain function, so that the coroutine's frame
+/// holds only the outcome (not the request, the traits and the call as well).
 inline boost::asio::awaitable<std::pair<error_code, http::response>>
 call_api(call_context ctx, http::request req, pipeline::call_traits traits) {
-    auto call = make_call(ctx, std::move(req), std::move(traits));
-    auto o = co_await ctx.c->perform(std::move(call), *ctx.options);
-    co_return std::pair{o.ec, std::move(o.response)};
+    return response_of(ctx.c->perform(make_call(ctx, std::move(req), std::move(traits)), *ctx.options));
 }
 
 // Not a coroutine, and no default argument: GCC 12 destroys an aggregate made inside a
