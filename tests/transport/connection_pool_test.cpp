@@ -143,25 +143,48 @@ BOOST_AUTO_TEST_CASE(concurrent_requests_never_exceed_the_cap) {
     BOOST_TEST(pool.stats().open_connections <= 8u);
 }
 
+// A kept-alive connection the server closed while it was idle is found before use when it
+// was idle for the check delay, and otherwise by its use, as in the keep-alive race.
 BOOST_AUTO_TEST_CASE(server_closed_idle_connection_is_replaced) {
-    asio::io_context ioc;
-    test_server server(ioc.get_executor());
-    connection_pool pool(ioc.get_executor());
-    gapi_test::run(ioc, [&]() -> asio::awaitable<void> {
-        auto [ec, res] = co_await pool.send(get(server.base_url() + "/close-after"), use_tuple);
-        BOOST_TEST_REQUIRE(!ec, ec.message());
-        // The server closes its side while the connection is idle (on loopback its FIN is in
-        // our receive queue once its close() returned).
-        co_await eventually([&] { return server.counts().connections_open == 0; }, "the server closed");
-        std::tie(ec, res) = co_await pool.send(get(server.base_url() + "/echo"), use_tuple);
-        BOOST_TEST_REQUIRE(!ec, ec.message());
-        BOOST_TEST(res.status == 200u);
-        BOOST_TEST(res.headers["X-Connection"] == "2");
-        BOOST_TEST(!res.exchange.reused_connection);
-        BOOST_TEST(res.exchange.attempts == 1u);
-    }());
-    BOOST_TEST(server.counts().connections_accepted == 2u);
-    BOOST_TEST(pool.stats().stale_replays == 0u); // found dead before use, not by failing
+    for (auto const check_after : {std::chrono::milliseconds::zero(), std::chrono::milliseconds(std::chrono::hours(1))}) {
+        bool const checked = check_after == std::chrono::milliseconds::zero(); // every reuse, or none here
+        BOOST_TEST_CONTEXT("checked before reuse: " << checked) {
+            asio::io_context ioc;
+            test_server server(ioc.get_executor());
+            pool_options options;
+            options.liveness_check_after = check_after;
+            connection_pool pool(ioc.get_executor(), options);
+            gapi_test::run(ioc, [&]() -> asio::awaitable<void> {
+                auto [ec, res] = co_await pool.send(get(server.base_url() + "/close-after"), use_tuple);
+                BOOST_TEST_REQUIRE(!ec, ec.message());
+                // The server closes its side while the connection is idle (on loopback its
+                // FIN is in our receive queue once its close() returned).
+                co_await eventually([&] { return server.counts().connections_open == 0; }, "the server closed");
+                std::tie(ec, res) = co_await pool.send(get(server.base_url() + "/echo"), use_tuple);
+                BOOST_TEST_REQUIRE(!ec, ec.message());
+                BOOST_TEST(res.status == 200u);
+                BOOST_TEST(res.headers["X-Connection"] == "2");
+                BOOST_TEST(!res.exchange.reused_connection);
+                // Found dead before use, or by failing and then sent again (it may run twice).
+                BOOST_TEST(res.exchange.attempts == (checked ? 1u : 2u));
+                if (checked)
+                    co_return;
+                std::tie(ec, res) = co_await pool.send(get(server.base_url() + "/close-after"), use_tuple);
+                BOOST_TEST_REQUIRE(!ec, ec.message());
+                co_await eventually([&] { return server.counts().connections_open == 0; }, "the server closed");
+                // One that must not run twice is not sent again: its failure is the caller's.
+                auto must_not_repeat = get(server.base_url() + "/echo");
+                must_not_repeat.replay_on_stale_connection = false;
+                std::tie(ec, res) = co_await pool.send(std::move(must_not_repeat), use_tuple);
+                BOOST_TEST(ec == gapi::condition::network, ec.message());
+                BOOST_TEST(res.exchange.reused_connection);
+                BOOST_TEST(res.exchange.attempts == 1u);
+            }());
+            BOOST_TEST(server.counts().connections_accepted == 2u);
+            BOOST_TEST(server.counts().requests == (checked ? 2u : 3u)); // the last never reached it
+            BOOST_TEST(pool.stats().stale_replays == (checked ? 0u : 1u));
+        }
+    }
 }
 
 BOOST_AUTO_TEST_CASE(keep_alive_race_is_replayed_once_on_a_fresh_connection) {

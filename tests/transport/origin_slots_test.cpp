@@ -35,13 +35,19 @@ using time_point = std::chrono::steady_clock::time_point;
 struct connection_record {
     bool peer_closed = false;
     bool closed = false;
+    int checks = 0; // how often the slots asked whether it looks alive
+    time_point released{}; // when it last went back to the slots
 };
 
 struct fake_connection {
     int id;
     std::map<int, connection_record>* records;
 
-    bool looks_alive() { return !(*records)[id].peer_closed; }
+    bool looks_alive() {
+        auto& record = (*records)[id];
+        ++record.checks;
+        return !record.peer_closed;
+    }
     void close() { (*records)[id].closed = true; }
 };
 
@@ -58,7 +64,8 @@ using outcome = slots_type::outcome;
 
 /// A fake clock and fake connections around one origin's slots.
 struct harness {
-    explicit harness(std::size_t cap) : slots(cap) {}
+    explicit harness(std::size_t cap, slots_type::duration check_after = slots_type::duration::zero())
+        : slots(cap, check_after) {}
 
     std::unique_ptr<fake_connection> connect() {
         int const id = next_connection++;
@@ -82,11 +89,11 @@ BOOST_AUTO_TEST_SUITE(transport_slots)
 
 BOOST_AUTO_TEST_CASE(requests_past_the_cap_wait_and_are_served_in_arrival_order) {
     harness h(2);
-    auto a = h.slots.admit();
-    auto b = h.slots.admit();
+    auto a = h.slots.admit(h.now);
+    auto b = h.slots.admit(h.now);
     BOOST_TEST((a.slot && b.slot));
     BOOST_TEST(h.slots.open() == 2u);
-    BOOST_TEST(!h.slots.admit().granted()); // at the cap: must wait
+    BOOST_TEST(!h.slots.admit(h.now).granted()); // at the cap: must wait
     auto w1 = h.waiter(1), w2 = h.waiter(2), w3 = h.waiter(3);
     h.slots.enqueue(w1);
     h.slots.enqueue(w2);
@@ -118,7 +125,7 @@ BOOST_AUTO_TEST_CASE(requests_past_the_cap_wait_and_are_served_in_arrival_order)
 BOOST_AUTO_TEST_CASE(the_most_recent_live_connection_is_reused_and_dead_ones_are_closed) {
     harness h(3);
     for (int i = 0; i < 3; ++i)
-        BOOST_TEST(h.slots.admit().slot);
+        BOOST_TEST(h.slots.admit(h.now).slot);
     auto c0 = h.connect(), c1 = h.connect(), c2 = h.connect();
     h.slots.release(std::move(c0), h.now);
     h.slots.release(std::move(c1), h.now + 1s);
@@ -126,7 +133,8 @@ BOOST_AUTO_TEST_CASE(the_most_recent_live_connection_is_reused_and_dead_ones_are
     BOOST_TEST(h.slots.idle() == 3u);
 
     h.records[2].peer_closed = true; // the most recent one died while idle
-    auto reused = h.slots.admit();
+    h.now += 2s;
+    auto reused = h.slots.admit(h.now);
     BOOST_TEST_REQUIRE(reused.connection);
     BOOST_TEST(reused.connection->id == 1);
     BOOST_TEST(h.records[2].closed);
@@ -134,16 +142,58 @@ BOOST_AUTO_TEST_CASE(the_most_recent_live_connection_is_reused_and_dead_ones_are
     BOOST_TEST(h.slots.idle() == 1u);
 
     h.records[0].peer_closed = true;
-    auto fresh = h.slots.admit(); // no live idle connection: a place to open one
+    auto fresh = h.slots.admit(h.now); // no live idle connection: a place to open one
     BOOST_TEST(!fresh.connection);
     BOOST_TEST(fresh.slot);
     BOOST_TEST(h.records[0].closed);
     BOOST_TEST(h.slots.open() == 2u);
 }
 
+BOOST_AUTO_TEST_CASE(a_connection_idle_for_less_than_the_check_delay_is_reused_unchecked) {
+    harness h(1, 100ms);
+    BOOST_TEST(h.slots.admit(h.now).slot);
+    h.slots.release(h.connect(), h.now);
+    h.records[0].peer_closed = true; // closed by the server right after its answer
+
+    h.now += 99ms; // reused soon: taken as alive, without asking (the use will find out)
+    auto soon = h.slots.admit(h.now);
+    BOOST_TEST_REQUIRE(soon.connection);
+    BOOST_TEST(soon.connection->id == 0);
+    BOOST_TEST(h.records[0].checks == 0);
+    BOOST_TEST(!h.records[0].closed);
+
+    h.slots.release(std::move(soon.connection), h.now);
+    h.now += 100ms; // idle for the whole delay: asked, found closed, its place freed
+    auto later = h.slots.admit(h.now);
+    BOOST_TEST(!later.connection);
+    BOOST_TEST(later.slot);
+    BOOST_TEST(h.records[0].checks == 1);
+    BOOST_TEST(h.records[0].closed);
+    BOOST_TEST(h.slots.open() == 1u);
+
+    h.slots.release(h.connect(), h.now); // a live one idle for the delay: asked, and reused
+    h.now += 100ms;
+    auto live = h.slots.admit(h.now);
+    BOOST_TEST_REQUIRE(live.connection);
+    BOOST_TEST(h.records[1].checks == 1);
+}
+
+BOOST_AUTO_TEST_CASE(with_no_check_delay_every_reuse_is_checked) {
+    harness h(1);
+    BOOST_TEST(h.slots.admit(h.now).slot);
+    auto conn = h.connect();
+    for (int i = 1; i <= 3; ++i) {
+        h.slots.release(std::move(conn), h.now);
+        auto reused = h.slots.admit(h.now); // released and reused at the same instant
+        BOOST_TEST_REQUIRE(reused.connection);
+        BOOST_TEST(h.records[0].checks == i);
+        conn = std::move(reused.connection);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(a_waiter_whose_deadline_passes_leaves_the_queue_and_the_next_is_served) {
     harness h(1);
-    BOOST_TEST(h.slots.admit().slot);
+    BOOST_TEST(h.slots.admit(h.now).slot);
     auto w1 = h.waiter(1), w2 = h.waiter(2);
     h.slots.enqueue(w1);
     h.slots.enqueue(w2);
@@ -161,7 +211,7 @@ BOOST_AUTO_TEST_CASE(a_waiter_whose_deadline_passes_leaves_the_queue_and_the_nex
 
 BOOST_AUTO_TEST_CASE(a_grant_that_comes_after_the_deadline_is_passed_on_not_lost) {
     harness h(1);
-    BOOST_TEST(h.slots.admit().slot);
+    BOOST_TEST(h.slots.admit(h.now).slot);
     auto late = h.waiter(1), next = h.waiter(2);
     h.slots.enqueue(late);
     h.slots.enqueue(next);
@@ -184,15 +234,15 @@ BOOST_AUTO_TEST_CASE(a_grant_that_comes_after_the_deadline_is_passed_on_not_lost
     BOOST_TEST(h.slots.open() == 1u);
     BOOST_TEST((h.slots.settle(late_again, true, h.now, out) == outcome::gave_up));
     BOOST_TEST(h.slots.open() == 0u);
-    BOOST_TEST(h.slots.admit().slot);
+    BOOST_TEST(h.slots.admit(h.now).slot);
 }
 
 BOOST_AUTO_TEST_CASE(idle_connections_close_exactly_at_the_idle_timeout) {
     harness h(2);
     constexpr auto idle_timeout = 30s;
     BOOST_TEST(!h.slots.oldest_idle_since());
-    BOOST_TEST(h.slots.admit().slot);
-    BOOST_TEST(h.slots.admit().slot);
+    BOOST_TEST(h.slots.admit(h.now).slot);
+    BOOST_TEST(h.slots.admit(h.now).slot);
     auto const t0 = h.now;
     h.slots.release(h.connect(), t0);
     h.slots.release(h.connect(), t0 + 10s);
@@ -217,9 +267,9 @@ BOOST_AUTO_TEST_CASE(idle_connections_close_exactly_at_the_idle_timeout) {
 
 BOOST_AUTO_TEST_CASE(after_close_all_nothing_is_kept_or_handed_on) {
     harness h(1);
-    BOOST_TEST(h.slots.admit().slot);
+    BOOST_TEST(h.slots.admit(h.now).slot);
     h.slots.release(h.connect(), h.now);
-    BOOST_TEST(h.slots.admit().connection); // reuse, then a second connection can't open
+    BOOST_TEST(h.slots.admit(h.now).connection); // reuse, then a second connection can't open
     BOOST_TEST(h.slots.open() == 1u);
     auto w = h.waiter(1);
     h.slots.enqueue(w);
@@ -250,7 +300,7 @@ struct request_model {
 /// with what the requests hold.
 class schedule {
 public:
-    schedule(std::uint32_t seed, std::size_t cap) : rng_(seed), cap_(cap), h_(cap) {}
+    schedule(std::uint32_t seed, std::size_t cap) : rng_(seed), cap_(cap), h_(cap, check_after) {}
 
     void run(int steps) {
         for (int i = 0; i < steps; ++i) {
@@ -272,6 +322,7 @@ public:
 
     std::size_t served() const { return served_; }
     std::size_t gave_up() const { return gave_up_; }
+    std::size_t used_closed() const { return used_closed_; }
 
 private:
     std::uint32_t pick(std::uint32_t n) { return rng_() % n; }
@@ -311,11 +362,19 @@ private:
         case 3:
             if (auto id = any_request([](auto const& r) { return r.at == phase::busy; })) {
                 auto& r = requests_[*id];
-                BOOST_TEST_REQUIRE(!h_.records[r.connection->id].closed);
-                if (pick(3) == 0)
+                auto& record = h_.records[r.connection->id];
+                BOOST_TEST_REQUIRE(!record.closed);
+                if (record.peer_closed) { // reused unchecked, and the use found it closed
+                    h_.slots.discard(std::move(r.connection));
+                    end(r, "failed");
+                    break;
+                }
+                if (pick(3) == 0) {
                     h_.slots.discard(std::move(r.connection)); // Connection: close
-                else
+                } else {
+                    record.released = h_.now;
                     h_.slots.release(std::move(r.connection), h_.now);
+                }
                 ++served_;
                 end(r, "served");
             }
@@ -367,9 +426,14 @@ private:
             return;
         int const id = next_request_++;
         auto& r = requests_[id];
-        auto admitted = h_.slots.admit();
+        auto admitted = h_.slots.admit(h_.now);
         if (admitted.connection) {
-            BOOST_TEST_REQUIRE(!h_.records[admitted.connection->id].peer_closed);
+            // Closed by its peer only if idle for less than the check delay (not asked).
+            auto const& record = h_.records[admitted.connection->id];
+            if (record.peer_closed) {
+                BOOST_TEST_REQUIRE((h_.now - record.released < check_after));
+                ++used_closed_;
+            }
             r.connection = std::move(admitted.connection);
             r.at = phase::busy;
         } else if (admitted.slot) {
@@ -385,6 +449,8 @@ private:
     void resume(request_model& r) {
         bool const giving_up = r.aborted || h_.now >= r.deadline;
         bool const was_granted = r.waiter->granted.granted();
+        if (giving_up && r.waiter->granted.connection) // passed on, idle from now if nobody waits
+            h_.records[r.waiter->granted.connection->id].released = h_.now;
         std::unique_ptr<fake_connection> out;
         switch (h_.slots.settle(r.waiter, giving_up, h_.now, out)) {
         case outcome::use_connection:
@@ -463,6 +529,7 @@ private:
     }
 
     static constexpr auto idle_timeout = 50ms;
+    static constexpr auto check_after = 10ms;
     std::mt19937 rng_;
     std::size_t cap_;
     harness h_;
@@ -472,6 +539,7 @@ private:
     int next_request_ = 0;
     std::size_t served_ = 0;
     std::size_t gave_up_ = 0;
+    std::size_t used_closed_ = 0;
 };
 
 } // namespace
@@ -479,17 +547,20 @@ private:
 BOOST_AUTO_TEST_CASE(random_schedules_keep_the_cap_the_order_and_every_connection) {
     std::size_t served = 0;
     std::size_t gave_up = 0;
+    std::size_t used_closed = 0;
     for (std::uint32_t seed = 1; seed <= 600; ++seed) {
         BOOST_TEST_CONTEXT("seed " << seed) {
             schedule s(seed, 1 + seed % 4);
             s.run(600);
             served += s.served();
             gave_up += s.gave_up();
+            used_closed += s.used_closed();
         }
     }
     // The schedules reach both endings often, or they would prove little.
     BOOST_TEST(served > 10000u);
     BOOST_TEST(gave_up > 1000u);
+    BOOST_TEST(used_closed > 100u); // connections reused unchecked that the peer had closed
 }
 
 BOOST_AUTO_TEST_SUITE_END()

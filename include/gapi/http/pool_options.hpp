@@ -48,6 +48,14 @@ struct pool_options {
     std::chrono::milliseconds request_timeout{120'000};
     /// An idle kept-alive connection is closed after this long unused.
     std::chrono::milliseconds idle_timeout{60'000};
+    /// A kept-alive connection idle at least this long is checked before it is reused: one
+    /// non-blocking peek (a system call) tells whether the server closed it meanwhile. One
+    /// reused sooner is not checked, as under load every connection is reused within
+    /// milliseconds and servers close idle connections after seconds. A connection found
+    /// closed only when used fails as the keep-alive race does: a request not yet written,
+    /// or one that may run twice, is sent again on a new connection, and any other fails
+    /// with a network error (`http::request::replay_on_stale_connection`). Zero checks every reuse.
+    std::chrono::milliseconds liveness_check_after{100};
 
     /// Largest response body accepted. Gmail accepts messages up to 35 MB, which
     /// `messages.get(format=raw)` returns base64url-encoded inside JSON (about 47 MB).

@@ -30,7 +30,8 @@ struct grant {
     bool granted() const noexcept { return connection || slot; }
 };
 
-/// `Connection` has `bool looks_alive()` (false once the server closed it while idle) and
+/// `Connection` has `bool looks_alive()` (false once the server closed it while idle; it
+/// may cost a system call, so it is asked only of a connection idle for a while) and
 /// `void close()`. `Waiter` has a member `grant<Connection> granted` and `void wake()`, which
 /// resumes the request that waits on it.
 template <class Connection, class Waiter>
@@ -49,19 +50,26 @@ public:
         gave_up, ///< nothing: its deadline passed or it was aborted; a grant it had is passed on
     };
 
-    explicit origin_slots(std::size_t max_connections) : max_connections_(max_connections) {}
+    using duration = std::chrono::steady_clock::duration;
+
+    /// `check_after`: a kept-alive connection idle for less is reused without asking
+    /// whether it still looks alive, as one handed straight to a waiter is; zero asks always.
+    explicit origin_slots(std::size_t max_connections, duration check_after = duration::zero())
+        : max_connections_(max_connections), check_after_(check_after) {}
 
     std::size_t open() const noexcept { return open_; }
     std::size_t idle() const noexcept { return idle_.size(); }
     std::size_t waiting() const noexcept { return waiters_.size(); }
 
     /// A kept-alive connection that still looks alive (the most recently used, whose peer is
-    /// least likely to have closed it), or else a place under the cap, or else nothing.
-    admission admit() {
+    /// least likely to have closed it), or else a place under the cap, or else nothing. One
+    /// idle since less than `check_after` before `now` is taken as alive.
+    admission admit(time_point now) {
         while (!idle_.empty()) {
+            bool const recent = check_after_ > duration::zero() && now - idle_.back().since < check_after_;
             auto candidate = std::move(idle_.back().connection);
             idle_.pop_back();
-            if (candidate->looks_alive())
+            if (recent || candidate->looks_alive())
                 return admission{.connection = std::move(candidate)};
             candidate->close();
             --open_;
@@ -181,6 +189,7 @@ private:
     }
 
     std::size_t max_connections_;
+    duration check_after_;
     std::size_t open_ = 0; // connecting, busy or idle: what the cap counts
     std::vector<idle_connection> idle_; // back() is the most recently used
     std::deque<std::shared_ptr<Waiter>> waiters_;

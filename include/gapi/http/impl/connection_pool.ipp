@@ -106,8 +106,9 @@ struct origin_state {
     std::string host_field; // "Host: ...\r\n", as every request to it carries
     origin_slots<connection, waiter> slots;
 
-    origin_state(http::origin where_, std::size_t max_connections)
-        : where(std::move(where_)), host_field("Host: " + where.host_header() + "\r\n"), slots(max_connections) {}
+    origin_state(http::origin where_, std::size_t max_connections, clock_type::duration check_after)
+        : where(std::move(where_)), host_field("Host: " + where.host_header() + "\r\n"),
+          slots(max_connections, check_after) {}
 };
 
 // Linked into the pool's list of operations in progress while it runs (`shutdown` aborts
@@ -249,7 +250,8 @@ private:
     origin_state& state_of(http::origin const& where) {
         auto& slot = origins_[where];
         if (!slot)
-            slot = std::make_unique<origin_state>(where, options_.max_connections_per_origin);
+            slot = std::make_unique<origin_state>(where, options_.max_connections_per_origin,
+                                                  options_.liveness_check_after);
         return *slot;
     }
 
@@ -320,12 +322,13 @@ private:
             co_return where.error();
         if (auto ec = validate(*op.req))
             co_return ec;
-        op.deadline = clock_type::now() + op.req->timeout.value_or(options_.request_timeout);
+        auto const now = clock_type::now();
+        op.deadline = now + op.req->timeout.value_or(options_.request_timeout);
         origin_state& origin = state_of(*where);
         auto const head = build_head(*op.req, origin);
 
         std::unique_ptr<connection> conn;
-        if (auto ec = co_await acquire(origin, op, conn))
+        if (auto ec = co_await acquire(origin, op, now, conn))
             co_return ec;
         for (;;) {
             auto& exchange = op.resp.exchange;
@@ -362,8 +365,9 @@ private:
 
     // Hands out a live kept-alive connection, or opens a new one under the cap, or
     // queues the request until one of those is possible or its deadline passes.
-    asio::awaitable<error_code> acquire(origin_state& origin, op_state& op, std::unique_ptr<connection>& out) {
-        auto admitted = origin.slots.admit();
+    asio::awaitable<error_code> acquire(origin_state& origin, op_state& op, clock_type::time_point now,
+                                        std::unique_ptr<connection>& out) {
+        auto admitted = origin.slots.admit(now);
         if (admitted.connection) {
             out = std::move(admitted.connection);
             co_return error_code{};
@@ -375,9 +379,9 @@ private:
             op.active_waiter = w.get();
             co_await w->timer.async_wait(use_tuple);
             op.active_waiter = nullptr;
-            auto const now = clock_type::now();
-            bool const giving_up = op.abort_reason || now >= op.deadline;
-            switch (origin.slots.settle(w, giving_up, now, out)) {
+            auto const woke_at = clock_type::now();
+            bool const giving_up = op.abort_reason || woke_at >= op.deadline;
+            switch (origin.slots.settle(w, giving_up, woke_at, out)) {
             case origin_slots<connection, waiter>::outcome::use_connection:
                 co_return error_code{};
             case origin_slots<connection, waiter>::outcome::gave_up:
