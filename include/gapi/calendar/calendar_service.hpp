@@ -531,7 +531,8 @@ private:
                                                 std::forward<CompletionToken>(token));
     }
 
-    // Static, with the service by value: the coroutine frame owns its copy.
+    // Static, with the service by value: the coroutine frame owns its copy (or, for one that
+    // only returns its call's awaitable, the call keeps the options: `call_context::owner`).
     GAPI_DECL static result<event_list> do_list_events(calendar_service self, std::string id, event_query query);
     GAPI_DECL static result<event_list> do_list_all_events(calendar_service self, std::string id, event_query query);
     GAPI_DECL static result<sync_result> do_sync_events(calendar_service self, std::string id, std::string sync_token,
@@ -559,7 +560,7 @@ private:
     do_upcoming_events(calendar_service self, std::vector<std::string> ids, std::size_t count);
 
     // Calendar's quota is the credential's user's.
-    gapi::detail::call_context context() const noexcept { return {client_, &options_->call, {}}; }
+    gapi::detail::call_context context() const noexcept { return {client_, &options_->call, {}, options_}; }
 
     client* client_;
     // Shared and immutable: copying the service (each operation keeps a copy) costs a

@@ -104,12 +104,22 @@ inline boost::urls::url api_url(std::string_view root, std::initializer_list<std
 }
 
 /// What a service gives each of its calls: the client, the service's per-call options,
-/// and whose quota the call spends (Gmail's userId; empty: the credential's user).
+/// whose quota the call spends (Gmail's userId; empty: the credential's user), and what
+/// owns those options. The call keeps the owner (`pipeline::call::keep_alive`), so an
+/// operation may return the call's awaitable without being a coroutine that holds the
+/// service itself.
 struct call_context {
     client* c;
     call_options const* options;
     std::string_view quota_key;
+    std::shared_ptr<void const> owner;
 };
+
+/// An operation's result known before any call is made (its arguments were refused).
+template <class T>
+boost::asio::awaitable<std::pair<error_code, T>> refused(error_code ec) {
+    co_return std::pair{ec, T{}};
+}
 
 /// The pipeline's call for `req`: its traits completed from the request and the service.
 inline pipeline::call make_call(call_context ctx, http::request req, pipeline::call_traits traits) {
@@ -122,6 +132,7 @@ inline pipeline::call make_call(call_context ctx, http::request req, pipeline::c
     if (traits.quota_key.empty())
         traits.quota_key = ctx.quota_key;
     call.traits = std::move(traits);
+    call.keep_alive = std::move(ctx.owner);
     call.request = std::make_shared<http::request>(std::move(req));
     return call;
 }

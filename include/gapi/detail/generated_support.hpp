@@ -236,7 +236,9 @@ boost::asio::awaitable<std::pair<error_code, T>> generated_call(service_ref ref,
                                                                 http::request req) {
     if (ec)
         co_return std::pair{ec, T{}};
-    auto [call_ec, res] = co_await call_api(call_context{ref.c, ref.options, quota_key}, std::move(req));
+    // Named first: GCC 12 destroys an aggregate made inside a co_await expression twice.
+    call_context const ctx{ref.c, ref.options, quota_key, {}};
+    auto [call_ec, res] = co_await call_api(ctx, std::move(req));
     if (call_ec)
         co_return std::pair{call_ec, T{}};
     if constexpr (std::is_same_v<T, no_content>)

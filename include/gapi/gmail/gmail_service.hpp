@@ -438,12 +438,18 @@ private:
     }
 
     // Every call spends the quota of the mailbox it names.
-    gapi::detail::call_context context() const noexcept { return {client_, &options_->call, options_->user_id}; }
+    gapi::detail::call_context context() const noexcept {
+        return {client_, &options_->call, options_->user_id, options_};
+    }
 
     // Static, with the service by value: the coroutine frame owns its copy, so the
-    // service object need not outlive the operation.
+    // service object need not outlive the operation. A function that only builds one
+    // call and returns its awaitable is no coroutine (one frame less per call): the call
+    // keeps the options alive (`call_context::owner`).
     GAPI_DECL static result<message> do_send(gmail_service self, mime::message msg);
     GAPI_DECL static result<message> do_send_raw(gmail_service self, std::string rfc822);
+    GAPI_DECL static result<message> send_resumable(gmail_service self, std::string rfc822,
+                                                    pipeline::call_traits traits);
     GAPI_DECL static result<draft> do_create_draft(gmail_service self, mime::message msg);
     GAPI_DECL static result<message> do_send_draft(gmail_service self, std::string id);
     GAPI_DECL static result<draft> do_get_draft(gmail_service self, std::string id, message_format format);

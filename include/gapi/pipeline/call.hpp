@@ -82,6 +82,9 @@ struct call {
     /// instead of the one it used (`token_used`).
     bool refresh_token = false;
     std::string token_used; ///< the access token the last attempt carried (a secret; never logged)
+    /// What the call's references point into (the options of the service that made it),
+    /// alive as long as the call: the service's operation may have returned already.
+    std::shared_ptr<void const> keep_alive;
 };
 
 /// The rest of the pipeline, as a layer sees it.

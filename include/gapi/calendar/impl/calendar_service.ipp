@@ -64,7 +64,7 @@ GAPI_DECL calendar_service::calendar_service(client& c, calendar_options options
 GAPI_DECL calendar_service::result<event_list> calendar_service::do_list_events(calendar_service self, std::string id,
                                                                                event_query query) {
     auto req = detail::list_events_request(self.options(), id, query);
-    co_return co_await gapi::detail::fetch<event_list>(self.context(), std::move(req));
+    return gapi::detail::fetch<event_list>(self.context(), std::move(req));
 }
 
 GAPI_DECL calendar_service::result<event_list> calendar_service::do_list_all_events(calendar_service self,
@@ -114,7 +114,7 @@ GAPI_DECL calendar_service::result<sync_result> calendar_service::do_sync_events
 GAPI_DECL calendar_service::result<event> calendar_service::do_get_event(calendar_service self, std::string calendar_id,
                                                                         std::string event_id) {
     auto req = detail::get_event_request(self.options(), calendar_id, event_id);
-    co_return co_await gapi::detail::fetch<event>(self.context(), std::move(req));
+    return gapi::detail::fetch<event>(self.context(), std::move(req));
 }
 
 GAPI_DECL calendar_service::result<event> calendar_service::do_insert_event(calendar_service self,
@@ -138,17 +138,17 @@ GAPI_DECL calendar_service::result<event> calendar_service::do_patch_event(calen
                                                                           send_updates notify) {
     auto req = detail::modify_event_request(detail::events_patch, http::verb::patch, self.options(), calendar_id,
                                             event_id, changes, notify);
-    co_return co_await gapi::detail::fetch<event>(self.context(), std::move(req));
+    return gapi::detail::fetch<event>(self.context(), std::move(req));
 }
 
 GAPI_DECL calendar_service::result<event> calendar_service::do_update_event(calendar_service self,
                                                                            std::string calendar_id, event ev,
                                                                            send_updates notify) {
     if (ev.id.empty())
-        co_return std::pair{make_error_code(error::missing_id), event{}};
+        return gapi::detail::refused<event>(make_error_code(error::missing_id));
     auto req = detail::modify_event_request(detail::events_update, http::verb::put, self.options(), calendar_id, ev.id,
                                             boost::json::value_from(ev), notify);
-    co_return co_await gapi::detail::fetch<event>(self.context(), std::move(req));
+    return gapi::detail::fetch<event>(self.context(), std::move(req));
 }
 
 GAPI_DECL calendar_service::result<bool> calendar_service::do_delete_event(calendar_service self,
@@ -166,7 +166,7 @@ GAPI_DECL calendar_service::result<calendar::calendar_list> calendar_service::do
                                                                                      std::string page_token,
                                                                                      std::size_t max_results) {
     auto req = detail::list_calendars_request(self.options(), page_token, max_results);
-    co_return co_await gapi::detail::fetch<calendar::calendar_list>(self.context(), std::move(req));
+    return gapi::detail::fetch<calendar::calendar_list>(self.context(), std::move(req));
 }
 
 GAPI_DECL calendar_service::result<std::vector<calendar_list_entry>>

@@ -44,8 +44,8 @@ GAPI_DECL void gmail_service::adopt(gmail_options options) {
 GAPI_DECL gmail_service::result<message> gmail_service::do_send(gmail_service self, mime::message msg) {
     auto rendered = mime::render(msg);
     if (!rendered)
-        co_return std::pair{rendered.error(), message{}};
-    co_return co_await do_send_raw(self, std::move(*rendered));
+        return gapi::detail::refused<message>(rendered.error());
+    return do_send_raw(std::move(self), std::move(*rendered));
 }
 
 namespace detail {
@@ -154,15 +154,20 @@ inline gapi::pipeline::call_traits one_draft(gapi::detail::call_context ctx, gma
 GAPI_DECL gmail_service::result<message> gmail_service::do_send_raw(gmail_service self, std::string rfc822) {
     auto const& o = self.options();
     if (rfc822.size() > mime::max_message_size)
-        co_return std::pair{make_error_code(error::message_too_large), message{}};
+        return gapi::detail::refused<message>(make_error_code(error::message_too_large));
     auto traits = detail::never_twice(self.context(), o, detail::message_id_of(rfc822));
-    if (rfc822.size() <= o.media_limit) {
-        auto const& prepared = self.prepared_->send_url;
-        auto req = detail::send_request(o, std::move(rfc822), prepared ? &*prepared : nullptr);
-        co_return co_await gapi::detail::fetch<message>(self.context(), std::move(req), std::move(traits));
-    }
+    if (rfc822.size() > o.media_limit)
+        return send_resumable(std::move(self), std::move(rfc822), std::move(traits));
+    auto const& prepared = self.prepared_->send_url;
+    auto req = detail::send_request(o, std::move(rfc822), prepared ? &*prepared : nullptr);
+    return gapi::detail::fetch<message>(self.context(), std::move(req), std::move(traits));
+}
 
-    // Resumable: a session first, then the bytes in one PUT to the session's URL.
+// A message over the media limit: a session first, then the bytes in one PUT to the
+// session's URL.
+GAPI_DECL gmail_service::result<message> gmail_service::send_resumable(gmail_service self, std::string rfc822,
+                                                                       pipeline::call_traits traits) {
+    auto const& o = self.options();
     auto start = detail::resumable_start_request(o, rfc822.size());
     auto [ec, res] = co_await gapi::detail::call_api(self.context(), std::move(start));
     if (ec)
@@ -179,29 +184,29 @@ GAPI_DECL gmail_service::result<message> gmail_service::do_send_raw(gmail_servic
 GAPI_DECL gmail_service::result<draft> gmail_service::do_create_draft(gmail_service self, mime::message msg) {
     auto rendered = mime::render(msg);
     if (!rendered)
-        co_return std::pair{rendered.error(), draft{}};
+        return gapi::detail::refused<draft>(rendered.error());
     auto const& o = self.options();
     auto traits = detail::one_draft(self.context(), o, detail::message_id_of(*rendered));
     auto req = detail::create_draft_request(o, std::move(*rendered));
     req.replay_on_stale_connection = false; // each drafts.create that Gmail executes makes a draft
-    co_return co_await gapi::detail::fetch<draft>(self.context(), std::move(req), std::move(traits));
+    return gapi::detail::fetch<draft>(self.context(), std::move(req), std::move(traits));
 }
 
 GAPI_DECL gmail_service::result<message> gmail_service::do_send_draft(gmail_service self, std::string id) {
     auto req = detail::send_draft_request(self.options(), id);
-    co_return co_await gapi::detail::fetch<message>(self.context(), std::move(req));
+    return gapi::detail::fetch<message>(self.context(), std::move(req));
 }
 
 GAPI_DECL gmail_service::result<draft> gmail_service::do_get_draft(gmail_service self, std::string id,
                                                                    message_format format) {
     auto req = detail::get_draft_request(self.options(), id, format);
-    co_return co_await gapi::detail::fetch<draft>(self.context(), std::move(req));
+    return gapi::detail::fetch<draft>(self.context(), std::move(req));
 }
 
 GAPI_DECL gmail_service::result<draft_list> gmail_service::do_list_drafts(gmail_service self, std::size_t max_results,
                                                                           std::string page_token) {
     auto req = detail::list_drafts_request(self.options(), max_results, page_token);
-    co_return co_await gapi::detail::fetch<draft_list>(self.context(), std::move(req));
+    return gapi::detail::fetch<draft_list>(self.context(), std::move(req));
 }
 
 GAPI_DECL gmail_service::result<bool> gmail_service::do_delete_draft(gmail_service self, std::string id) {
@@ -241,7 +246,7 @@ GAPI_DECL gmail_service::result<label> gmail_service::do_create_label(gmail_serv
 
 GAPI_DECL gmail_service::result<message_list> gmail_service::do_list_messages(gmail_service self, list_query query) {
     auto req = detail::list_messages_request(self.options(), query);
-    co_return co_await gapi::detail::fetch<message_list>(self.context(), std::move(req));
+    return gapi::detail::fetch<message_list>(self.context(), std::move(req));
 }
 
 GAPI_DECL gmail_service::result<std::vector<message_ref>> gmail_service::do_list_all_messages(gmail_service self,
@@ -262,12 +267,12 @@ GAPI_DECL gmail_service::result<std::vector<message_ref>> gmail_service::do_list
 GAPI_DECL gmail_service::result<message> gmail_service::do_get_message(gmail_service self, std::string id,
                                                                        message_format format) {
     auto req = detail::get_message_request(self.options(), id, format);
-    co_return co_await gapi::detail::fetch<message>(self.context(), std::move(req));
+    return gapi::detail::fetch<message>(self.context(), std::move(req));
 }
 
 GAPI_DECL gmail_service::result<profile> gmail_service::do_get_profile(gmail_service self) {
     auto req = detail::get_profile_request(self.options());
-    co_return co_await gapi::detail::fetch<profile>(self.context(), std::move(req));
+    return gapi::detail::fetch<profile>(self.context(), std::move(req));
 }
 
 GAPI_DECL http::request gmail_service::get_message_request(std::string const& id, message_format format) const {
