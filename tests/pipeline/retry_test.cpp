@@ -861,6 +861,43 @@ BOOST_AUTO_TEST_CASE(a_waiting_call_cancelled_completes_at_once_and_is_never_sen
     });
 }
 
+// Operations queued behind a running one that then fail to start (their request cannot be
+// built) hand the place on one after another: 20,000 of them would overflow the stack if
+// each started the next from inside its own failure.
+BOOST_AUTO_TEST_CASE(a_long_queue_of_calls_that_cannot_start_completes_without_deepening_the_stack) {
+    pipeline_fixture f({.quota = {.enabled = false}}, {}, [](gapi::client_options& o) { o.max_calls_in_flight = 1; });
+    gapi::gmail::gmail_options misconfigured;
+    misconfigured.root = "not a url";
+    misconfigured.user_id = f.gmail->options().user_id; // the same lane as the running call
+    gapi::gmail::gmail_service broken(*f.client, misconfigured);
+    constexpr std::size_t queued = 20000;
+    std::size_t refused = 0, completed = 0;
+    error_code first_ec = make_error_code(gapi::error::internal_error);
+    gapi_test::run(f.ioc, [&]() -> asio::awaitable<void> {
+        asio::steady_timer done(f.ioc, asio::steady_timer::time_point::max());
+        auto const finish = [&] {
+            if (++completed == queued + 1)
+                done.cancel();
+        };
+        auto const first = numbered(1);
+        f.gmail->send(first, [&](error_code ec, gapi::gmail::message) {
+            first_ec = ec;
+            finish();
+        });
+        for (std::size_t i = 0; i < queued; ++i)
+            broken.get_message("id", gapi::gmail::message_format::minimal, [&](error_code ec, gapi::gmail::message) {
+                refused += ec == gapi::error::invalid_url;
+                finish();
+            });
+        BOOST_TEST(f.client->admission().waiting_count() == queued);
+        co_await done.async_wait(use_tuple);
+    }());
+    BOOST_TEST(!first_ec, first_ec.message());
+    BOOST_TEST(refused == queued);
+    BOOST_TEST(f.client->admission().running() == 0u);
+    BOOST_TEST(f.client->admission().waiting_count() == 0u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 // The gate alone, without I/O: first come, first served; the limit holds; what was
@@ -870,7 +907,10 @@ BOOST_AUTO_TEST_SUITE(pipeline_admission)
 namespace {
 struct recorded : gapi::detail::admission::waiting {
     recorded(std::vector<std::string>& log, std::string name) : log(log), name(std::move(name)) {}
-    void start() override { log.push_back("start " + name); }
+    bool start() override {
+        log.push_back("start " + name);
+        return true;
+    }
     void abandon(error_code why) override { log.push_back("abandon " + name + ": " + why.message()); }
     std::vector<std::string>& log;
     std::string name;

@@ -69,7 +69,9 @@ public:
     /// An operation waiting for its turn.
     struct waiting {
         virtual ~waiting() = default;
-        virtual void start() = 0;                 ///< its turn came; it holds a place now
+        /// Its turn came; it holds a place now. False: it could not start (its handler has
+        /// the error), and its place goes on.
+        virtual bool start() = 0;
         virtual void abandon(error_code why) = 0; ///< completes it without starting it
         bool done = false;                        ///< started or abandoned
     };
@@ -112,7 +114,9 @@ public:
     }
     void wait(lane& l, std::shared_ptr<waiting> w) { l.queue.push_back(std::move(w)); }
     /// A running operation of `l` finished: the first one waiting there (not cancelled
-    /// meanwhile) takes its place. An idle lane is forgotten.
+    /// meanwhile, and able to start) takes its place. An idle lane is forgotten. A loop, not
+    /// a recursion: a long queue of operations that fail to start (a misconfigured root)
+    /// goes through here one after another, not one stack frame deeper each.
     void leave(lane& l) {
         while (!l.queue.empty()) {
             auto next = std::move(l.queue.front());
@@ -120,8 +124,8 @@ public:
             if (next->done)
                 continue;
             next->done = true;
-            next->start();
-            return;
+            if (next->start())
+                return;
         }
         if (--l.running == 0)
             lanes_.erase(l.key);
@@ -171,23 +175,23 @@ void launch(boost::asio::any_io_executor const& ex, admission& gate, admission::
                        }));
 }
 
-/// Makes the operation's coroutine and launches it in the place `l` holds for it. Making
-/// it can only fail to allocate; then the place is given back and the handler gets the
-/// error, posted.
+/// Makes the operation's awaitable and launches it in the place `l` holds for it. Making
+/// it builds the request (and may make the coroutine), which fails for a misconfigured
+/// root or when memory runs out: then the handler gets the error, posted, and the caller
+/// gives the place back (false).
 template <class T, class MakeAwaitable>
-void start_admitted(boost::asio::any_io_executor const& ex, admission& gate, admission::lane& l, MakeAwaitable& make,
+bool start_admitted(boost::asio::any_io_executor const& ex, admission& gate, admission::lane& l, MakeAwaitable& make,
                     boost::asio::any_completion_handler<void(error_code, T)> handler, bool on_ex) {
     namespace asio = boost::asio;
     operation_result<T> op;
     try {
         op = make();
     } catch (...) {
-        auto const ec = error_of(std::current_exception());
-        gate.leave(l);
-        asio::post(ex, asio::append(std::move(handler), ec, T{}));
-        return;
+        asio::post(ex, asio::append(std::move(handler), error_of(std::current_exception()), T{}));
+        return false;
     }
     launch<T>(ex, gate, l, std::move(op), std::move(handler), on_ex);
+    return true;
 }
 
 /// An operation queued at the admission gate: what makes its coroutine, and its handler.
@@ -224,7 +228,9 @@ public:
         });
     }
 
-    void start() override { start_admitted<T>(ex_, gate_, lane_, *make_, std::move(handler_), on_gate_executor_); }
+    bool start() override {
+        return start_admitted<T>(ex_, gate_, lane_, *make_, std::move(handler_), on_gate_executor_);
+    }
 
     void abandon(error_code why) override {
         // Posted, never run inline: this may run inside the client's destructor. The
@@ -262,7 +268,8 @@ auto start_operation(boost::asio::any_io_executor const& ex, admission& gate, st
                           on_ex]() mutable {
                 auto& l = gate.lane_of(lane_key);
                 if (gate.try_enter(l)) {
-                    start_admitted<T>(ex, gate, l, make_op, std::move(h), on_ex);
+                    if (!start_admitted<T>(ex, gate, l, make_op, std::move(h), on_ex))
+                        gate.leave(l);
                     return;
                 }
                 // A queued operation starts on the gate's executor.

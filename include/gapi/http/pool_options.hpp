@@ -54,7 +54,9 @@ struct pool_options {
     /// milliseconds and servers close idle connections after seconds. A connection found
     /// closed only when used fails as the keep-alive race does: a request not yet written,
     /// or one that may run twice, is sent again on a new connection, and any other fails
-    /// with a network error (`http::request::replay_on_stale_connection`). Zero checks every reuse.
+    /// with a network error (`http::request::replay_on_stale_connection`). Bytes nobody
+    /// asked for (a TLS close_notify, an unsolicited 408) are found the same way: servers
+    /// send them on idle timeouts, not milliseconds after an answer. Zero checks every reuse.
     std::chrono::milliseconds liveness_check_after{100};
 
     /// Largest response body accepted. Gmail accepts messages up to 35 MB, which
