@@ -379,8 +379,9 @@ BOOST_AUTO_TEST_CASE(send_raw_sends_the_bytes_as_given) {
 }
 
 // Raw messages as other composers write them: the Message-ID field's name in lower case,
-// after other fields; folded onto the next line; lines ending in LF alone. The same name
-// in the body never counts.
+// after other fields; folded onto the next line; lines ending in LF alone; white space
+// before the colon (RFC 5322's obsolete syntax), after a field whose name only starts
+// the same. The same name in the body never counts.
 struct raw_with_message_id {
     std::string raw;
     std::string message_id;
@@ -398,6 +399,11 @@ std::vector<raw_with_message_id> const raw_message_id_forms{
      "Message-ID: <bare-lf-1@example.com>\nMIME-Version: 1.0\n\n"
      "Message-ID: <in-the-body@example.com>\n",
      "<bare-lf-1@example.com>"},
+    {"From: user1@example.com\r\nTo: user2@example.com\r\nSubject: lost answer\r\n"
+     "Message-IDs: <not-this-field@example.com>\r\n"
+     "Message-ID \t: <space-before-colon-1@example.com>\r\nMIME-Version: 1.0\r\n\r\n"
+     "Message-ID: <in-the-body@example.com>\r\n",
+     "<space-before-colon-1@example.com>"},
 };
 
 // The send is applied, its answer lost: gapi finds it by that Message-ID. (Not written in

@@ -10,16 +10,17 @@
 #include <boost/url/parse.hpp>
 
 #include <algorithm>
-#include <cctype>
 
 namespace gapi::emulator {
 
 namespace detail::batch {
 
+// ASCII only, as header names are: std::tolower is a library call per character, ~1k
+// instructions per part of a batch request (a fortieth of the emulator's work for a get).
 inline bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-           });
+    auto const lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    return a.size() == b.size() &&
+           std::equal(a.begin(), a.end(), b.begin(), [&](char x, char y) { return lower(x) == lower(y); });
 }
 
 inline std::string_view trim(std::string_view s) {

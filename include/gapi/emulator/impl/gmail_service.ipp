@@ -803,9 +803,19 @@ inline std::string strip_tags(std::string_view html) {
 }
 
 inline std::string snippet_of(stored_message const& m) {
-    std::string const text = !m.text_body.empty() ? m.text_body : strip_tags(m.html_body);
+    std::string stripped;
+    std::string_view text = m.text_body;
+    if (text.empty()) {
+        stripped = strip_tags(m.html_body);
+        text = stripped;
+    }
+    // Only the first 200 characters count: the rest of a long body is never read (nor
+    // copied), on every read of the message.
     std::string collapsed;
+    collapsed.reserve(std::min<std::size_t>(text.size(), 201));
     for (char c : text) {
+        if (collapsed.size() > 200) // enough to tell where the 200 end
+            break;
         if (mime::is_space(c)) {
             if (!collapsed.empty() && collapsed.back() != ' ')
                 collapsed.push_back(' ');
@@ -891,6 +901,7 @@ inline json::object payload_json(mime_part const& p, std::string const& part_id,
 inline json::object message_resource(stored_message const& m, std::string_view format,
                                      std::vector<std::string> const& metadata_headers) {
     json::object o;
+    o.reserve(9); // its fields, without growing (each growth rehashed the fields so far)
     o["id"] = m.id;
     o["threadId"] = m.thread_id;
     json::array labels;

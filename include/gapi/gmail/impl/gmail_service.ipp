@@ -52,16 +52,22 @@ namespace detail {
 
 // The Message-ID field of a raw message's header block, without its angle brackets;
 // empty when there is none. Lines end in CRLF or LF; the block ends at the first empty
-// line; a field may be folded onto the lines after it (RFC 5322 2.2.3).
+// line; a field may be folded onto the lines after it (RFC 5322 2.2.3), and its name may
+// be followed by white space before the colon (the obsolete syntax of RFC 5322 4.5,
+// which Gmail reads as the same field).
 inline std::string message_id_of(std::string_view raw) {
-    constexpr std::string_view name = "message-id:";
-    auto const named = [name](std::string_view line) {
-        if (line.size() < name.size())
-            return false;
+    constexpr std::string_view name = "message-id";
+    // Where the field's value starts in `line`, or npos when `line` is another field.
+    auto const value_at = [name](std::string_view line) {
+        if (line.size() <= name.size())
+            return std::string_view::npos;
         for (std::size_t i = 0; i < name.size(); ++i)
             if (std::tolower(static_cast<unsigned char>(line[i])) != name[i])
-                return false;
-        return true;
+                return std::string_view::npos;
+        auto colon = name.size();
+        while (colon < line.size() && (line[colon] == ' ' || line[colon] == '\t'))
+            ++colon;
+        return colon < line.size() && line[colon] == ':' ? colon + 1 : std::string_view::npos;
     };
     std::size_t pos = 0;
     auto const next_line = [&] {
@@ -78,9 +84,10 @@ inline std::string message_id_of(std::string_view raw) {
         auto const line = next_line();
         if (line.empty())
             break;
-        if (!named(line))
+        auto const at = value_at(line);
+        if (at == std::string_view::npos)
             continue;
-        std::string value(line.substr(name.size()));
+        std::string value(line.substr(at));
         while (continues())
             value += next_line();
         auto const open = value.find('<');
