@@ -809,8 +809,8 @@ inline std::string snippet_of(stored_message const& m) {
         stripped = strip_tags(m.html_body);
         text = stripped;
     }
-    // Only the first 200 characters count: the rest of a long body is never read (nor
-    // copied), on every read of the message.
+    // Only the first 200 bytes of the collapsed text count: a plain text body is neither
+    // copied nor read past them, on every read of the message.
     std::string collapsed;
     collapsed.reserve(std::min<std::size_t>(text.size(), 201));
     for (char c : text) {
@@ -901,7 +901,7 @@ inline json::object payload_json(mime_part const& p, std::string const& part_id,
 inline json::object message_resource(stored_message const& m, std::string_view format,
                                      std::vector<std::string> const& metadata_headers) {
     json::object o;
-    o.reserve(9); // its fields, without growing (each growth rehashed the fields so far)
+    o.reserve(8); // its fields at most, without growing (each growth moved the fields so far)
     o["id"] = m.id;
     o["threadId"] = m.thread_id;
     json::array labels;

@@ -14,7 +14,6 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value_from.hpp>
 
-#include <cctype>
 #include <optional>
 
 namespace gapi::gmail {
@@ -61,8 +60,9 @@ inline std::string message_id_of(std::string_view raw) {
     auto const value_at = [name](std::string_view line) {
         if (line.size() <= name.size())
             return std::string_view::npos;
+        // ASCII, not std::tolower: under a Turkish locale 'I' does not lower to 'i'.
         for (std::size_t i = 0; i < name.size(); ++i)
-            if (std::tolower(static_cast<unsigned char>(line[i])) != name[i])
+            if ((line[i] >= 'A' && line[i] <= 'Z' ? line[i] - 'A' + 'a' : line[i]) != name[i])
                 return std::string_view::npos;
         auto colon = name.size();
         while (colon < line.size() && (line[colon] == ' ' || line[colon] == '\t'))
