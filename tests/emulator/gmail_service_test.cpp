@@ -1287,28 +1287,35 @@ BOOST_AUTO_TEST_CASE(get_errors) {
 }
 
 // The first 200 bytes of the text with its white space collapsed, never a UTF-8 sequence
-// split, then HTML-escaped. Each " λόγος" is 11 bytes.
+// split, then HTML-escaped; an HTML-only message's text without its tags. Each " λόγος"
+// is 11 bytes.
 BOOST_AUTO_TEST_CASE(snippet_is_escaped_and_short) {
     fixture f;
-    auto const snippet_of_text = [&](std::string const& start) {
-        std::string text = start + "\r\n\r\n   spaced";
-        for (int i = 0; i < 30; ++i)
-            text += " λόγος";
+    auto const snippet_of_mail = [&](std::string const& content_type, std::string const& text) {
         auto const id = str(
-            body(f.send(simple_mail("bob@example.com", "s", "Content-Type: text/plain; charset=utf-8\r\n", text)))
+            body(f.send(simple_mail("bob@example.com", "s", "Content-Type: " + content_type + "\r\n", text)))
                 .at("id"));
         return str(body(f.call(verb::get, "/gmail/v1/users/me/messages/" + id + "?format=minimal")).at("snippet"));
     };
     std::string fifteen_words;
     for (int i = 0; i < 15; ++i)
         fifteen_words += " λόγος";
+    auto const snippet_of_text = [&](std::string const& start, std::string const& end) {
+        return snippet_of_mail("text/plain; charset=utf-8", start + "\r\n\r\n   spaced" + end);
+    };
+    auto const thirty_words = fifteen_words + fifteen_words;
     // 35 + 15 * 11 bytes: the 200th ends the 15th word, and the space after it goes.
-    BOOST_TEST(snippet_of_text("Tom & Jerry <said> \"hi\" it's") ==
-               "Tom &amp; Jerry &lt;said&gt; &quot;hi&quot; it&#39;s spaced" + fifteen_words);
+    std::string const escaped = "Tom &amp; Jerry &lt;said&gt; &quot;hi&quot; it&#39;s";
+    BOOST_TEST(snippet_of_text("Tom & Jerry <said> \"hi\" it's", thirty_words) == escaped + " spaced" + fifteen_words);
+    // The same when the text ends there, in white space.
+    BOOST_TEST(snippet_of_text("Tom & Jerry <said> \"hi\" it's", fifteen_words + " \t\r\n") ==
+               escaped + " spaced" + fifteen_words);
     // One byte more: the 200th is the first of the last letter's two, which goes whole.
-    BOOST_TEST(snippet_of_text("Tom & Jerry <said> \"hi\" it's!") ==
-               "Tom &amp; Jerry &lt;said&gt; &quot;hi&quot; it&#39;s! spaced" +
-                   fifteen_words.substr(0, fifteen_words.size() - 2));
+    BOOST_TEST(snippet_of_text("Tom & Jerry <said> \"hi\" it's!", thirty_words) ==
+               escaped + "! spaced" + fifteen_words.substr(0, fifteen_words.size() - 2));
+    BOOST_TEST(snippet_of_mail("text/html; charset=utf-8",
+                               "<html><body><p>Hello <b>world</b></p>\r\n<p>second   line</p></body></html>\r\n") ==
+               "Hello world second line");
 }
 
 // ---- inspection ------------------------------------------------------------------------------------
