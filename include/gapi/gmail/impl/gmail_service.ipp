@@ -11,6 +11,7 @@
 
 #include <boost/beast/http/field.hpp>
 #include <boost/json/object.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value_from.hpp>
 
@@ -58,12 +59,9 @@ inline std::string message_id_of(std::string_view raw) {
     constexpr std::string_view name = "message-id";
     // Where the field's value starts in `line`, or npos when `line` is another field.
     auto const value_at = [name](std::string_view line) {
-        if (line.size() <= name.size())
+        // ASCII (Beast's), not std::tolower: under a Turkish locale 'I' does not lower to 'i'.
+        if (line.size() <= name.size() || !boost::beast::iequals(line.substr(0, name.size()), name))
             return std::string_view::npos;
-        // ASCII, not std::tolower: under a Turkish locale 'I' does not lower to 'i'.
-        for (std::size_t i = 0; i < name.size(); ++i)
-            if ((line[i] >= 'A' && line[i] <= 'Z' ? line[i] - 'A' + 'a' : line[i]) != name[i])
-                return std::string_view::npos;
         auto colon = name.size();
         while (colon < line.size() && (line[colon] == ' ' || line[colon] == '\t'))
             ++colon;
