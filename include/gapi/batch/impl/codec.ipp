@@ -8,23 +8,14 @@
 #include <gapi/batch/codec.hpp>
 #include <gapi/http/url.hpp>
 
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/field.hpp>
 
-#include <cctype>
 #include <charconv>
 
 namespace gapi::batch {
 
 namespace detail {
-
-inline bool iequal(std::string_view a, std::string_view b) noexcept {
-    if (a.size() != b.size())
-        return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
-            return false;
-    return true;
-}
 
 inline std::string_view trim(std::string_view s) noexcept {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
@@ -57,7 +48,7 @@ inline bool read_headers(std::string_view& text, http::fields* into, std::string
             return false;
         auto const name = trim(line.substr(0, colon));
         auto const value = trim(line.substr(colon + 1));
-        if (content_id && iequal(name, "Content-ID"))
+        if (content_id && boost::beast::iequals(name, "Content-ID"))
             *content_id = std::string(value);
         if (into)
             into->insert(name, value);
@@ -174,7 +165,7 @@ GAPI_DECL boost::system::result<std::vector<part_response>> decode_response(http
         auto param = detail::trim(ct.substr(pos, semi == std::string_view::npos ? std::string_view::npos : semi - pos));
         pos = semi == std::string_view::npos ? ct.size() : semi + 1;
         auto const eq = param.find('=');
-        if (eq == std::string_view::npos || !detail::iequal(detail::trim(param.substr(0, eq)), "boundary"))
+        if (eq == std::string_view::npos || !boost::beast::iequals(detail::trim(param.substr(0, eq)), "boundary"))
             continue;
         auto value = detail::trim(param.substr(eq + 1));
         if (value.size() >= 2 && value.front() == '"' && value.back() == '"')

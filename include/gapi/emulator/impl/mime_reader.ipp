@@ -7,6 +7,8 @@
 #include <gapi/emulator/api.hpp>
 #include <gapi/emulator/mime_reader.hpp>
 
+#include <boost/beast/core/string.hpp>
+
 #include <array>
 #include <charconv>
 #include <cstdint>
@@ -27,14 +29,7 @@ inline std::string to_lower(std::string_view s) {
     return out;
 }
 
-inline bool iequals(std::string_view a, std::string_view b) noexcept {
-    if (a.size() != b.size())
-        return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (lower(a[i]) != lower(b[i]))
-            return false;
-    return true;
-}
+using boost::beast::iequals;
 
 inline bool is_wsp(char c) noexcept {
     return c == ' ' || c == '\t';

@@ -6,6 +6,7 @@
 
 #include <gapi/emulator/oauth_server.hpp>
 
+#include <boost/beast/core/string.hpp>
 #include <boost/json/array.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -140,14 +141,7 @@ GAPI_DECL bool contains(std::vector<std::string> const& items, std::string_view 
     return std::find(items.begin(), items.end(), item) != items.end();
 }
 
-GAPI_DECL bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               auto lower = [](char c) {
-                   return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-               };
-               return lower(x) == lower(y);
-           });
-}
+using boost::beast::iequals;
 
 GAPI_DECL std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))

@@ -6,6 +6,8 @@
 
 #include <gapi/mime/content_types.hpp>
 
+#include <boost/beast/core/string.hpp>
+
 #include <utility>
 
 namespace gapi::mime {
@@ -84,19 +86,6 @@ inline constexpr std::pair<std::string_view, std::string_view> content_types[] =
     {"mpeg", "video/mpeg"},
 };
 
-inline bool iequals_ascii(std::string_view a, std::string_view b) noexcept {
-    if (a.size() != b.size())
-        return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        char x = a[i];
-        if (x >= 'A' && x <= 'Z')
-            x = static_cast<char>(x - 'A' + 'a');
-        if (x != b[i])
-            return false;
-    }
-    return true;
-}
-
 } // namespace detail
 
 GAPI_DECL std::string_view content_type_for(std::string_view filename) noexcept {
@@ -109,7 +98,7 @@ GAPI_DECL std::string_view content_type_for(std::string_view filename) noexcept 
         return fallback;
     std::string_view const extension = filename.substr(dot + 1);
     for (auto const& [ext, type] : detail::content_types)
-        if (detail::iequals_ascii(extension, ext))
+        if (boost::beast::iequals(extension, ext))
             return type;
     return fallback;
 }

@@ -6,6 +6,8 @@
 
 #include <gapi/mime/message.hpp>
 
+#include <boost/beast/core/string.hpp>
+
 #include <openssl/rand.h>
 
 #include <algorithm>
@@ -59,14 +61,7 @@ inline char lower_ascii(char c) noexcept {
     return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
-inline bool iequals(std::string_view a, std::string_view b) noexcept {
-    if (a.size() != b.size())
-        return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (lower_ascii(a[i]) != lower_ascii(b[i]))
-            return false;
-    return true;
-}
+using boost::beast::iequals;
 
 // RFC 5322 §3.6.4 msg-id and RFC 2392 content-id: visible ASCII, no brackets (they are
 // added), no whitespace (which would end the identifier early).
