@@ -71,7 +71,7 @@ std::string small_message() {
 
 wire_request wire_of(gapi::http::request const& req) {
     auto const type = req.headers.find(boost::beast::http::field::content_type);
-    return {std::string(boost::beast::http::to_string(req.method)), std::string(req.url.encoded_resource()),
+    return {std::string(boost::beast::http::to_string(req.method)), gapi::http::request_target(req),
             type == req.headers.end() ? std::string() : std::string(type->value()), req.body};
 }
 

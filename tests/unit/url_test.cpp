@@ -72,6 +72,12 @@ BOOST_AUTO_TEST_CASE(request_target_keeps_encoding_and_query) {
 
 // api_url writes the URL in one string; it must equal the URL Boost.URL builds segment by
 // segment and parameter by parameter, for every byte and the segments that mean something.
+namespace {
+gapi::http::request request_to(gapi::detail::built_url url) {
+    return gapi::detail::make_request({"test.method"}, gapi::http::verb::get, std::move(url));
+}
+} // namespace
+
 BOOST_AUTO_TEST_CASE(api_urls_equal_the_ones_boost_url_builds_step_by_step) {
     std::vector<std::string> texts = {"", ".", "..", "a@b.com", "x#y", "a/b", "a b", "caf\xc3\xa9", "%41", "+&=?"};
     for (int c = 0; c < 256; ++c)
@@ -84,14 +90,19 @@ BOOST_AUTO_TEST_CASE(api_urls_equal_the_ones_boost_url_builds_step_by_step) {
                 reference.segments().push_back(segment);
             gapi::http::append_query(reference, "format", text);
             gapi::http::append_query(reference, text, "minimal");
-            auto const built = gapi::detail::api_url(root, {"gmail", "v1"}, {text}, {{"format", text}, {text, "minimal"}});
-            BOOST_TEST(built.buffer() == reference.buffer(), "for " << text);
+            auto const req = request_to(gapi::detail::api_url(root, {"gmail", "v1"}, {text}, {{"format", text}, {text, "minimal"}}));
+            BOOST_TEST(gapi::http::absolute_url(req) == reference.buffer(), "for " << text);
+            BOOST_TEST(gapi::http::request_target(req) == gapi::http::request_target(reference), "for " << text);
+            BOOST_TEST(req.url.buffer() == reference.encoded_origin(), "for " << text);
         }
     }
-    BOOST_TEST(gapi::detail::api_url("http://h:1", {"a"}, {}).buffer() == "http://h:1/a");
-    BOOST_CHECK_THROW(gapi::detail::api_url("not a url", {"a"}, {}), boost::system::system_error);
-    BOOST_CHECK_THROW(gapi::detail::api_url("/relative", {"a"}, {}), boost::system::system_error);
-    BOOST_CHECK_THROW(gapi::detail::api_url("localhost:80", {"a"}, {}), boost::system::system_error);
+    BOOST_TEST(gapi::http::absolute_url(request_to(gapi::detail::api_url("http://h:1", {"a"}, {}))) == "http://h:1/a");
+    // A misconfigured root fails when the request is made, also right after a good root
+    // (whose parsed origin is kept) and before the same good one again.
+    for (std::string_view const bad : {"not a url", "/relative", "localhost:80", "", "http://", "http://a b"}) {
+        BOOST_CHECK_THROW(request_to(gapi::detail::api_url(bad, {"a"}, {})), boost::system::system_error);
+        BOOST_TEST(gapi::http::absolute_url(request_to(gapi::detail::api_url("http://h:1", {"a"}, {}))) == "http://h:1/a");
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

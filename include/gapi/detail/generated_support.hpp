@@ -184,27 +184,27 @@ inline void put_other(boost::json::object& o, boost::json::object const& other) 
 
 namespace query {
 
-inline void add(boost::urls::url& u, std::string_view name, std::string_view value) {
-    u.params().append({name, value});
+inline void add(built_url& u, std::string_view name, std::string_view value) {
+    u.add_query(name, value);
 }
-inline void add(boost::urls::url& u, std::string_view name, std::string const& value) {
-    u.params().append({name, value});
+inline void add(built_url& u, std::string_view name, std::string const& value) {
+    u.add_query(name, value);
 }
-inline void add(boost::urls::url& u, std::string_view name, bool value) {
-    u.params().append({name, value ? "true" : "false"});
+inline void add(built_url& u, std::string_view name, bool value) {
+    u.add_query(name, value ? "true" : "false");
 }
 template <class Int>
     requires std::is_integral_v<Int>
-void add(boost::urls::url& u, std::string_view name, Int value) {
-    u.params().append({name, std::to_string(value)});
+void add(built_url& u, std::string_view name, Int value) {
+    u.add_query(name, std::to_string(value));
 }
 template <class T>
-void add(boost::urls::url& u, std::string_view name, std::optional<T> const& value) {
+void add(built_url& u, std::string_view name, std::optional<T> const& value) {
     if (value)
         add(u, name, *value);
 }
 template <class T>
-void add(boost::urls::url& u, std::string_view name, std::vector<T> const& values) {
+void add(built_url& u, std::string_view name, std::vector<T> const& values) {
     for (auto const& v : values)
         add(u, name, v);
 }
@@ -221,12 +221,12 @@ struct method_description {
 
 /// A generated method's request: Google's method id, its quota units and idempotency;
 /// with a body, the body as JSON.
-GAPI_DECL http::request generated_request(api_method const& m, http::verb method, boost::urls::url url);
-GAPI_DECL http::request generated_request(api_method const& m, http::verb method, boost::urls::url url,
+GAPI_DECL http::request generated_request(api_method const& m, http::verb method, built_url url);
+GAPI_DECL http::request generated_request(api_method const& m, http::verb method, built_url url,
                                           boost::json::value const& body);
 /// A media upload (uploadType=multipart): the JSON metadata, then the media, as
 /// multipart/related.
-GAPI_DECL http::request generated_upload_request(api_method const& m, http::verb method, boost::urls::url url,
+GAPI_DECL http::request generated_upload_request(api_method const& m, http::verb method, built_url url,
                                                  boost::json::value const& metadata, media_upload const& media);
 
 /// Runs one generated call and reads its typed response; `ec` (a request that could not

@@ -462,11 +462,10 @@ private:
     GAPI_DECL static result<message> do_get_message(gmail_service self, std::string id, message_format format);
     GAPI_DECL static result<profile> do_get_profile(gmail_service self);
 
-    // The options, and what every send would otherwise build from them again: parsing
-    // messages.send's URL was an eighth of a small send's client instructions.
+    // The options, and what every send would otherwise build from them again.
     struct prepared_options {
         gmail_options options;
-        std::optional<boost::urls::url> send_url; // none when the root makes no URL (sends then fail)
+        gapi::detail::built_url send_url; // its origin refers to `options.root`
     };
     // Takes `options` as this service's, prepared.
     GAPI_DECL void adopt(gmail_options options);

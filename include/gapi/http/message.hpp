@@ -5,6 +5,7 @@
 #define GAPI_HTTP_MESSAGE_HPP
 
 #include <gapi/config.hpp>
+#include <gapi/http/url.hpp>
 
 #include <boost/beast/http/fields.hpp>
 #include <boost/beast/http/verb.hpp>
@@ -28,7 +29,12 @@ using fields = boost::beast::http::fields;
 /// Header values containing CR, LF or NUL are refused with `error::invalid_header_value`.
 struct request {
     verb method = verb::get; ///< the method; `verb::unknown` is refused (`error::invalid_url`)
-    boost::urls::url url; ///< absolute `http://` or `https://` URL
+    boost::urls::url url; ///< absolute `http://` or `https://` URL; with a `target`, only its origin counts
+    /// The request-target (path and query, percent-encoded) when `url` does not hold it.
+    /// gapi's request builders write the path and query here as they build them and leave
+    /// in `url` only the origin (scheme, host and port), so that no call parses again a URL
+    /// gapi wrote itself. Empty: `url`'s own path and query are sent.
+    std::string target;
     /// The request's own fields. Host, Content-Length, Transfer-Encoding and Connection
     /// are the transport's: given here, they are dropped.
     fields headers;
@@ -54,6 +60,27 @@ struct request {
     std::string_view method_id;
     unsigned quota_units = 1; ///< the quota units the call costs; see `method_id`
 };
+
+/// The request-target `r` is sent with: its `target`, or its URL's path and query.
+inline std::string request_target(request const& r) {
+    return r.target.empty() ? request_target(r.url) : r.target;
+}
+
+/// The path `r` is sent to, percent-encoded, without the query.
+inline std::string_view request_path(request const& r) {
+    if (r.target.empty()) {
+        auto const path = r.url.encoded_path();
+        return std::string_view(path.data(), path.size());
+    }
+    return std::string_view(r.target).substr(0, r.target.find('?'));
+}
+
+/// The absolute URL `r` is sent to, as text.
+inline std::string absolute_url(request const& r) {
+    if (r.target.empty())
+        return std::string(r.url.buffer());
+    return std::string(r.url.encoded_origin()) + r.target;
+}
 
 /// What happened on the wire. Meaningful on failure as much as on success: it tells the
 /// layers above whether the server may have processed the request.

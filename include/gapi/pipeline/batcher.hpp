@@ -59,8 +59,8 @@ inline http::request batch_request(std::vector<http::request const*> const& call
     bool const calendar = calls.front()->method_id.starts_with("calendar.");
     http::request req;
     req.method = http::verb::post;
-    req.url = boost::urls::url(std::string(calls.front()->url.encoded_origin()) +
-                               (calendar ? "/batch/calendar/v3" : "/batch/gmail/v1"));
+    req.url = calls.front()->url; // its origin: the target replaces its path and query
+    req.target = calendar ? "/batch/calendar/v3" : "/batch/gmail/v1";
     req.method_id = calendar ? "batch.calendar" : "batch.gmail";
     req.quota_units = 0;
     std::vector<batch::part_request> parts;

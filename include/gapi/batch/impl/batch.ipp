@@ -8,6 +8,7 @@
 #include <gapi/http/url.hpp>
 
 #include <boost/beast/http/field.hpp>
+#include <boost/url/parse_path.hpp>
 
 #include <algorithm>
 #include <iterator>
@@ -32,11 +33,12 @@ struct client_access {
 // Whose mailbox a Gmail request acts on: the {userId} of its path (users/{userId}/...);
 // empty when there is none.
 inline std::string gmail_user_of(http::request const& r) {
-    boost::urls::url_view const view(r.url);
-    auto const segments = view.segments();
-    for (auto it = segments.begin(); it != segments.end(); ++it)
-        if (*it == "users" && std::next(it) != segments.end())
-            return *std::next(it);
+    auto const segments = boost::urls::parse_path(http::request_path(r));
+    if (!segments)
+        return {};
+    for (auto it = segments->begin(); it != segments->end(); ++it)
+        if ((*it).decode() == "users" && std::next(it) != segments->end())
+            return (*std::next(it)).decode();
     return {};
 }
 
@@ -55,7 +57,7 @@ GAPI_DECL std::optional<batch_target> target_of(std::vector<http::request> const
         auto const o = http::origin_of(c.url);
         if (!o || o->to_string() != origin->to_string() || c.method_id.starts_with("calendar.") != calendar ||
             !(c.method_id.starts_with("gmail.") || c.method_id.starts_with("calendar.")) ||
-            c.url.encoded_path().starts_with("/upload/"))
+            http::request_path(c).starts_with("/upload/"))
             return std::nullopt;
     }
     return t;

@@ -125,7 +125,10 @@ GAPI_DECL std::string encode_request(std::span<part_request const> parts, std::s
         out += ">\r\n\r\n";
         out += std::string_view(boost::beast::http::to_string(r.method));
         out += ' ';
-        out += http::request_target(r.url);
+        if (r.target.empty())
+            out += http::request_target(r.url);
+        else
+            out += r.target;
         out += " HTTP/1.1\r\n";
         for (auto const& field : r.headers) {
             // The envelope carries the token once, for every part; the length is the part's own.

@@ -38,15 +38,15 @@ inline constexpr call const& calendar_list_list = v3::methods::calendar_list_lis
 inline constexpr call const& freebusy_query_call = v3::methods::freebusy_query;
 
 // root + /calendar/v3/ + segments (calendar ids hold '@' and '#').
-inline boost::urls::url endpoint(calendar_options const& o, std::initializer_list<std::string_view> segments) {
+inline gapi::detail::built_url endpoint(calendar_options const& o, std::initializer_list<std::string_view> segments) {
     return gapi::detail::api_url(o.root, {"calendar", "v3"}, segments);
 }
 
-inline void set_send_updates(boost::urls::url& url, send_updates notify) {
+inline void set_send_updates(gapi::detail::built_url& url, send_updates notify) {
     switch (notify) {
-    case send_updates::all: http::append_query(url, "sendUpdates", "all"); break;
-    case send_updates::external_only: http::append_query(url, "sendUpdates", "externalOnly"); break;
-    case send_updates::none: http::append_query(url, "sendUpdates", "none"); break;
+    case send_updates::all: url.add_query("sendUpdates", "all"); break;
+    case send_updates::external_only: url.add_query("sendUpdates", "externalOnly"); break;
+    case send_updates::none: url.add_query("sendUpdates", "none"); break;
     case send_updates::unspecified: break;
     }
 }
@@ -54,29 +54,29 @@ inline void set_send_updates(boost::urls::url& url, send_updates notify) {
 inline http::request list_events_request(calendar_options const& o, std::string const& calendar_id,
                                          event_query const& q) {
     auto url = endpoint(o, {"calendars", calendar_id, "events"});
-    http::append_query(url, "maxResults", std::to_string(q.max_results));
+    url.add_query("maxResults", std::to_string(q.max_results));
     if (q.time_min)
-        http::append_query(url, "timeMin", format_rfc3339(*q.time_min));
+        url.add_query("timeMin", format_rfc3339(*q.time_min));
     if (q.time_max)
-        http::append_query(url, "timeMax", format_rfc3339(*q.time_max));
+        url.add_query("timeMax", format_rfc3339(*q.time_max));
     if (q.single_events)
-        http::append_query(url, "singleEvents", "true");
+        url.add_query("singleEvents", "true");
     if (q.order == order_by::start_time)
-        http::append_query(url, "orderBy", "startTime");
+        url.add_query("orderBy", "startTime");
     else if (q.order == order_by::updated)
-        http::append_query(url, "orderBy", "updated");
+        url.add_query("orderBy", "updated");
     if (!q.q.empty())
-        http::append_query(url, "q", q.q);
+        url.add_query("q", q.q);
     if (q.show_deleted)
-        http::append_query(url, "showDeleted", "true");
+        url.add_query("showDeleted", "true");
     if (!q.time_zone.empty())
-        http::append_query(url, "timeZone", q.time_zone);
+        url.add_query("timeZone", q.time_zone);
     if (q.updated_min)
-        http::append_query(url, "updatedMin", format_rfc3339(*q.updated_min));
+        url.add_query("updatedMin", format_rfc3339(*q.updated_min));
     if (!q.page_token.empty())
-        http::append_query(url, "pageToken", q.page_token);
+        url.add_query("pageToken", q.page_token);
     if (!q.sync_token.empty())
-        http::append_query(url, "syncToken", q.sync_token);
+        url.add_query("syncToken", q.sync_token);
     return make_request(events_list, http::verb::get, std::move(url));
 }
 
@@ -113,9 +113,9 @@ inline http::request delete_event_request(calendar_options const& o, std::string
 inline http::request list_calendars_request(calendar_options const& o, std::string const& page_token,
                                             std::size_t max_results) {
     auto url = endpoint(o, {"users", "me", "calendarList"});
-    http::append_query(url, "maxResults", std::to_string(max_results));
+    url.add_query("maxResults", std::to_string(max_results));
     if (!page_token.empty())
-        http::append_query(url, "pageToken", page_token);
+        url.add_query("pageToken", page_token);
     return make_request(calendar_list_list, http::verb::get, std::move(url));
 }
 

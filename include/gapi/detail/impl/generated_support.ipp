@@ -12,16 +12,16 @@
 
 namespace gapi::detail {
 
-GAPI_DECL http::request generated_request(api_method const& m, http::verb method, boost::urls::url url) {
+GAPI_DECL http::request generated_request(api_method const& m, http::verb method, built_url url) {
     return make_request(m, method, std::move(url));
 }
 
-GAPI_DECL http::request generated_request(api_method const& m, http::verb method, boost::urls::url url,
+GAPI_DECL http::request generated_request(api_method const& m, http::verb method, built_url url,
                                           boost::json::value const& body) {
     return json_request(m, method, std::move(url), body);
 }
 
-GAPI_DECL http::request generated_upload_request(api_method const& m, http::verb method, boost::urls::url url,
+GAPI_DECL http::request generated_upload_request(api_method const& m, http::verb method, built_url url,
                                                  boost::json::value const& metadata, media_upload const& media) {
     auto const json = boost::json::serialize(metadata);
     std::string boundary;
@@ -32,7 +32,7 @@ GAPI_DECL http::request generated_upload_request(api_method const& m, http::verb
     if (media.content_type.find_first_of("\r\n") != std::string::npos)
         throw boost::system::system_error(make_error_code(error::header_injection));
 
-    url.params().set("uploadType", "multipart");
+    url.add_query("uploadType", "multipart"); // the generated queries never hold it
     auto req = make_request(m, method, std::move(url));
     req.headers.set(boost::beast::http::field::content_type, "multipart/related; boundary=" + boundary);
     auto& body = req.body;

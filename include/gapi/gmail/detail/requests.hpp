@@ -40,14 +40,16 @@ using gapi::detail::make_request;
 using call = gapi::detail::api_method;
 
 // root + ["upload"] + /gmail/v1/users/{userId}/ + path segments.
-inline boost::urls::url
+inline gapi::detail::built_url
 endpoint(gmail_options const& o, std::initializer_list<std::string_view> segments, bool upload = false,
          std::initializer_list<std::pair<std::string_view, std::string_view>> query = {}) {
     return upload ? gapi::detail::api_url(o.root, {"upload", "gmail", "v1", "users", o.user_id}, segments, query)
                   : gapi::detail::api_url(o.root, {"gmail", "v1", "users", o.user_id}, segments, query);
 }
 
-inline http::request rfc822_request(call const& c, http::verb method, boost::urls::url url, std::string rfc822) {
+// `Url`: a `built_url`, or a `boost::urls::url` given whole (an upload session's).
+template <class Url>
+http::request rfc822_request(call const& c, http::verb method, Url url, std::string rfc822) {
     auto req = make_request(c, method, std::move(url));
     req.headers.set(bhttp::field::content_type, "message/rfc822");
     req.body = std::move(rfc822);
@@ -69,7 +71,7 @@ inline constexpr call const& messages_get = v1::methods::users_messages_get;
 inline constexpr call const& get_profile = v1::methods::users_get_profile;
 
 // An upload URL: /upload/gmail/v1/users/{userId}/{segments...}?uploadType=...
-inline boost::urls::url upload_url(gmail_options const& o, std::initializer_list<std::string_view> segments,
+inline gapi::detail::built_url upload_url(gmail_options const& o, std::initializer_list<std::string_view> segments,
                                    std::string_view upload_type) {
     return endpoint(o, segments, true, {{"uploadType", upload_type}});
 }
@@ -77,7 +79,7 @@ inline boost::urls::url upload_url(gmail_options const& o, std::initializer_list
 // A JSON body that carries a message as `raw`: `prefix` + base64url + `suffix`, written
 // in one string. base64url needs no JSON escaping, so no JSON value is built and
 // serialized (which copied the encoded message twice more).
-inline http::request raw_json_request(call const& c, boost::urls::url url, std::string_view prefix,
+inline http::request raw_json_request(call const& c, gapi::detail::built_url url, std::string_view prefix,
                                       std::string_view rfc822, std::string_view suffix) {
     auto req = make_request(c, http::verb::post, std::move(url));
     req.headers.set(bhttp::field::content_type, "application/json; charset=UTF-8");
@@ -89,12 +91,12 @@ inline http::request raw_json_request(call const& c, boost::urls::url url, std::
 }
 
 // messages.send's URL for a message sent as JSON.
-inline boost::urls::url send_url(gmail_options const& o) { return endpoint(o, {"messages", "send"}); }
+inline gapi::detail::built_url send_url(gmail_options const& o) { return endpoint(o, {"messages", "send"}); }
 
 // messages.send for a message that fits JSON or a single media upload. `prepared`: `o`'s
 // `send_url`, built before, if at hand.
 inline http::request send_request(gmail_options const& o, std::string rfc822,
-                                  boost::urls::url const* prepared = nullptr) {
+                                  gapi::detail::built_url const* prepared = nullptr) {
     if (rfc822.size() <= o.json_limit)
         return raw_json_request(messages_send, prepared ? *prepared : send_url(o), R"({"raw":")", rfc822, R"("})");
     return rfc822_request(messages_send, http::verb::post, upload_url(o, {"messages", "send"}, "media"),
@@ -128,25 +130,25 @@ inline http::request get_draft_request(gmail_options const& o, std::string const
 inline http::request list_drafts_request(gmail_options const& o, std::size_t max_results, std::string const& page_token,
                                         std::string const& q = {}) {
     auto url = endpoint(o, {"drafts"});
-    http::append_query(url, "maxResults", std::to_string(max_results));
+    url.add_query("maxResults", std::to_string(max_results));
     if (!q.empty())
-        http::append_query(url, "q", q);
+        url.add_query("q", q);
     if (!page_token.empty())
-        http::append_query(url, "pageToken", page_token);
+        url.add_query("pageToken", page_token);
     return make_request(drafts_list, http::verb::get, std::move(url));
 }
 
 inline http::request list_messages_request(gmail_options const& o, list_query const& query) {
     auto url = endpoint(o, {"messages"});
     if (!query.q.empty())
-        http::append_query(url, "q", query.q);
+        url.add_query("q", query.q);
     for (auto const& id : query.label_ids)
-        http::append_query(url, "labelIds", id);
-    http::append_query(url, "maxResults", std::to_string(query.max_results));
+        url.add_query("labelIds", id);
+    url.add_query("maxResults", std::to_string(query.max_results));
     if (!query.page_token.empty())
-        http::append_query(url, "pageToken", query.page_token);
+        url.add_query("pageToken", query.page_token);
     if (query.include_spam_trash)
-        http::append_query(url, "includeSpamTrash", "true");
+        url.add_query("includeSpamTrash", "true");
     return make_request(messages_list, http::verb::get, std::move(url));
 }
 

@@ -32,11 +32,7 @@ GAPI_DECL gmail_service::gmail_service(client& c, gmail_options options) : clien
 GAPI_DECL void gmail_service::adopt(gmail_options options) {
     auto prepared = std::make_shared<prepared_options>();
     prepared->options = std::move(options);
-    try {
-        prepared->send_url = detail::send_url(prepared->options);
-    } catch (boost::system::system_error const&) {
-        // A misconfigured root: each send builds its URL and fails as other calls do.
-    }
+    prepared->send_url = detail::send_url(prepared->options);
     prepared_ = prepared.get();
     options_ = std::shared_ptr<gmail_options const>(std::move(prepared), &prepared_->options);
 }
@@ -163,8 +159,7 @@ GAPI_DECL gmail_service::result<message> gmail_service::do_send_raw(gmail_servic
     auto traits = detail::never_twice(self.context(), o, detail::message_id_of(rfc822));
     if (rfc822.size() > o.media_limit)
         return send_resumable(std::move(self), std::move(rfc822), std::move(traits));
-    auto const& prepared = self.prepared_->send_url;
-    auto req = detail::send_request(o, std::move(rfc822), prepared ? &*prepared : nullptr);
+    auto req = detail::send_request(o, std::move(rfc822), &self.prepared_->send_url);
     return gapi::detail::fetch<message>(self.context(), std::move(req), std::move(traits));
 }
 
@@ -181,7 +176,8 @@ GAPI_DECL gmail_service::result<message> gmail_service::send_resumable(gmail_ser
     auto session = boost::urls::parse_uri(location);
     if (location.empty() || !session)
         co_return std::pair{make_error_code(error::malformed_response), message{}};
-    auto upload = detail::rfc822_request(detail::messages_send, http::verb::put, *session, std::move(rfc822));
+    auto upload = detail::rfc822_request(detail::messages_send, http::verb::put, boost::urls::url(*session),
+                                         std::move(rfc822));
     upload.quota_units = 0; // the session's start paid for the call
     co_return co_await gapi::detail::fetch<message>(self.context(), std::move(upload), std::move(traits));
 }
