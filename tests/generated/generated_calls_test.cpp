@@ -169,6 +169,22 @@ BOOST_AUTO_TEST_CASE(messages_modify_changes_the_stored_labels_and_refuses_an_un
     BOOST_TEST(!has(m.label_ids, "Label_999"));
 }
 
+BOOST_AUTO_TEST_CASE(a_query_parameter_with_a_plus_arrives_as_written) {
+    // In a query string a '+' unencoded reads as a space: "subject:a+b" would become the
+    // two terms "subject:a" and "b", which both messages match.
+    generated_fixture f;
+    f.run([&]() -> asio::awaitable<void> {
+        auto const plus = co_await f.send("price a+b");
+        co_await f.send("price a b");
+        v1::users_messages_list_query query;
+        query.q = "subject:a+b";
+        auto [ec, listed] = co_await f.gmail->users().messages().list("me", query, use_tuple);
+        BOOST_TEST_REQUIRE(!ec, ec.message());
+        BOOST_TEST_REQUIRE(listed.messages.size() == 1u);
+        BOOST_TEST(listed.messages[0].id.value() == plus.id);
+    }());
+}
+
 BOOST_AUTO_TEST_CASE(trash_untrash_and_batch_modify) {
     generated_fixture f;
     std::vector<std::string> ids;
