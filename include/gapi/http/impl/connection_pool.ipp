@@ -279,7 +279,12 @@ private:
     // allocation per header field and a serializer.)
     std::string build_head(request const& req, origin_state const& to) const {
         auto const method = bhttp::to_string(req.method);
-        auto const target = request_target(req);
+        std::string written_from_url; // only a request without a target of its own needs it
+        std::string_view target = req.target;
+        if (target.empty()) {
+            written_from_url = request_target(req.url);
+            target = written_from_url;
+        }
         bool has_user_agent = false;
         std::size_t size = method.size() + target.size() + to.host_field.size() + options_.user_agent.size() + 96;
         for (auto const& field : req.headers)
