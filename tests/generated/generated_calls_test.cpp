@@ -573,6 +573,31 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(generated_calendar_calls)
 
+BOOST_AUTO_TEST_CASE(a_time_bound_with_a_positive_offset_arrives_as_written) {
+    // "+01:00" with its '+' unencoded reads as " 01:00", which is no time: Google refuses it.
+    generated_fixture f;
+    f.run([&]() -> asio::awaitable<void> {
+        v3::event ev;
+        ev.summary = "At 09:30 UTC";
+        ev.start.emplace().date_time = "2026-12-05T09:30:00Z";
+        ev.end.emplace().date_time = "2026-12-05T09:45:00Z";
+        auto [iec, inserted] = co_await f.calendar->events().insert("primary", ev, use_tuple);
+        BOOST_TEST_REQUIRE(!iec, iec.message());
+        v3::events_list_query query;
+        query.time_min = "2026-12-05T10:00:00+01:00"; // 09:00 UTC
+        query.time_max = "2026-12-05T11:00:00+01:00"; // 10:00 UTC
+        auto [ec, page] = co_await f.calendar->events().list("primary", query, use_tuple);
+        BOOST_TEST_REQUIRE(!ec, ec.message());
+        BOOST_TEST_REQUIRE(page.items.size() == 1u);
+        BOOST_TEST(page.items[0].id.value() == inserted.id.value());
+        query.time_min = "2026-12-05T11:00:00+01:00"; // 10:00 UTC: after it
+        query.time_max = "2026-12-05T12:00:00+01:00";
+        std::tie(ec, page) = co_await f.calendar->events().list("primary", query, use_tuple);
+        BOOST_TEST_REQUIRE(!ec, ec.message());
+        BOOST_TEST(page.items.empty());
+    }());
+}
+
 BOOST_AUTO_TEST_CASE(calendars_insert_get_clear_and_delete) {
     generated_fixture f;
     std::string id;

@@ -492,8 +492,35 @@ BOOST_AUTO_TEST_CASE(bad_requests_fail_before_any_connection) {
         std::tie(ec, res) = co_await pool.send(std::move(bad_name), use_tuple);
         BOOST_TEST(ec == gapi::error::invalid_header_value, ec.message());
         BOOST_TEST(!res.exchange.request_written);
+
+        // A target of its own goes out as it is, so it must be one: no request line or
+        // header smuggled in, and no edit of a `url` that the target would override.
+        for (std::string const target : {"/echo HTTP/1.1\r\nX-Smuggled: 1\r\n\r\nGET /echo", "/echo\nX: 1",
+                                         "/echo x", "echo", "/echo#f", "/caf\xc3\xa9", "/\x7f"}) {
+            auto own = get(server.base_url());
+            own.target = target;
+            std::tie(ec, res) = co_await pool.send(std::move(own), use_tuple);
+            BOOST_TEST(ec == gapi::error::invalid_url, target << ": " << ec.message());
+        }
+        auto edited = get(server.base_url() + "/echo");
+        edited.target = "/echo";
+        std::tie(ec, res) = co_await pool.send(std::move(edited), use_tuple);
+        BOOST_TEST(ec == gapi::error::invalid_url, ec.message());
     }());
     BOOST_TEST(server.counts().connections_accepted == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_request_with_a_target_goes_to_its_url_origin_and_that_target) {
+    asio::io_context ioc;
+    test_server server(ioc.get_executor());
+    connection_pool pool(ioc.get_executor());
+    gapi_test::run(ioc, [&]() -> asio::awaitable<void> {
+        auto req = get(server.base_url());
+        req.target = "/status?code=204";
+        auto [ec, res] = co_await pool.send(std::move(req), use_tuple);
+        BOOST_TEST_REQUIRE(!ec, ec.message());
+        BOOST_TEST(res.status == 204u);
+    }());
 }
 
 BOOST_AUTO_TEST_CASE(shutdown_fails_pending_and_later_requests) {

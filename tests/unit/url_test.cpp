@@ -103,6 +103,21 @@ BOOST_AUTO_TEST_CASE(api_urls_equal_the_ones_boost_url_builds_step_by_step) {
         BOOST_CHECK_THROW(request_to(gapi::detail::api_url(bad, {"a"}, {})), boost::system::system_error);
         BOOST_TEST(gapi::http::absolute_url(request_to(gapi::detail::api_url("http://h:1", {"a"}, {}))) == "http://h:1/a");
     }
+    // Three roots in turn, more than are kept parsed: each request still goes to its own.
+    for (int round = 0; round < 3; ++round)
+        for (std::string_view const root : {"https://gmail.googleapis.com", "https://www.googleapis.com", "http://h:1"}) {
+            auto const req = request_to(gapi::detail::api_url(root, {"a"}, {}));
+            BOOST_TEST(gapi::http::absolute_url(req) == std::string(root) + "/a");
+            BOOST_TEST(req.url.buffer() == root);
+        }
+}
+
+BOOST_AUTO_TEST_CASE(only_an_origin_form_target_may_go_out_as_it_is) {
+    for (std::string_view const good : {"/", "/a/b%20c", "/a?b=c&d=%2B", "/a@b:c!$&'()*+,;="})
+        BOOST_TEST(gapi::http::is_origin_form(good), good);
+    for (std::string_view const bad : std::initializer_list<std::string_view>{"", "a", "http://h/a", "/a b", "/a\r\nX: y", "/a\tb", "/a#f", "/\x7f",
+                                       "/caf\xc3\xa9", std::string_view("/a\0b", 4)})
+        BOOST_TEST(!gapi::http::is_origin_form(bad), bad);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -25,6 +25,7 @@
 #include <boost/url/rfc/unreserved_chars.hpp>
 
 #include <algorithm>
+#include <array>
 #include <initializer_list>
 #include <string_view>
 #include <utility>
@@ -73,22 +74,27 @@ struct built_url {
 };
 
 /// `origin` (`scheme://authority`) parsed; `error::invalid_url`, thrown, when it is not an
-/// absolute URL with a host. The last origin parsed on this thread is kept: a service's
-/// calls all go to the same one.
+/// absolute URL with a host. The last two origins parsed on this thread are kept: a
+/// service's calls all go to the same one, and a thread may alternate Gmail's and Calendar's.
 inline boost::urls::url const& parsed_origin(std::string_view origin) {
-    struct last_parsed {
-        std::string text;
+    struct parsed {
+        std::string text; ///< empty: unused
         boost::urls::url url;
     };
-    thread_local last_parsed last;
-    if (last.text.empty() || last.text != origin) {
-        auto const parsed = boost::urls::parse_uri(origin);
-        if (!parsed || parsed->host().empty())
-            throw boost::system::system_error(make_error_code(error::invalid_url));
-        last.url = boost::urls::url(*parsed);
-        last.text.assign(origin);
-    }
-    return last.url;
+    thread_local std::array<parsed, 2> kept;
+    thread_local std::size_t older = 0;
+    for (auto const& k : kept)
+        if (!k.text.empty() && k.text == origin)
+            return k.url;
+    auto const url = boost::urls::parse_uri(origin);
+    if (!url || url->host().empty())
+        throw boost::system::system_error(make_error_code(error::invalid_url));
+    auto& slot = kept[older];
+    older = 1 - older;
+    slot.text.clear(); // should an allocation below fail, the slot is unused, never another origin's
+    slot.url = boost::urls::url(*url);
+    slot.text.assign(origin);
+    return slot.url;
 }
 
 /// A request to a URL given whole (such as an upload session's, which Google names).

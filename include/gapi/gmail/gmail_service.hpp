@@ -401,8 +401,10 @@ public:
     /// This and the other `*_request` functions build the requests the operations above
     /// send: for an explicit batch (`gapi::batch::run`), or to send yourself with
     /// `client::send`. Each carries Google's method id, its quota units and its
-    /// idempotency. A misconfigured root throws `boost::system::system_error`
-    /// (`error::invalid_url`). No I/O.
+    /// idempotency. Its `url` holds the origin only and its `target` the path and query
+    /// (`http::absolute_url` gives the whole URL); the transport refuses a `url` given a
+    /// path or query beside the target. A misconfigured root throws
+    /// `boost::system::system_error` (`error::invalid_url`). No I/O.
     GAPI_DECL http::request get_message_request(std::string const& id,
                                                 message_format format = message_format::full) const;
     /// messages.list for `query`, as `list_messages` sends it; see `get_message_request`.

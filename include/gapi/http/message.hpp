@@ -33,7 +33,9 @@ struct request {
     /// The request-target (path and query, percent-encoded) when `url` does not hold it.
     /// gapi's request builders write the path and query here as they build them and leave
     /// in `url` only the origin (scheme, host and port), so that no call parses again a URL
-    /// gapi wrote itself. Empty: `url`'s own path and query are sent.
+    /// gapi wrote itself. Empty: `url`'s own path and query are sent. A target that is not
+    /// origin-form (`http::is_origin_form`), or beside a `url` with a path or query, is
+    /// refused with `error::invalid_url`.
     std::string target;
     /// The request's own fields. Host, Content-Length, Transfer-Encoding and Connection
     /// are the transport's: given here, they are dropped.
@@ -64,6 +66,13 @@ struct request {
 /// The request-target `r` is sent with: its `target`, or its URL's path and query.
 inline std::string request_target(request const& r) {
     return r.target.empty() ? request_target(r.url) : r.target;
+}
+
+/// Whether `r`'s target may be sent: none (its `url` says all), or an origin-form one
+/// beside a `url` that holds only an origin (so that no edit of `url` is silently ignored).
+inline bool has_valid_target(request const& r) {
+    return r.target.empty() || (is_origin_form(r.target) && r.url.encoded_path().empty() && !r.url.has_query() &&
+                                !r.url.has_fragment());
 }
 
 /// The path `r` is sent to, percent-encoded, without the query.

@@ -59,7 +59,7 @@ inline http::request batch_request(std::vector<http::request const*> const& call
     bool const calendar = calls.front()->method_id.starts_with("calendar.");
     http::request req;
     req.method = http::verb::post;
-    req.url = calls.front()->url; // its origin: the target replaces its path and query
+    req.url = boost::urls::url(calls.front()->url.encoded_origin());
     req.target = calendar ? "/batch/calendar/v3" : "/batch/gmail/v1";
     req.method_id = calendar ? "batch.calendar" : "batch.gmail";
     req.quota_units = 0;

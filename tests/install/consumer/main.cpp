@@ -37,7 +37,7 @@ int main() {
     gapi::gmail::v1::modify_message_request change;
     change.add_label_ids = {"STARRED"};
     auto const request = google.gmail().users().messages().modify_request("me", "18c0ffee", change);
-    std::cout << request.method_id << ": " << request.url.buffer() << '\n';
+    std::cout << request.method_id << ": " << gapi::http::absolute_url(request) << '\n';
     gapi::error_code modified;
     google.gmail().users().messages().modify("me", "18c0ffee", change,
                                                [&](gapi::error_code ec, gapi::gmail::v1::message) { modified = ec; });

@@ -264,7 +264,7 @@ private:
     }
 
     error_code validate(request const& req) const {
-        if (req.method == verb::unknown)
+        if (req.method == verb::unknown || !has_valid_target(req))
             return error::invalid_url;
         for (auto const& field : req.headers)
             if (has_forbidden_char(field.name_string()) || has_forbidden_char(field.value()) ||

@@ -10,6 +10,7 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
 
+#include <algorithm>
 #include <charconv>
 
 namespace gapi::http {
@@ -72,6 +73,13 @@ GAPI_DECL std::string request_target(boost::urls::url_view url) {
         target += url.encoded_query();
     }
     return target;
+}
+
+GAPI_DECL bool is_origin_form(std::string_view target) noexcept {
+    return target.starts_with('/') && std::none_of(target.begin(), target.end(), [](char c) {
+               auto const u = static_cast<unsigned char>(c);
+               return u <= 0x20 || u >= 0x7F || c == '#';
+           });
 }
 
 GAPI_DECL void append_query(boost::urls::url& url, std::string_view key, std::string_view value) {
