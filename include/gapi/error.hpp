@@ -33,7 +33,7 @@ using boost::system::error_code;
 /// pool_shut_down, token_endpoint_error and internal_error match no condition.
 enum class error {
     // Requests that cannot be sent as given.
-    invalid_url = 1,      ///< a URL without a host, that does not parse, or a request without a method
+    invalid_url = 1,      ///< a URL without a host, that does not parse, a request without a method, or an invalid target (`http::request::target`)
     unsupported_scheme,   ///< a URL whose scheme is neither http nor https
     invalid_header_value, ///< a header name or value holds CR, LF or NUL, or a name is empty
 
@@ -68,7 +68,7 @@ enum class error {
     invalid_utf8,       ///< a text of a message (name, subject, file name, body) is not valid UTF-8
     internal_error,     ///< gapi failed unexpectedly (an exception inside it); reported, never thrown into run()
     deadline_exceeded,  ///< the call's deadline (`call_options::timeout`) passed before it completed
-    not_batchable,      ///< calls that cannot share a batch: another API or origin, or a media upload
+    not_batchable,      ///< calls that cannot share a batch: another API or origin, a media upload, an invalid target or field
 };
 
 /// Broad classes of failure, shared by every category gapi reports

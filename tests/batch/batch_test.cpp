@@ -279,6 +279,46 @@ BOOST_AUTO_TEST_CASE(a_hundred_and_twenty_gets_go_as_three_batches_each_result_i
     BOOST_TEST(f.google->counts().calls("gmail.users.messages.get") == 120u);
 }
 
+BOOST_AUTO_TEST_CASE(a_whole_url_goes_as_written_and_a_target_that_may_not_go_out_is_refused) {
+    batch_fixture f;
+    auto const gmail = f.client->gmail();
+    auto const ids = f.seed(gmail);
+    auto const minimal = gapi::gmail::message_format::minimal;
+    gapi_test::run(f.ioc, [&]() -> asio::awaitable<void> {
+        // A request made by hand, its whole URL in `url`, goes first: the batch goes to its
+        // origin, and its part to its path.
+        auto whole = gmail.get_message_request(ids[0], minimal);
+        whole.url = boost::urls::url(gapi::http::absolute_url(whole));
+        whole.target.clear();
+        std::vector<gapi::http::request> calls{whole, gmail.get_message_request(ids[1], minimal)};
+        auto [ec, results] = co_await gapi::batch::run(*f.client, std::move(calls), use_tuple);
+        BOOST_TEST_REQUIRE(!ec, ec.message());
+        BOOST_TEST_REQUIRE(results.size() == 2u);
+        for (std::size_t i = 0; i < 2; ++i) {
+            auto [read_ec, m] = gapi::batch::read<gapi::gmail::message>(results[i]);
+            BOOST_TEST(!read_ec, read_ec.message());
+            BOOST_TEST(m.id == ids[i]);
+        }
+        // A target or a field with a line break, and a url given a path beside its target:
+        // nothing goes.
+        auto smuggling = gmail.get_message_request(ids[0], minimal);
+        smuggling.target += "\r\nX-Smuggled: 1";
+        auto injected = gmail.get_message_request(ids[0], minimal);
+        injected.headers.set("X-Subject", "a\r\nX-Smuggled: 1");
+        auto edited = gmail.get_message_request(ids[0], minimal);
+        edited.url = boost::urls::url(gapi::http::absolute_url(edited));
+        std::vector<gapi::http::request> const refused{smuggling, injected, edited};
+        for (auto const& bad : refused) {
+            std::vector<gapi::http::request> pair{gmail.get_message_request(ids[1], minimal), bad};
+            auto [bad_ec, none] = co_await gapi::batch::run(*f.client, std::move(pair), use_tuple);
+            BOOST_TEST(bad_ec == gapi::error::not_batchable);
+            BOOST_TEST(none.empty());
+        }
+    }());
+    BOOST_TEST(f.google->counts().calls("batch.gmail") == 1u);
+    BOOST_TEST(f.google->counts().calls("gmail.users.messages.get") == 2u);
+}
+
 BOOST_AUTO_TEST_CASE(calendar_batches_take_a_hundred_and_mixed_apis_are_refused) {
     batch_fixture f;
     auto const calendar = f.client->calendar();

@@ -43,14 +43,23 @@ struct batching {
         std::shared_ptr<asio::steady_timer> answer;
     };
 
-    // Starts one messages.get through the layer (each one unit: a batch's units count its calls).
-    void call(asio::cancellation_slot slot = {}) {
+    // Starts one messages.get through the layer (each one unit: a batch's units count its
+    // calls); with `target`, the request carries that target beside its origin; with
+    // `field`, a header field X-Test of that value.
+    void call(asio::cancellation_slot slot = {}, std::string target = {}, std::string field = {}) {
         asio::co_spawn(ioc,
-                       [this]() -> asio::awaitable<void> {
+                       [this, target, field]() -> asio::awaitable<void> {
                            pl::call c;
                            auto req = std::make_shared<gapi::http::request>();
                            req->method = gapi::http::verb::get;
-                           req->url = boost::urls::url("http://127.0.0.1:9/gmail/v1/users/me/messages/m1");
+                           if (target.empty()) {
+                               req->url = boost::urls::url("http://127.0.0.1:9/gmail/v1/users/me/messages/m1");
+                           } else {
+                               req->url = boost::urls::url("http://127.0.0.1:9");
+                               req->target = target;
+                           }
+                           if (!field.empty())
+                               req->headers.set("X-Test", field);
                            req->method_id = "gmail.users.messages.get";
                            req->quota_units = 1;
                            c.request = req;
@@ -199,6 +208,22 @@ BOOST_AUTO_TEST_CASE(under_a_steady_load_two_batches_are_on_their_way_at_once) {
         BOOST_TEST(in_flight == 64u);
         BOOST_TEST(b.sent.size() == round + 3);
     }
+}
+
+BOOST_AUTO_TEST_CASE(a_call_whose_target_or_field_may_not_go_out_goes_alone_for_the_transport_to_refuse) {
+    // Inside a batch nothing would check it: the part is written into the batch's body.
+    batching b;
+    b.call();
+    b.call({}, "/gmail/v1/users/me/messages/m1\r\nX-Smuggled: 1");
+    b.call({}, "/gmail/v1/users/me/messages/m1");
+    b.call({}, {}, "a\r\nX-Smuggled: 1");
+    b.call({}, {}, "fine");
+    b.call();
+    b.settle();
+    BOOST_TEST_REQUIRE(b.sizes() == (std::vector<unsigned>{1, 1, 4}), boost::test_tools::per_element());
+    BOOST_TEST(b.sent[0].method_id == "gmail.users.messages.get");
+    BOOST_TEST(b.sent[1].method_id == "gmail.users.messages.get");
+    BOOST_TEST(b.sent[2].method_id == "batch.gmail");
 }
 
 BOOST_AUTO_TEST_CASE(a_caller_that_cancels_while_its_batch_forms_leaves_it) {

@@ -502,10 +502,12 @@ BOOST_AUTO_TEST_CASE(bad_requests_fail_before_any_connection) {
             std::tie(ec, res) = co_await pool.send(std::move(own), use_tuple);
             BOOST_TEST(ec == gapi::error::invalid_url, target << ": " << ec.message());
         }
-        auto edited = get(server.base_url() + "/echo");
-        edited.target = "/echo";
-        std::tie(ec, res) = co_await pool.send(std::move(edited), use_tuple);
-        BOOST_TEST(ec == gapi::error::invalid_url, ec.message());
+        for (std::string const beside : {"/echo", "?x=1", "#f"}) {
+            auto edited = get(server.base_url() + beside);
+            edited.target = "/echo";
+            std::tie(ec, res) = co_await pool.send(std::move(edited), use_tuple);
+            BOOST_TEST(ec == gapi::error::invalid_url, beside << ": " << ec.message());
+        }
     }());
     BOOST_TEST(server.counts().connections_accepted == 0u);
 }

@@ -92,6 +92,7 @@ BOOST_AUTO_TEST_CASE(api_urls_equal_the_ones_boost_url_builds_step_by_step) {
             gapi::http::append_query(reference, text, "minimal");
             auto const req = request_to(gapi::detail::api_url(root, {"gmail", "v1"}, {text}, {{"format", text}, {text, "minimal"}}));
             BOOST_TEST(gapi::http::absolute_url(req) == reference.buffer(), "for " << text);
+            BOOST_TEST(gapi::http::has_valid_target(req), "for " << text);
             BOOST_TEST(gapi::http::request_target(req) == gapi::http::request_target(reference), "for " << text);
             BOOST_TEST(req.url.buffer() == reference.encoded_origin(), "for " << text);
         }
@@ -103,9 +104,13 @@ BOOST_AUTO_TEST_CASE(api_urls_equal_the_ones_boost_url_builds_step_by_step) {
         BOOST_CHECK_THROW(request_to(gapi::detail::api_url(bad, {"a"}, {})), boost::system::system_error);
         BOOST_TEST(gapi::http::absolute_url(request_to(gapi::detail::api_url("http://h:1", {"a"}, {}))) == "http://h:1/a");
     }
-    // Three roots in turn, more than are kept parsed: each request still goes to its own.
-    for (int round = 0; round < 3; ++round)
-        for (std::string_view const root : {"https://gmail.googleapis.com", "https://www.googleapis.com", "http://h:1"}) {
+    // Two roots in turn (both kept parsed), then three (one more than are kept), then a
+    // root used again after another: each request goes to its own.
+    std::string_view const gmail = "https://gmail.googleapis.com", calendar = "https://www.googleapis.com";
+    for (auto const& order : std::vector<std::vector<std::string_view>>{{gmail, calendar, gmail, calendar},
+                                                                        {gmail, calendar, "http://h:1", gmail},
+                                                                        {gmail, calendar, gmail, "http://h:1", gmail}})
+        for (auto const root : order) {
             auto const req = request_to(gapi::detail::api_url(root, {"a"}, {}));
             BOOST_TEST(gapi::http::absolute_url(req) == std::string(root) + "/a");
             BOOST_TEST(req.url.buffer() == root);

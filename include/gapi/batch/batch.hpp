@@ -73,7 +73,8 @@ run_all(client& c, std::vector<http::request> calls, run_options options);
 /// `void(error_code, std::vector<result>)`: one result per call, in the order given, each
 /// with its own status, typed error and Google's details. The
 /// error_code is `error::not_batchable` (nothing sent) when the calls mix APIs or
-/// origins, or hold a media upload; a batch request that fails as a whole gives its
+/// origins, or hold a media upload or a call whose target or header fields the transport
+/// would refuse (`http::has_valid_target`, `has_valid_fields`); a batch request that fails as a whole gives its
 /// error to each of its calls.
 ///
 /// Build the calls with the services' `*_request` functions: each needs Google's method

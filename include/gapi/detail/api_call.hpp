@@ -76,21 +76,23 @@ struct built_url {
 /// `origin` (`scheme://authority`) parsed; `error::invalid_url`, thrown, when it is not an
 /// absolute URL with a host. The last two origins parsed on this thread are kept: a
 /// service's calls all go to the same one, and a thread may alternate Gmail's and Calendar's.
-inline boost::urls::url const& parsed_origin(std::string_view origin) {
+inline boost::urls::url parsed_origin(std::string_view origin) {
     struct parsed {
         std::string text; ///< empty: unused
         boost::urls::url url;
     };
     thread_local std::array<parsed, 2> kept;
-    thread_local std::size_t older = 0;
-    for (auto const& k : kept)
-        if (!k.text.empty() && k.text == origin)
-            return k.url;
+    thread_local std::size_t least_recent = 0;
+    for (std::size_t i = 0; i < kept.size(); ++i)
+        if (!kept[i].text.empty() && kept[i].text == origin) {
+            least_recent = 1 - i;
+            return kept[i].url;
+        }
     auto const url = boost::urls::parse_uri(origin);
     if (!url || url->host().empty())
         throw boost::system::system_error(make_error_code(error::invalid_url));
-    auto& slot = kept[older];
-    older = 1 - older;
+    auto& slot = kept[least_recent];
+    least_recent = 1 - least_recent;
     slot.text.clear(); // should an allocation below fail, the slot is unused, never another origin's
     slot.url = boost::urls::url(*url);
     slot.text.assign(origin);

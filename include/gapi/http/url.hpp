@@ -55,9 +55,10 @@ GAPI_DECL boost::system::result<origin> parse_origin(std::string_view url);
 /// The request-target (path and query, `/` when the path is empty) to send for `url`.
 GAPI_DECL std::string request_target(boost::urls::url_view url);
 
-/// Whether `target` may go out as a request-target as it is: origin-form (RFC 9112
-/// §3.2.1: a path from '/', then an optional query), with no space, control character,
-/// '#' or byte outside ASCII (each would have to be percent-encoded).
+/// Whether `target` may go out as a request-target as it is: it starts with '/' and holds
+/// no space, control character, '#' or byte outside ASCII, so nothing in it can end the
+/// request line or the URL early. (A coarse check, not a full parse of RFC 9112's
+/// origin-form: gapi's builders percent-encode everything else themselves.)
 GAPI_DECL bool is_origin_form(std::string_view target) noexcept;
 
 /// Appends `key=value` to the query of `url`, percent-encoding all but RFC 3986's

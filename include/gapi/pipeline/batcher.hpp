@@ -142,7 +142,10 @@ public:
     /// loop. `next` must outlive the batch request.
     boost::asio::awaitable<outcome> operator()(call& c, next_layer const& next) {
         // Not a coroutine: a call that goes alone costs no frame here.
-        if (!c.traits.batchable || c.request->body.size() > options_.max_part_bytes)
+        // A target or a field that may not go out as it is goes alone, for the transport to
+        // refuse: inside a batch nothing would check it, written into the batch's body.
+        if (!c.traits.batchable || c.request->body.size() > options_.max_part_bytes ||
+            !http::has_valid_target(*c.request) || !http::has_valid_fields(*c.request))
             return next(c);
         return join_batch(c, next);
     }

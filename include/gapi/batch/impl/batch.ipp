@@ -57,7 +57,8 @@ GAPI_DECL std::optional<batch_target> target_of(std::vector<http::request> const
         auto const o = http::origin_of(c.url);
         if (!o || o->to_string() != origin->to_string() || c.method_id.starts_with("calendar.") != calendar ||
             !(c.method_id.starts_with("gmail.") || c.method_id.starts_with("calendar.")) ||
-            http::request_path(c).starts_with("/upload/") || !http::has_valid_target(c))
+            http::request_path(c).starts_with("/upload/") || !http::has_valid_target(c) ||
+            !http::has_valid_fields(c))
             return std::nullopt;
     }
     return t;

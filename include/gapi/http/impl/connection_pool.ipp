@@ -150,13 +150,6 @@ private:
     op_state& op_;
 };
 
-// Three memchr passes: std::string_view::find_first_of calls memchr on its set once per
-// character of `s`: an eighth of a send's client-side instructions, for a bearer token.
-inline bool has_forbidden_char(std::string_view s) {
-    auto const has = [s](char c) { return std::memchr(s.data(), c, s.size()) != nullptr; };
-    return !s.empty() && (has('\r') || has('\n') || has('\0'));
-}
-
 class pool_impl : public std::enable_shared_from_this<pool_impl> {
 public:
     pool_impl(asio::any_io_executor ex, pool_options options)
@@ -266,10 +259,8 @@ private:
     error_code validate(request const& req) const {
         if (req.method == verb::unknown || !has_valid_target(req))
             return error::invalid_url;
-        for (auto const& field : req.headers)
-            if (has_forbidden_char(field.name_string()) || has_forbidden_char(field.value()) ||
-                field.name_string().empty())
-                return error::invalid_header_value;
+        if (!has_valid_fields(req))
+            return error::invalid_header_value;
         return {};
     }
 
