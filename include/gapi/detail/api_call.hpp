@@ -58,7 +58,7 @@ inline void append_encoded(std::string& out, std::string_view text, boost::urls:
 /// query, each part percent-encoded as it is appended. It is never parsed whole (Boost.URL
 /// parsing text gapi wrote itself cost a sixth of a small call's client CPU): the request
 /// carries the path and query as its `target`, and only the origin is parsed, once per
-/// root and thread.
+/// root (`parsed_origin` keeps two per thread).
 struct built_url {
     std::string_view origin; ///< `scheme://authority` of the root, whose text must outlive this
     std::string target;      ///< the path and query, percent-encoded

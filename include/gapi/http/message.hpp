@@ -27,7 +27,8 @@ using fields = boost::beast::http::fields;
 /// One HTTP request as the transport sends it.
 ///
 /// The transport adds `Host`, `User-Agent` (unless set) and `Content-Length`.
-/// Header values containing CR, LF or NUL are refused with `error::invalid_header_value`.
+/// Header names or values containing CR, LF or NUL, and empty names, are refused with
+/// `error::invalid_header_value`.
 struct request {
     verb method = verb::get; ///< the method; `verb::unknown` is refused (`error::invalid_url`)
     boost::urls::url url; ///< absolute `http://` or `https://` URL; with a `target`, an origin only

@@ -132,8 +132,9 @@ public:
     /// leaves it (nothing is sent for it); one already sent completes with
     /// `operation_aborted` and its part's answer is dropped.
     ///
-    /// A call may go in a batch when `c.traits.batchable` and its body is at most
-    /// `max_part_bytes`; it joins the calls of the same API, quota key, origin and
+    /// A call may go in a batch when `c.traits.batchable`, its body is at most
+    /// `max_part_bytes` and its target and header fields may go out as they are
+    /// (`http::has_valid_target`, `has_valid_fields`); it joins the calls of the same API, quota key, origin and
     /// Authorization field. A batch goes when it is full; when the calls that arrived with
     /// it have joined and no partial batch of its kind is on its way; when that one's
     /// answer came; or when its window ends. A batch of one goes as a plain request. The
