@@ -42,18 +42,6 @@ struct api_method {
     bool idempotent = true;
 };
 
-/// Appends `text` to `out`, percent-encoding what `allowed` does not hold. Most ids and
-/// names need nothing encoded: they are copied as they are.
-inline void append_encoded(std::string& out, std::string_view text, boost::urls::grammar::lut_chars const& allowed) {
-    if (std::all_of(text.begin(), text.end(), [&](char c) { return allowed(c); })) {
-        out += text;
-        return;
-    }
-    auto const at = out.size();
-    out.resize(at + boost::urls::encoded_size(text, allowed));
-    boost::urls::encode(out.data() + at, out.size() - at, text, allowed);
-}
-
 /// A URL as gapi's request builders write it: a root's origin, then the path and the
 /// query, each part percent-encoded as it is appended. It is never parsed whole (Boost.URL
 /// parsing text gapi wrote itself cost a sixth of a small call's client CPU): the request
@@ -63,13 +51,10 @@ struct built_url {
     std::string_view origin; ///< `scheme://authority` of the root, whose text must outlive this
     std::string target;      ///< the path and query, percent-encoded
 
-    /// Appends `key=value` to the query, percent-encoding all but RFC 3986's unreserved
-    /// characters in both, as `http::append_query` does (a '+' must not become a space).
+    /// Appends `key=value` to the query (`http::append_query_pair`: a '+' must not become a space).
     void add_query(std::string_view key, std::string_view value) {
         target += target.find('?') == std::string::npos ? '?' : '&';
-        append_encoded(target, key, boost::urls::unreserved_chars);
-        target += '=';
-        append_encoded(target, value, boost::urls::unreserved_chars);
+        http::append_query_pair(target, key, value);
     }
 };
 
@@ -92,10 +77,10 @@ inline boost::urls::url parsed_origin(std::string_view origin) {
     if (!url || url->host().empty())
         throw boost::system::system_error(make_error_code(error::invalid_url));
     auto& slot = kept[least_recent];
-    least_recent = 1 - least_recent;
     slot.text.clear(); // should an allocation below fail, the slot is unused, never another origin's
     slot.url = boost::urls::url(*url);
     slot.text.assign(origin);
+    least_recent = 1 - least_recent;
     return slot.url;
 }
 
@@ -126,7 +111,7 @@ inline http::request json_request(api_method const& m, http::verb method, built_
 
 /// `root`'s scheme and authority, then the segments of `prefix` then of `rest` as its
 /// path, each percent-encoded (ids hold '@', '#', '/'), then `query`'s parameters, keys
-/// and values percent-encoded as `http::append_query` does.
+/// and values percent-encoded as `http::append_query_pair` does.
 inline built_url api_url(std::string_view root, std::initializer_list<std::string_view> prefix,
                          std::initializer_list<std::string_view> rest,
                          std::initializer_list<std::pair<std::string_view, std::string_view>> query = {}) {
@@ -140,7 +125,7 @@ inline built_url api_url(std::string_view root, std::initializer_list<std::strin
     for (auto list : {prefix, rest})
         for (auto segment : list) {
             url.target += '/';
-            append_encoded(url.target, segment, boost::urls::pchars);
+            http::append_encoded(url.target, segment, boost::urls::pchars);
         }
     for (auto const& [key, value] : query)
         url.add_query(key, value);

@@ -8,9 +8,12 @@
 #include <gapi/error.hpp>
 
 #include <boost/system/result.hpp>
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
 #include <boost/url/url.hpp>
 #include <boost/url/url_view.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -61,10 +64,29 @@ GAPI_DECL std::string request_target(boost::urls::url_view url);
 /// origin-form: gapi's builders percent-encode everything else themselves.)
 GAPI_DECL bool is_origin_form(std::string_view target) noexcept;
 
-/// Appends `key=value` to the query of `url`, percent-encoding all but RFC 3986's
-/// unreserved characters. Unlike Boost.URL 1.81's `params().append`, which leaves a '+'
-/// as it is, where Google (and Boost.URL's own decoding) would read a space: a search
-/// for `from:jo+news@example.com` must arrive intact.
+/// Appends `text` to `out`, percent-encoding what `allowed` does not hold. Most ids and
+/// names need nothing encoded: they are copied as they are.
+inline void append_encoded(std::string& out, std::string_view text, boost::urls::grammar::lut_chars const& allowed) {
+    if (std::all_of(text.begin(), text.end(), [&](char c) { return allowed(c); })) {
+        out += text;
+        return;
+    }
+    auto const at = out.size();
+    out.resize(at + boost::urls::encoded_size(text, allowed));
+    boost::urls::encode(out.data() + at, out.size() - at, text, allowed);
+}
+
+/// Appends `key=value` to `out`, percent-encoding all but RFC 3986's unreserved characters
+/// in both. Unlike Boost.URL 1.81's `params().append`, which leaves a '+' as it is, where
+/// Google (and Boost.URL's own decoding) would read a space: a search for
+/// `from:jo+news@example.com` must arrive intact. The one rule for every query gapi writes.
+inline void append_query_pair(std::string& out, std::string_view key, std::string_view value) {
+    append_encoded(out, key, boost::urls::unreserved_chars);
+    out += '=';
+    append_encoded(out, value, boost::urls::unreserved_chars);
+}
+
+/// Appends `key=value` to the query of `url`, encoded as `append_query_pair` does.
 GAPI_DECL void append_query(boost::urls::url& url, std::string_view key, std::string_view value);
 
 } // namespace gapi::http

@@ -34,7 +34,6 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
-#include <cstring>
 #include <map>
 #include <optional>
 #include <variant>

@@ -6,9 +6,7 @@
 
 #include <gapi/http/url.hpp>
 
-#include <boost/url/encode.hpp>
 #include <boost/url/parse.hpp>
-#include <boost/url/rfc/unreserved_chars.hpp>
 
 #include <algorithm>
 #include <charconv>
@@ -83,9 +81,11 @@ GAPI_DECL bool is_origin_form(std::string_view target) noexcept {
 }
 
 GAPI_DECL void append_query(boost::urls::url& url, std::string_view key, std::string_view value) {
-    auto const encoded_key = boost::urls::encode(key, boost::urls::unreserved_chars);
-    auto const encoded_value = boost::urls::encode(value, boost::urls::unreserved_chars);
-    url.encoded_params().append({boost::urls::pct_string_view(encoded_key), boost::urls::pct_string_view(encoded_value)});
+    std::string query(url.encoded_query());
+    if (!query.empty())
+        query += '&';
+    append_query_pair(query, key, value);
+    url.set_encoded_query(query);
 }
 
 } // namespace gapi::http
