@@ -14,6 +14,8 @@
 #include <boost/url/parse.hpp>
 
 #include <array>
+#include <string>
+#include <vector>
 
 using namespace gapi::emulator;
 using namespace std::chrono_literals;
@@ -325,6 +327,30 @@ BOOST_AUTO_TEST_CASE(batch_responses_echo_content_ids) {
     BOOST_TEST(body.substr(body.size() - 15) == "--batch_abc--\r\n");
     BOOST_TEST(content_type_parameter("multipart/mixed; boundary=batch_abc", "boundary") == "batch_abc");
     BOOST_TEST(content_type_parameter("multipart/mixed; charset=x; Boundary=\"q r\"", "boundary") == "q r");
+}
+
+// query_param reads a query without decoding every parameter; what it finds must be what
+// Boost.URL's params() (which reads a '+' as a space) finds, escapes in keys included.
+BOOST_AUTO_TEST_CASE(query_parameters_read_as_boost_url_decodes_them) {
+    for (std::string_view const query :
+         {"format=full", "form%61t=raw&format=full", "q=a+b&q=c%2Bd&q=", "x", "x=&=v", "a+b=1&a%20b=2",
+          "k=%E2%82%AC&K=no", "metadataHeaders=From&metadataHeaders=To", "empty&format=min%69mal", "&&format=a&"}) {
+        auto const url = boost::urls::url(boost::urls::parse_origin_form("/p?" + std::string(query)).value());
+        for (std::string_view const key : {"format", "q", "x", "", "a b", "a+b", "k", "metadataHeaders", "empty", "missing"}) {
+            std::vector<std::string> expected;
+            for (auto const p : boost::urls::url_view(url).params())
+                if (p.key == key)
+                    expected.push_back(p.value);
+            BOOST_TEST(query_params(url, key) == expected, query << " " << key);
+            auto const first = query_param(url, key);
+            BOOST_TEST(first.has_value() == !expected.empty(), query << " " << key);
+            if (first && !expected.empty())
+                BOOST_TEST(*first == expected.front(), query << " " << key);
+        }
+    }
+    auto const url = boost::urls::url(boost::urls::parse_origin_form("/p?q=a+b%2Bc&form%61t=raw").value());
+    BOOST_TEST(query_param(url, "q").value() == "a b+c");
+    BOOST_TEST(query_param(url, "format").value() == "raw");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -122,6 +122,15 @@ inline built_url api_url(std::string_view root, std::initializer_list<std::strin
                                                                 : root.find_first_of("/?#", authority + 2);
     built_url url;
     url.origin = root.substr(0, root_end);
+    // One allocation for the target whenever nothing needs escaping (almost always):
+    // growing it segment by segment reallocated it several times per call.
+    std::size_t size = 0;
+    for (auto list : {prefix, rest})
+        for (auto segment : list)
+            size += 1 + segment.size();
+    for (auto const& [key, value] : query)
+        size += 2 + key.size() + value.size();
+    url.target.reserve(size);
     for (auto list : {prefix, rest})
         for (auto segment : list) {
             url.target += '/';

@@ -79,6 +79,9 @@ struct stored_message {
     std::vector<stored_attachment> attachments; ///< its leaf parts with a filename, in order
     std::string text_body; ///< the first text/plain leaf, as UTF-8
     std::string html_body; ///< the first text/html leaf, as UTF-8
+    /// What Gmail shows in lists: the first 200 bytes of the body's text with white space
+    /// collapsed, HTML-escaped; made once when the message is stored, not on every read.
+    std::string snippet;
     std::int64_t internal_date_ms = 0; ///< Gmail's internalDate: when the mailbox got it, ms since 1970
     std::uint64_t history_id = 0;      ///< the mailbox's history id when it was stored or last relabelled
     std::string upload_type;               ///< "json", "media", "multipart" or "resumable"

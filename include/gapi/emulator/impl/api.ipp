@@ -140,19 +140,32 @@ GAPI_DECL std::optional<clock_type::time_point> parse_rfc3339(std::string_view s
     return clock_type::time_point(duration_cast<clock_type::duration>(t));
 }
 
+namespace detail {
+// A query is read as `url_view::params()` reads it ('+' is a space), but each parameter's
+// key is decoded only when it holds an escape or a '+', and only the values asked for:
+// every call reads a parameter or two, and decoding them all cost a few percent of a call.
+inline boost::urls::encoding_opts query_decoding() { return {true, false, false}; }
+
+inline bool key_is(boost::urls::pct_string_view encoded, std::string_view key) {
+    std::string_view const text = encoded;
+    if (text.find_first_of("%+") == std::string_view::npos)
+        return text == key;
+    return encoded.decoded_size() == key.size() && encoded.decode(query_decoding()) == key;
+}
+} // namespace detail
+
 GAPI_DECL std::optional<std::string> query_param(boost::urls::url const& url, std::string_view key) {
-    auto const params = boost::urls::url_view(url).params();
-    auto it = params.find(key);
-    if (it == params.end())
-        return std::nullopt;
-    return std::string((*it).value);
+    for (auto const p : boost::urls::url_view(url).encoded_params())
+        if (detail::key_is(p.key, key))
+            return p.value.decode(detail::query_decoding());
+    return std::nullopt;
 }
 
 GAPI_DECL std::vector<std::string> query_params(boost::urls::url const& url, std::string_view key) {
     std::vector<std::string> values;
-    for (auto const& p : boost::urls::url_view(url).params())
-        if (p.key == key)
-            values.emplace_back(p.value);
+    for (auto const p : boost::urls::url_view(url).encoded_params())
+        if (detail::key_is(p.key, key))
+            values.push_back(p.value.decode(detail::query_decoding()));
     return values;
 }
 

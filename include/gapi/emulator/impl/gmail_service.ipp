@@ -9,6 +9,7 @@
 #include <gapi/emulator/impl/mime_reader.ipp>
 
 #include <boost/json/array.hpp>
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
@@ -898,17 +899,21 @@ inline json::object payload_json(mime_part const& p, std::string const& part_id,
     return o;
 }
 
+/// The Message resource of `m` in `format`, its nodes from `storage` (a monotonic arena
+/// when the resource lives only until it is written).
 inline json::object message_resource(stored_message const& m, std::string_view format,
-                                     std::vector<std::string> const& metadata_headers) {
-    json::object o;
+                                     std::vector<std::string> const& metadata_headers,
+                                     json::storage_ptr storage = {}) {
+    json::object o(storage);
     o.reserve(8); // its fields at most, without growing (each growth moved the fields so far)
     o["id"] = m.id;
     o["threadId"] = m.thread_id;
-    json::array labels;
+    json::array labels(storage);
+    labels.reserve(m.label_ids.size());
     for (auto const& l : m.label_ids)
-        labels.push_back(json::value(l));
+        labels.emplace_back(l);
     o["labelIds"] = std::move(labels);
-    o["snippet"] = snippet_of(m);
+    o["snippet"] = m.snippet;
     if (format == "full" || format == "metadata") {
         auto parsed = read_mime(m.raw);
         if (parsed) {
@@ -1832,6 +1837,7 @@ GAPI_DECL api_response gmail_service::complete(target kind, submission sub, mail
                     message.in_reply_to.push_back(std::move(ref));
         bool have_text = false, have_html = false;
         g::collect_content(root, message, have_text, have_html);
+        message.snippet = g::snippet_of(message);
         message.mime_defects = std::move(parsed.defects);
         message.raw = std::move(*raw);
         message.upload_type = sub.upload_type;
@@ -1995,7 +2001,9 @@ GAPI_DECL api_response gmail_service::get_message(mailbox const& box, api_reques
     auto const* m = find_message(box, id);
     if (!m)
         return g::not_found();
-    return json_response(200, g::message_resource(*m, format, query_params(request.url, "metadataHeaders")));
+    unsigned char first_block[4096];
+    boost::json::monotonic_resource arena(first_block, sizeof first_block);
+    return json_response(200, g::message_resource(*m, format, query_params(request.url, "metadataHeaders"), &arena));
 }
 
 GAPI_DECL api_response gmail_service::list_messages(mailbox const& box, api_request const& request) const {
@@ -2418,6 +2426,7 @@ GAPI_DECL void gmail_service::erase_message(mailbox& box, stored_message const& 
     std::string().swap(gone.raw);
     std::string().swap(gone.text_body);
     std::string().swap(gone.html_body);
+    std::string().swap(gone.snippet);
     std::vector<stored_attachment>().swap(gone.attachments);
     std::vector<std::string>().swap(gone.mime_defects);
     box.history_id = ++history_;
@@ -2580,7 +2589,7 @@ GAPI_DECL api_response gmail_service::list_threads(mailbox const& box, api_reque
     boost::json::array page;
     for (std::size_t i = first; i < threads.size() && page.size() < max_results; ++i)
         page.push_back(boost::json::object{{"id", threads[i]->thread_id},
-                                           {"snippet", g::snippet_of(*threads[i])},
+                                           {"snippet", threads[i]->snippet},
                                            {"historyId", std::to_string(threads[i]->history_id)}});
     boost::json::object out;
     auto const next = first + page.size();
