@@ -334,7 +334,7 @@ BOOST_AUTO_TEST_CASE(batch_responses_echo_content_ids) {
 BOOST_AUTO_TEST_CASE(query_parameters_read_as_boost_url_decodes_them) {
     for (std::string_view const query :
          {"format=full", "form%61t=raw&format=full", "q=a+b&q=c%2Bd&q=", "x", "x=&=v", "a+b=1&a%20b=2",
-          "k=%E2%82%AC&K=no", "metadataHeaders=From&metadataHeaders=To", "empty&format=min%69mal", "&&format=a&"}) {
+          "k=%E2%82%AC&K=no", "metadataHeaders=From&metadataHeaders=To", "empty&format=min%69mal", "&&format=a&", "a%2Bb=3&a+b=4"}) {
         auto const url = boost::urls::url(boost::urls::parse_origin_form("/p?" + std::string(query)).value());
         for (std::string_view const key : {"format", "q", "x", "", "a b", "a+b", "k", "metadataHeaders", "empty", "missing"}) {
             std::vector<std::string> expected;

@@ -20,9 +20,7 @@
 #include <boost/json/value_to.hpp>
 #include <boost/system/system_error.hpp>
 #include <boost/url/parse.hpp>
-#include <boost/url/encode.hpp>
 #include <boost/url/rfc/pchars.hpp>
-#include <boost/url/rfc/unreserved_chars.hpp>
 
 #include <algorithm>
 #include <array>

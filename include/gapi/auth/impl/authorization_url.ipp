@@ -8,9 +8,7 @@
 #include <gapi/auth/detail/crypto.hpp>
 #include <gapi/http/url.hpp>
 
-#include <boost/url/encode.hpp>
 #include <boost/url/parse.hpp>
-#include <boost/url/rfc/unreserved_chars.hpp>
 #include <boost/url/url.hpp>
 
 #include <array>

@@ -811,7 +811,7 @@ inline std::string snippet_of(stored_message const& m) {
         text = stripped;
     }
     // Only the first 200 bytes of the collapsed text count: a plain text body is neither
-    // copied nor read past them, on every read of the message.
+    // copied nor read past them.
     std::string collapsed;
     collapsed.reserve(std::min<std::size_t>(text.size(), 201));
     for (char c : text) {
