@@ -857,26 +857,27 @@ inline std::string snippet_of(stored_message const& m) {
     return out;
 }
 
-inline json::array headers_json(mime_part const& p, std::vector<std::string> const* only) {
-    json::array out;
+inline json::array headers_json(mime_part const& p, std::vector<std::string> const* only,
+                                json::storage_ptr const& storage = {}) {
+    json::array out(storage);
     for (auto const& h : p.headers) {
         if (only && !only->empty() && std::none_of(only->begin(), only->end(), [&](std::string const& n) {
                 return iequals(n, h.name);
             }))
             continue;
-        out.push_back(json::object{{"name", h.name}, {"value", decode_encoded_words(h.value)}});
+        out.push_back(json::object({{"name", h.name}, {"value", decode_encoded_words(h.value)}}, storage));
     }
     return out;
 }
 
 inline json::object payload_json(mime_part const& p, std::string const& part_id,
-                                 std::string const& message_id) {
-    json::object o;
+                                 std::string const& message_id, json::storage_ptr const& storage = {}) {
+    json::object o(storage);
     o["partId"] = part_id;
     o["mimeType"] = p.mime_type;
     o["filename"] = p.filename;
-    o["headers"] = headers_json(p, nullptr);
-    json::object body;
+    o["headers"] = headers_json(p, nullptr, storage);
+    json::object body(storage);
     if (p.is_multipart()) {
         body["size"] = 0;
     } else if (!p.filename.empty()) {
@@ -889,18 +890,19 @@ inline json::object payload_json(mime_part const& p, std::string const& part_id,
     }
     o["body"] = std::move(body);
     if (p.is_multipart()) {
-        json::array parts;
+        json::array parts(storage);
         for (std::size_t i = 0; i < p.parts.size(); ++i)
             parts.push_back(payload_json(
                 p.parts[i], part_id.empty() ? std::to_string(i) : part_id + "." + std::to_string(i),
-                message_id));
+                message_id, storage));
         o["parts"] = std::move(parts);
     }
     return o;
 }
 
-/// The Message resource of `m` in `format`, its nodes from `storage` (a monotonic arena
-/// when the resource lives only until it is written).
+/// The Message resource of `m` in `format`, all its nodes (the payload's too, which
+/// would otherwise be copied into it) from `storage` (a monotonic arena when the resource
+/// lives only until it is written).
 inline json::object message_resource(stored_message const& m, std::string_view format,
                                      std::vector<std::string> const& metadata_headers,
                                      json::storage_ptr storage = {}) {
@@ -918,12 +920,13 @@ inline json::object message_resource(stored_message const& m, std::string_view f
         auto parsed = read_mime(m.raw);
         if (parsed) {
             if (format == "full") {
-                o["payload"] = payload_json(*parsed.root, "", m.id);
+                o["payload"] = payload_json(*parsed.root, "", m.id, storage);
             } else {
-                o["payload"] = json::object{{"partId", ""},
-                                            {"mimeType", parsed.root->mime_type},
-                                            {"filename", ""},
-                                            {"headers", headers_json(*parsed.root, &metadata_headers)}};
+                o["payload"] = json::object({{"partId", ""},
+                                             {"mimeType", parsed.root->mime_type},
+                                             {"filename", ""},
+                                             {"headers", headers_json(*parsed.root, &metadata_headers, storage)}},
+                                            storage);
             }
         }
     }
