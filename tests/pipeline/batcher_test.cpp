@@ -18,6 +18,8 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace asio = boost::asio;
@@ -34,7 +36,10 @@ asio::awaitable<void> hold(std::shared_ptr<asio::steady_timer> const& t) {
 }
 
 struct batching {
-    explicit batching(pl::batching_options o = {.enabled = true}) : layer(o, timing, counters) {}
+    // The layer learns how many calls run as the client's admission gate counts them:
+    // started and not yet answered.
+    explicit batching(pl::batching_options o = {.enabled = true})
+        : layer(o, timing, counters, [this](std::string_view key) { return key == "me" ? started - outcomes.size() : 0; }) {}
 
     // What went down to the next layer: a batch of `calls` (a plain request: 1).
     struct sent_request {
@@ -47,6 +52,7 @@ struct batching {
     // calls); with `target`, the request carries that target beside its origin; with
     // `field`, a header field X-Test of that value.
     void call(asio::cancellation_slot slot = {}, std::string target = {}, std::string field = {}) {
+        ++started;
         asio::co_spawn(ioc,
                        [this, target, field]() -> asio::awaitable<void> {
                            pl::call c;
@@ -110,6 +116,7 @@ struct batching {
     std::vector<std::shared_ptr<asio::steady_timer>> windows;
     std::vector<sent_request> sent;
     std::vector<error_code> outcomes;
+    std::size_t started = 0;
     pl::retry_counters counters;
     pl::timing timing{[] { return std::chrono::steady_clock::time_point{}; },
                       [] { return std::chrono::system_clock::time_point{}; },
@@ -189,11 +196,50 @@ BOOST_AUTO_TEST_CASE(a_full_batch_goes_at_once_even_while_a_partial_one_is_on_it
     BOOST_TEST(b.sizes() == (std::vector<unsigned>{2, 5, 2}), boost::test_tools::per_element());
 }
 
+BOOST_AUTO_TEST_CASE(more_calls_than_one_batch_holds_go_in_the_fewest_batches_evenly) {
+    // At most 50 a batch; the calls run at once, and arrive together.
+    for (auto const& [running, expected] : std::vector<std::pair<int, std::vector<unsigned>>>{
+             {50, {50}}, {51, {26, 25}}, {64, {32, 32}}, {100, {50, 50}}, {101, {34, 34, 33}}, {120, {40, 40, 40}}}) {
+        batching b;
+        b.calls_together(running);
+        BOOST_TEST(b.sizes() == expected, boost::test_tools::per_element());
+    }
+    BOOST_TEST(pl::balanced_batch_size(64, 50) == 32u);
+    BOOST_TEST(pl::balanced_batch_size(10, 50) == 50u); // they fit in one: full at the maximum
+    BOOST_TEST(pl::balanced_batch_size(1000, 1000) == 1000u);
+    BOOST_TEST(pl::balanced_batch_size(1001, 1000) == 501u);
+}
+
+BOOST_AUTO_TEST_CASE(without_the_count_of_running_calls_a_batch_is_full_at_the_maximum) {
+    batching b;
+    pl::batcher plain({.enabled = true}, b.timing, b.counters);
+    for (int i = 0; i < 64; ++i)
+        asio::co_spawn(b.ioc,
+                       [&]() -> asio::awaitable<void> {
+                           pl::call c;
+                           auto req = std::make_shared<gapi::http::request>();
+                           req->url = boost::urls::url("http://127.0.0.1:9/gmail/v1/users/me/messages/m1");
+                           req->method_id = "gmail.users.messages.get";
+                           req->quota_units = 1;
+                           c.request = req;
+                           c.traits.method_id = req->method_id;
+                           c.traits.quota_key = "me";
+                           c.traits.batchable = true;
+                           co_await plain(c, b.next);
+                       },
+                       asio::detached);
+    b.settle();
+    BOOST_TEST(b.sizes() == (std::vector<unsigned>{50, 14}), boost::test_tools::per_element());
+    for (std::size_t i = 0; i < b.sent.size(); ++i)
+        b.answer(i);
+}
+
 BOOST_AUTO_TEST_CASE(under_a_steady_load_two_batches_are_on_their_way_at_once) {
-    // 64 callers that call again as soon as they are answered, batches of at most 50.
+    // 64 callers that call again as soon as they are answered, batches of at most 50:
+    // two of 32 each round.
     batching b;
     b.calls_together(64);
-    BOOST_TEST(b.sizes() == (std::vector<unsigned>{50, 14}), boost::test_tools::per_element());
+    BOOST_TEST(b.sizes() == (std::vector<unsigned>{32, 32}), boost::test_tools::per_element());
     for (std::size_t round = 0; round < 6; ++round) {
         auto const answered = b.outcomes.size();
         b.answer(round);
@@ -207,6 +253,7 @@ BOOST_AUTO_TEST_CASE(under_a_steady_load_two_batches_are_on_their_way_at_once) {
             in_flight += b.sent[i].calls;
         BOOST_TEST(in_flight == 64u);
         BOOST_TEST(b.sent.size() == round + 3);
+        BOOST_TEST(b.sent.back().calls == 32u);
     }
 }
 

@@ -131,6 +131,11 @@ public:
             lanes_.erase(l.key);
     }
 
+    /// How many operations of `key`'s lane run now.
+    std::size_t running_in(std::string_view key) const noexcept {
+        auto const found = lanes_.find(key);
+        return found == lanes_.end() ? 0 : found->second.running;
+    }
     std::size_t running() const noexcept {
         std::size_t n = 0;
         for (auto const& [key, l] : lanes_)

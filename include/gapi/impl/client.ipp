@@ -126,7 +126,13 @@ GAPI_DECL client::client(executor_type executor, auth::credentials credentials, 
       retry_(options.retry), timing_(options.retry_timing ? std::move(*options.retry_timing) : pipeline::timing::real()),
       gate_(options.shared_pacing ? std::move(options.shared_pacing)
                                   : std::make_shared<pipeline::pacing_gate>(std::move(options.pacing))),
-      batcher_(options.batching, timing_, counters_), on_attempt_(std::move(options.on_attempt)),
+      batcher_(options.batching, timing_, counters_,
+               [this](std::string_view quota_key) {
+                   // "me" is the credential's own user, whose calls the Calendar service and
+                   // `send` admit under the empty key.
+                   return admission_.running_in(quota_key) + (quota_key == "me" ? admission_.running_in({}) : 0);
+               }),
+      on_attempt_(std::move(options.on_attempt)),
       log_(std::move(options.log)) {
     // The token first, then the place within the quota: callers waiting for one token
     // hold no quota slots meanwhile.

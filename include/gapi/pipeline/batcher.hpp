@@ -17,6 +17,11 @@
 // meanwhile) or the end of its window, whichever comes first. So a lone call is not
 // delayed, a burst fills batches, and under a steady load two batches overlap: the server
 // works on one while the client reads the other.
+//
+// How full a batch is: when the client runs more calls for a user than one batch holds,
+// they go in the fewest batches the maximum allows, evenly (`balanced_batch_size`): 64
+// calls with at most 50 a batch go as 32 and 32, not as 50 and 14, so that under a steady
+// load neither side of the overlap idles while the other works through the larger batch.
 
 #include <gapi/batch/codec.hpp>
 #include <gapi/pipeline/call.hpp>
@@ -35,9 +40,11 @@
 #include <charconv>
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace gapi::pipeline {
@@ -51,6 +58,16 @@ struct batching_options {
     std::size_t calendar_max = 100; ///< Google allows 1,000 (1..1000)
     std::size_t max_part_bytes = 1024 * 1024; ///< larger calls go alone
 };
+
+/// How many calls make a batch full when `running` calls run at once and a batch holds at
+/// most `max`: `max` when they fit in one batch, else an even share of the fewest batches
+/// that hold them all (64 with 50: 32; 101 with 50: 34; 120 with 50: 40).
+constexpr std::size_t balanced_batch_size(std::size_t running, std::size_t max) noexcept {
+    if (max == 0 || running <= max)
+        return max;
+    std::size_t const batches = (running + max - 1) / max;
+    return (running + batches - 1) / batches;
+}
 
 /// The batch request for `calls` (one API, one origin): POST to the API's batch path,
 /// one part per call (`item-N`), paying the units of all of them, replayable only when
@@ -119,10 +136,14 @@ inline std::vector<outcome> batch_answers(outcome const& whole, std::size_t coun
 /// The batching layer. Not thread-safe: used from the client's executor.
 class batcher {
 public:
+    /// How many calls the client runs at once for a quota key (its admission gate's count).
+    using running_calls_fn = std::function<std::size_t(std::string_view quota_key)>;
+
     /// A batcher with `options`, waiting its windows with `t.sleep` and counting batches
-    /// in `counters`; `t` and `counters` must outlive it.
-    batcher(batching_options options, timing const& t, retry_counters& counters)
-        : options_(options), timing_(t), counters_(counters) {}
+    /// in `counters`; `t` and `counters` must outlive it. With `running_calls`, a batch is
+    /// full at `balanced_batch_size` of that count; without, at the maximum.
+    batcher(batching_options options, timing const& t, retry_counters& counters, running_calls_fn running_calls = {})
+        : options_(options), timing_(t), counters_(counters), running_calls_(std::move(running_calls)) {}
 
     /// The options given at construction.
     batching_options const& options() const noexcept { return options_; }
@@ -168,8 +189,10 @@ private:
         w->idempotent = c.traits.idempotent;
         auto& g = pending_[key];
         g.calls.push_back(w);
-        std::size_t const max = calendar ? std::clamp<std::size_t>(options_.calendar_max, 1, 1000)
-                                         : std::clamp<std::size_t>(options_.gmail_max, 1, 100);
+        std::size_t max = calendar ? std::clamp<std::size_t>(options_.calendar_max, 1, 1000)
+                                   : std::clamp<std::size_t>(options_.gmail_max, 1, 100);
+        if (running_calls_)
+            max = balanced_batch_size(running_calls_(c.traits.quota_key), max);
         if (g.calls.size() >= max) {
             // Full: it goes now, and the next call opens a new window (the running one,
             // if any, is for this batch and ends without effect).
@@ -317,6 +340,7 @@ private:
     batching_options options_;
     timing const& timing_;
     retry_counters& counters_;
+    running_calls_fn running_calls_;
     std::map<std::string, group> pending_;
     std::map<std::string, std::size_t, std::less<>> partials_in_flight_;
     std::uint64_t windows_ = 0;
