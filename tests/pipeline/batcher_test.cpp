@@ -35,6 +35,30 @@ asio::awaitable<void> hold(std::shared_ptr<asio::steady_timer> const& t) {
     co_await t->async_wait(use_tuple);
 }
 
+// A messages.get of one unit (a batch's units count its calls); with `target`, the
+// request carries that target beside its origin; with `field`, a header field X-Test of
+// that value.
+pl::call get_call(std::string const& target = {}, std::string const& field = {}) {
+    pl::call c;
+    auto req = std::make_shared<gapi::http::request>();
+    req->method = gapi::http::verb::get;
+    if (target.empty()) {
+        req->url = boost::urls::url("http://127.0.0.1:9/gmail/v1/users/me/messages/m1");
+    } else {
+        req->url = boost::urls::url("http://127.0.0.1:9");
+        req->target = target;
+    }
+    if (!field.empty())
+        req->headers.set("X-Test", field);
+    req->method_id = "gmail.users.messages.get";
+    req->quota_units = 1;
+    c.request = req;
+    c.traits.method_id = req->method_id;
+    c.traits.quota_key = "me";
+    c.traits.batchable = true;
+    return c;
+}
+
 struct batching {
     // The layer learns how many calls run as the client's admission gate counts them:
     // started and not yet answered.
@@ -48,30 +72,12 @@ struct batching {
         std::shared_ptr<asio::steady_timer> answer;
     };
 
-    // Starts one messages.get through the layer (each one unit: a batch's units count its
-    // calls); with `target`, the request carries that target beside its origin; with
-    // `field`, a header field X-Test of that value.
+    // Starts one `get_call(target, field)` through the layer.
     void call(asio::cancellation_slot slot = {}, std::string target = {}, std::string field = {}) {
         ++started;
         asio::co_spawn(ioc,
                        [this, target, field]() -> asio::awaitable<void> {
-                           pl::call c;
-                           auto req = std::make_shared<gapi::http::request>();
-                           req->method = gapi::http::verb::get;
-                           if (target.empty()) {
-                               req->url = boost::urls::url("http://127.0.0.1:9/gmail/v1/users/me/messages/m1");
-                           } else {
-                               req->url = boost::urls::url("http://127.0.0.1:9");
-                               req->target = target;
-                           }
-                           if (!field.empty())
-                               req->headers.set("X-Test", field);
-                           req->method_id = "gmail.users.messages.get";
-                           req->quota_units = 1;
-                           c.request = req;
-                           c.traits.method_id = req->method_id;
-                           c.traits.quota_key = "me";
-                           c.traits.batchable = true;
+                           auto c = get_call(target, field);
                            auto o = co_await layer(c, next);
                            outcomes.push_back(o.ec);
                        },
@@ -216,15 +222,7 @@ BOOST_AUTO_TEST_CASE(without_the_count_of_running_calls_a_batch_is_full_at_the_m
     for (int i = 0; i < 64; ++i)
         asio::co_spawn(b.ioc,
                        [&]() -> asio::awaitable<void> {
-                           pl::call c;
-                           auto req = std::make_shared<gapi::http::request>();
-                           req->url = boost::urls::url("http://127.0.0.1:9/gmail/v1/users/me/messages/m1");
-                           req->method_id = "gmail.users.messages.get";
-                           req->quota_units = 1;
-                           c.request = req;
-                           c.traits.method_id = req->method_id;
-                           c.traits.quota_key = "me";
-                           c.traits.batchable = true;
+                           auto c = get_call();
                            co_await plain(c, b.next);
                        },
                        asio::detached);
