@@ -243,6 +243,22 @@ struct batch_fixture {
         return right;
     }
 
+    // The ids of the three events of `calendar_id`, listed without batching.
+    std::vector<std::string> event_ids(gapi::calendar::calendar_service const& calendar) {
+        std::vector<std::string> ids;
+        gapi_test::run(ioc, [&]() -> asio::awaitable<void> {
+            gapi::calendar::event_query const all;
+            auto [ec, list] = co_await calendar.with({.batch = false}).list_events(calendar_id, all, use_tuple);
+            BOOST_TEST_REQUIRE(!ec, ec.message());
+            for (auto const& e : list.items)
+                ids.push_back(e.id);
+        }());
+        BOOST_TEST_REQUIRE(ids.size() == 3u);
+        return ids;
+    }
+
+    static constexpr char const* calendar_id = "fixture-0001@group.calendar.google.com";
+
     gapi_test::temp_dir dir;
     std::optional<emu::emulator> google;
     asio::io_context ioc;
@@ -440,6 +456,34 @@ BOOST_AUTO_TEST_CASE(two_hundred_concurrent_calls_travel_as_four_batches_of_fift
     BOOST_TEST(f.google->counts().calls("gmail.users.messages.send") == 3u); // the seeds went alone
 }
 
+BOOST_AUTO_TEST_CASE(one_apis_running_calls_do_not_make_the_other_apis_batches_smaller) {
+    // 30 Gmail and 80 Calendar calls at once, for one user: each API's batch is full at
+    // the calls of its own API that run (balanced_batch_size), so each goes as one batch.
+    // A window far longer than the test: the partial batches go when their calls have
+    // all joined.
+    batch_fixture f({}, {.enabled = true, .window = std::chrono::seconds(600)});
+    auto const gmail = f.client->gmail();
+    auto const calendar = f.client->calendar();
+    auto const ids = f.seed(gmail.with({.batch = false}));
+    std::string const cal = batch_fixture::calendar_id;
+    auto const event_ids = f.event_ids(calendar);
+    std::size_t right = 0, done = 0;
+    for (std::size_t i = 0; i < 30; ++i)
+        gmail.get_message(ids[i % 3], gapi::gmail::message_format::minimal, [&, i](error_code ec, gapi::gmail::message m) {
+            right += !ec && m.id == ids[i % 3];
+            ++done;
+        });
+    for (std::size_t i = 0; i < 80; ++i)
+        calendar.get_event(cal, event_ids[i % 3], [&, i](error_code ec, gapi::calendar::event e) {
+            right += !ec && e.id == event_ids[i % 3];
+            ++done;
+        });
+    gapi_test::run(f.ioc, gapi_test::eventually([&] { return done == 110; }, "every call answered"));
+    BOOST_TEST(right == 110u);
+    BOOST_TEST(f.google->counts().calls("batch.gmail") == 1u);
+    BOOST_TEST(f.google->counts().calls("batch.calendar") == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(only_the_ten_percent_refused_are_retried) {
     // The first twelve messages.get calls (10 % of 120) are refused with 429 inside their batch.
     batch_fixture f("gmail.users.messages.get:429=1,first=12", {.enabled = true});
@@ -457,16 +501,8 @@ BOOST_AUTO_TEST_CASE(ten_thousand_gets_of_each_api_need_at_most_one_request_in_f
     auto const gmail = f.client->gmail();
     auto const calendar = f.client->calendar();
     auto const ids = f.seed(gmail.with({.batch = false}));
-    std::string const cal = "fixture-0001@group.calendar.google.com";
-    std::vector<std::string> event_ids;
-    gapi_test::run(f.ioc, [&]() -> asio::awaitable<void> {
-        gapi::calendar::event_query const all;
-        auto [ec, list] = co_await calendar.with({.batch = false}).list_events(cal, all, use_tuple);
-        BOOST_TEST_REQUIRE(!ec, ec.message());
-        for (auto const& e : list.items)
-            event_ids.push_back(e.id);
-    }());
-    BOOST_TEST_REQUIRE(event_ids.size() == 3u);
+    std::string const cal = batch_fixture::calendar_id;
+    auto const event_ids = f.event_ids(calendar);
     auto const before = f.google->counts().http_requests;
     constexpr std::size_t n = 10'000;
     std::size_t right = 0, done = 0;

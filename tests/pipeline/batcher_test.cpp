@@ -18,7 +18,6 @@
 
 #include <memory>
 #include <string>
-#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -60,10 +59,13 @@ pl::call get_call(std::string const& target = {}, std::string const& field = {})
 }
 
 struct batching {
-    // The layer learns how many calls run as the client's admission gate counts them:
-    // started and not yet answered.
+    // The layer learns how many calls run: started and not yet answered. A call counts
+    // from `call()`, before it reaches the layer, as in the client when calls that
+    // arrive together were all admitted first (they waited for the token, or their callers
+    // called again while their answers were handed out).
     explicit batching(pl::batching_options o = {.enabled = true})
-        : layer(o, timing, counters, [this](std::string_view key) { return key == "me" ? started - outcomes.size() : 0; }) {}
+        : layer(o, timing, counters,
+                [this](pl::call const& c) { return c.traits.quota_key == "me" ? started - outcomes.size() : 0; }) {}
 
     // What went down to the next layer: a batch of `calls` (a plain request: 1).
     struct sent_request {

@@ -127,10 +127,11 @@ GAPI_DECL client::client(executor_type executor, auth::credentials credentials, 
       gate_(options.shared_pacing ? std::move(options.shared_pacing)
                                   : std::make_shared<pipeline::pacing_gate>(std::move(options.pacing))),
       batcher_(options.batching, timing_, counters_,
-               [this](std::string_view quota_key) {
-                   // "me" is the credential's own user, whose calls the Calendar service and
-                   // `send` admit under the empty key.
-                   return admission_.running_in(quota_key) + (quota_key == "me" ? admission_.running_in({}) : 0);
+               [this](pipeline::call const& c) {
+                   // The lanes the services admit their calls in: Gmail's its mailbox's (the
+                   // quota key), Calendar's the empty one (with `send` and explicit batches).
+                   bool const calendar = c.traits.method_id.starts_with("calendar.");
+                   return admission_.running_in(calendar ? std::string_view{} : std::string_view(c.traits.quota_key));
                }),
       on_attempt_(std::move(options.on_attempt)),
       log_(std::move(options.log)) {

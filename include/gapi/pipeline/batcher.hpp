@@ -18,10 +18,15 @@
 // delayed, a burst fills batches, and under a steady load two batches overlap: the server
 // works on one while the client reads the other.
 //
-// How full a batch is: when the client runs more calls for a user than one batch holds,
-// they go in the fewest batches the maximum allows, evenly (`balanced_batch_size`): 64
-// calls with at most 50 a batch go as 32 and 32, not as 50 and 14, so that under a steady
-// load neither side of the overlap idles while the other works through the larger batch.
+// How full a batch is: when the client runs more calls of one API for a user than one
+// batch holds (its admission gate's count, which includes calls not batched and calls
+// waiting to retry), they go in the fewest batches the maximum allows, evenly
+// (`balanced_batch_size`): under a steady load of 64 calls with at most 50 a batch, two
+// batches of 32, not 50 and 14, so that neither side of the overlap idles while the other
+// works through the larger batch. A burst whose calls reach this layer one by one (a
+// token at hand: each is admitted and arrives before the next starts) counts only the
+// calls started so far, so its first batch is full at the maximum; from the next round
+// on the count holds them all.
 
 #include <gapi/batch/codec.hpp>
 #include <gapi/pipeline/call.hpp>
@@ -136,8 +141,9 @@ inline std::vector<outcome> batch_answers(outcome const& whole, std::size_t coun
 /// The batching layer. Not thread-safe: used from the client's executor.
 class batcher {
 public:
-    /// How many calls the client runs at once for a quota key (its admission gate's count).
-    using running_calls_fn = std::function<std::size_t(std::string_view quota_key)>;
+    /// How many calls the client runs at once of `c`'s API for `c`'s user (its admission
+    /// gate's count).
+    using running_calls_fn = std::function<std::size_t(call const& c)>;
 
     /// A batcher with `options`, waiting its windows with `t.sleep` and counting batches
     /// in `counters`; `t` and `counters` must outlive it. With `running_calls`, a batch is
@@ -192,7 +198,7 @@ private:
         std::size_t max = calendar ? std::clamp<std::size_t>(options_.calendar_max, 1, 1000)
                                    : std::clamp<std::size_t>(options_.gmail_max, 1, 100);
         if (running_calls_)
-            max = balanced_batch_size(running_calls_(c.traits.quota_key), max);
+            max = balanced_batch_size(running_calls_(c), max);
         if (g.calls.size() >= max) {
             // Full: it goes now, and the next call opens a new window (the running one,
             // if any, is for this batch and ends without effect).
