@@ -222,8 +222,17 @@ std::pair<error_code, T> read_resource(std::string const& body) {
 /// (never a JSON value that shares the document's storage): the document lives only
 /// until it is converted, its nodes from a monotonic arena (a buffer on the stack, then
 /// blocks) instead of one allocation each.
+///
+/// A resource with a `read_flat` of its own (found by ADL: `read_flat(value_to_tag<T>,
+/// text, T&)`) is read by it first, without a document; where it gives up, the document
+/// and the conversion decide.
 template <class T>
 std::pair<error_code, T> read_own_resource(std::string const& body) {
+    if constexpr (requires(T& out) { read_flat(boost::json::value_to_tag<T>{}, std::string_view{}, out); }) {
+        T flat;
+        if (read_flat(boost::json::value_to_tag<T>{}, std::string_view(body), flat))
+            return {error_code{}, std::move(flat)};
+    }
     unsigned char first_block[8192];
     boost::json::monotonic_resource arena(first_block, sizeof first_block);
     boost::system::error_code ec;

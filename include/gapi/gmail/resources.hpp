@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 // Gmail v1 resources as the discovery document names them. Unknown fields are ignored;
@@ -105,6 +106,12 @@ GAPI_DECL message_part tag_invoke(boost::json::value_to_tag<message_part>, boost
 /// Reads a Message. Throws when "id" is missing, `raw` or a body is not base64url, or a
 /// member has the wrong type.
 GAPI_DECL message tag_invoke(boost::json::value_to_tag<message>, boost::json::value const& v);
+/// Reads a Message as Gmail answers a send or a get without its payload (format=minimal)
+/// straight from `json`, without building a JSON document. True: `out` holds what
+/// `value_to<message>` would give. False: the text holds something this reader leaves to
+/// `value_to` (a payload, raw data, a member of an unexpected type, a repeated member, a
+/// syntax error); `out` is then unspecified.
+GAPI_DECL bool read_flat(boost::json::value_to_tag<message>, std::string_view json, message& out);
 /// Reads a message reference. Throws when "id" is missing or a member has the wrong type.
 GAPI_DECL message_ref tag_invoke(boost::json::value_to_tag<message_ref>, boost::json::value const& v);
 /// Reads a ListMessagesResponse; a missing "messages" is an empty list. Throws as the

@@ -8,9 +8,12 @@
 #include <gapi/detail/json_fields.hpp>
 #include <gapi/gmail/resources.hpp>
 
+#include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/value_from.hpp>
 #include <boost/json/value_to.hpp>
 
+#include <charconv>
+#include <cstdint>
 #include <stdexcept>
 
 namespace gapi::gmail {
@@ -26,6 +29,200 @@ inline std::string decode_base64url(std::string_view text) {
         throw std::invalid_argument("gmail resource: malformed base64url data");
     return std::move(*bytes);
 }
+
+// The handler of `read_flat(message)`: Boost.JSON's parser events straight into the
+// message's members. It takes only what `tag_invoke(value_to_tag<message>)` would read
+// the same way, and gives up (returns false) on anything else, so that a caller falls
+// back to that conversion and gets its result or its error.
+class flat_message_reader {
+public:
+    static constexpr std::size_t max_object_size = std::size_t(-1);
+    static constexpr std::size_t max_array_size = std::size_t(-1);
+    static constexpr std::size_t max_key_size = std::size_t(-1);
+    static constexpr std::size_t max_string_size = std::size_t(-1);
+
+    explicit flat_message_reader(message& out) : out_(out) {}
+
+    /// The whole text was read, and it named the message.
+    bool complete() const noexcept { return ended_ && !out_.id.empty(); }
+
+    bool on_document_begin(boost::system::error_code&) { return true; }
+    bool on_document_end(boost::system::error_code&) {
+        ended_ = true;
+        return true;
+    }
+    bool on_object_begin(boost::system::error_code& ec) {
+        if (depth_ == 1 && member_ != member::unknown) // an object where a text, number or list is read
+            return give_up(ec);
+        if (in_labels_)
+            return give_up(ec);
+        ++depth_;
+        return true;
+    }
+    bool on_object_end(std::size_t, boost::system::error_code&) {
+        --depth_;
+        return true;
+    }
+    bool on_array_begin(boost::system::error_code& ec) {
+        if (depth_ == 0 || in_labels_)
+            return give_up(ec);
+        if (depth_ == 1) {
+            if (member_ == member::label_ids)
+                in_labels_ = true;
+            else if (member_ != member::unknown)
+                return give_up(ec);
+        }
+        ++depth_;
+        return true;
+    }
+    bool on_array_end(std::size_t, boost::system::error_code&) {
+        --depth_;
+        if (in_labels_ && depth_ == 1) {
+            in_labels_ = false;
+            member_ = member::unknown;
+        }
+        return true;
+    }
+    bool on_key_part(boost::json::string_view part, std::size_t, boost::system::error_code&) {
+        if (depth_ == 1)
+            key_.append(part.data(), part.size());
+        return true;
+    }
+    bool on_key(boost::json::string_view part, std::size_t, boost::system::error_code& ec) {
+        if (depth_ != 1)
+            return true;
+        std::string_view key(part.data(), part.size());
+        if (!key_.empty()) {
+            key_.append(key);
+            key = key_;
+        }
+        member_ = member_named(key);
+        key_.clear();
+        if (member_ == member::other)
+            return give_up(ec);
+        if (member_ == member::unknown)
+            return true;
+        auto const bit = 1u << static_cast<unsigned>(member_);
+        if (seen_ & bit) // repeated: which one counts is the document's rule, not this one's
+            return give_up(ec);
+        seen_ |= bit;
+        return true;
+    }
+    bool on_string_part(boost::json::string_view part, std::size_t, boost::system::error_code& ec) {
+        return text(part, false, ec);
+    }
+    bool on_string(boost::json::string_view part, std::size_t, boost::system::error_code& ec) {
+        return text(part, true, ec);
+    }
+    bool on_number_part(boost::json::string_view, boost::system::error_code&) { return true; }
+    bool on_int64(std::int64_t n, boost::json::string_view, boost::system::error_code& ec) { return number(n, ec); }
+    bool on_uint64(std::uint64_t n, boost::json::string_view, boost::system::error_code& ec) {
+        if (n > static_cast<std::uint64_t>(INT64_MAX))
+            return give_up(ec);
+        return number(static_cast<std::int64_t>(n), ec);
+    }
+    bool on_double(double, boost::json::string_view, boost::system::error_code& ec) { return other_scalar(ec); }
+    bool on_bool(bool, boost::system::error_code& ec) { return other_scalar(ec); }
+    bool on_null(boost::system::error_code& ec) {
+        if (in_labels_ || depth_ == 0)
+            return give_up(ec);
+        if (depth_ == 1)
+            member_ = member::unknown; // null reads as missing
+        return true;
+    }
+    bool on_comment_part(boost::json::string_view, boost::system::error_code&) { return true; }
+    bool on_comment(boost::json::string_view, boost::system::error_code&) { return true; }
+
+private:
+    // The members read here, and `other`: one this reader leaves to the conversion.
+    enum class member : unsigned { id, thread_id, label_ids, snippet, history_id, internal_date, size_estimate, unknown, other };
+
+    static member member_named(std::string_view key) noexcept {
+        if (key == "id") return member::id;
+        if (key == "threadId") return member::thread_id;
+        if (key == "labelIds") return member::label_ids;
+        if (key == "snippet") return member::snippet;
+        if (key == "historyId") return member::history_id;
+        if (key == "internalDate") return member::internal_date;
+        if (key == "sizeEstimate") return member::size_estimate;
+        if (key == "payload" || key == "raw") return member::other;
+        return member::unknown;
+    }
+
+    bool give_up(boost::system::error_code& ec) {
+        ec = boost::json::error::extra_data; // any error stops the parser
+        return false;
+    }
+
+    // A text value, or its part (`last`: its end).
+    bool text(boost::json::string_view part, bool last, boost::system::error_code& ec) {
+        if (depth_ == 0)
+            return give_up(ec);
+        std::string* into = nullptr;
+        if (in_labels_) {
+            if (!in_text_)
+                out_.label_ids.emplace_back();
+            into = &out_.label_ids.back();
+        } else if (depth_ == 1) {
+            switch (member_) {
+            case member::id: into = &out_.id; break;
+            case member::thread_id: into = &out_.thread_id; break;
+            case member::snippet: into = &out_.snippet; break;
+            case member::history_id: into = &out_.history_id; break;
+            case member::internal_date:
+            case member::size_estimate: into = &number_; break; // Google writes int64 values as text
+            case member::label_ids: return give_up(ec);
+            default: break;
+            }
+        }
+        in_text_ = !last;
+        if (into)
+            into->append(part.data(), part.size());
+        if (!last || depth_ != 1)
+            return true;
+        if (member_ == member::internal_date || member_ == member::size_estimate) {
+            std::int64_t n = 0;
+            auto const [end, error] = std::from_chars(number_.data(), number_.data() + number_.size(), n);
+            if (error != std::errc{} || end != number_.data() + number_.size())
+                return give_up(ec);
+            number_.clear();
+            return number(n, ec);
+        }
+        member_ = member::unknown;
+        return true;
+    }
+
+    bool number(std::int64_t n, boost::system::error_code& ec) {
+        if (depth_ == 0 || in_labels_)
+            return give_up(ec);
+        if (depth_ == 1) {
+            if (member_ == member::internal_date)
+                out_.internal_date = n;
+            else if (member_ == member::size_estimate)
+                out_.size_estimate = n;
+            else if (member_ != member::unknown)
+                return give_up(ec);
+            member_ = member::unknown;
+        }
+        return true;
+    }
+
+    bool other_scalar(boost::system::error_code& ec) {
+        if (depth_ == 0 || in_labels_ || (depth_ == 1 && member_ != member::unknown))
+            return give_up(ec);
+        return true;
+    }
+
+    message& out_;
+    std::string key_;    ///< a top-level key that came in parts
+    std::string number_; ///< an integer written as text
+    std::size_t depth_ = 0;
+    member member_ = member::unknown; ///< the top-level member whose value comes next
+    unsigned seen_ = 0;
+    bool in_labels_ = false;
+    bool in_text_ = false;
+    bool ended_ = false;
+};
 
 } // namespace detail
 
@@ -64,6 +261,13 @@ GAPI_DECL message tag_invoke(boost::json::value_to_tag<message>, boost::json::va
     if (auto const* p = o.if_contains("payload"); p && p->is_object())
         m.payload = boost::json::value_to<message_part>(*p);
     return m;
+}
+
+GAPI_DECL bool read_flat(boost::json::value_to_tag<message>, std::string_view json, message& out) {
+    boost::json::basic_parser<detail::flat_message_reader> p(boost::json::parse_options{}, out);
+    boost::system::error_code ec;
+    auto const used = p.write_some(false, json.data(), json.size(), ec);
+    return !ec && used == json.size() && p.handler().complete();
 }
 
 GAPI_DECL message_ref tag_invoke(boost::json::value_to_tag<message_ref>, boost::json::value const& v) {

@@ -1,0 +1,158 @@
+// Copyright (c) 2026 The gapi developers
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE or copy at https://www.boost.org/LICENSE_1_0.txt)
+// A Message read straight from the text (`read_flat`) is the one the document's
+// conversion reads, or the flat reader gives up and leaves the text to the conversion.
+#include <gapi/detail/api_call.hpp>
+#include <gapi/gmail/resources.hpp>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/value_to.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace gmail = gapi::gmail;
+
+namespace {
+
+// What the document's conversion reads, or nothing where it refuses the text.
+std::optional<gmail::message> converted(std::string const& text) {
+    try {
+        return boost::json::value_to<gmail::message>(boost::json::parse(text));
+    } catch (std::exception const&) {
+        return std::nullopt;
+    }
+}
+
+std::optional<gmail::message> flat(std::string const& text) {
+    gmail::message m;
+    if (!read_flat(boost::json::value_to_tag<gmail::message>{}, text, m))
+        return std::nullopt;
+    return m;
+}
+
+bool same(gmail::message const& a, gmail::message const& b) {
+    return a.id == b.id && a.thread_id == b.thread_id && a.label_ids == b.label_ids && a.snippet == b.snippet &&
+           a.history_id == b.history_id && a.internal_date == b.internal_date && a.size_estimate == b.size_estimate &&
+           a.raw == b.raw && a.payload.has_value() == b.payload.has_value();
+}
+
+// Where the flat reader reads, it reads what the conversion does.
+void check_agreement(std::string const& text) {
+    auto const f = flat(text);
+    if (!f)
+        return;
+    auto const c = converted(text);
+    BOOST_TEST_REQUIRE(c.has_value(), "the flat reader took a text the conversion refuses: " << text);
+    BOOST_TEST(same(*f, *c), "the two readings differ: " << text);
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(flat_message_reading)
+
+BOOST_AUTO_TEST_CASE(what_gmail_answers_to_a_send_or_a_minimal_get_is_read_flat) {
+    std::string const answers[] = {
+        R"({"id":"b34347fb96932fec","threadId":"265ba49628e3d67a","labelIds":["SENT"],"snippet":"A small message to read back.","sizeEstimate":289,"historyId":"1030","internalDate":"1796479447449"})",
+        R"({"id":"18f0a1","threadId":"18f0a1","labelIds":["UNREAD","SENT","INBOX"]})",
+        R"( { "id" : "x" , "labelIds" : [ ] , "unknown" : {"id":"not this","a":[1,{"b":null}]}, "more": [[true, 1.5, "s"]] } )",
+        R"({"i\u0064":"esc\u00e9aped \"quotes\"","snippet":"caf\u00e9 \ud83d\ude00","sizeEstimate":"42","internalDate":-7})",
+        R"({"id":"n","threadId":null,"labelIds":null,"internalDate":null,"sizeEstimate":9223372036854775807})",
+    };
+    for (auto const& text : answers) {
+        auto const f = flat(text);
+        BOOST_TEST_REQUIRE(f.has_value(), "not read flat: " << text);
+        check_agreement(text);
+    }
+    auto const m = *flat(answers[0]);
+    BOOST_TEST(m.id == "b34347fb96932fec");
+    BOOST_TEST(m.thread_id == "265ba49628e3d67a");
+    BOOST_TEST(m.label_ids == std::vector<std::string>{"SENT"}, boost::test_tools::per_element());
+    BOOST_TEST(m.snippet == "A small message to read back.");
+    BOOST_TEST(m.size_estimate == 289);
+    BOOST_TEST(m.history_id == "1030");
+    BOOST_TEST(m.internal_date == 1796479447449);
+    BOOST_TEST(flat(answers[3])->id == "esc\xc3\xa9" "aped \"quotes\"");
+    BOOST_TEST(flat(answers[3])->snippet == "caf\xc3\xa9 \xf0\x9f\x98\x80");
+}
+
+BOOST_AUTO_TEST_CASE(anything_else_is_left_to_the_conversion) {
+    std::string const others[] = {
+        R"({"id":"p","payload":{"mimeType":"text/plain"}})", // a payload: the document reads it
+        R"({"id":"p","payload":null})",
+        R"({"id":"r","raw":"SGk"})",
+        R"({"id":"a","id":"b"})",            // repeated
+        R"({"id":"a","labelIds":["A"],"labelIds":[]})",
+        R"({"threadId":"t"})",               // no id
+        R"({"id":""})",
+        R"({"id":null})",
+        R"({"id":5})",                       // wrong types
+        R"({"id":"a","threadId":{}})",
+        R"({"id":"a","snippet":[]})",
+        R"({"id":"a","labelIds":"SENT"})",
+        R"({"id":"a","labelIds":[1]})",
+        R"({"id":"a","labelIds":[null]})",
+        R"({"id":"a","labelIds":[["x"]]})",
+        R"({"id":"a","labelIds":[{}]})",
+        R"({"id":"a","sizeEstimate":1.5})",
+        R"({"id":"a","sizeEstimate":true})",
+        R"({"id":"a","internalDate":"12x"})",
+        R"({"id":"a","internalDate":"+12"})",
+        R"({"id":"a","internalDate":""})",
+        R"({"id":"a","internalDate":9223372036854775808})",
+        R"({"id":"a","internalDate":99999999999999999999999})",
+        R"(["id","a"])",                     // not an object
+        R"("a")",
+        R"(null)",
+        R"({"id":"a"} x)",                   // not JSON
+        R"({"id":"a")",
+        R"({"id":"a",})",
+        "",
+        "{\"id\":\"\xff\"}",
+    };
+    for (auto const& text : others) {
+        BOOST_TEST(!flat(text).has_value(), "read flat: " << text);
+        // What the service returns is what the conversion decides.
+        auto const [ec, m] = gapi::detail::read_own_resource<gmail::message>(text);
+        auto const c = converted(text);
+        BOOST_TEST(!ec == c.has_value(), text);
+        if (c && !ec)
+            BOOST_TEST(same(m, *c), text);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(texts_built_at_random_read_alike_both_ways) {
+    // Members of every kind, in any order, sometimes repeated, sometimes of the wrong type.
+    std::vector<std::string> const keys = {"id", "threadId", "labelIds", "snippet", "historyId", "internalDate",
+                                           "sizeEstimate", "raw", "payload", "other", "i\\u0064", "snippe\\u0074"};
+    std::vector<std::string> const values = {
+        R"("abc")", R"("")", R"("12")", R"("-3")", R"("1e3")", R"("caf\u00e9\n")", "0", "-1", "18446744073709551615",
+        "1.25", "true", "null", "{}", R"({"id":"x","labelIds":[1]})", "[]", R"(["A","B\u0041"])", R"(["A",2])",
+        R"([null])", R"("SGVsbG8")"};
+    std::mt19937 random(20261205);
+    int read_flat_count = 0;
+    int const texts = 20000;
+    for (int i = 0; i < texts; ++i) {
+        std::string text = "{";
+        auto const members = random() % 6;
+        if (random() % 2)
+            text += R"("id":"m)" + std::to_string(i) + "\"" + (members ? "," : "");
+        for (unsigned k = 0; k < members; ++k) {
+            text += " \"" + keys[random() % keys.size()] + "\" :" + values[random() % values.size()];
+            if (k + 1 < members)
+                text += ",";
+        }
+        text += "}";
+        check_agreement(text);
+        if (flat(text))
+            ++read_flat_count;
+    }
+    // The check above means something only if many texts were read flat.
+    BOOST_TEST(read_flat_count > texts / 10);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
