@@ -78,6 +78,33 @@ BOOST_AUTO_TEST_CASE(what_gmail_answers_to_a_send_or_a_minimal_get_is_read_flat)
     BOOST_TEST(m.internal_date == 1796479447449);
     BOOST_TEST(flat(answers[3])->id == "esc\xc3\xa9" "aped \"quotes\"");
     BOOST_TEST(flat(answers[3])->snippet == "caf\xc3\xa9 \xf0\x9f\x98\x80");
+
+    // Long texts with escapes reach the reader in parts.
+    std::string long_text(5000, 'x');
+    long_text[4090] = '\\';
+    long_text[4091] = 'n';
+    std::string const long_key = "lo" + std::string(5000, 'k') + "\\u0041";
+    std::string const split = R"({")" + long_key + R"(":1,"snippet":")" + long_text + R"(","id":")" + long_text + R"("})";
+    auto const read_in_parts = flat(split);
+    BOOST_TEST_REQUIRE(read_in_parts.has_value());
+    check_agreement(split);
+    BOOST_TEST(read_in_parts->snippet.size() == 4999u);
+    BOOST_TEST(read_in_parts->snippet[4090] == '\n');
+}
+
+BOOST_AUTO_TEST_CASE(a_message_read_into_one_that_held_another_holds_only_the_new_one) {
+    gmail::message m;
+    m.id = "old";
+    m.label_ids = {"OLD"};
+    m.snippet = "old";
+    m.internal_date = 5;
+    BOOST_TEST(!read_flat(boost::json::value_to_tag<gmail::message>{}, R"({"threadId":"t"})", m)); // no id of its own
+    m.id = "old";
+    BOOST_TEST_REQUIRE(read_flat(boost::json::value_to_tag<gmail::message>{}, R"({"id":"a","labelIds":["N"]})", m));
+    BOOST_TEST(m.id == "a");
+    BOOST_TEST(m.label_ids == std::vector<std::string>{"N"}, boost::test_tools::per_element());
+    BOOST_TEST(m.snippet.empty());
+    BOOST_TEST(m.internal_date == 0);
 }
 
 BOOST_AUTO_TEST_CASE(anything_else_is_left_to_the_conversion) {

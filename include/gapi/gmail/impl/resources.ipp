@@ -36,10 +36,11 @@ inline std::string decode_base64url(std::string_view text) {
 // back to that conversion and gets its result or its error.
 class flat_message_reader {
 public:
-    static constexpr std::size_t max_object_size = std::size_t(-1);
-    static constexpr std::size_t max_array_size = std::size_t(-1);
-    static constexpr std::size_t max_key_size = std::size_t(-1);
-    static constexpr std::size_t max_string_size = std::size_t(-1);
+    // The document's own limits, so that what it refuses is not read here.
+    static constexpr std::size_t max_object_size = boost::json::object::max_size();
+    static constexpr std::size_t max_array_size = boost::json::array::max_size();
+    static constexpr std::size_t max_key_size = boost::json::string::max_size();
+    static constexpr std::size_t max_string_size = boost::json::string::max_size();
 
     explicit flat_message_reader(message& out) : out_(out) {}
 
@@ -118,7 +119,7 @@ public:
     bool on_int64(std::int64_t n, boost::json::string_view, boost::system::error_code& ec) { return number(n, ec); }
     bool on_uint64(std::uint64_t n, boost::json::string_view, boost::system::error_code& ec) {
         if (n > static_cast<std::uint64_t>(INT64_MAX))
-            return give_up(ec);
+            return other_scalar(ec);
         return number(static_cast<std::int64_t>(n), ec);
     }
     bool on_double(double, boost::json::string_view, boost::system::error_code& ec) { return other_scalar(ec); }
@@ -264,6 +265,7 @@ GAPI_DECL message tag_invoke(boost::json::value_to_tag<message>, boost::json::va
 }
 
 GAPI_DECL bool read_flat(boost::json::value_to_tag<message>, std::string_view json, message& out) {
+    out = message{};
     boost::json::basic_parser<detail::flat_message_reader> p(boost::json::parse_options{}, out);
     boost::system::error_code ec;
     auto const used = p.write_some(false, json.data(), json.size(), ec);
