@@ -13,6 +13,7 @@
 #include <boost/json/value_to.hpp>
 
 #include <charconv>
+#include <optional>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -63,6 +64,15 @@ inline bool boolean(json::object const& o, std::string_view key) {
     return v->get_bool();
 }
 
+// An int64 value as Google writes it in a string: the whole text, a decimal integer.
+inline std::optional<std::int64_t> integer_text(std::string_view s) {
+    std::int64_t n = 0;
+    auto const [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+    if (ec != std::errc{} || end != s.data() + s.size())
+        return std::nullopt;
+    return n;
+}
+
 // Google sends int64 values as strings ("internalDate": "1714560000000"), int32 as numbers.
 inline std::int64_t integer(json::object const& o, std::string_view key) {
     auto const* v = present(o, key);
@@ -72,13 +82,9 @@ inline std::int64_t integer(json::object const& o, std::string_view key) {
         return v->get_int64();
     if (v->is_uint64() && v->get_uint64() <= static_cast<std::uint64_t>(INT64_MAX))
         return static_cast<std::int64_t>(v->get_uint64());
-    if (v->is_string()) {
-        auto const s = v->get_string();
-        std::int64_t n = 0;
-        auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
-        if (ec == std::errc{} && end == s.data() + s.size())
-            return n;
-    }
+    if (v->is_string())
+        if (auto const n = integer_text(v->get_string()))
+            return *n;
     malformed(key, "is not an integer");
 }
 

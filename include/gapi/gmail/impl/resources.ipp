@@ -12,7 +12,6 @@
 #include <boost/json/value_from.hpp>
 #include <boost/json/value_to.hpp>
 
-#include <charconv>
 #include <cstdint>
 #include <stdexcept>
 
@@ -182,12 +181,11 @@ private:
         if (!last || depth_ != 1)
             return true;
         if (member_ == member::internal_date || member_ == member::size_estimate) {
-            std::int64_t n = 0;
-            auto const [end, error] = std::from_chars(number_.data(), number_.data() + number_.size(), n);
-            if (error != std::errc{} || end != number_.data() + number_.size())
+            auto const n = integer_text(number_);
+            if (!n)
                 return give_up(ec);
             number_.clear();
-            return number(n, ec);
+            return number(*n, ec);
         }
         member_ = member::unknown;
         return true;
