@@ -24,7 +24,8 @@ namespace gapi::gmail {
 struct header {
     std::string name;  ///< e.g. "Subject"
     std::string value; ///< the field's value, as Gmail gives it
-    bool operator==(header const&) const = default;
+    /// Member-wise.
+    friend bool operator==(header const&, header const&) = default;
 };
 
 /// The body of a message part (MessagePartBody).
@@ -32,7 +33,8 @@ struct message_part_body {
     std::string attachment_id; ///< set for an attachment fetched separately (`data` is then empty)
     std::int64_t size = 0;     ///< the body's size in bytes
     std::string data; ///< decoded bytes (the API sends base64url)
-    bool operator==(message_part_body const&) const = default;
+    /// Member-wise.
+    friend bool operator==(message_part_body const&, message_part_body const&) = default;
 };
 
 /// One part of a message's MIME tree (MessagePart).
@@ -43,7 +45,8 @@ struct message_part {
     std::vector<header> headers; ///< the part's header fields, in order
     message_part_body body;      ///< the part's body; empty for a multipart container
     std::vector<message_part> parts; ///< the child parts of a multipart part
-    bool operator==(message_part const&) const = default;
+    /// Member-wise.
+    friend bool operator==(message_part const&, message_part const&) = default;
 };
 
 /// A Gmail message (Message). Which members are filled depends on the call and its
@@ -58,7 +61,8 @@ struct message {
     std::int64_t size_estimate = 0; ///< the message's estimated size in bytes
     std::string raw; ///< the decoded RFC 822 message, with format=raw
     std::optional<message_part> payload; ///< the parsed MIME tree, with format=full or metadata
-    bool operator==(message const&) const = default;
+    /// Member-wise.
+    friend bool operator==(message const&, message const&) = default;
 };
 
 /// A message as messages.list names it.
