@@ -24,6 +24,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <map>
+#include <vector>
 
 #include <unistd.h>
 
@@ -482,6 +484,25 @@ BOOST_AUTO_TEST_CASE(one_apis_running_calls_do_not_make_the_other_apis_batches_s
     BOOST_TEST(right == 110u);
     BOOST_TEST(f.google->counts().calls("batch.gmail") == 1u);
     BOOST_TEST(f.google->counts().calls("batch.calendar") == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(more_calls_than_one_batch_holds_go_as_even_batches_through_the_client) {
+    // 64 gets started at once, in the mailbox's admission lane: the batcher reads that
+    // lane's count of running calls (`call::admission_lane`) and fills two batches of 32,
+    // not 50 and 14. The two go at once, on two connections, which tells their parts apart.
+    batch_fixture f({}, {.enabled = true, .window = std::chrono::seconds(600)});
+    auto const gmail = f.client->gmail();
+    auto const ids = f.seed(gmail.with({.batch = false}));
+    BOOST_TEST(f.get_concurrently(gmail, ids, 64) == 64u);
+    BOOST_TEST(f.google->counts().calls("batch.gmail") == 2u);
+    std::map<std::uint64_t, std::size_t> parts_per_connection;
+    for (auto const& logged : f.google->counts().log)
+        if (logged.in_batch)
+            ++parts_per_connection[logged.connection];
+    std::vector<std::size_t> sizes;
+    for (auto const& [connection, parts] : parts_per_connection)
+        sizes.push_back(parts);
+    BOOST_TEST(sizes == (std::vector<std::size_t>{32, 32}), boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(only_the_ten_percent_refused_are_retried) {

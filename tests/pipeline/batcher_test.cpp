@@ -65,7 +65,7 @@ struct batching {
     // called again while their answers were handed out).
     explicit batching(pl::batching_options o = {.enabled = true})
         : layer(o, timing, counters,
-                [this](pl::call const& c) { return c.traits.quota_key == "me" ? started - outcomes.size() : 0; }) {}
+                [this](std::string_view lane) { return lane.empty() ? started - outcomes.size() : 0; }) {}
 
     // What went down to the next layer: a batch of `calls` (a plain request: 1).
     struct sent_request {
@@ -84,6 +84,22 @@ struct batching {
                            outcomes.push_back(o.ec);
                        },
                        asio::bind_cancellation_slot(slot, asio::detached));
+    }
+
+    // Starts `n` calls in one turn, each counted only as it reaches the layer (as the
+    // client's calls with a token at hand: each is admitted and arrives before the next
+    // starts), and runs what is ready.
+    void calls_counted_as_they_arrive(int n) {
+        for (int i = 0; i < n; ++i)
+            asio::co_spawn(ioc,
+                           [this]() -> asio::awaitable<void> {
+                               ++started;
+                               auto c = get_call();
+                               auto o = co_await layer(c, next);
+                               outcomes.push_back(o.ec);
+                           },
+                           asio::detached);
+        settle();
     }
 
     // Starts `n` calls in one turn, and runs what is ready.
@@ -216,6 +232,17 @@ BOOST_AUTO_TEST_CASE(more_calls_than_one_batch_holds_go_in_the_fewest_batches_ev
     BOOST_TEST(pl::balanced_batch_size(10, 50) == 50u); // they fit in one: full at the maximum
     BOOST_TEST(pl::balanced_batch_size(1000, 1000) == 1000u);
     BOOST_TEST(pl::balanced_batch_size(1001, 1000) == 501u);
+}
+
+BOOST_AUTO_TEST_CASE(a_burst_counted_call_by_call_is_split_evenly_from_its_first_batch) {
+    // When the 50th call arrives only 50 are counted; the batch goes a turn later, when
+    // all have arrived and are counted.
+    for (auto const& [burst, expected] : std::vector<std::pair<int, std::vector<unsigned>>>{
+             {64, {32, 32}}, {100, {50, 50}}, {120, {40, 40, 40}}, {49, {49}}}) {
+        batching b;
+        b.calls_counted_as_they_arrive(burst);
+        BOOST_TEST(b.sizes() == expected, boost::test_tools::per_element());
+    }
 }
 
 BOOST_AUTO_TEST_CASE(without_the_count_of_running_calls_a_batch_is_full_at_the_maximum) {

@@ -140,8 +140,9 @@ inline built_url api_url(std::string_view root, std::initializer_list<std::strin
 }
 
 /// What a service gives each of its calls: the client, the service's per-call options,
-/// whose quota the call spends (Gmail's userId; empty: the credential's user), and what
-/// owns those options. The call keeps the owner (`pipeline::call::keep_alive`), so an
+/// whose quota the call spends (Gmail's userId; empty: the credential's user), which is
+/// also the admission lane the service starts its operations in, and what owns those
+/// options. The call keeps the owner (`pipeline::call::keep_alive`), so an
 /// operation may return the call's awaitable without being a coroutine that holds the
 /// service itself.
 struct call_context {
@@ -168,6 +169,7 @@ inline pipeline::call make_call(call_context ctx, http::request req, pipeline::c
     if (traits.quota_key.empty())
         traits.quota_key = ctx.quota_key;
     call.traits = std::move(traits);
+    call.admission_lane = ctx.quota_key;
     call.keep_alive = std::move(ctx.owner);
     call.request = std::make_shared<http::request>(std::move(req));
     return call;

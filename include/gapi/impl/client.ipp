@@ -127,12 +127,7 @@ GAPI_DECL client::client(executor_type executor, auth::credentials credentials, 
       gate_(options.shared_pacing ? std::move(options.shared_pacing)
                                   : std::make_shared<pipeline::pacing_gate>(std::move(options.pacing))),
       batcher_(options.batching, timing_, counters_,
-               [this](pipeline::call const& c) {
-                   // The lanes the services admit their calls in: Gmail's its mailbox's (the
-                   // quota key), Calendar's the empty one (with `send` and explicit batches).
-                   bool const calendar = c.traits.method_id.starts_with("calendar.");
-                   return admission_.running_in(calendar ? std::string_view{} : std::string_view(c.traits.quota_key));
-               }),
+               [this](std::string_view lane) { return admission_.running_in(lane); }),
       on_attempt_(std::move(options.on_attempt)),
       log_(std::move(options.log)) {
     // The token first, then the place within the quota: callers waiting for one token

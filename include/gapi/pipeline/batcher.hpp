@@ -23,10 +23,11 @@
 // waiting to retry), they go in the fewest batches the maximum allows, evenly
 // (`balanced_batch_size`): under a steady load of 64 calls with at most 50 a batch, two
 // batches of 32, not 50 and 14, so that neither side of the overlap idles while the other
-// works through the larger batch. A burst whose calls reach this layer one by one (a
-// token at hand: each is admitted and arrives before the next starts) counts only the
-// calls started so far, so its first batch is full at the maximum; from the next round
-// on the count holds them all.
+// works through the larger batch. A batch that is full goes one turn of the executor
+// later, split by the count then: a burst whose calls reach this layer one by one (a token
+// at hand: each is admitted and arrives before the next starts) counts only the calls
+// started so far when its first batch fills, and the rest of the burst has arrived a turn
+// later.
 
 #include <gapi/batch/codec.hpp>
 #include <gapi/pipeline/call.hpp>
@@ -141,9 +142,9 @@ inline std::vector<outcome> batch_answers(outcome const& whole, std::size_t coun
 /// The batching layer. Not thread-safe: used from the client's executor.
 class batcher {
 public:
-    /// How many calls the client runs at once of `c`'s API for `c`'s user (its admission
-    /// gate's count).
-    using running_calls_fn = std::function<std::size_t(call const& c)>;
+    /// How many calls the client runs at once in an admission lane (`call::admission_lane`):
+    /// its admission gate's count.
+    using running_calls_fn = std::function<std::size_t(std::string_view admission_lane)>;
 
     /// A batcher with `options`, waiting its windows with `t.sleep` and counting batches
     /// in `counters`; `t` and `counters` must outlive it. With `running_calls`, a batch is
@@ -195,18 +196,17 @@ private:
         w->idempotent = c.traits.idempotent;
         auto& g = pending_[key];
         g.calls.push_back(w);
-        std::size_t max = calendar ? std::clamp<std::size_t>(options_.calendar_max, 1, 1000)
-                                   : std::clamp<std::size_t>(options_.gmail_max, 1, 100);
-        if (running_calls_)
-            max = balanced_batch_size(running_calls_(c), max);
-        if (g.calls.size() >= max) {
-            // Full: it goes now, and the next call opens a new window (the running one,
-            // if any, is for this batch and ends without effect).
-            auto full = std::move(g.calls);
-            g.calls.clear();
+        if (g.going_full) {
+            // It joins the calls that go full after this turn.
+        } else if (g.calls.size() >= full_size(calendar, c.admission_lane)) {
+            // Full: it goes after the calls already on their way here have joined (they
+            // were started in this turn of the executor, and count as running now), split
+            // evenly by `send_full`. The open window and watch, if any, end without effect.
+            g.going_full = true;
+            g.full_lane = c.admission_lane;
             g.window = 0;
             g.settling = false;
-            boost::asio::co_spawn(ex, flush(std::move(full), key, next), boost::asio::detached);
+            boost::asio::co_spawn(ex, send_full(key, next), boost::asio::detached);
         } else {
             if (g.window == 0) {
                 g.window = ++windows_;
@@ -241,12 +241,48 @@ private:
         std::vector<std::shared_ptr<waiter>> calls;
         std::uint64_t window = 0; ///< the open window's number; 0: none
         bool settling = false;    ///< a watch for the end of the arrivals runs
+        bool going_full = false;  ///< it went full: `send_full` sends it after this turn
+        std::string full_lane;    ///< the admission lane of the call that made it full
     };
 
-    // Starts watching for the end of the arrivals of `g`'s batch, unless a watch runs or a
-    // partial batch of its kind is on its way (its answer starts the watch).
+    // How many calls of an API make a batch full now, for calls of `admission_lane`.
+    std::size_t full_size(bool calendar, std::string_view admission_lane) const {
+        std::size_t const max = calendar ? std::clamp<std::size_t>(options_.calendar_max, 1, 1000)
+                                         : std::clamp<std::size_t>(options_.gmail_max, 1, 100);
+        return running_calls_ ? balanced_batch_size(running_calls_(admission_lane), max) : max;
+    }
+
+    // Sends `key`'s full group, one turn after it went full: as many full batches as it
+    // holds, each at the size the running calls give now. What is left waits for a
+    // window, as calls that arrive after a full batch do.
+    boost::asio::awaitable<void> send_full(std::string key, next_layer const& next) {
+        auto const ex = co_await boost::asio::this_coro::executor;
+        co_await boost::asio::post(ex, boost::asio::use_awaitable);
+        auto it = pending_.find(key);
+        if (it == pending_.end())
+            co_return;
+        auto& g = it->second;
+        g.going_full = false;
+        auto const size = full_size(key.starts_with("c\n"), g.full_lane);
+        std::vector<std::vector<std::shared_ptr<waiter>>> full;
+        auto from = g.calls.begin();
+        for (; static_cast<std::size_t>(g.calls.end() - from) >= size; from += size)
+            full.emplace_back(from, from + size);
+        g.calls.erase(g.calls.begin(), from);
+        if (!g.calls.empty()) {
+            g.window = ++windows_;
+            boost::asio::co_spawn(ex, flush_later(key, g.window, next), boost::asio::detached);
+            settle(ex, key, g, next);
+        }
+        // Last: a flush starts at once, and `g` is not to be touched after.
+        for (auto& batch : full)
+            boost::asio::co_spawn(ex, flush(std::move(batch), key, next), boost::asio::detached);
+    }
+
+    // Starts watching for the end of the arrivals of `g`'s batch, unless a watch runs, it
+    // goes full, or a partial batch of its kind is on its way (its answer starts the watch).
     void settle(boost::asio::any_io_executor const& ex, std::string const& key, group& g, next_layer const& next) {
-        if (g.settling || g.calls.empty() || partials_in_flight_.contains(key))
+        if (g.settling || g.going_full || g.calls.empty() || partials_in_flight_.contains(key))
             return;
         g.settling = true;
         boost::asio::co_spawn(ex, send_when_settled(key, g.window, next), boost::asio::detached);

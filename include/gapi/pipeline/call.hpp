@@ -82,6 +82,10 @@ struct call {
     /// instead of the one it used (`token_used`).
     bool refresh_token = false;
     std::string token_used; ///< the access token the last attempt carried (a secret; never logged)
+    /// The admission lane of the operation that made the call (`detail::admission`): the
+    /// quota key its service admitted it under, empty for Calendar's calls and for the
+    /// client's own `send` and batches. Refers into `keep_alive` or the operation's frame.
+    std::string_view admission_lane;
     /// What the call's references point into (the options of the service that made it),
     /// alive as long as the call: the service's operation may have returned already.
     std::shared_ptr<void const> keep_alive;
