@@ -13,8 +13,8 @@
 #include <boost/json/value_to.hpp>
 
 #include <charconv>
-#include <optional>
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>

@@ -11,23 +11,30 @@
 // its calls.
 //
 // When a batch goes is Nagle's rule for small segments, as TCP applies it (RFC 896, with
-// Minshall's refinement): a full batch goes at once; a partial one goes as soon as the
+// Minshall's refinement): a full batch goes at once (one turn of the executor later,
+// below); a partial one goes as soon as the
 // calls that arrived together have all joined it, unless a partial batch of its kind is
 // still on its way, in which case it waits for that one's answer (more calls join
 // meanwhile) or the end of its window, whichever comes first. So a lone call is not
 // delayed, a burst fills batches, and under a steady load two batches overlap: the server
 // works on one while the client reads the other.
 //
-// How full a batch is: when the client runs more calls of one API for a user than one
-// batch holds (its admission gate's count, which includes calls not batched and calls
-// waiting to retry), they go in the fewest batches the maximum allows, evenly
+// How full a batch is: when the client runs more calls in the admission lane of the call
+// that fills it (`call::admission_lane`: a Gmail mailbox's, or the one of Calendar's
+// calls, the client's `send` and explicit batches) than one batch holds (the admission
+// gate's count, which includes calls not batched and calls waiting to retry), they go in
+// the fewest batches the maximum allows, evenly
 // (`balanced_batch_size`): under a steady load of 64 calls with at most 50 a batch, two
 // batches of 32, not 50 and 14, so that neither side of the overlap idles while the other
 // works through the larger batch. A batch that is full goes one turn of the executor
 // later, split by the count then: a burst whose calls reach this layer one by one (a token
 // at hand: each is admitted and arrives before the next starts) counts only the calls
 // started so far when its first batch fills, and the rest of the burst has arrived a turn
-// later.
+// later (when it was started on the client's thread, or before its executor ran; calls
+// started from another thread meanwhile are admitted as they come). A group's calls may
+// come from more than one lane (a Gmail get built by hand and sent with the client's
+// `send` joins the service's gets for "me"): the count is the filling call's lane's, so
+// such a mix may go in uneven batches, never in batches over the maximum.
 
 #include <gapi/batch/codec.hpp>
 #include <gapi/pipeline/call.hpp>
@@ -207,11 +214,9 @@ private:
             g.window = 0;
             g.settling = false;
             boost::asio::co_spawn(ex, send_full(key, next), boost::asio::detached);
+        } else if (g.window == 0) {
+            open_window(ex, key, g, next);
         } else {
-            if (g.window == 0) {
-                g.window = ++windows_;
-                boost::asio::co_spawn(ex, flush_later(key, g.window, next), boost::asio::detached);
-            }
             settle(ex, key, g, next);
         }
         co_await w->wake.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
@@ -269,14 +274,21 @@ private:
         for (; static_cast<std::size_t>(g.calls.end() - from) >= size; from += size)
             full.emplace_back(from, from + size);
         g.calls.erase(g.calls.begin(), from);
-        if (!g.calls.empty()) {
-            g.window = ++windows_;
-            boost::asio::co_spawn(ex, flush_later(key, g.window, next), boost::asio::detached);
-            settle(ex, key, g, next);
-        }
-        // Last: a flush starts at once, and `g` is not to be touched after.
+        if (g.calls.empty())
+            pending_.erase(it); // its key holds an access token: groups of old tokens do not pile up
+        else
+            open_window(ex, key, g, next);
+        // Last: a flush starts at once.
         for (auto& batch : full)
             boost::asio::co_spawn(ex, flush(std::move(batch), key, next), boost::asio::detached);
+    }
+
+    // Opens a window for `g`'s calls, and watches for the end of their arrivals. The watch
+    // first: the window's end may (with a test's timing) flush and erase `g` at once.
+    void open_window(boost::asio::any_io_executor const& ex, std::string const& key, group& g, next_layer const& next) {
+        g.window = ++windows_;
+        settle(ex, key, g, next);
+        boost::asio::co_spawn(ex, flush_later(key, g.window, next), boost::asio::detached);
     }
 
     // Starts watching for the end of the arrivals of `g`'s batch, unless a watch runs, it
