@@ -12,29 +12,28 @@
 //
 // When a batch goes is Nagle's rule for small segments, as TCP applies it (RFC 896, with
 // Minshall's refinement): a full batch goes at once (one turn of the executor later,
-// below); a partial one goes as soon as the
-// calls that arrived together have all joined it, unless a partial batch of its kind is
-// still on its way, in which case it waits for that one's answer (more calls join
-// meanwhile) or the end of its window, whichever comes first. So a lone call is not
-// delayed, a burst fills batches, and under a steady load two batches overlap: the server
-// works on one while the client reads the other.
+// below); a partial one goes as soon as the calls that arrived together have all joined
+// it, unless a partial batch of its kind is still on its way, in which case it waits for
+// that one's answer (more calls join meanwhile) or the end of its window, whichever comes
+// first. So a lone call is not delayed, a burst fills batches, and under a steady load
+// two batches overlap: the server works on one while the client reads the other.
 //
 // How full a batch is: when the client runs more calls in the admission lane of the call
 // that fills it (`call::admission_lane`: a Gmail mailbox's, or the one of Calendar's
 // calls, the client's `send` and explicit batches) than one batch holds (the admission
 // gate's count, which includes calls not batched and calls waiting to retry), they go in
-// the fewest batches the maximum allows, evenly
-// (`balanced_batch_size`): under a steady load of 64 calls with at most 50 a batch, two
-// batches of 32, not 50 and 14, so that neither side of the overlap idles while the other
-// works through the larger batch. A batch that is full goes one turn of the executor
-// later, split by the count then: a burst whose calls reach this layer one by one (a token
-// at hand: each is admitted and arrives before the next starts) counts only the calls
-// started so far when its first batch fills, and the rest of the burst has arrived a turn
-// later (when it was started on the client's thread, or before its executor ran; calls
-// started from another thread meanwhile are admitted as they come). A group's calls may
-// come from more than one lane (a Gmail get built by hand and sent with the client's
-// `send` joins the service's gets for "me"): the count is the filling call's lane's, so
-// such a mix may go in uneven batches, never in batches over the maximum.
+// the fewest batches the maximum allows, evenly (`balanced_batch_size`): under a steady
+// load of 64 calls with at most 50 a batch, two batches of 32, not 50 and 14, so that
+// neither side of the overlap idles while the other works through the larger batch. A
+// batch that is full goes one turn of the executor later, split by the count then: a
+// burst whose calls reach this layer one by one (a token at hand: each is admitted and
+// arrives before the next starts) counts only the calls started so far when its first
+// batch fills, and the rest of the burst has arrived a turn later (when it was started on
+// the client's thread, or before its executor ran; calls started from another thread
+// meanwhile are admitted as they come). A group's calls may come from more than one lane
+// (a Gmail get built by hand and sent with the client's `send` joins the service's gets
+// for "me"): the count is the filling call's lane's, so such a mix may go in uneven
+// batches, never in batches over the maximum.
 
 #include <gapi/batch/codec.hpp>
 #include <gapi/pipeline/call.hpp>
