@@ -77,8 +77,14 @@ struct batching {
     // Starts one `get_call(target, field)` through the layer.
     void call(asio::cancellation_slot slot = {}, std::string target = {}, std::string field = {}) {
         ++started;
+        spawn_call(slot, std::move(target), std::move(field), false);
+    }
+
+    // `call`'s coroutine; `counted_on_arrival`: the call counts only once it runs.
+    void spawn_call(asio::cancellation_slot slot, std::string target, std::string field, bool counted_on_arrival) {
         asio::co_spawn(ioc,
-                       [this, target, field]() -> asio::awaitable<void> {
+                       [this, target, field, counted_on_arrival]() -> asio::awaitable<void> {
+                           started += counted_on_arrival;
                            auto c = get_call(target, field);
                            auto o = co_await layer(c, next);
                            outcomes.push_back(o.ec);
@@ -91,14 +97,7 @@ struct batching {
     // starts), and runs what is ready.
     void calls_counted_as_they_arrive(int n) {
         for (int i = 0; i < n; ++i)
-            asio::co_spawn(ioc,
-                           [this]() -> asio::awaitable<void> {
-                               ++started;
-                               auto c = get_call();
-                               auto o = co_await layer(c, next);
-                               outcomes.push_back(o.ec);
-                           },
-                           asio::detached);
+            spawn_call({}, {}, {}, true);
         settle();
     }
 
