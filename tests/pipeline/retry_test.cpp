@@ -27,6 +27,7 @@
 #include <algorithm>
 #include <deque>
 #include <set>
+#include <stdexcept>
 
 namespace asio = boost::asio;
 namespace pl = gapi::pipeline;
@@ -540,6 +541,40 @@ BOOST_AUTO_TEST_CASE(ten_thousand_sends_under_faults_land_exactly_once) {
     BOOST_TEST(f.client->stats().retries_by_reason.at("429") > 0u);
     BOOST_TEST_MESSAGE(f.client->stats().retries << " retries, " << f.client->stats().applied_lookups
                                                  << " lookups, " << f.client->stats().found_applied << " found");
+}
+
+// The caller's handler runs from inside the operation's coroutine: what it throws must
+// still reach the caller's io_context::run, as from any Asio operation, and only after
+// the operation gave its place back (with one place, the next call could not start).
+BOOST_AUTO_TEST_CASE(an_exception_from_the_callers_handler_reaches_run_and_the_client_goes_on) {
+    pipeline_fixture f({.quota = {.enabled = false}});
+    gapi::client_options options;
+    options.max_calls_in_flight = 1;
+    gapi::client google(f.ioc.get_executor(), gapi::auth::credentials::from_file(f.dir.file("token.json")), options);
+    gapi::gmail::gmail_service gmail(google, {.root = f.google->base_url()});
+    struct from_the_handler : std::runtime_error {
+        from_the_handler() : std::runtime_error("thrown by the caller's handler") {}
+    };
+    gmail.list_labels([](error_code ec, std::vector<gapi::gmail::label> const&) {
+        BOOST_TEST(!ec, ec.message());
+        throw from_the_handler();
+    });
+    bool thrown = false;
+    auto const deadline = std::chrono::steady_clock::now() + 20s;
+    while (!thrown && std::chrono::steady_clock::now() < deadline) {
+        try {
+            f.ioc.run_one_for(100ms);
+        } catch (from_the_handler const&) {
+            thrown = true;
+        }
+    }
+    BOOST_TEST_REQUIRE(thrown);
+    gapi_test::run(f.ioc, [&]() -> asio::awaitable<void> {
+        auto [ec, labels] = co_await gmail.list_labels(use_tuple);
+        BOOST_TEST(!ec, ec.message());
+        BOOST_TEST(!labels.empty());
+    }());
+    BOOST_TEST(f.google->counts().by_method.at("gmail.users.labels.list").at(200) == 2u);
 }
 
 BOOST_AUTO_TEST_CASE(every_attempt_is_reported_without_secrets) {

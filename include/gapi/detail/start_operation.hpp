@@ -160,27 +160,46 @@ private:
     std::map<std::string, lane, std::less<>> lanes_;
 };
 
+/// The coroutine of one operation: awaits `op`, gives its place in `l` to the next
+/// operation waiting there, and completes `handler` with the result. The handler is
+/// called from here rather than from `co_spawn`'s completion, so that the result moves
+/// once into the handler's call instead of through `co_spawn`'s completion and the
+/// function objects wrapping it (a `gmail::message` was moved ten times per call).
+template <class T>
+boost::asio::awaitable<void> run_operation(operation_result<T> op, admission* gate, admission::lane* l,
+                                           boost::asio::any_completion_handler<void(error_code, T)> handler,
+                                           [[maybe_unused]] boost::asio::any_completion_executor work,
+                                           boost::asio::any_io_executor ex, bool on_ex) {
+    // `work` is held, not used: it keeps the handler's executor counted until the end.
+    std::pair<error_code, T> result;
+    try {
+        result = co_await std::move(op);
+    } catch (...) {
+        result = {error_of(std::current_exception()), T{}};
+    }
+    gate->leave(*l);
+    complete_handler(ex, on_ex, std::move(handler), result.first, std::move(result.second));
+}
+
 /// The type-erased core: runs `op` on `ex` and completes `handler` with its result, on
 /// the handler's associated executor, keeping that executor's work counted meanwhile.
 /// The handler's cancellation slot reaches the coroutine. An exception escaping `op`
-/// becomes an error code (`error_of`); nothing is thrown into the user's `io_context::run`.
-/// When it completes, its place in `l` goes to the next operation waiting there.
-/// `on_ex`: the handler's executor is `ex` (`runs_on`), whose work the coroutine counts.
+/// becomes an error code (`error_of`); nothing gapi throws reaches the user's
+/// `io_context::run` (an exception the user's own handler throws does, as from any
+/// Asio operation). When it completes, its place in `l` goes to the next operation
+/// waiting there. `on_ex`: the handler's executor is `ex` (`runs_on`), whose work the
+/// coroutine counts.
 template <class T>
 void launch(boost::asio::any_io_executor const& ex, admission& gate, admission::lane& l, operation_result<T> op,
             boost::asio::any_completion_handler<void(error_code, T)> handler, bool on_ex) {
     namespace asio = boost::asio;
     auto slot = asio::get_associated_cancellation_slot(handler);
     auto work = work_for(handler, ex, on_ex);
-    asio::co_spawn(ex, std::move(op),
-                   asio::bind_cancellation_slot(
-                       slot, [h = std::move(handler), work = std::move(work), ex, gate = &gate, l = &l, on_ex](
-                                 std::exception_ptr e, std::pair<error_code, T> result) mutable {
-                           if (e)
-                               result = {error_of(e), T{}};
-                           gate->leave(*l);
-                           complete_handler(ex, on_ex, std::move(h), result.first, std::move(result.second));
-                       }));
+    asio::co_spawn(ex, run_operation<T>(std::move(op), &gate, &l, std::move(handler), std::move(work), ex, on_ex),
+                   asio::bind_cancellation_slot(slot, [](std::exception_ptr e) {
+                       if (e) // thrown by the user's handler: it reaches their io_context::run
+                           std::rethrow_exception(e);
+                   }));
 }
 
 /// Makes the operation's awaitable and launches it in the place `l` holds for it. Making

@@ -196,6 +196,12 @@ GAPI_DECL boost::asio::awaitable<pipeline::outcome> client::perform(pipeline::ca
             return detail::ready(std::move(refused));
         }
     }
+    // Nothing to do after the loop (no deadline to race, no daily limit to note, no
+    // details to hand over): the loop owns the call, and no frame of this layer waits.
+    if (!c.deadline && !traits.sends_mail && !options.details) {
+        auto const& policy = options.retry ? *options.retry : retry_;
+        return pipeline::with_retries_owning(policy, timing_, counters_, std::move(c), authorize_, report_);
+    }
     return perform_attempts(std::move(c), options);
 }
 

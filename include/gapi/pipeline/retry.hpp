@@ -291,7 +291,21 @@ inline boost::asio::awaitable<bool> look_for_applied(retry_options const& option
 /// references: they must outlive the loop.
 inline boost::asio::awaitable<outcome> with_retries(retry_options const& options, timing const& t,
                                                      retry_counters& counters, call& c, next_layer const& next,
-                                                     std::function<void(attempt_report const&)> const& on_attempt = {}) {
+                                                     std::function<void(attempt_report const&)> const& on_attempt = {});
+
+/// The same loop for a call it owns: `c` lives in the loop's frame, so that a caller
+/// holding the call only to await the loop needs no frame of its own.
+inline boost::asio::awaitable<outcome> with_retries_owning(retry_options const& options, timing const& t,
+                                                            retry_counters& counters, call c, next_layer const& next,
+                                                            std::function<void(attempt_report const&)> const& on_attempt);
+
+namespace detail {
+
+// The loop of `with_retries` and `with_retries_owning`: `Call` is `call&` or `call`.
+template <class Call>
+boost::asio::awaitable<outcome> retry_loop(retry_options const& options, timing const& t, retry_counters& counters,
+                                           Call c, next_layer const& next,
+                                           std::function<void(attempt_report const&)> const& on_attempt) {
     call_traits const& traits = c.traits;
     ++counters.calls;
     auto const started = t.now();
@@ -365,6 +379,20 @@ inline boost::asio::awaitable<outcome> with_retries(retry_options const& options
             }
         }
     }
+}
+
+} // namespace detail
+
+inline boost::asio::awaitable<outcome> with_retries(retry_options const& options, timing const& t,
+                                                     retry_counters& counters, call& c, next_layer const& next,
+                                                     std::function<void(attempt_report const&)> const& on_attempt) {
+    return detail::retry_loop<call&>(options, t, counters, c, next, on_attempt);
+}
+
+inline boost::asio::awaitable<outcome> with_retries_owning(retry_options const& options, timing const& t,
+                                                            retry_counters& counters, call c, next_layer const& next,
+                                                            std::function<void(attempt_report const&)> const& on_attempt) {
+    return detail::retry_loop<call>(options, t, counters, std::move(c), next, on_attempt);
 }
 
 } // namespace gapi::pipeline
