@@ -26,6 +26,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <functional>
 #include <set>
 #include <stdexcept>
 
@@ -575,6 +576,34 @@ BOOST_AUTO_TEST_CASE(an_exception_from_the_callers_handler_reaches_run_and_the_c
         BOOST_TEST(!labels.empty());
     }());
     BOOST_TEST(f.google->counts().by_method.at("gmail.users.labels.list").at(200) == 2u);
+}
+
+// As from any Asio operation, a handler never runs inside the call that started its
+// operation, even when the operation ends at once (its arguments refused): a handler
+// that starts the next such call would otherwise recurse without bound.
+BOOST_AUTO_TEST_CASE(a_call_refused_at_once_completes_after_the_call_that_started_it_returns) {
+    pipeline_fixture f({.quota = {.enabled = false}});
+    gapi::mime::message no_at;
+    no_at.to = {{"", "not-an-address"}};
+    no_at.subject = "refused";
+    no_at.text_body = "never sent";
+    int depth = 0, deepest = 0, completed = 0;
+    std::function<void()> send_next = [&] {
+        deepest = std::max(deepest, ++depth);
+        f.gmail->send(no_at, [&](error_code ec, gapi::gmail::message) {
+            BOOST_TEST(ec == gapi::error::invalid_address, ec.message());
+            if (++completed < 100)
+                send_next();
+        });
+        --depth;
+    };
+    gapi_test::run(f.ioc, [&]() -> asio::awaitable<void> {
+        send_next(); // on the client's thread, where an operation starts inline
+        BOOST_TEST(completed == 0);
+        co_await gapi_test::eventually([&] { return completed == 100; }, "the refused sends completed");
+    }());
+    BOOST_TEST(deepest == 1);
+    BOOST_TEST(f.google->counts().http_requests == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(every_attempt_is_reported_without_secrets) {

@@ -27,6 +27,7 @@
 #include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/prefer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/container/deque.hpp>
 #include <boost/system/system_error.hpp>
 
@@ -165,6 +166,7 @@ private:
 /// called from here rather than from `co_spawn`'s completion, so that the result moves
 /// once into the handler's call instead of through `co_spawn`'s completion and the
 /// function objects wrapping it (a `gmail::message` was moved ten times per call).
+/// Like co_spawn's completion, it never runs the handler inside the starting call.
 template <class T>
 boost::asio::awaitable<void> run_operation(operation_result<T> op, admission* gate, admission::lane* l,
                                            boost::asio::any_completion_handler<void(error_code, T)> handler,
@@ -177,6 +179,13 @@ boost::asio::awaitable<void> run_operation(operation_result<T> op, admission* ga
     } catch (...) {
         result = {error_of(std::current_exception()), T{}};
     }
+    // As co_spawn does for its own completion: an operation that ended without ever
+    // suspending (its arguments refused, a daily limit known at once) ran inside the call
+    // that started it, and its handler must not; it completes one turn later. Otherwise a
+    // handler that starts the next such call would recurse without bound.
+    bool const suspended = co_await boost::asio::detail::awaitable_thread_has_context_switched{};
+    if (!suspended)
+        co_await boost::asio::post(ex, boost::asio::use_awaitable);
     gate->leave(*l);
     complete_handler(ex, on_ex, std::move(handler), result.first, std::move(result.second));
 }

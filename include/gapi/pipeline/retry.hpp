@@ -271,36 +271,6 @@ inline boost::asio::awaitable<bool> look_for_applied(retry_options const& option
     co_return true;
 }
 
-} // namespace detail
-
-/// The retry layer: sends through `next` until the outcome is final, the attempts or
-/// the time run out (`retry_options::max_total`, or the call's own deadline if sooner),
-/// or the call is cancelled (during a wait: `operation_aborted`). After a 401 it sets
-/// `call::refresh_token` for the next attempt, once.
-///
-/// The waits are `t.sleep`'s: jittered exponential backoff (`backoff_delay`), or the
-/// server's retry time when that is later; no retry starts when its wait would end past
-/// the deadline. For a call that is not idempotent, an ambiguous failure is final unless
-/// the call has `c.traits.find_applied`: then it looks (`applied_lookups` times) and
-/// returns what it found as a success; only when nothing is found is the call sent
-/// again. A daily sending limit answer stops the loop with
-/// `api_error::daily_limit_reached`. `on_attempt` hears of every attempt. The result
-/// carries the totals over all attempts (`outcome::written`, ...). `co_await` it on the
-/// executor that `next` and `t` expect; the awaiting coroutine's cancellation reaches
-/// `next` and the waits. `options`, `t`, `counters`, `c`, `next` and `on_attempt` are
-/// references: they must outlive the loop.
-inline boost::asio::awaitable<outcome> with_retries(retry_options const& options, timing const& t,
-                                                     retry_counters& counters, call& c, next_layer const& next,
-                                                     std::function<void(attempt_report const&)> const& on_attempt = {});
-
-/// The same loop for a call it owns: `c` lives in the loop's frame, so that a caller
-/// holding the call only to await the loop needs no frame of its own.
-inline boost::asio::awaitable<outcome> with_retries_owning(retry_options const& options, timing const& t,
-                                                            retry_counters& counters, call c, next_layer const& next,
-                                                            std::function<void(attempt_report const&)> const& on_attempt);
-
-namespace detail {
-
 // The loop of `with_retries` and `with_retries_owning`: `Call` is `call&` or `call`.
 template <class Call>
 boost::asio::awaitable<outcome> retry_loop(retry_options const& options, timing const& t, retry_counters& counters,
@@ -383,12 +353,30 @@ boost::asio::awaitable<outcome> retry_loop(retry_options const& options, timing 
 
 } // namespace detail
 
+/// The retry layer: sends through `next` until the outcome is final, the attempts or
+/// the time run out (`retry_options::max_total`, or the call's own deadline if sooner),
+/// or the call is cancelled (during a wait: `operation_aborted`). After a 401 it sets
+/// `call::refresh_token` for the next attempt, once.
+///
+/// The waits are `t.sleep`'s: jittered exponential backoff (`backoff_delay`), or the
+/// server's retry time when that is later; no retry starts when its wait would end past
+/// the deadline. For a call that is not idempotent, an ambiguous failure is final unless
+/// the call has `c.traits.find_applied`: then it looks (`applied_lookups` times) and
+/// returns what it found as a success; only when nothing is found is the call sent
+/// again. A daily sending limit answer stops the loop with
+/// `api_error::daily_limit_reached`. `on_attempt` hears of every attempt. The result
+/// carries the totals over all attempts (`outcome::written`, ...). `co_await` it on the
+/// executor that `next` and `t` expect; the awaiting coroutine's cancellation reaches
+/// `next` and the waits. `options`, `t`, `counters`, `c`, `next` and `on_attempt` are
+/// references: they must outlive the loop.
 inline boost::asio::awaitable<outcome> with_retries(retry_options const& options, timing const& t,
                                                      retry_counters& counters, call& c, next_layer const& next,
-                                                     std::function<void(attempt_report const&)> const& on_attempt) {
+                                                     std::function<void(attempt_report const&)> const& on_attempt = {}) {
     return detail::retry_loop<call&>(options, t, counters, c, next, on_attempt);
 }
 
+/// The same loop for a call it owns: `c` lives in the loop's frame, so that a caller
+/// holding the call only to await the loop needs no frame of its own.
 inline boost::asio::awaitable<outcome> with_retries_owning(retry_options const& options, timing const& t,
                                                             retry_counters& counters, call c, next_layer const& next,
                                                             std::function<void(attempt_report const&)> const& on_attempt) {
