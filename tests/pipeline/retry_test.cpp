@@ -548,11 +548,9 @@ BOOST_AUTO_TEST_CASE(ten_thousand_sends_under_faults_land_exactly_once) {
 // still reach the caller's io_context::run, as from any Asio operation, and only after
 // the operation gave its place back (with one place, the next call could not start).
 BOOST_AUTO_TEST_CASE(an_exception_from_the_callers_handler_reaches_run_and_the_client_goes_on) {
-    pipeline_fixture f({.quota = {.enabled = false}});
-    gapi::client_options options;
-    options.max_calls_in_flight = 1;
-    gapi::client google(f.ioc.get_executor(), gapi::auth::credentials::from_file(f.dir.file("token.json")), options);
-    gapi::gmail::gmail_service gmail(google, {.root = f.google->base_url()});
+    pipeline_fixture f({.quota = {.enabled = false}}, {},
+                       [](gapi::client_options& o) { o.max_calls_in_flight = 1; });
+    auto& gmail = *f.gmail;
     struct from_the_handler : std::runtime_error {
         from_the_handler() : std::runtime_error("thrown by the caller's handler") {}
     };
