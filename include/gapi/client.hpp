@@ -273,6 +273,7 @@ private:
     pipeline::next_layer pace_;
     pipeline::next_layer batch_;
     pipeline::next_layer authorize_;
+    std::string bearer_; // the last Authorization value set, "Bearer " and the token
     std::function<void(pipeline::attempt_report const&)> report_; // the hook and the log, per attempt
     std::function<void(pipeline::attempt_report const&)> on_attempt_;
     std::function<void(pipeline::log_level, std::string_view)> log_;

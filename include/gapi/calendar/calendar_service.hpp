@@ -524,6 +524,9 @@ private:
 
     template <class T>
     using result = boost::asio::awaitable<std::pair<error_code, T>>;
+    // An operation that is one call (`gapi::detail::fetch_operation`), or a coroutine.
+    template <class T>
+    using operation = gapi::detail::operation_result<T>;
 
     template <class T, class Make, class CompletionToken>
     auto start(Make make, CompletionToken&& token) const {
@@ -537,12 +540,12 @@ private:
     GAPI_DECL static result<event_list> do_list_all_events(calendar_service self, std::string id, event_query query);
     GAPI_DECL static result<sync_result> do_sync_events(calendar_service self, std::string id, std::string sync_token,
                                                         event_query full_query);
-    GAPI_DECL static result<event> do_get_event(calendar_service self, std::string calendar_id, std::string event_id);
+    GAPI_DECL static operation<event> do_get_event(calendar_service self, std::string calendar_id, std::string event_id);
     GAPI_DECL static result<event> do_insert_event(calendar_service self, std::string calendar_id, event ev,
                                                    send_updates notify);
-    GAPI_DECL static result<event> do_patch_event(calendar_service self, std::string calendar_id, std::string event_id,
+    GAPI_DECL static operation<event> do_patch_event(calendar_service self, std::string calendar_id, std::string event_id,
                                                   boost::json::object changes, send_updates notify);
-    GAPI_DECL static result<event> do_update_event(calendar_service self, std::string calendar_id, event ev,
+    GAPI_DECL static operation<event> do_update_event(calendar_service self, std::string calendar_id, event ev,
                                                    send_updates notify);
     GAPI_DECL static result<bool> do_delete_event(calendar_service self, std::string calendar_id, std::string event_id,
                                                   send_updates notify);

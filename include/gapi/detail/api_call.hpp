@@ -115,9 +115,14 @@ inline built_url api_url(std::string_view root, std::initializer_list<std::strin
                          std::initializer_list<std::pair<std::string_view, std::string_view>> query = {}) {
     // The root's own path, if any, is dropped. A misconfigured root fails when the request
     // is made from this (`make_request`): the operation completes with `error::invalid_url`.
+    // A plain search: find_first_of asks memchr about its three characters for each one.
     auto const authority = root.find("//");
-    auto const root_end = authority == std::string_view::npos ? std::string_view::npos
-                                                                : root.find_first_of("/?#", authority + 2);
+    auto const root_end = authority == std::string_view::npos
+                              ? std::string_view::npos
+                              : static_cast<std::size_t>(std::find_if(root.begin() + static_cast<std::ptrdiff_t>(authority + 2),
+                                                                      root.end(),
+                                                                      [](char c) { return c == '/' || c == '?' || c == '#'; }) -
+                                                         root.begin());
     built_url url;
     url.origin = root.substr(0, root_end);
     // One allocation for the target whenever nothing needs escaping (almost always):
@@ -255,20 +260,22 @@ std::pair<error_code, T> resource_of(pipeline::outcome const& o) {
     return read_own_resource<T>(o.response.body);
 }
 
-/// The coroutine part of `fetch`: awaits the pipeline's outcome and reads the resource.
-/// Its frame holds one outcome and the result, not the request, the traits and the call
-/// as well: a frame over ~1 KiB misses malloc's per-thread cache.
+/// Sends `req` and reads the resource it answers with (one of gapi's resource structs),
+/// as an operation of its own: no coroutine stands between the call and the handler.
 template <class T>
-boost::asio::awaitable<std::pair<error_code, T>> read_answer(boost::asio::awaitable<pipeline::outcome> answer) {
-    auto const o = co_await std::move(answer);
-    co_return resource_of<T>(o);
+operation_result<T> fetch_operation(call_context ctx, http::request&& req, pipeline::call_traits traits) {
+    return {ctx.c->perform(make_call(ctx, std::move(req), std::move(traits)), *ctx.options), &resource_of<T>};
 }
 
-/// Sends `req` and reads the resource it answers with (one of gapi's resource structs).
-/// It calls the pipeline itself rather than through `call_api`: one coroutine frame less.
+template <class T>
+operation_result<T> fetch_operation(call_context ctx, http::request&& req) {
+    return fetch_operation<T>(ctx, std::move(req), pipeline::call_traits{});
+}
+
+/// The same, for a coroutine that awaits it.
 template <class T>
 boost::asio::awaitable<std::pair<error_code, T>> fetch(call_context ctx, http::request&& req, pipeline::call_traits traits) {
-    return read_answer<T>(ctx.c->perform(make_call(ctx, std::move(req), std::move(traits)), *ctx.options));
+    return awaited(fetch_operation<T>(ctx, std::move(req), std::move(traits)));
 }
 
 template <class T>

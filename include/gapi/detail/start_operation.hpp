@@ -11,6 +11,7 @@
 
 #include <gapi/detail/complete_handler.hpp>
 #include <gapi/error.hpp>
+#include <gapi/pipeline/call.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_completion_executor.hpp>
@@ -41,8 +42,32 @@
 
 namespace gapi::detail {
 
+/// What an operation runs: a coroutine of its own (`whole`), or one call through the
+/// pipeline (`call`) whose outcome `read` turns into the result. The second kind (most
+/// operations: one request, one resource) has no coroutine of its own between the call
+/// and the handler: no frame, and the result moves once into place instead of through it.
 template <class T>
-using operation_result = boost::asio::awaitable<std::pair<error_code, T>>;
+struct operation_result {
+    using reader = std::pair<error_code, T> (*)(pipeline::outcome const&);
+
+    operation_result() = default;
+    operation_result(boost::asio::awaitable<std::pair<error_code, T>> whole) : whole(std::move(whole)) {}
+    operation_result(boost::asio::awaitable<pipeline::outcome> call, reader read)
+        : call(std::move(call)), read(read) {}
+
+    boost::asio::awaitable<std::pair<error_code, T>> whole;
+    boost::asio::awaitable<pipeline::outcome> call;
+    reader read = nullptr; ///< set: the operation is `call`
+};
+
+/// `op` as an awaitable, for a coroutine that awaits an operation.
+template <class T>
+boost::asio::awaitable<std::pair<error_code, T>> awaited(operation_result<T> op) {
+    if (!op.read)
+        co_return co_await std::move(op.whole);
+    auto const o = co_await std::move(op.call);
+    co_return op.read(o);
+}
 
 /// What an exception that escaped an operation becomes: a `system_error` thrown inside
 /// gapi on purpose (an invalid configured URL) its code; anything else is a bug inside
@@ -175,7 +200,12 @@ boost::asio::awaitable<void> run_operation(operation_result<T> op, admission* ga
     // `work` is held, not used: it keeps the handler's executor counted until the end.
     std::pair<error_code, T> result;
     try {
-        result = co_await std::move(op);
+        if (op.read) {
+            auto const o = co_await std::move(op.call);
+            result = op.read(o);
+        } else {
+            result = co_await std::move(op.whole);
+        }
     } catch (...) {
         result = {error_of(std::current_exception()), T{}};
     }

@@ -432,6 +432,9 @@ private:
 
     template <class T>
     using result = boost::asio::awaitable<std::pair<error_code, T>>;
+    // An operation that is one call (`gapi::detail::fetch_operation`), or a coroutine.
+    template <class T>
+    using operation = gapi::detail::operation_result<T>;
 
     template <class T, class Make, class CompletionToken>
     auto start(Make make, CompletionToken&& token) const {
@@ -448,21 +451,21 @@ private:
     // service object need not outlive the operation. A function that only builds one
     // call and returns its awaitable is no coroutine (one frame less per call): the call
     // keeps the options alive (`call_context::owner`).
-    GAPI_DECL static result<message> do_send(gmail_service self, mime::message msg);
-    GAPI_DECL static result<message> do_send_raw(gmail_service self, std::string rfc822);
+    GAPI_DECL static operation<message> do_send(gmail_service self, mime::message msg);
+    GAPI_DECL static operation<message> do_send_raw(gmail_service self, std::string rfc822);
     GAPI_DECL static result<message> send_resumable(gmail_service self, std::string rfc822,
                                                     pipeline::call_traits traits);
-    GAPI_DECL static result<draft> do_create_draft(gmail_service self, mime::message msg);
-    GAPI_DECL static result<message> do_send_draft(gmail_service self, std::string id);
-    GAPI_DECL static result<draft> do_get_draft(gmail_service self, std::string id, message_format format);
-    GAPI_DECL static result<draft_list> do_list_drafts(gmail_service self, std::size_t max_results, std::string page_token);
+    GAPI_DECL static operation<draft> do_create_draft(gmail_service self, mime::message msg);
+    GAPI_DECL static operation<message> do_send_draft(gmail_service self, std::string id);
+    GAPI_DECL static operation<draft> do_get_draft(gmail_service self, std::string id, message_format format);
+    GAPI_DECL static operation<draft_list> do_list_drafts(gmail_service self, std::size_t max_results, std::string page_token);
     GAPI_DECL static result<bool> do_delete_draft(gmail_service self, std::string id);
     GAPI_DECL static result<std::vector<label>> do_list_labels(gmail_service self);
     GAPI_DECL static result<label> do_create_label(gmail_service self, label l);
     GAPI_DECL static result<message_list> do_list_messages(gmail_service self, list_query query);
     GAPI_DECL static result<std::vector<message_ref>> do_list_all_messages(gmail_service self, list_query query);
-    GAPI_DECL static result<message> do_get_message(gmail_service self, std::string id, message_format format);
-    GAPI_DECL static result<profile> do_get_profile(gmail_service self);
+    GAPI_DECL static operation<message> do_get_message(gmail_service self, std::string id, message_format format);
+    GAPI_DECL static operation<profile> do_get_profile(gmail_service self);
 
     // The options, and what every send would otherwise build from them again.
     struct prepared_options {

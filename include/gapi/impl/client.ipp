@@ -20,13 +20,20 @@ namespace detail {
 
 constexpr auto use_tuple = boost::asio::as_tuple(boost::asio::use_awaitable);
 
+// The access token `req`'s Authorization field carries (empty: none).
+inline std::string_view token_sent(http::request const& req) {
+    std::string_view const field = http::field_value(req.headers, boost::beast::http::field::authorization);
+    return field.starts_with("Bearer ") ? field.substr(7) : std::string_view();
+}
+
 // Sets the Authorization field (and the project that pays, for gcloud's user
-// credentials, as google-auth sends it) for the attempt `c` is about to make.
-inline void set_authorization(auth::token_source& tokens, pipeline::call& c, auth::access_token const& token) {
-    c.token_used = token.value;
-    std::string bearer;
-    bearer.reserve(7 + token.value.size());
-    bearer.append("Bearer ").append(token.value);
+// credentials, as google-auth sends it) for the attempt `c` is about to make. `bearer`
+// keeps the field's value between calls: building it anew cost every call an allocation
+// and a copy of the token.
+inline void set_authorization(auth::token_source& tokens, pipeline::call& c, auth::access_token const& token,
+                              std::string& bearer) {
+    if (bearer.size() != 7 + token.value.size() || !std::string_view(bearer).ends_with(token.value))
+        bearer.assign("Bearer ").append(token.value);
     c.request->headers.set(boost::beast::http::field::authorization, bearer);
     if (auto const* user = std::get_if<auth::credentials::authorized_user>(&tokens.creds().kind());
         user && !user->info.quota_project_id.empty())
@@ -36,6 +43,7 @@ inline void set_authorization(auth::token_source& tokens, pipeline::call& c, aut
 // The authorization layer when the token must be fetched first (none cached, or a new
 // one after a 401). A token refused is the call's outcome, before any API request.
 inline boost::asio::awaitable<pipeline::outcome> authorize_after_refresh(auth::token_source& tokens, pipeline::call& c,
+                                                                         std::string& bearer,
                                                                          pipeline::next_layer const& next) {
     auto [token_ec, answer] = co_await tokens.get_token(use_tuple);
     if (token_ec) {
@@ -44,7 +52,7 @@ inline boost::asio::awaitable<pipeline::outcome> authorize_after_refresh(auth::t
         refused.token_refused = true;
         co_return refused;
     }
-    set_authorization(tokens, c, answer);
+    set_authorization(tokens, c, answer, bearer);
     co_return co_await next(c);
 }
 
@@ -53,14 +61,14 @@ inline boost::asio::awaitable<pipeline::outcome> authorize_after_refresh(auth::t
 // left is set at once and the rest's awaitable returned, with no frame of its own; only a
 // refresh waits, in a coroutine.
 inline boost::asio::awaitable<pipeline::outcome> authorize(auth::token_source& tokens, pipeline::call& c,
-                                                           pipeline::next_layer const& next) {
+                                                           std::string& bearer, pipeline::next_layer const& next) {
     if (c.refresh_token)
-        tokens.invalidate(c.token_used);
+        tokens.invalidate(token_sent(*c.request));
     if (auto const* token = tokens.fresh_token()) {
-        set_authorization(tokens, c, *token);
+        set_authorization(tokens, c, *token, bearer);
         return next(c);
     }
-    return authorize_after_refresh(tokens, c, next);
+    return authorize_after_refresh(tokens, c, bearer, next);
 }
 
 // The transport layer: one exchange through the pool. A non-2xx answer comes back with
@@ -135,7 +143,7 @@ GAPI_DECL client::client(executor_type executor, auth::credentials credentials, 
     transmit_ = [this](pipeline::call& c) { return detail::transmit(pool_, c, counters_); };
     pace_ = [this](pipeline::call& c) { return pipeline::pace(*gate_, c, transmit_, counters_.quota_wait); };
     batch_ = [this](pipeline::call& c) { return batcher_(c, pace_); };
-    authorize_ = [this](pipeline::call& c) { return detail::authorize(tokens_, c, batch_); };
+    authorize_ = [this](pipeline::call& c) { return detail::authorize(tokens_, c, bearer_, batch_); };
     report_ = [this](pipeline::attempt_report const& r) { report(r); };
 }
 

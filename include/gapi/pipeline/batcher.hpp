@@ -187,20 +187,20 @@ public:
 
 private:
     boost::asio::awaitable<outcome> join_batch(call& c, next_layer const& next) {
-        std::string_view const origin = c.request->url.encoded_origin();
         bool const calendar = c.traits.method_id.starts_with("calendar.");
-        // One batch: one API, one user, one origin, one token (the envelope carries it).
-        std::string_view const token = c.request->headers[boost::beast::http::field::authorization];
-        std::string key;
-        key.reserve(6 + c.traits.quota_key.size() + origin.size() + token.size());
-        key.append(calendar ? "c\n" : "g\n").append(c.traits.quota_key).append("\n");
-        key.append(origin).append("\n").append(token);
+        // The group's key is written into a buffer the batcher keeps: a string of its own
+        // per call (it holds the token) cost an allocation and a copy for each.
+        write_key(c, key_buffer_);
+        auto found = pending_.find(key_buffer_);
+        if (found == pending_.end())
+            found = pending_.emplace(key_buffer_, group{}).first;
+        std::string const& key = found->first; // stable while the group is pending
         auto const ex = co_await boost::asio::this_coro::executor;
         auto w = std::make_shared<waiter>(ex);
         w->request = c.request;
         w->units = c.traits.quota_units;
         w->idempotent = c.traits.idempotent;
-        auto& g = pending_[key];
+        auto& g = found->second;
         g.calls.push_back(w);
         if (g.going_full) {
             // It joins the calls that go full after this turn.
@@ -220,7 +220,8 @@ private:
         }
         co_await w->wake.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
         if (!w->done) { // the caller cancelled
-            auto it = pending_.find(key);
+            write_key(c, key_buffer_);
+            auto it = pending_.find(key_buffer_);
             if (it != pending_.end())
                 std::erase(it->second.calls, w);
             w->abandoned = true;
@@ -229,6 +230,15 @@ private:
             co_return aborted;
         }
         co_return std::move(w->result);
+    }
+
+    // One batch: one API, one user, one origin, one token (the envelope carries it).
+    static void write_key(call const& c, std::string& key) {
+        std::string_view const origin = c.request->url.encoded_origin();
+        std::string_view const token = http::field_value(c.request->headers, boost::beast::http::field::authorization);
+        key.clear();
+        key.append(c.traits.method_id.starts_with("calendar.") ? "c\n" : "g\n").append(c.traits.quota_key).append("\n");
+        key.append(origin).append("\n").append(token);
     }
 
     struct waiter {
@@ -378,7 +388,7 @@ private:
         envelope.request = std::make_shared<http::request>(batch_request(requests));
         // The token travels once, on the envelope (the encoder leaves the parts' copies out).
         envelope.request->headers.set(boost::beast::http::field::authorization,
-                                      calls.front()->request->headers[boost::beast::http::field::authorization]);
+                                      http::field_value(calls.front()->request->headers, boost::beast::http::field::authorization));
         envelope.traits.method_id = envelope.request->method_id;
         envelope.traits.quota_units = envelope.request->quota_units;
         envelope.traits.quota_key = quota_key;
@@ -394,7 +404,8 @@ private:
     timing const& timing_;
     retry_counters& counters_;
     running_calls_fn running_calls_;
-    std::map<std::string, group> pending_;
+    std::map<std::string, group, std::less<>> pending_;
+    std::string key_buffer_; ///< `write_key`'s, reused
     std::map<std::string, std::size_t, std::less<>> partials_in_flight_;
     std::uint64_t windows_ = 0;
 };

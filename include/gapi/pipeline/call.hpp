@@ -79,9 +79,8 @@ struct call {
     /// off with `error::deadline_exceeded`.
     std::optional<std::chrono::steady_clock::time_point> deadline;
     /// Set by the retry layer after a 401: the authorization layer gets a new token
-    /// instead of the one it used (`token_used`).
+    /// instead of the one the request's Authorization field carried.
     bool refresh_token = false;
-    std::string token_used; ///< the access token the last attempt carried (a secret; never logged)
     /// The admission lane of the operation that made the call (`detail::admission`): the
     /// quota key its service admitted it under, empty for Calendar's calls and for the
     /// client's own `send` and batches. Refers into `keep_alive` or the operation's frame.

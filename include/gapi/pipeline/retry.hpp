@@ -375,10 +375,10 @@ inline boost::asio::awaitable<outcome> with_retries(retry_options const& options
     return detail::retry_loop<call&>(options, t, counters, c, next, on_attempt);
 }
 
-/// The same loop for a call it owns: `c` lives in the loop's frame, so that a caller
+/// The same loop for a call it owns: `c` is moved into the loop's frame, so that a caller
 /// holding the call only to await the loop needs no frame of its own.
 inline boost::asio::awaitable<outcome> with_retries_owning(retry_options const& options, timing const& t,
-                                                            retry_counters& counters, call c, next_layer const& next,
+                                                            retry_counters& counters, call&& c, next_layer const& next,
                                                             std::function<void(attempt_report const&)> const& on_attempt) {
     return detail::retry_loop<call>(options, t, counters, std::move(c), next, on_attempt);
 }

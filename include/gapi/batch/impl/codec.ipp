@@ -11,7 +11,10 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/field.hpp>
 
+#include <algorithm>
 #include <charconv>
+#include <functional>
+#include <optional>
 
 namespace gapi::batch {
 
@@ -37,8 +40,10 @@ inline bool next_line(std::string_view& text, std::string_view& line) noexcept {
     return true;
 }
 
-// Reads header lines up to the blank line; false when there is no blank line.
-inline bool read_headers(std::string_view& text, http::fields* into, std::string* content_id) {
+// Reads header lines up to the blank line, into `into` if given; false when there is no
+// blank line. `wanted`'s value, when it names a field, is kept in `found` (the last one).
+inline bool read_headers(std::string_view& text, http::fields* into, std::string_view wanted,
+                         std::optional<std::string_view>& found) {
     std::string_view line;
     while (next_line(text, line)) {
         if (line.empty())
@@ -48,8 +53,8 @@ inline bool read_headers(std::string_view& text, http::fields* into, std::string
             return false;
         auto const name = trim(line.substr(0, colon));
         auto const value = trim(line.substr(colon + 1));
-        if (content_id && boost::beast::iequals(name, "Content-ID"))
-            *content_id = std::string(value);
+        if (boost::beast::iequals(name, wanted))
+            found = value;
         if (into)
             into->insert(name, value);
     }
@@ -57,13 +62,13 @@ inline bool read_headers(std::string_view& text, http::fields* into, std::string
 }
 
 // `<response-ID>` → ID; a Content-ID without the prefix is kept as it is, brackets removed.
-inline std::string response_id(std::string_view raw) {
+inline std::string_view response_id(std::string_view raw) {
     raw = trim(raw);
     if (raw.size() >= 2 && raw.front() == '<' && raw.back() == '>')
         raw = raw.substr(1, raw.size() - 2);
     if (raw.starts_with("response-"))
         raw.remove_prefix(9);
-    return std::string(raw);
+    return raw;
 }
 
 // One part's content: an HTTP response.
@@ -81,16 +86,17 @@ inline bool read_inner_response(std::string_view text, http::response& out) {
     if (ec != std::errc{} || end != code.data() + code.size() || status < 100 || status > 599)
         return false;
     out.status = status;
-    if (!read_headers(text, &out.headers, nullptr))
+    std::optional<std::string_view> length;
+    if (!read_headers(text, &out.headers, "Content-Length", length))
         return false;
     // The part ends with the line break before the next delimiter: not the body's.
     if (text.ends_with("\r\n"))
         text.remove_suffix(2);
     else if (text.ends_with("\n"))
         text.remove_suffix(1);
-    if (auto const length = out.headers.find(boost::beast::http::field::content_length); length != out.headers.end()) {
+    if (length) {
         std::size_t n = 0;
-        auto const v = trim(std::string_view(length->value()));
+        auto const v = *length;
         auto const [e, err] = std::from_chars(v.data(), v.data() + v.size(), n);
         if (err != std::errc{} || e != v.data() + v.size() || n > text.size())
             return false;
@@ -181,10 +187,16 @@ GAPI_DECL boost::system::result<std::vector<part_response>> decode_response(http
     std::string_view body = envelope.body;
     std::string const delimiter = "--" + boundary;
     // Delimiters sit at the start of a line; the text before the first one is a preamble.
+    // Boyer-Moore-Horspool skips most of a part's bytes: a search by the first character
+    // stopped at every '-' of every body.
+    std::boyer_moore_horspool_searcher const searcher(delimiter.begin(), delimiter.end());
     auto find_delimiter = [&](std::size_t from) {
-        for (auto pos = body.find(delimiter, from); pos != std::string_view::npos; pos = body.find(delimiter, pos + 1))
+        for (auto it = std::search(body.begin() + static_cast<std::ptrdiff_t>(from), body.end(), searcher);
+             it != body.end(); it = std::search(it + 1, body.end(), searcher)) {
+            auto const pos = static_cast<std::size_t>(it - body.begin());
             if (pos == 0 || body[pos - 1] == '\n')
                 return pos;
+        }
         return std::string_view::npos;
     };
     auto pos = find_delimiter(0);
@@ -205,10 +217,10 @@ GAPI_DECL boost::system::result<std::vector<part_response>> decode_response(http
             return malformed; // no closing delimiter: the answer was cut short
         std::string_view part = body.substr(start, next - start);
         part_response r;
-        std::string content_id;
-        if (!detail::read_headers(part, nullptr, &content_id))
+        std::optional<std::string_view> content_id;
+        if (!detail::read_headers(part, nullptr, "Content-ID", content_id))
             return malformed;
-        r.content_id = detail::response_id(content_id);
+        r.content_id = detail::response_id(content_id.value_or(std::string_view()));
         if (!detail::read_inner_response(part, r.response))
             return malformed;
         parts.push_back(std::move(r));

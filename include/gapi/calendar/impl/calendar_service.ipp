@@ -111,10 +111,10 @@ GAPI_DECL calendar_service::result<sync_result> calendar_service::do_sync_events
     co_return std::pair{ec, sync_result{std::move(all.items), std::move(all.next_sync_token), true}};
 }
 
-GAPI_DECL calendar_service::result<event> calendar_service::do_get_event(calendar_service self, std::string calendar_id,
+GAPI_DECL calendar_service::operation<event> calendar_service::do_get_event(calendar_service self, std::string calendar_id,
                                                                         std::string event_id) {
     auto req = detail::get_event_request(self.options(), calendar_id, event_id);
-    return gapi::detail::fetch<event>(self.context(), std::move(req));
+    return gapi::detail::fetch_operation<event>(self.context(), std::move(req));
 }
 
 GAPI_DECL calendar_service::result<event> calendar_service::do_insert_event(calendar_service self,
@@ -126,29 +126,29 @@ GAPI_DECL calendar_service::result<event> calendar_service::do_insert_event(cale
     // is success. After attempts that provably did nothing (a 429, a 401), the id belongs
     // to another event and the conflict stands.
     if (ec == api_error::conflict && !ev.id.empty() && res.exchange.earlier_attempt_may_have_acted)
-        co_return co_await do_get_event(self, std::move(calendar_id), std::move(ev.id));
+        co_return co_await gapi::detail::awaited(do_get_event(self, std::move(calendar_id), std::move(ev.id)));
     if (ec)
         co_return std::pair{ec, event{}};
     co_return gapi::detail::read_resource<event>(res.body);
 }
 
-GAPI_DECL calendar_service::result<event> calendar_service::do_patch_event(calendar_service self,
+GAPI_DECL calendar_service::operation<event> calendar_service::do_patch_event(calendar_service self,
                                                                           std::string calendar_id, std::string event_id,
                                                                           boost::json::object changes,
                                                                           send_updates notify) {
     auto req = detail::modify_event_request(detail::events_patch, http::verb::patch, self.options(), calendar_id,
                                             event_id, changes, notify);
-    return gapi::detail::fetch<event>(self.context(), std::move(req));
+    return gapi::detail::fetch_operation<event>(self.context(), std::move(req));
 }
 
-GAPI_DECL calendar_service::result<event> calendar_service::do_update_event(calendar_service self,
+GAPI_DECL calendar_service::operation<event> calendar_service::do_update_event(calendar_service self,
                                                                            std::string calendar_id, event ev,
                                                                            send_updates notify) {
     if (ev.id.empty())
         return gapi::detail::refused<event>(make_error_code(error::missing_id));
     auto req = detail::modify_event_request(detail::events_update, http::verb::put, self.options(), calendar_id, ev.id,
                                             boost::json::value_from(ev), notify);
-    return gapi::detail::fetch<event>(self.context(), std::move(req));
+    return gapi::detail::fetch_operation<event>(self.context(), std::move(req));
 }
 
 GAPI_DECL calendar_service::result<bool> calendar_service::do_delete_event(calendar_service self,

@@ -37,7 +37,7 @@ GAPI_DECL void gmail_service::adopt(gmail_options options) {
     options_ = std::shared_ptr<gmail_options const>(std::move(prepared), &prepared_->options);
 }
 
-GAPI_DECL gmail_service::result<message> gmail_service::do_send(gmail_service self, mime::message msg) {
+GAPI_DECL gmail_service::operation<message> gmail_service::do_send(gmail_service self, mime::message msg) {
     auto rendered = mime::render(msg);
     if (!rendered)
         return gapi::detail::refused<message>(rendered.error());
@@ -152,7 +152,7 @@ inline gapi::pipeline::call_traits one_draft(gapi::detail::call_context ctx, gma
 
 } // namespace detail
 
-GAPI_DECL gmail_service::result<message> gmail_service::do_send_raw(gmail_service self, std::string rfc822) {
+GAPI_DECL gmail_service::operation<message> gmail_service::do_send_raw(gmail_service self, std::string rfc822) {
     auto const& o = self.options();
     if (rfc822.size() > mime::max_message_size)
         return gapi::detail::refused<message>(make_error_code(error::message_too_large));
@@ -160,7 +160,7 @@ GAPI_DECL gmail_service::result<message> gmail_service::do_send_raw(gmail_servic
     if (rfc822.size() > o.media_limit)
         return send_resumable(std::move(self), std::move(rfc822), std::move(traits));
     auto req = detail::send_request(o, std::move(rfc822), &self.prepared_->send_url);
-    return gapi::detail::fetch<message>(self.context(), std::move(req), std::move(traits));
+    return gapi::detail::fetch_operation<message>(self.context(), std::move(req), std::move(traits));
 }
 
 // A message over the media limit: a session first, then the bytes in one PUT to the
@@ -182,7 +182,7 @@ GAPI_DECL gmail_service::result<message> gmail_service::send_resumable(gmail_ser
     co_return co_await gapi::detail::fetch<message>(self.context(), std::move(upload), std::move(traits));
 }
 
-GAPI_DECL gmail_service::result<draft> gmail_service::do_create_draft(gmail_service self, mime::message msg) {
+GAPI_DECL gmail_service::operation<draft> gmail_service::do_create_draft(gmail_service self, mime::message msg) {
     auto rendered = mime::render(msg);
     if (!rendered)
         return gapi::detail::refused<draft>(rendered.error());
@@ -190,24 +190,24 @@ GAPI_DECL gmail_service::result<draft> gmail_service::do_create_draft(gmail_serv
     auto traits = detail::one_draft(self.context(), o, detail::message_id_of(*rendered));
     auto req = detail::create_draft_request(o, std::move(*rendered));
     req.replay_on_stale_connection = false; // each drafts.create that Gmail executes makes a draft
-    return gapi::detail::fetch<draft>(self.context(), std::move(req), std::move(traits));
+    return gapi::detail::fetch_operation<draft>(self.context(), std::move(req), std::move(traits));
 }
 
-GAPI_DECL gmail_service::result<message> gmail_service::do_send_draft(gmail_service self, std::string id) {
+GAPI_DECL gmail_service::operation<message> gmail_service::do_send_draft(gmail_service self, std::string id) {
     auto req = detail::send_draft_request(self.options(), id);
-    return gapi::detail::fetch<message>(self.context(), std::move(req));
+    return gapi::detail::fetch_operation<message>(self.context(), std::move(req));
 }
 
-GAPI_DECL gmail_service::result<draft> gmail_service::do_get_draft(gmail_service self, std::string id,
+GAPI_DECL gmail_service::operation<draft> gmail_service::do_get_draft(gmail_service self, std::string id,
                                                                    message_format format) {
     auto req = detail::get_draft_request(self.options(), id, format);
-    return gapi::detail::fetch<draft>(self.context(), std::move(req));
+    return gapi::detail::fetch_operation<draft>(self.context(), std::move(req));
 }
 
-GAPI_DECL gmail_service::result<draft_list> gmail_service::do_list_drafts(gmail_service self, std::size_t max_results,
+GAPI_DECL gmail_service::operation<draft_list> gmail_service::do_list_drafts(gmail_service self, std::size_t max_results,
                                                                           std::string page_token) {
     auto req = detail::list_drafts_request(self.options(), max_results, page_token);
-    return gapi::detail::fetch<draft_list>(self.context(), std::move(req));
+    return gapi::detail::fetch_operation<draft_list>(self.context(), std::move(req));
 }
 
 GAPI_DECL gmail_service::result<bool> gmail_service::do_delete_draft(gmail_service self, std::string id) {
@@ -265,15 +265,15 @@ GAPI_DECL gmail_service::result<std::vector<message_ref>> gmail_service::do_list
     }
 }
 
-GAPI_DECL gmail_service::result<message> gmail_service::do_get_message(gmail_service self, std::string id,
+GAPI_DECL gmail_service::operation<message> gmail_service::do_get_message(gmail_service self, std::string id,
                                                                        message_format format) {
     auto req = detail::get_message_request(self.options(), id, format);
-    return gapi::detail::fetch<message>(self.context(), std::move(req));
+    return gapi::detail::fetch_operation<message>(self.context(), std::move(req));
 }
 
-GAPI_DECL gmail_service::result<profile> gmail_service::do_get_profile(gmail_service self) {
+GAPI_DECL gmail_service::operation<profile> gmail_service::do_get_profile(gmail_service self) {
     auto req = detail::get_profile_request(self.options());
-    return gapi::detail::fetch<profile>(self.context(), std::move(req));
+    return gapi::detail::fetch_operation<profile>(self.context(), std::move(req));
 }
 
 GAPI_DECL http::request gmail_service::get_message_request(std::string const& id, message_format format) const {
