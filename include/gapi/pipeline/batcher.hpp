@@ -39,11 +39,12 @@
 #include <gapi/pipeline/call.hpp>
 #include <gapi/pipeline/retry.hpp>
 
-#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/associated_cancellation_slot.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/field.hpp>
@@ -55,6 +56,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -182,11 +184,17 @@ public:
         if (!c.traits.batchable || c.request->body.size() > options_.max_part_bytes ||
             !http::has_valid_target(*c.request) || !http::has_valid_fields(*c.request))
             return next(c);
-        return join_batch(c, next);
+        // The caller's coroutine waits with its handler in the waiter, no coroutine of this
+        // layer and no timer between them.
+        return boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void(outcome)>(
+            [this](waiting_handler handler, call* c, next_layer const* next) { join_batch(*c, *next, std::move(handler)); },
+            boost::asio::use_awaitable, &c, &next);
     }
 
 private:
-    boost::asio::awaitable<outcome> join_batch(call& c, next_layer const& next) {
+    using waiting_handler = boost::asio::async_result<boost::asio::use_awaitable_t<>, void(outcome)>::handler_type;
+
+    void join_batch(call& c, next_layer const& next, waiting_handler handler) {
         bool const calendar = c.traits.method_id.starts_with("calendar.");
         // The group's key is written into a buffer the batcher keeps: a string of its own
         // per call (it holds the token) cost an allocation and a copy for each.
@@ -195,11 +203,26 @@ private:
         if (found == pending_.end())
             found = pending_.emplace(key_buffer_, group{}).first;
         std::string const& key = found->first; // stable while the group is pending
-        auto const ex = co_await boost::asio::this_coro::executor;
-        auto w = std::make_shared<waiter>(ex);
+        auto const ex = boost::asio::get_associated_executor(handler);
+        auto w = std::make_shared<waiter>(std::move(handler));
         w->request = c.request;
         w->units = c.traits.quota_units;
         w->idempotent = c.traits.idempotent;
+        // Cancelled while it waits: it leaves its group (nothing is sent for it), or its
+        // answer is dropped if its batch went. The call is the caller's, alive while the
+        // caller waits.
+        if (auto slot = boost::asio::get_associated_cancellation_slot(*w->handler); slot.is_connected())
+            slot.assign([this, &c, weak = std::weak_ptr<waiter>(w)](boost::asio::cancellation_type) {
+                auto const cancelled = weak.lock();
+                if (!cancelled || cancelled->done)
+                    return;
+                write_key(c, key_buffer_);
+                if (auto it = pending_.find(key_buffer_); it != pending_.end())
+                    std::erase(it->second.calls, cancelled);
+                outcome aborted;
+                aborted.ec = boost::asio::error::operation_aborted;
+                finish(cancelled, std::move(aborted));
+            });
         auto& g = found->second;
         g.calls.push_back(w);
         if (g.going_full) {
@@ -218,18 +241,6 @@ private:
         } else {
             settle(ex, key, g, next);
         }
-        co_await w->wake.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
-        if (!w->done) { // the caller cancelled
-            write_key(c, key_buffer_);
-            auto it = pending_.find(key_buffer_);
-            if (it != pending_.end())
-                std::erase(it->second.calls, w);
-            w->abandoned = true;
-            outcome aborted;
-            aborted.ec = boost::asio::error::operation_aborted;
-            co_return aborted;
-        }
-        co_return std::move(w->result);
     }
 
     // One batch: one API, one user, one origin, one token (the envelope carries it).
@@ -241,15 +252,18 @@ private:
         key.append(origin).append("\n").append(token);
     }
 
+    // A call waiting for its batch's answer. It holds the caller's handler (and so the
+    // caller's coroutine), and nothing holds it but its group or its batch: when those go
+    // without an answer (the io_context shut down), the handler goes with them, as a
+    // pending operation's does.
     struct waiter {
-        explicit waiter(boost::asio::any_io_executor const& ex) : wake(ex, boost::asio::steady_timer::time_point::max()) {}
+        explicit waiter(waiting_handler h) : handler(std::move(h)) {}
         std::shared_ptr<http::request> request;
         unsigned units = 1;
         bool idempotent = true;
-        boost::asio::steady_timer wake; ///< cancelled when the call's answer is in `result`
+        std::optional<waiting_handler> handler; ///< until the outcome is handed over
         outcome result;
-        bool done = false;
-        bool abandoned = false;
+        bool done = false; ///< the outcome is set (the answer, or the cancellation's)
     };
     struct group {
         std::vector<std::shared_ptr<waiter>> calls;
@@ -357,16 +371,53 @@ private:
             settle(ex, key, waiting->second, next);
     }
 
-    static void finish(waiter& w, outcome o) {
-        w.result = std::move(o);
+    // Hands each of `answered` its outcome (set with `done`), one turn later: never inside
+    // this layer's work. One handler for them all, in order; when a caller's handler
+    // throws, the rest go on in a handler posted before the exception goes on to `run`.
+    static void hand_over(std::vector<std::shared_ptr<waiter>> answered) {
+        if (answered.empty())
+            return;
+        auto const ex = boost::asio::get_associated_executor(*answered.front()->handler);
+        boost::asio::post(ex, [answered = std::move(answered)]() mutable { hand_over_now(std::move(answered), 0); });
+    }
+
+    static void hand_over_now(std::vector<std::shared_ptr<waiter>> answered, std::size_t from) {
+        for (std::size_t i = from; i < answered.size(); ++i) {
+            auto& w = *answered[i];
+            auto handler = std::move(*w.handler);
+            w.handler.reset();
+            try {
+                std::move(handler)(std::move(w.result));
+            } catch (...) {
+                if (i + 1 < answered.size()) {
+                    auto const ex = boost::asio::get_associated_executor(*answered[i + 1]->handler);
+                    boost::asio::post(ex, [rest = std::move(answered), next = i + 1]() mutable {
+                        hand_over_now(std::move(rest), next);
+                    });
+                }
+                throw;
+            }
+        }
+    }
+
+    // Sets `w`'s outcome unless it has one (its caller cancelled): whether it was set.
+    static bool answer(waiter& w, outcome o) {
+        if (w.done)
+            return false;
         w.done = true;
-        w.wake.cancel();
+        w.result = std::move(o);
+        return true;
+    }
+
+    static void finish(std::shared_ptr<waiter> const& w, outcome o) {
+        if (answer(*w, std::move(o)))
+            hand_over({w});
     }
 
     // One batch request for `calls`; a single call goes alone, as it would have.
     boost::asio::awaitable<void> flush(std::vector<std::shared_ptr<waiter>> calls, std::string key,
                                        next_layer const& next) {
-        std::erase_if(calls, [](auto const& w) { return w->abandoned; });
+        std::erase_if(calls, [](auto const& w) { return w->done; }); // cancelled
         if (calls.empty())
             co_return;
         std::string const quota_key = key.substr(2, key.find('\n', 2) - 2);
@@ -378,7 +429,7 @@ private:
             alone.traits.quota_key = quota_key;
             alone.traits.idempotent = calls.front()->idempotent;
             auto o = co_await next(alone);
-            finish(*calls.front(), std::move(o));
+            finish(calls.front(), std::move(o));
             co_return;
         }
         std::vector<http::request const*> requests;
@@ -396,8 +447,12 @@ private:
         ++counters_.batch_requests;
         counters_.batched_calls += calls.size();
         auto answers = batch_answers(co_await next(envelope), calls.size());
+        std::vector<std::shared_ptr<waiter>> answered;
+        answered.reserve(calls.size());
         for (std::size_t i = 0; i < calls.size(); ++i)
-            finish(*calls[i], std::move(answers[i]));
+            if (answer(*calls[i], std::move(answers[i])))
+                answered.push_back(std::move(calls[i]));
+        hand_over(std::move(answered));
     }
 
     batching_options options_;
