@@ -576,6 +576,37 @@ BOOST_AUTO_TEST_CASE(an_exception_from_the_callers_handler_reaches_run_and_the_c
     BOOST_TEST(f.google->counts().by_method.at("gmail.users.labels.list").at(200) == 2u);
 }
 
+// The calls of one batch get their answers in one turn: when one caller's handler throws,
+// the exception reaches run, and the others' handlers run all the same.
+BOOST_AUTO_TEST_CASE(an_exception_from_one_handler_of_a_batch_leaves_the_others_answered) {
+    pipeline_fixture f({.quota = {.enabled = false}}, {},
+                       [](gapi::client_options& o) { o.batching.enabled = true; });
+    struct from_the_handler : std::runtime_error {
+        from_the_handler() : std::runtime_error("thrown by the caller's handler") {}
+    };
+    int completed = 0, failed = 0;
+    for (int i = 0; i < 10; ++i)
+        f.gmail->get_profile([&](error_code ec, gapi::gmail::profile) {
+            failed += ec ? 1 : 0;
+            if (++completed == 1)
+                throw from_the_handler();
+        });
+    int thrown = 0;
+    auto const deadline = std::chrono::steady_clock::now() + 20s;
+    while (completed < 10 && std::chrono::steady_clock::now() < deadline) {
+        try {
+            f.ioc.run_one_for(100ms);
+        } catch (from_the_handler const&) {
+            ++thrown;
+        }
+    }
+    BOOST_TEST(thrown == 1);
+    BOOST_TEST(completed == 10);
+    BOOST_TEST(failed == 0);
+    BOOST_TEST(f.client->stats().batch_requests == 1u);
+    BOOST_TEST(f.client->stats().batched_calls == 10u);
+}
+
 // As from any Asio operation, a handler never runs inside the call that started its
 // operation, even when the operation ends at once (its arguments refused): a handler
 // that starts the next such call would otherwise recurse without bound.

@@ -371,33 +371,22 @@ private:
             settle(ex, key, waiting->second, next);
     }
 
-    // Hands each of `answered` its outcome (set with `done`), one turn later: never inside
-    // this layer's work. One handler for them all, in order; when a caller's handler
-    // throws, the rest go on in a handler posted before the exception goes on to `run`.
+    // Hands each of `answered` its outcome (set with `done`), one turn later (never inside
+    // this layer's work), in one handler for them all. A caller's handler that throws
+    // does not cut the loop short: the caller's coroutine completes through co_spawn,
+    // whose handler the io_context runs, and an exception from it is kept by the
+    // io_context for its `run` to throw.
     static void hand_over(std::vector<std::shared_ptr<waiter>> answered) {
         if (answered.empty())
             return;
         auto const ex = boost::asio::get_associated_executor(*answered.front()->handler);
-        boost::asio::post(ex, [answered = std::move(answered)]() mutable { hand_over_now(std::move(answered), 0); });
-    }
-
-    static void hand_over_now(std::vector<std::shared_ptr<waiter>> answered, std::size_t from) {
-        for (std::size_t i = from; i < answered.size(); ++i) {
-            auto& w = *answered[i];
-            auto handler = std::move(*w.handler);
-            w.handler.reset();
-            try {
-                std::move(handler)(std::move(w.result));
-            } catch (...) {
-                if (i + 1 < answered.size()) {
-                    auto const ex = boost::asio::get_associated_executor(*answered[i + 1]->handler);
-                    boost::asio::post(ex, [rest = std::move(answered), next = i + 1]() mutable {
-                        hand_over_now(std::move(rest), next);
-                    });
-                }
-                throw;
+        boost::asio::post(ex, [answered = std::move(answered)] {
+            for (auto const& w : answered) {
+                auto handler = std::move(*w->handler);
+                w->handler.reset();
+                std::move(handler)(std::move(w->result));
             }
-        }
+        });
     }
 
     // Sets `w`'s outcome unless it has one (its caller cancelled): whether it was set.
