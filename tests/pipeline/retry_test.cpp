@@ -20,7 +20,9 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/test/unit_test.hpp>
 
@@ -447,7 +449,7 @@ namespace {
 
 struct pipeline_fixture {
     explicit pipeline_fixture(gapi::emulator::emulator_options options, gapi::pipeline::pacing_options pacing = {},
-                              std::function<void(gapi::client_options&)> const& adjust = {}) {
+                              std::function<void(gapi::client_options&)> const& adjust = {}, bool on_strand = false) {
         options.state_dir = dir.path();
         google.emplace(std::move(options));
         google->start();
@@ -461,7 +463,8 @@ struct pipeline_fixture {
         client_options.pacing.enabled = google->options().quota.enabled; // the emulator's quota is the client's
         if (adjust)
             adjust(client_options);
-        client.emplace(ioc.get_executor(), gapi::auth::credentials::from_file(dir.file("token.json")), client_options);
+        auto executor = on_strand ? asio::any_io_executor(asio::make_strand(ioc)) : asio::any_io_executor(ioc.get_executor());
+        client.emplace(executor, gapi::auth::credentials::from_file(dir.file("token.json")), client_options);
         gmail.emplace(*client, gapi::gmail::gmail_options{.root = google->base_url()});
     }
 
@@ -576,21 +579,23 @@ BOOST_AUTO_TEST_CASE(an_exception_from_the_callers_handler_reaches_run_and_the_c
     BOOST_TEST(f.google->counts().by_method.at("gmail.users.labels.list").at(200) == 2u);
 }
 
-// The calls of one batch get their answers in one turn: when one caller's handler throws,
-// the exception reaches run, and the others' handlers run all the same.
-BOOST_AUTO_TEST_CASE(an_exception_from_one_handler_of_a_batch_leaves_the_others_answered) {
+// Each call of a batch gets its answer in a handler of its own: when one caller's handler
+// throws, the exception reaches run, and the others' handlers run all the same.
+void check_one_throwing_handler_in_a_batch(bool on_strand) {
     pipeline_fixture f({.quota = {.enabled = false}}, {},
-                       [](gapi::client_options& o) { o.batching.enabled = true; });
+                       [](gapi::client_options& o) { o.batching.enabled = true; }, on_strand);
     struct from_the_handler : std::runtime_error {
         from_the_handler() : std::runtime_error("thrown by the caller's handler") {}
     };
     int completed = 0, failed = 0;
-    for (int i = 0; i < 10; ++i)
-        f.gmail->get_profile([&](error_code ec, gapi::gmail::profile) {
-            failed += ec ? 1 : 0;
-            if (++completed == 1)
-                throw from_the_handler();
-        });
+    asio::post(f.client->get_executor(), [&] {
+        for (int i = 0; i < 10; ++i)
+            f.gmail->get_profile([&](error_code ec, gapi::gmail::profile) {
+                failed += ec ? 1 : 0;
+                if (++completed == 1)
+                    throw from_the_handler();
+            });
+    });
     int thrown = 0;
     auto const deadline = std::chrono::steady_clock::now() + 20s;
     while (completed < 10 && std::chrono::steady_clock::now() < deadline) {
@@ -605,6 +610,16 @@ BOOST_AUTO_TEST_CASE(an_exception_from_one_handler_of_a_batch_leaves_the_others_
     BOOST_TEST(failed == 0);
     BOOST_TEST(f.client->stats().batch_requests == 1u);
     BOOST_TEST(f.client->stats().batched_calls == 10u);
+}
+
+BOOST_AUTO_TEST_CASE(an_exception_from_one_handler_of_a_batch_leaves_the_others_answered) {
+    check_one_throwing_handler_in_a_batch(false);
+}
+
+// On a strand, a handler dispatched inline lets the exception through at once, into
+// whatever called it.
+BOOST_AUTO_TEST_CASE(on_a_strand_an_exception_from_one_handler_of_a_batch_leaves_the_others_answered) {
+    check_one_throwing_handler_in_a_batch(true);
 }
 
 // As from any Asio operation, a handler never runs inside the call that started its

@@ -184,8 +184,8 @@ public:
         if (!c.traits.batchable || c.request->body.size() > options_.max_part_bytes ||
             !http::has_valid_target(*c.request) || !http::has_valid_fields(*c.request))
             return next(c);
-        // The caller's coroutine waits with its handler in the waiter, no coroutine of this
-        // layer and no timer between them.
+        // The caller's coroutine waits with its handler in the waiter: no coroutine of
+        // gapi's and no timer between them (Asio's use_awaitable makes one frame for it).
         return boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void(outcome)>(
             [this](waiting_handler handler, call* c, next_layer const* next) { join_batch(*c, *next, std::move(handler)); },
             boost::asio::use_awaitable, &c, &next);
@@ -371,36 +371,21 @@ private:
             settle(ex, key, waiting->second, next);
     }
 
-    // Hands each of `answered` its outcome (set with `done`), one turn later (never inside
-    // this layer's work), in one handler for them all. A caller's handler that throws
-    // does not cut the loop short: the caller's coroutine completes through co_spawn,
-    // whose handler the io_context runs, and an exception from it is kept by the
-    // io_context for its `run` to throw.
-    static void hand_over(std::vector<std::shared_ptr<waiter>> answered) {
-        if (answered.empty())
-            return;
-        auto const ex = boost::asio::get_associated_executor(*answered.front()->handler);
-        boost::asio::post(ex, [answered = std::move(answered)] {
-            for (auto const& w : answered) {
-                auto handler = std::move(*w->handler);
-                w->handler.reset();
-                std::move(handler)(std::move(w->result));
-            }
-        });
-    }
-
-    // Sets `w`'s outcome unless it has one (its caller cancelled): whether it was set.
-    static bool answer(waiter& w, outcome o) {
-        if (w.done)
-            return false;
-        w.done = true;
-        w.result = std::move(o);
-        return true;
-    }
-
+    // Hands `o` to `w`'s caller unless it has its outcome already (it cancelled): one turn
+    // later, never inside this layer's work; on the caller's own executor; in a handler of
+    // its own, so that a caller's handler that throws (the exception goes on to `run`
+    // from a strand's inline dispatch) leaves the other callers of its batch unaffected.
     static void finish(std::shared_ptr<waiter> const& w, outcome o) {
-        if (answer(*w, std::move(o)))
-            hand_over({w});
+        if (w->done)
+            return;
+        w->done = true;
+        w->result = std::move(o);
+        auto const ex = boost::asio::get_associated_executor(*w->handler);
+        boost::asio::post(ex, [w] {
+            auto handler = std::move(*w->handler);
+            w->handler.reset();
+            std::move(handler)(std::move(w->result));
+        });
     }
 
     // One batch request for `calls`; a single call goes alone, as it would have.
@@ -436,12 +421,8 @@ private:
         ++counters_.batch_requests;
         counters_.batched_calls += calls.size();
         auto answers = batch_answers(co_await next(envelope), calls.size());
-        std::vector<std::shared_ptr<waiter>> answered;
-        answered.reserve(calls.size());
         for (std::size_t i = 0; i < calls.size(); ++i)
-            if (answer(*calls[i], std::move(answers[i])))
-                answered.push_back(std::move(calls[i]));
-        hand_over(std::move(answered));
+            finish(calls[i], std::move(answers[i]));
     }
 
     batching_options options_;

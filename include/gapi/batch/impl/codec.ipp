@@ -41,7 +41,8 @@ inline bool next_line(std::string_view& text, std::string_view& line) noexcept {
 }
 
 // Reads header lines up to the blank line, into `into` if given; false when there is no
-// blank line. `wanted`'s value, when it names a field, is kept in `found` (the last one).
+// blank line. `wanted`'s value, when it names a field, is kept in `found` (the first one,
+// as Beast's look-up finds it).
 inline bool read_headers(std::string_view& text, http::fields* into, std::string_view wanted,
                          std::optional<std::string_view>& found) {
     std::string_view line;
@@ -53,7 +54,7 @@ inline bool read_headers(std::string_view& text, http::fields* into, std::string
             return false;
         auto const name = trim(line.substr(0, colon));
         auto const value = trim(line.substr(colon + 1));
-        if (boost::beast::iequals(name, wanted))
+        if (!found && boost::beast::iequals(name, wanted))
             found = value;
         if (into)
             into->insert(name, value);
