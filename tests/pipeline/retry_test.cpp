@@ -579,11 +579,15 @@ BOOST_AUTO_TEST_CASE(an_exception_from_the_callers_handler_reaches_run_and_the_c
     BOOST_TEST(f.google->counts().by_method.at("gmail.users.labels.list").at(200) == 2u);
 }
 
+namespace {
+
 // Each call of a batch gets its answer in a handler of its own: when one caller's handler
 // throws, the exception reaches run, and the others' handlers run all the same.
 void check_one_throwing_handler_in_a_batch(bool on_strand) {
     pipeline_fixture f({.quota = {.enabled = false}}, {},
                        [](gapi::client_options& o) { o.batching.enabled = true; }, on_strand);
+    BOOST_TEST_REQUIRE((f.client->get_executor().target<asio::strand<asio::io_context::executor_type>>() != nullptr) ==
+                       on_strand);
     struct from_the_handler : std::runtime_error {
         from_the_handler() : std::runtime_error("thrown by the caller's handler") {}
     };
@@ -611,6 +615,8 @@ void check_one_throwing_handler_in_a_batch(bool on_strand) {
     BOOST_TEST(f.client->stats().batch_requests == 1u);
     BOOST_TEST(f.client->stats().batched_calls == 10u);
 }
+
+} // namespace
 
 BOOST_AUTO_TEST_CASE(an_exception_from_one_handler_of_a_batch_leaves_the_others_answered) {
     check_one_throwing_handler_in_a_batch(false);

@@ -117,14 +117,12 @@ inline built_url api_url(std::string_view root, std::initializer_list<std::strin
     // is made from this (`make_request`): the operation completes with `error::invalid_url`.
     // A plain search: find_first_of asks memchr about its three characters for each one.
     auto const authority = root.find("//");
-    auto const root_end = authority == std::string_view::npos
-                              ? std::string_view::npos
-                              : static_cast<std::size_t>(std::find_if(root.begin() + static_cast<std::ptrdiff_t>(authority + 2),
-                                                                      root.end(),
-                                                                      [](char c) { return c == '/' || c == '?' || c == '#'; }) -
-                                                         root.begin());
+    auto const path = authority == std::string_view::npos
+                          ? root.end()
+                          : std::find_if(root.begin() + static_cast<std::ptrdiff_t>(authority + 2), root.end(),
+                                         [](char c) { return c == '/' || c == '?' || c == '#'; });
     built_url url;
-    url.origin = root.substr(0, root_end);
+    url.origin = std::string_view(root.begin(), path);
     // One allocation for the target whenever nothing needs escaping (almost always):
     // growing it segment by segment reallocated it several times per call.
     std::size_t size = 0;

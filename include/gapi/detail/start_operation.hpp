@@ -45,7 +45,7 @@ namespace gapi::detail {
 /// What an operation runs: a coroutine of its own (`whole`), or one call through the
 /// pipeline (`call`) whose outcome `read` turns into the result. The second kind (most
 /// operations: one request, one resource) has no coroutine of its own between the call
-/// and the handler: no frame, and the result moves once into place instead of through it.
+/// and the handler: no frame, and the result moves into place without passing through one.
 template <class T>
 struct operation_result {
     using reader = std::pair<error_code, T> (*)(pipeline::outcome const&);

@@ -195,7 +195,6 @@ private:
     using waiting_handler = boost::asio::async_result<boost::asio::use_awaitable_t<>, void(outcome)>::handler_type;
 
     void join_batch(call& c, next_layer const& next, waiting_handler handler) {
-        bool const calendar = c.traits.method_id.starts_with("calendar.");
         // The group's key is written into a buffer the batcher keeps: a string of its own
         // per call (it holds the token) cost an allocation and a copy for each.
         write_key(c, key_buffer_);
@@ -227,7 +226,7 @@ private:
         g.calls.push_back(w);
         if (g.going_full) {
             // It joins the calls that go full after this turn.
-        } else if (g.calls.size() >= full_size(calendar, c.admission_lane)) {
+        } else if (g.calls.size() >= full_size(key.starts_with("c\n"), c.admission_lane)) {
             // Full: it goes after the calls already on their way here have joined (they
             // were started in this turn of the executor, and count as running now), split
             // evenly by `send_full`. The open window and watch, if any, end without effect.
