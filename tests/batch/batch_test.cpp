@@ -158,6 +158,33 @@ BOOST_AUTO_TEST_CASE(pythons_email_parser_reads_the_encoded_batch_strictly) {
     BOOST_TEST(std::system(command.c_str()) == 0);
 }
 
+BOOST_AUTO_TEST_CASE(each_part_is_read_into_its_calls_outcome_the_first_of_two_for_one_call_counts) {
+    auto part = [](std::string id, std::string status_line, std::string body) {
+        return "--b\r\nContent-Type: application/http\r\nContent-ID: <response-" + id + ">\r\n\r\n" + status_line +
+               "\r\nContent-Type: application/json\r\n\r\n" + body + "\r\n";
+    };
+    gapi::pipeline::outcome whole;
+    whole.response = envelope("b", part("item-1", "HTTP/1.1 200 OK", R"({"n":1})") +
+                                       part("item-1", "HTTP/1.1 200 OK", R"({"n":2})") +
+                                       part("item-0", "HTTP/1.1 404 Not Found",
+                                            R"({"error":{"code":404,"message":"gone","errors":[{"reason":"notFound"}]}})") +
+                                       part("item-2", "HTTP/1.1 200 OK", R"({"n":3})") + "--b--\r\n");
+    whole.response.exchange.request_written = true;
+    std::vector<gapi::pipeline::outcome> answers(3);
+    // The third call left (it cancelled): its part is read nowhere.
+    std::vector<gapi::pipeline::outcome*> const into{&answers[0], &answers[1], nullptr};
+    gapi::pipeline::read_batch_answers(whole, into);
+    BOOST_TEST(answers[0].ec == api_error::not_found);
+    BOOST_TEST_REQUIRE(answers[0].details.has_value());
+    BOOST_TEST(answers[0].details->message == "gone");
+    BOOST_TEST(!answers[1].ec);
+    BOOST_TEST(answers[1].response.body == R"({"n":1})");
+    BOOST_TEST(answers[1].response.headers.count(boost::beast::http::field::content_type) == 1u);
+    BOOST_TEST(answers[1].response.exchange.request_written);
+    BOOST_TEST(answers[2].response.status == 0u);
+    BOOST_TEST(answers[2].response.body.empty());
+}
+
 BOOST_AUTO_TEST_CASE(a_missing_part_and_a_truncated_answer_are_typed_errors_per_call) {
     asio::io_context ioc;
     gapi_test::test_server server(ioc.get_executor());

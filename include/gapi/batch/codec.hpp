@@ -52,6 +52,19 @@ GAPI_DECL std::string encode_request(std::span<part_request const> parts, std::s
 /// not a number, a Content-Length longer than the part) is `error::malformed_response`.
 GAPI_DECL boost::system::result<std::vector<part_response>> decode_response(http::response const& envelope);
 
+/// Where `decode_parts` reads each part's response: `*target(context, content_id)` (the
+/// id as `part_response::content_id` has it), or nowhere when that is null (the part is
+/// still checked).
+struct part_sink {
+    http::response* (*target)(void* context, std::string_view content_id); ///< where a part goes
+    void* context; ///< `target`'s first argument
+};
+
+/// `decode_response` without a vector of parts: each part is read straight into the
+/// response `sink` names for its Content-ID, which must be empty (default-constructed).
+/// On `error::malformed_response`, parts read before the fault stay where they went.
+GAPI_DECL error_code decode_parts(http::response const& envelope, part_sink sink);
+
 } // namespace gapi::batch
 
 #ifdef GAPI_HEADER_ONLY

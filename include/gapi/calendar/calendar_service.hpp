@@ -535,12 +535,14 @@ private:
     }
 
     // Static, with the service by value: the coroutine frame owns its copy (or, for one that
-    // only returns its call's awaitable, the call keeps the options: `call_context::owner`).
+    // only returns its call's awaitable, the call keeps the options: `call_context::owner`,
+    // and a get takes its arguments by reference: they are used up before it returns).
     GAPI_DECL static result<event_list> do_list_events(calendar_service self, std::string id, event_query query);
     GAPI_DECL static result<event_list> do_list_all_events(calendar_service self, std::string id, event_query query);
     GAPI_DECL static result<sync_result> do_sync_events(calendar_service self, std::string id, std::string sync_token,
                                                         event_query full_query);
-    GAPI_DECL static operation<event> do_get_event(calendar_service self, std::string calendar_id, std::string event_id);
+    GAPI_DECL static operation<event> do_get_event(calendar_service const& self, std::string const& calendar_id,
+                                                   std::string const& event_id);
     GAPI_DECL static result<event> do_insert_event(calendar_service self, std::string calendar_id, event ev,
                                                    send_updates notify);
     GAPI_DECL static operation<event> do_patch_event(calendar_service self, std::string calendar_id, std::string event_id,

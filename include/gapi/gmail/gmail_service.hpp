@@ -450,22 +450,23 @@ private:
     // Static, with the service by value: the coroutine frame owns its copy, so the
     // service object need not outlive the operation. A function that only builds one
     // call and returns its awaitable is no coroutine (one frame less per call): the call
-    // keeps the options alive (`call_context::owner`).
+    // keeps the options alive (`call_context::owner`); the ones that only read their
+    // arguments take them by reference (used up before they return: no copies).
     GAPI_DECL static operation<message> do_send(gmail_service self, mime::message msg);
     GAPI_DECL static operation<message> do_send_raw(gmail_service self, std::string rfc822);
     GAPI_DECL static result<message> send_resumable(gmail_service self, std::string rfc822,
                                                     pipeline::call_traits traits);
     GAPI_DECL static operation<draft> do_create_draft(gmail_service self, mime::message msg);
-    GAPI_DECL static operation<message> do_send_draft(gmail_service self, std::string id);
-    GAPI_DECL static operation<draft> do_get_draft(gmail_service self, std::string id, message_format format);
-    GAPI_DECL static operation<draft_list> do_list_drafts(gmail_service self, std::size_t max_results, std::string page_token);
+    GAPI_DECL static operation<message> do_send_draft(gmail_service const& self, std::string const& id);
+    GAPI_DECL static operation<draft> do_get_draft(gmail_service const& self, std::string const& id, message_format format);
+    GAPI_DECL static operation<draft_list> do_list_drafts(gmail_service const& self, std::size_t max_results, std::string const& page_token);
     GAPI_DECL static result<bool> do_delete_draft(gmail_service self, std::string id);
     GAPI_DECL static result<std::vector<label>> do_list_labels(gmail_service self);
     GAPI_DECL static result<label> do_create_label(gmail_service self, label l);
     GAPI_DECL static result<message_list> do_list_messages(gmail_service self, list_query query);
     GAPI_DECL static result<std::vector<message_ref>> do_list_all_messages(gmail_service self, list_query query);
-    GAPI_DECL static operation<message> do_get_message(gmail_service self, std::string id, message_format format);
-    GAPI_DECL static operation<profile> do_get_profile(gmail_service self);
+    GAPI_DECL static operation<message> do_get_message(gmail_service const& self, std::string const& id, message_format format);
+    GAPI_DECL static operation<profile> do_get_profile(gmail_service const& self);
 
     // The options, and what every send would otherwise build from them again.
     struct prepared_options {

@@ -144,7 +144,9 @@ GAPI_DECL client::client(executor_type executor, auth::credentials credentials, 
     pace_ = [this](pipeline::call& c) { return pipeline::pace(*gate_, c, transmit_, counters_.quota_wait); };
     batch_ = [this](pipeline::call& c) { return batcher_(c, pace_); };
     authorize_ = [this](pipeline::call& c) { return detail::authorize(tokens_, c, bearer_, batch_); };
-    report_ = [this](pipeline::attempt_report const& r) { report(r); };
+    // None without a hook or a log: the retry loop then builds no report per attempt.
+    if (on_attempt_ || log_)
+        report_ = [this](pipeline::attempt_report const& r) { report(r); };
 }
 
 GAPI_DECL client::executor_type client::get_executor() const noexcept { return pool_.get_executor(); }

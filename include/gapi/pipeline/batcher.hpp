@@ -57,6 +57,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -107,43 +108,59 @@ inline http::request batch_request(std::vector<http::request const*> const& call
     return req;
 }
 
-/// Each call's outcome from the batch request's: its own part (with Google's details when
+/// Each call's outcome from the batch request's, written into `answers[i]` for the call
+/// of index `i` (nothing for a null one): its own part (with Google's details when
 /// refused), the batch's failure when the batch failed as a whole, or
-/// `error::malformed_response` (written: Google had it) when its part is missing.
-inline std::vector<outcome> batch_answers(outcome const& whole, std::size_t count) {
-    if (whole.ec || whole.response.status / 100 != 2)
-        return std::vector<outcome>(count, whole);
-    auto decoded = batch::decode_response(whole.response);
-    // Each part by its call's index: "item-N", as `batch_request` named them. A part
-    // named otherwise answers none of them.
-    std::vector<http::response*> by_index(count, nullptr);
-    if (decoded)
-        for (auto& p : *decoded) {
-            std::string_view id = p.content_id;
-            if (!id.starts_with("item-"))
-                continue;
-            id.remove_prefix(5);
-            std::size_t index = 0;
-            auto const [end, ec] = std::from_chars(id.data(), id.data() + id.size(), index);
-            bool const canonical = id == "0" || !id.starts_with('0'); // as std::to_string writes it
-            if (canonical && ec == std::errc{} && end == id.data() + id.size() && index < count)
-                by_index[index] = &p.response;
-        }
-    std::vector<outcome> answers(count);
-    for (std::size_t i = 0; i < count; ++i) {
-        auto& r = answers[i];
-        if (!by_index[i]) {
-            r.ec = decoded ? error_code(error::malformed_response) : decoded.error();
-            r.written = true;
-        } else {
-            r.response = std::move(*by_index[i]);
-            if (r.response.status / 100 != 2) {
-                r.details = parse_error_details(r.response);
-                r.ec = to_error_code(*r.details);
-            }
-        }
-        r.response.exchange = whole.response.exchange;
+/// `error::malformed_response` (written: Google had it) when its part is missing. The
+/// outcomes must be empty (default-constructed): each part is read straight into its
+/// call's, with no copy between.
+inline void read_batch_answers(outcome const& whole, std::span<outcome* const> answers) {
+    if (whole.ec || whole.response.status / 100 != 2) {
+        for (auto* a : answers)
+            if (a)
+                *a = whole;
+        return;
     }
+    // Each part by its call's index: "item-N", as `batch_request` named them. A part
+    // named otherwise answers none of them; of two parts naming one call, the first does.
+    auto const target = [](void* context, std::string_view id) -> http::response* {
+        auto const& to = *static_cast<std::span<outcome* const>*>(context);
+        if (!id.starts_with("item-"))
+            return nullptr;
+        id.remove_prefix(5);
+        std::size_t index = 0;
+        auto const [end, ec] = std::from_chars(id.data(), id.data() + id.size(), index);
+        bool const canonical = id == "0" || !id.starts_with('0'); // as std::to_string writes it
+        if (!canonical || ec != std::errc{} || end != id.data() + id.size() || index >= to.size() || !to[index] ||
+            to[index]->response.status != 0)
+            return nullptr;
+        return &to[index]->response;
+    };
+    auto const fault = batch::decode_parts(whole.response, {target, &answers});
+    for (auto* a : answers) {
+        if (!a)
+            continue;
+        if (fault) // every call fails alike, parts read before the fault included
+            a->response = {};
+        if (fault || a->response.status == 0) {
+            a->ec = fault ? fault : error_code(error::malformed_response);
+            a->written = true;
+        } else if (a->response.status / 100 != 2) {
+            a->details = parse_error_details(a->response);
+            a->ec = to_error_code(*a->details);
+        }
+        a->response.exchange = whole.response.exchange;
+    }
+}
+
+/// `read_batch_answers` for `count` calls, into outcomes of their own.
+inline std::vector<outcome> batch_answers(outcome const& whole, std::size_t count) {
+    std::vector<outcome> answers(count);
+    std::vector<outcome*> into;
+    into.reserve(count);
+    for (auto& a : answers)
+        into.push_back(&a);
+    read_batch_answers(whole, into);
     return answers;
 }
 
@@ -244,7 +261,10 @@ private:
 
     // One batch: one API, one user, one origin, one token (the envelope carries it).
     static void write_key(call const& c, std::string& key) {
-        std::string_view const origin = c.request->url.encoded_origin();
+        // A request with a target holds only its origin in its URL (`has_valid_target`):
+        // the URL's text is the origin, with no parse of it.
+        std::string_view const origin = c.request->target.empty() ? std::string_view(c.request->url.encoded_origin())
+                                                                   : std::string_view(c.request->url.buffer());
         std::string_view const token = http::field_value(c.request->headers, boost::beast::http::field::authorization);
         key.clear();
         key.append(c.traits.method_id.starts_with("calendar.") ? "c\n" : "g\n").append(c.traits.quota_key).append("\n");
@@ -370,15 +390,20 @@ private:
             settle(ex, key, waiting->second, next);
     }
 
-    // Hands `o` to `w`'s caller unless it has its outcome already (it cancelled): one turn
-    // later, never inside this layer's work; on the caller's own executor; in a handler of
-    // its own, so that a caller's handler that throws (the exception goes on to `run`
-    // from a strand's inline dispatch) leaves the other callers of its batch unaffected.
+    // Hands `o` to `w`'s caller unless it has its outcome already (it cancelled).
     static void finish(std::shared_ptr<waiter> const& w, outcome o) {
         if (w->done)
             return;
-        w->done = true;
         w->result = std::move(o);
+        hand_over(w);
+    }
+
+    // Hands `w->result` to `w`'s caller: one turn later, never inside this layer's work; on
+    // the caller's own executor; in a handler of its own, so that a caller's handler that
+    // throws (the exception goes on to `run` from a strand's inline dispatch) leaves the
+    // other callers of its batch unaffected.
+    static void hand_over(std::shared_ptr<waiter> const& w) {
+        w->done = true;
         auto const ex = boost::asio::get_associated_executor(*w->handler);
         boost::asio::post(ex, [w] {
             auto handler = std::move(*w->handler);
@@ -419,9 +444,16 @@ private:
         envelope.traits.idempotent = envelope.request->replay_on_stale_connection;
         ++counters_.batch_requests;
         counters_.batched_calls += calls.size();
-        auto answers = batch_answers(co_await next(envelope), calls.size());
-        for (std::size_t i = 0; i < calls.size(); ++i)
-            finish(calls[i], std::move(answers[i]));
+        auto const whole = co_await next(envelope);
+        // Straight into the waiters' outcomes; none for a call cancelled meanwhile.
+        std::vector<outcome*> answers;
+        answers.reserve(calls.size());
+        for (auto const& w : calls)
+            answers.push_back(w->done ? nullptr : &w->result);
+        read_batch_answers(whole, answers);
+        for (auto const& w : calls)
+            if (!w->done)
+                hand_over(w);
     }
 
     batching_options options_;

@@ -103,7 +103,7 @@ inline bool read_inner_response(std::string_view text, http::response& out) {
             return false;
         text = text.substr(0, n);
     }
-    out.body = std::string(text);
+    out.body.assign(text);
     return true;
 }
 
@@ -162,7 +162,7 @@ GAPI_DECL std::string encode_request(std::span<part_request const> parts, std::s
     return out;
 }
 
-GAPI_DECL boost::system::result<std::vector<part_response>> decode_response(http::response const& envelope) {
+GAPI_DECL error_code decode_parts(http::response const& envelope, part_sink sink) {
     error_code const malformed = error::malformed_response;
     auto const type = envelope.headers.find(boost::beast::http::field::content_type);
     if (type == envelope.headers.end())
@@ -203,11 +203,10 @@ GAPI_DECL boost::system::result<std::vector<part_response>> decode_response(http
     auto pos = find_delimiter(0);
     if (pos == std::string_view::npos)
         return malformed;
-    std::vector<part_response> parts;
     for (;;) {
         pos += delimiter.size();
         if (body.substr(pos, 2) == "--")
-            return parts; // the closing delimiter
+            return {}; // the closing delimiter
         // The rest of the delimiter line (transport padding), then the part.
         auto const eol = body.find('\n', pos);
         if (eol == std::string_view::npos)
@@ -217,16 +216,28 @@ GAPI_DECL boost::system::result<std::vector<part_response>> decode_response(http
         if (next == std::string_view::npos)
             return malformed; // no closing delimiter: the answer was cut short
         std::string_view part = body.substr(start, next - start);
-        part_response r;
         std::optional<std::string_view> content_id;
         if (!detail::read_headers(part, nullptr, "Content-ID", content_id))
             return malformed;
-        r.content_id = detail::response_id(content_id.value_or(std::string_view()));
-        if (!detail::read_inner_response(part, r.response))
+        auto* const target = sink.target(sink.context, detail::response_id(content_id.value_or(std::string_view())));
+        http::response unwanted;
+        if (!detail::read_inner_response(part, target ? *target : unwanted))
             return malformed;
-        parts.push_back(std::move(r));
         pos = next;
     }
+}
+
+GAPI_DECL boost::system::result<std::vector<part_response>> decode_response(http::response const& envelope) {
+    std::vector<part_response> parts;
+    // Each pointer is used before the next part grows the vector.
+    auto const append = [](void* context, std::string_view content_id) -> http::response* {
+        auto& all = *static_cast<std::vector<part_response>*>(context);
+        all.push_back({std::string(content_id), {}});
+        return &all.back().response;
+    };
+    if (auto const ec = decode_parts(envelope, {append, &parts}))
+        return ec;
+    return parts;
 }
 
 } // namespace gapi::batch

@@ -111,8 +111,9 @@ GAPI_DECL calendar_service::result<sync_result> calendar_service::do_sync_events
     co_return std::pair{ec, sync_result{std::move(all.items), std::move(all.next_sync_token), true}};
 }
 
-GAPI_DECL calendar_service::operation<event> calendar_service::do_get_event(calendar_service self, std::string calendar_id,
-                                                                        std::string event_id) {
+GAPI_DECL calendar_service::operation<event> calendar_service::do_get_event(calendar_service const& self,
+                                                                        std::string const& calendar_id,
+                                                                        std::string const& event_id) {
     auto req = detail::get_event_request(self.options(), calendar_id, event_id);
     return gapi::detail::fetch_operation<event>(self.context(), std::move(req));
 }

@@ -193,19 +193,19 @@ GAPI_DECL gmail_service::operation<draft> gmail_service::do_create_draft(gmail_s
     return gapi::detail::fetch_operation<draft>(self.context(), std::move(req), std::move(traits));
 }
 
-GAPI_DECL gmail_service::operation<message> gmail_service::do_send_draft(gmail_service self, std::string id) {
+GAPI_DECL gmail_service::operation<message> gmail_service::do_send_draft(gmail_service const& self, std::string const& id) {
     auto req = detail::send_draft_request(self.options(), id);
     return gapi::detail::fetch_operation<message>(self.context(), std::move(req));
 }
 
-GAPI_DECL gmail_service::operation<draft> gmail_service::do_get_draft(gmail_service self, std::string id,
+GAPI_DECL gmail_service::operation<draft> gmail_service::do_get_draft(gmail_service const& self, std::string const& id,
                                                                    message_format format) {
     auto req = detail::get_draft_request(self.options(), id, format);
     return gapi::detail::fetch_operation<draft>(self.context(), std::move(req));
 }
 
-GAPI_DECL gmail_service::operation<draft_list> gmail_service::do_list_drafts(gmail_service self, std::size_t max_results,
-                                                                          std::string page_token) {
+GAPI_DECL gmail_service::operation<draft_list> gmail_service::do_list_drafts(gmail_service const& self, std::size_t max_results,
+                                                                          std::string const& page_token) {
     auto req = detail::list_drafts_request(self.options(), max_results, page_token);
     return gapi::detail::fetch_operation<draft_list>(self.context(), std::move(req));
 }
@@ -265,13 +265,13 @@ GAPI_DECL gmail_service::result<std::vector<message_ref>> gmail_service::do_list
     }
 }
 
-GAPI_DECL gmail_service::operation<message> gmail_service::do_get_message(gmail_service self, std::string id,
+GAPI_DECL gmail_service::operation<message> gmail_service::do_get_message(gmail_service const& self, std::string const& id,
                                                                        message_format format) {
     auto req = detail::get_message_request(self.options(), id, format);
     return gapi::detail::fetch_operation<message>(self.context(), std::move(req));
 }
 
-GAPI_DECL gmail_service::operation<profile> gmail_service::do_get_profile(gmail_service self) {
+GAPI_DECL gmail_service::operation<profile> gmail_service::do_get_profile(gmail_service const& self) {
     auto req = detail::get_profile_request(self.options());
     return gapi::detail::fetch_operation<profile>(self.context(), std::move(req));
 }

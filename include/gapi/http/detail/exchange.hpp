@@ -21,7 +21,9 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/core/buffers_range.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/optional/optional.hpp>
 
 #include <algorithm>
 #include <array>
@@ -36,6 +38,51 @@ namespace gapi::http::detail {
 struct response_limits {
     std::size_t header_bytes;
     std::size_t body_bytes;
+};
+
+/// Beast's `string_body` for reading, without its zero fill: Beast's reader grows the
+/// string with `resize` (writing zeros over every byte it is about to copy in), which
+/// cost a batched call ~1 % of its client instructions for its share of a batch's body.
+/// This one appends each buffer.
+struct appending_string_body {
+    using value_type = std::string;
+
+    static std::uint64_t size(value_type const& body) noexcept { return body.size(); }
+
+    class reader {
+    public:
+        template <bool isRequest, class Fields>
+        reader(boost::beast::http::header<isRequest, Fields>&, value_type& body) : body_(body) {}
+
+        void init(boost::optional<std::uint64_t> const& length, error_code& ec) {
+            ec = {};
+            if (!length)
+                return;
+            if (*length > body_.max_size()) {
+                ec = boost::beast::http::error::buffer_overflow;
+                return;
+            }
+            body_.reserve(static_cast<std::size_t>(*length));
+        }
+
+        template <class ConstBufferSequence>
+        std::size_t put(ConstBufferSequence const& buffers, error_code& ec) {
+            std::size_t const extra = boost::asio::buffer_size(buffers);
+            if (extra > body_.max_size() - body_.size()) {
+                ec = boost::beast::http::error::buffer_overflow;
+                return 0;
+            }
+            ec = {};
+            for (auto const& b : boost::beast::buffers_range_ref(buffers))
+                body_.append(static_cast<char const*>(b.data()), b.size());
+            return extra;
+        }
+
+        void finish(error_code& ec) { ec = {}; }
+
+    private:
+        value_type& body_;
+    };
 };
 
 /// Failures after which a request on a reused connection may be the keep-alive race: the
@@ -97,7 +144,7 @@ boost::asio::awaitable<error_code> exchange(Stream& stream, boost::beast::flat_b
     written = true;
     out.exchange.request_written = true;
     for (;;) {
-        bhttp::response_parser<bhttp::string_body> parser;
+        bhttp::response_parser<appending_string_body> parser;
         parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(limits.header_bytes, UINT32_MAX)));
         parser.body_limit(limits.body_bytes);
         if (head_request)
