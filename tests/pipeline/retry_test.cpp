@@ -1075,6 +1075,49 @@ BOOST_AUTO_TEST_CASE(each_user_has_a_lane_of_their_own) {
     BOOST_TEST(gate.running() == 1u);
 }
 
+namespace {
+asio::awaitable<std::pair<error_code, int>> throws_at_once() {
+    throw std::runtime_error("a bug");
+    co_return std::pair{error_code{}, 1};
+}
+asio::awaitable<std::pair<error_code, int>> throws_after_suspending(asio::io_context& ioc) {
+    co_await asio::post(ioc, asio::use_awaitable);
+    throw boost::system::system_error(make_error_code(gapi::error::invalid_url));
+}
+asio::awaitable<gapi::pipeline::outcome> call_that_throws(asio::io_context& ioc) {
+    co_await asio::post(ioc, asio::use_awaitable);
+    throw std::bad_alloc();
+}
+std::pair<error_code, int> read_answer(gapi::pipeline::outcome const& o) { return {o.ec, 42}; }
+} // namespace
+
+// What an operation throws (a bug inside gapi, or a system_error thrown on purpose) is its
+// handler's error, one turn later when it threw before it suspended; its place goes on.
+BOOST_AUTO_TEST_CASE(an_exception_inside_an_operation_is_its_error_and_its_place_goes_on) {
+    asio::io_context ioc;
+    gapi::detail::admission gate(1, ioc.get_executor());
+    std::vector<std::string> log;
+    bool started = false;
+    auto const handler = [&](std::string name) {
+        return [&, name](error_code ec, int value) {
+            log.push_back(name + (started ? ": " : " (inside its start): ") + ec.message() + " " + std::to_string(value));
+        };
+    };
+    auto const at_once = [] { return gapi::detail::operation_result<int>(throws_at_once()); };
+    auto const later = [&] { return gapi::detail::operation_result<int>(throws_after_suspending(ioc)); };
+    auto const call = [&] { return gapi::detail::operation_result<int>(call_that_throws(ioc), &read_answer); };
+    gapi::detail::start_operation<int>(ioc.get_executor(), gate, "me", at_once, handler("at once"));
+    gapi::detail::start_operation<int>(ioc.get_executor(), gate, "me", later, handler("later"));
+    gapi::detail::start_operation<int>(ioc.get_executor(), gate, "me", call, handler("call"));
+    started = true;
+    ioc.run();
+    auto const bug = make_error_code(gapi::error::internal_error).message();
+    BOOST_TEST((log == std::vector<std::string>{"at once: " + bug + " 0",
+                                                "later: " + make_error_code(gapi::error::invalid_url).message() + " 0",
+                                                "call: " + bug + " 0"}));
+    BOOST_TEST(gate.running() == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(leaving_with_nobody_waiting_frees_a_place) {
     gapi::detail::admission gate(1);
     auto& me = gate.lane_of("");

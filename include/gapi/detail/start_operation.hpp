@@ -186,38 +186,69 @@ private:
     std::map<std::string, lane, std::less<>> lanes_;
 };
 
-/// The coroutine of one operation: awaits `op`, gives its place in `l` to the next
-/// operation waiting there, and completes `handler` with the result. The handler is
-/// called from here rather than from `co_spawn`'s completion, so that the result moves
-/// once into the handler's call instead of through `co_spawn`'s completion and the
-/// function objects wrapping it (a `gmail::message` was moved ten times per call).
-/// Like co_spawn's completion, it never runs the handler inside the starting call.
+/// Completes an operation with `result`: its place in `l` goes to the next operation
+/// waiting there, then `handler` gets the result.
 template <class T>
-boost::asio::awaitable<void> run_operation(operation_result<T> op, admission* gate, admission::lane* l,
-                                           boost::asio::any_completion_handler<void(error_code, T)> handler,
-                                           [[maybe_unused]] boost::asio::any_completion_executor work,
-                                           boost::asio::any_io_executor ex, bool on_ex) {
-    // `work` is held, not used: it keeps the handler's executor counted until the end.
-    std::pair<error_code, T> result;
-    try {
-        if (op.read) {
-            auto const o = co_await std::move(op.call);
-            result = op.read(o);
-        } else {
-            result = co_await std::move(op.whole);
-        }
-    } catch (...) {
-        result = {error_of(std::current_exception()), T{}};
-    }
-    // As co_spawn does for its own completion: an operation that ended without ever
-    // suspending (its arguments refused, a daily limit known at once) ran inside the call
-    // that started it, and its handler must not; it completes one turn later. Otherwise a
-    // handler that starts the next such call would recurse without bound.
-    bool const suspended = co_await boost::asio::detail::awaitable_thread_has_context_switched{};
-    if (!suspended)
-        co_await boost::asio::post(ex, boost::asio::use_awaitable);
+void complete_operation(admission* gate, admission::lane* l,
+                        boost::asio::any_completion_handler<void(error_code, T)>& handler,
+                        boost::asio::any_io_executor const& ex, bool on_ex, std::pair<error_code, T> result) {
     gate->leave(*l);
     complete_handler(ex, on_ex, std::move(handler), result.first, std::move(result.second));
+}
+
+/// The same with `failure` and an empty `T`.
+template <class T>
+void fail_operation(admission* gate, admission::lane* l, boost::asio::any_completion_handler<void(error_code, T)>& handler,
+                    boost::asio::any_io_executor const& ex, bool on_ex, error_code failure) {
+    complete_operation<T>(gate, l, handler, ex, on_ex, {failure, T{}});
+}
+
+/// The coroutine of one operation: awaits `work` (a call's outcome, or a whole result),
+/// gives its place in `l` to the next operation waiting there, and completes `handler`
+/// with `read` of what it got. The handler is called from here rather than from
+/// `co_spawn`'s completion, so that the result moves once into the handler's call instead
+/// of through `co_spawn`'s completion and the function objects wrapping it (a
+/// `gmail::message` was moved ten times per call). Like co_spawn's completion, it never
+/// runs the handler inside the starting call.
+///
+/// Its frame holds what it awaits and nothing else: the result is made and handed over
+/// in plain functions. A frame of over ~1 KiB (a message and an outcome, both branches'
+/// in one frame, were 1.5 KiB) misses malloc's per-thread cache, and cost every call a
+/// trip through malloc's bins and back.
+template <class T, class Result, class Read>
+boost::asio::awaitable<void> run_operation(boost::asio::awaitable<Result> work, Read read, admission* gate,
+                                           admission::lane* l,
+                                           boost::asio::any_completion_handler<void(error_code, T)> handler,
+                                           [[maybe_unused]] boost::asio::any_completion_executor work_guard,
+                                           boost::asio::any_io_executor ex, bool on_ex) {
+    // `work_guard` is held, not used: it keeps the handler's executor counted until the end.
+    error_code failure;
+    bool completing = false;
+    try {
+        auto got = co_await std::move(work);
+        // As co_spawn does for its own completion: an operation that ended without ever
+        // suspending (its arguments refused, a daily limit known at once) ran inside the
+        // call that started it, and its handler must not; it completes one turn later.
+        // Otherwise a handler that starts the next such call would recurse without bound.
+        if (!co_await boost::asio::detail::awaitable_thread_has_context_switched{})
+            co_await boost::asio::post(ex, boost::asio::use_awaitable);
+        completing = true;
+        complete_operation<T>(gate, l, handler, ex, on_ex, read(std::move(got)));
+        co_return;
+    } catch (...) {
+        if (completing) // the caller's handler threw: on to their io_context::run, as from co_spawn
+            throw;
+        failure = error_of(std::current_exception());
+    }
+    if (!co_await boost::asio::detail::awaitable_thread_has_context_switched{})
+        co_await boost::asio::post(ex, boost::asio::use_awaitable);
+    fail_operation<T>(gate, l, handler, ex, on_ex, failure);
+}
+
+/// `run_operation`'s `read` for an operation that is a coroutine of its own.
+template <class T>
+std::pair<error_code, T> whole_result(std::pair<error_code, T>&& got) {
+    return std::move(got);
 }
 
 /// The type-erased core: runs `op` on `ex` and completes `handler` with its result, on
@@ -234,11 +265,20 @@ void launch(boost::asio::any_io_executor const& ex, admission& gate, admission::
     namespace asio = boost::asio;
     auto slot = asio::get_associated_cancellation_slot(handler);
     auto work = work_for(handler, ex, on_ex);
-    asio::co_spawn(ex, run_operation<T>(std::move(op), &gate, &l, std::move(handler), std::move(work), ex, on_ex),
-                   asio::bind_cancellation_slot(slot, [](std::exception_ptr e) {
-                       if (e) // thrown by the user's handler: it reaches their io_context::run
-                           std::rethrow_exception(e);
-                   }));
+    auto rethrow = asio::bind_cancellation_slot(slot, [](std::exception_ptr e) {
+        if (e) // thrown by the user's handler: it reaches their io_context::run
+            std::rethrow_exception(e);
+    });
+    if (op.read)
+        asio::co_spawn(ex,
+                       run_operation<T>(std::move(op.call), op.read, &gate, &l, std::move(handler), std::move(work),
+                                        ex, on_ex),
+                       std::move(rethrow));
+    else
+        asio::co_spawn(ex,
+                       run_operation<T>(std::move(op.whole), &whole_result<T>, &gate, &l, std::move(handler),
+                                        std::move(work), ex, on_ex),
+                       std::move(rethrow));
 }
 
 /// Makes the operation's awaitable and launches it in the place `l` holds for it. Making

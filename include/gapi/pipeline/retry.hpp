@@ -271,11 +271,16 @@ inline boost::asio::awaitable<bool> look_for_applied(retry_options const& option
     co_return true;
 }
 
-// The loop of `with_retries` and `with_retries_owning`: `Call` is `call&` or `call`.
+inline call& the_call(call& c) noexcept { return c; }
+inline call& the_call(std::unique_ptr<call> const& c) noexcept { return *c; }
+
+// The loop of `with_retries` and `with_retries_owning`: `Call` is `call&` or
+// `std::unique_ptr<call>`.
 template <class Call>
 boost::asio::awaitable<outcome> retry_loop(retry_options const& options, timing const& t, retry_counters& counters,
-                                           Call c, next_layer const& next,
+                                           Call held, next_layer const& next,
                                            std::function<void(attempt_report const&)> const& on_attempt) {
+    call& c = the_call(held);
     call_traits const& traits = c.traits;
     ++counters.calls;
     auto const started = t.now();
@@ -375,12 +380,16 @@ inline boost::asio::awaitable<outcome> with_retries(retry_options const& options
     return detail::retry_loop<call&>(options, t, counters, c, next, on_attempt);
 }
 
-/// The same loop for a call it owns: `c` is moved into the loop's frame, so that a caller
-/// holding the call only to await the loop needs no frame of its own.
+/// The same loop for a call it owns, so that a caller holding the call only to await the
+/// loop needs no frame of its own. The call moves to the heap, not into the loop's frame:
+/// with it, the frame (an outcome, and the awaitable's own slot for one) grew past ~1 KiB,
+/// which malloc's per-thread cache does not serve, and every call paid a trip through
+/// malloc's bins for it, dearer than the small allocation for the call.
 inline boost::asio::awaitable<outcome> with_retries_owning(retry_options const& options, timing const& t,
                                                             retry_counters& counters, call&& c, next_layer const& next,
                                                             std::function<void(attempt_report const&)> const& on_attempt) {
-    return detail::retry_loop<call>(options, t, counters, std::move(c), next, on_attempt);
+    return detail::retry_loop<std::unique_ptr<call>>(options, t, counters, std::make_unique<call>(std::move(c)), next,
+                                                     on_attempt);
 }
 
 } // namespace gapi::pipeline
