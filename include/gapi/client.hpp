@@ -274,7 +274,7 @@ private:
     pipeline::next_layer batch_;
     pipeline::next_layer authorize_;
     std::string bearer_; // the last Authorization value set, "Bearer " and the token
-    std::function<void(pipeline::attempt_report const&)> report_; // the hook and the log, per attempt
+    std::function<void(pipeline::attempt_report const&)> report_; // the hook and the log, per attempt; empty without both
     std::function<void(pipeline::attempt_report const&)> on_attempt_;
     std::function<void(pipeline::log_level, std::string_view)> log_;
     /// Users over Gmail's daily sending limit, and until when (Google's retry time).

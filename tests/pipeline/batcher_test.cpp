@@ -14,6 +14,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/http/field.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <memory>
@@ -88,6 +89,7 @@ struct batching {
                            auto c = get_call(target, field);
                            auto o = co_await layer(c, next);
                            outcomes.push_back(o.ec);
+                           bodies.push_back(o.response.body);
                        },
                        asio::bind_cancellation_slot(slot, asio::detached));
     }
@@ -139,7 +141,9 @@ struct batching {
     std::vector<std::shared_ptr<asio::steady_timer>> windows;
     std::vector<sent_request> sent;
     std::vector<error_code> outcomes;
+    std::vector<std::string> bodies; ///< each outcome's response body, in the same order
     std::size_t started = 0;
+    bool answer_parts = false; ///< a batch is answered with a 200 part per call, `{"part":N}`
     pl::retry_counters counters;
     pl::timing timing{[] { return std::chrono::steady_clock::time_point{}; },
                       [] { return std::chrono::system_clock::time_point{}; },
@@ -156,6 +160,16 @@ struct batching {
         sent.push_back({std::string(c.request->method_id), batch ? c.request->quota_units : 1u, t});
         co_await hold(t);
         pl::outcome o;
+        if (answer_parts && batch) {
+            o.response.status = 200;
+            o.response.headers.set(boost::beast::http::field::content_type, "multipart/mixed; boundary=b");
+            for (unsigned i = 0; i < c.request->quota_units; ++i)
+                o.response.body += "--b\r\nContent-Type: application/http\r\nContent-ID: <response-item-" +
+                                   std::to_string(i) + ">\r\n\r\nHTTP/1.1 200 OK\r\n\r\n{\"part\":" +
+                                   std::to_string(i) + "}\r\n";
+            o.response.body += "--b--\r\n";
+            co_return o;
+        }
         o.ec = asio::error::connection_reset;
         co_return o;
     };
@@ -314,6 +328,30 @@ BOOST_AUTO_TEST_CASE(a_caller_that_cancels_while_its_batch_forms_leaves_it) {
     b.answer(0);
     BOOST_TEST_REQUIRE(b.sizes() == (std::vector<unsigned>{1, 1}), boost::test_tools::per_element());
     BOOST_TEST(b.sent[1].method_id == "gmail.users.messages.get"); // a batch of one goes plain
+}
+
+// Its part's answer is dropped: the outcome it has (aborted) is never written over, and
+// the others get their own parts.
+BOOST_AUTO_TEST_CASE(a_caller_that_cancels_while_its_batch_is_on_its_way_is_aborted_and_the_others_answered) {
+    batching b;
+    b.answer_parts = true;
+    asio::cancellation_signal leave;
+    b.call();
+    b.call(leave.slot());
+    b.call();
+    b.settle();
+    BOOST_TEST_REQUIRE(b.sizes() == std::vector<unsigned>{3}, boost::test_tools::per_element());
+    leave.emit(asio::cancellation_type::terminal);
+    b.settle();
+    BOOST_TEST_REQUIRE(b.outcomes.size() == 1u);
+    BOOST_TEST(b.outcomes[0] == asio::error::operation_aborted);
+    b.answer(0);
+    BOOST_TEST_REQUIRE(b.outcomes.size() == 3u);
+    BOOST_TEST(b.bodies[0].empty());
+    BOOST_TEST(!b.outcomes[1]);
+    BOOST_TEST(b.bodies[1] == R"({"part":0})");
+    BOOST_TEST(!b.outcomes[2]);
+    BOOST_TEST(b.bodies[2] == R"({"part":2})");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1088,7 +1088,12 @@ asio::awaitable<gapi::pipeline::outcome> call_that_throws(asio::io_context& ioc)
     co_await asio::post(ioc, asio::use_awaitable);
     throw std::bad_alloc();
 }
+asio::awaitable<gapi::pipeline::outcome> answered_call(asio::io_context& ioc) {
+    co_await asio::post(ioc, asio::use_awaitable);
+    co_return gapi::pipeline::outcome{};
+}
 std::pair<error_code, int> read_answer(gapi::pipeline::outcome const& o) { return {o.ec, 42}; }
+std::pair<error_code, int> read_that_throws(gapi::pipeline::outcome const&) { throw std::bad_alloc(); }
 } // namespace
 
 // What an operation throws (a bug inside gapi, or a system_error thrown on purpose) is its
@@ -1106,15 +1111,25 @@ BOOST_AUTO_TEST_CASE(an_exception_inside_an_operation_is_its_error_and_its_place
     auto const at_once = [] { return gapi::detail::operation_result<int>(throws_at_once()); };
     auto const later = [&] { return gapi::detail::operation_result<int>(throws_after_suspending(ioc)); };
     auto const call = [&] { return gapi::detail::operation_result<int>(call_that_throws(ioc), &read_answer); };
-    gapi::detail::start_operation<int>(ioc.get_executor(), gate, "me", at_once, handler("at once"));
-    gapi::detail::start_operation<int>(ioc.get_executor(), gate, "me", later, handler("later"));
-    gapi::detail::start_operation<int>(ioc.get_executor(), gate, "me", call, handler("call"));
-    started = true;
+    auto const read = [&] { return gapi::detail::operation_result<int>(answered_call(ioc), &read_that_throws); };
+    auto const fine = [&] { return gapi::detail::operation_result<int>(answered_call(ioc), &read_answer); };
+    // Started on the io_context's own thread, where an operation is admitted and run
+    // inside the call that starts it.
+    asio::post(ioc, [&] {
+        gapi::detail::start_operation<int>(ioc.get_executor(), gate, "me", at_once, handler("at once"));
+        gapi::detail::start_operation<int>(ioc.get_executor(), gate, "me", later, handler("later"));
+        gapi::detail::start_operation<int>(ioc.get_executor(), gate, "me", call, handler("call"));
+        gapi::detail::start_operation<int>(ioc.get_executor(), gate, "me", read, handler("read"));
+        gapi::detail::start_operation<int>(ioc.get_executor(), gate, "me", fine, handler("fine"));
+        started = true;
+    });
     ioc.run();
     auto const bug = make_error_code(gapi::error::internal_error).message();
     BOOST_TEST((log == std::vector<std::string>{"at once: " + bug + " 0",
                                                 "later: " + make_error_code(gapi::error::invalid_url).message() + " 0",
-                                                "call: " + bug + " 0"}));
+                                                "call: " + bug + " 0", "read: " + bug + " 0",
+                                                "fine: " + error_code().message() + " 42"}),
+               boost::test_tools::per_element());
     BOOST_TEST(gate.running() == 0u);
 }
 

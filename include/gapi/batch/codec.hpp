@@ -53,8 +53,8 @@ GAPI_DECL std::string encode_request(std::span<part_request const> parts, std::s
 GAPI_DECL boost::system::result<std::vector<part_response>> decode_response(http::response const& envelope);
 
 /// Where `decode_parts` reads each part's response: `*target(context, content_id)` (the
-/// id as `part_response::content_id` has it), or nowhere when that is null (the part is
-/// still checked).
+/// id as `part_response::content_id` has it; the view points into the envelope, valid
+/// during the call), or nowhere when that is null (the part is still checked).
 struct part_sink {
     http::response* (*target)(void* context, std::string_view content_id); ///< where a part goes
     void* context; ///< `target`'s first argument

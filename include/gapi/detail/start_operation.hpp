@@ -196,6 +196,17 @@ void complete_operation(admission* gate, admission::lane* l,
     complete_handler(ex, on_ex, std::move(handler), result.first, std::move(result.second));
 }
 
+/// `read(got)`, or what it threw as the error (`error_of`): reading a resource may fail
+/// (memory runs out), and that is the operation's error, not the caller's handler's.
+template <class T, class Result, class Read>
+std::pair<error_code, T> read_result(Read& read, Result&& got) {
+    try {
+        return read(std::move(got));
+    } catch (...) {
+        return {error_of(std::current_exception()), T{}};
+    }
+}
+
 /// The same with `failure` and an empty `T`.
 template <class T>
 void fail_operation(admission* gate, admission::lane* l, boost::asio::any_completion_handler<void(error_code, T)>& handler,
@@ -232,8 +243,8 @@ boost::asio::awaitable<void> run_operation(boost::asio::awaitable<Result> work, 
         // Otherwise a handler that starts the next such call would recurse without bound.
         if (!co_await boost::asio::detail::awaitable_thread_has_context_switched{})
             co_await boost::asio::post(ex, boost::asio::use_awaitable);
-        completing = true;
-        complete_operation<T>(gate, l, handler, ex, on_ex, read(std::move(got)));
+        completing = true; // nothing below throws but the caller's handler: `read_result` catches
+        complete_operation<T>(gate, l, handler, ex, on_ex, read_result<T>(read, std::move(got)));
         co_return;
     } catch (...) {
         if (completing) // the caller's handler threw: on to their io_context::run, as from co_spawn

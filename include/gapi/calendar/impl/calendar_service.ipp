@@ -127,7 +127,7 @@ GAPI_DECL calendar_service::result<event> calendar_service::do_insert_event(cale
     // is success. After attempts that provably did nothing (a 429, a 401), the id belongs
     // to another event and the conflict stands.
     if (ec == api_error::conflict && !ev.id.empty() && res.exchange.earlier_attempt_may_have_acted)
-        co_return co_await gapi::detail::awaited(do_get_event(self, std::move(calendar_id), std::move(ev.id)));
+        co_return co_await gapi::detail::awaited(do_get_event(self, calendar_id, ev.id));
     if (ec)
         co_return std::pair{ec, event{}};
     co_return gapi::detail::read_resource<event>(res.body);
