@@ -243,7 +243,10 @@ boost::asio::awaitable<void> run_operation(boost::asio::awaitable<Result> work, 
         // Otherwise a handler that starts the next such call would recurse without bound.
         if (!co_await boost::asio::detail::awaitable_thread_has_context_switched{})
             co_await boost::asio::post(ex, boost::asio::use_awaitable);
-        completing = true; // nothing below throws but the caller's handler: `read_result` catches
+        // From here on, what throws is the caller's handler (`read_result` catches the
+        // read's failures), or an allocation failing as the place is handed on or the
+        // handler dispatched to its own executor, which goes on to `run` as it did before.
+        completing = true;
         complete_operation<T>(gate, l, handler, ex, on_ex, read_result<T>(read, std::move(got)));
         co_return;
     } catch (...) {

@@ -18,12 +18,12 @@
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_range.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/error.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/core/buffers_range.hpp>
 #include <boost/beast/http/message.hpp>
+#include <boost/beast/http/read.hpp>
 #include <boost/optional/optional.hpp>
 
 #include <algorithm>
