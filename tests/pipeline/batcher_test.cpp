@@ -344,11 +344,12 @@ void cancel_the_second_of_a_batch_on_its_way(bool answer_at_once) {
     b.call();
     b.settle();
     BOOST_TEST_REQUIRE(b.sizes() == std::vector<unsigned>{3}, boost::test_tools::per_element());
-    if (answer_at_once)
-        b.sent[0].answer->cancel(); // the answer's handler is queued now
-    // The cancellation reaches the layer at once (the call's co_spawn has no executor of
-    // its own to pass it through), and the cancelled caller's hand-over is queued after.
+    // The cancellation reaches the layer in a handler that the call's co_spawn queues now;
+    // the batch's answer is queued after it, and the cancelled caller's hand-over (queued
+    // when the cancellation arrives) after the answer.
     leave.emit(asio::cancellation_type::terminal);
+    if (answer_at_once)
+        b.sent[0].answer->cancel();
     b.settle();
     if (!answer_at_once) {
         BOOST_TEST_REQUIRE(b.outcomes.size() == 1u);
