@@ -14,6 +14,7 @@
 #include <boost/url/parse.hpp>
 
 #include <array>
+#include <forward_list>
 #include <string>
 #include <vector>
 
@@ -351,6 +352,23 @@ BOOST_AUTO_TEST_CASE(query_parameters_read_as_boost_url_decodes_them) {
     auto const url = boost::urls::url(boost::urls::parse_origin_form("/p?q=a+b%2Bc&form%61t=raw").value());
     BOOST_TEST(query_param(url, "q").value() == "a b+c");
     BOOST_TEST(query_param(url, "format").value() == "raw");
+}
+
+// Routing reads a path's segments as views, decoding only those with an escape; they must
+// be what Boost.URL's segments() gives.
+BOOST_AUTO_TEST_CASE(path_segments_read_as_boost_url_decodes_them) {
+    for (std::string_view const path :
+         {"/gmail/v1/users/me/messages/c5395256b655f7f2", "/calendar/v3/calendars/a%40b.example/events/e1",
+          "/x/a%2Fb/c+d/%E2%82%AC", "/", "/a//b/", "/upload/gmail/v1/users/me/messages/send", "/%41"}) {
+        auto const url = boost::urls::url(boost::urls::parse_origin_form(path).value());
+        std::vector<std::string> expected;
+        for (auto const s : boost::urls::url_view(url).segments())
+            expected.push_back(s);
+        std::vector<std::string_view> views;
+        std::forward_list<std::string> decoded;
+        decoded_segments(url, views, decoded);
+        BOOST_TEST(std::vector<std::string>(views.begin(), views.end()) == expected, path);
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

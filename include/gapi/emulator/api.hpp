@@ -10,9 +10,11 @@
 #include <boost/beast/http/verb.hpp>
 #include <boost/json/value.hpp>
 #include <boost/url/url.hpp>
+#include <boost/url/url_view.hpp>
 
 #include <chrono>
 #include <cstdint>
+#include <forward_list>
 #include <optional>
 #include <span>
 #include <string>
@@ -109,6 +111,23 @@ GAPI_DECL std::optional<clock_type::time_point> parse_rfc3339(std::string_view t
 GAPI_DECL std::optional<std::string> query_param(boost::urls::url const& url, std::string_view key);
 /// Every decoded value of a repeated query parameter.
 GAPI_DECL std::vector<std::string> query_params(boost::urls::url const& url, std::string_view key);
+
+/// A URL's path segments, decoded, as views: into the URL's own text for a segment with
+/// no escape (almost always), else into a string kept in `decoded`. Routing reads every
+/// call's path, and a string per segment (a Gmail id outgrows the small-string buffer)
+/// was an allocation each. The views live as long as `url` and `decoded`.
+template <class Views>
+void decoded_segments(boost::urls::url const& url, Views& segments, std::forward_list<std::string>& decoded) {
+    for (auto const s : boost::urls::url_view(url).encoded_segments()) {
+        std::string_view const text = s;
+        if (text.find('%') == std::string_view::npos) {
+            segments.push_back(text);
+        } else {
+            decoded.push_front(s.decode());
+            segments.push_back(decoded.front());
+        }
+    }
+}
 
 /// base64url (RFC 4648 §5) decoding that also accepts the standard alphabet and
 /// missing or present padding; nullopt on any other character.

@@ -412,6 +412,48 @@ private:
         });
     }
 
+    // Hands each outcome of `calls` to its caller as `hand_over` does, but those on the
+    // first one's executor (all of them, in practice: the client's) in one handler that
+    // resumes them in turn: a handler per caller was an operation to allocate, queue and
+    // run for every call of the batch. A caller's handler that throws ends that handler;
+    // the callers after it are resumed in a new one, then the exception goes on to `run`.
+    static void hand_over_all(std::vector<std::shared_ptr<waiter>> calls) {
+        std::erase_if(calls, [](auto const& w) { return w->done; }); // cancelled: answered already
+        if (calls.empty())
+            return;
+        auto const ex = boost::asio::get_associated_executor(*calls.front()->handler);
+        std::erase_if(calls, [&](auto const& w) {
+            if (boost::asio::get_associated_executor(*w->handler) == ex)
+                return false;
+            hand_over(w);
+            return true;
+        });
+        for (auto const& w : calls)
+            w->done = true;
+        boost::asio::post(ex, resume_in_turn{std::move(calls), 0, ex});
+    }
+
+    struct resume_in_turn {
+        std::vector<std::shared_ptr<waiter>> calls;
+        std::size_t next;
+        boost::asio::any_io_executor ex;
+
+        void operator()() {
+            while (next < calls.size()) {
+                auto const& w = calls[next++];
+                auto handler = std::move(*w->handler);
+                w->handler.reset();
+                try {
+                    std::move(handler)(std::move(w->result));
+                } catch (...) {
+                    if (next < calls.size())
+                        boost::asio::post(ex, resume_in_turn{std::move(calls), next, ex});
+                    throw;
+                }
+            }
+        }
+    };
+
     // One batch request for `calls`; a single call goes alone, as it would have.
     boost::asio::awaitable<void> flush(std::vector<std::shared_ptr<waiter>> calls, std::string key,
                                        next_layer const& next) {
@@ -451,9 +493,7 @@ private:
         for (auto const& w : calls)
             answers.push_back(w->done ? nullptr : &w->result);
         read_batch_answers(whole, answers);
-        for (auto const& w : calls)
-            if (!w->done)
-                hand_over(w);
+        hand_over_all(std::move(calls));
     }
 
     batching_options options_;

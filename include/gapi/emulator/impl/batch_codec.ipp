@@ -128,9 +128,13 @@ GAPI_DECL std::variant<std::vector<batch_part>, std::string> parse_batch_request
     if (auto* message = std::get_if<std::string>(&split))
         return std::move(*message);
 
+    auto const& texts = std::get<std::vector<std::string_view>>(split);
     std::vector<batch_part> parts;
-    for (auto part_text : std::get<std::vector<std::string_view>>(split)) {
-        std::vector<b::header_line> part_headers;
+    parts.reserve(texts.size());
+    // Reused from part to part: a batch of 50 parts made 100 of these vectors.
+    std::vector<b::header_line> part_headers, inner_headers;
+    for (auto part_text : texts) {
+        part_headers.clear();
         if (!b::take_headers(part_text, part_headers))
             return std::string("Failed to parse batch request, error: malformed part headers.");
         batch_part part;
@@ -171,7 +175,7 @@ GAPI_DECL std::variant<std::vector<batch_part>, std::string> parse_batch_request
                 continue;
             part.request.headers.insert(field.name(), name, field.value());
         }
-        std::vector<b::header_line> inner_headers;
+        inner_headers.clear();
         if (!b::take_headers(part_text, inner_headers))
             return std::string("Failed to parse batch request, error: malformed inner headers.");
         std::size_t content_length = std::string_view::npos;

@@ -6,6 +6,7 @@
 
 #include <gapi/emulator/calendar_service.hpp>
 
+#include <boost/container/small_vector.hpp>
 #include <boost/json/array.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
@@ -916,13 +917,13 @@ GAPI_DECL boost::json::object calendar_service::inspect_json() const {
 GAPI_DECL std::optional<matched_call> calendar_service::match(verb method,
                                                               boost::urls::url const& url) const {
     namespace cal = detail::calendar;
-    std::vector<std::string> s;
-    for (auto const& seg : boost::urls::url_view(url).segments())
-        s.emplace_back(seg);
+    boost::container::small_vector<std::string_view, 10> s;
+    std::forward_list<std::string> decoded;
+    decoded_segments(url, s, decoded);
     if (s.size() < 3 || s[0] != "calendar" || s[1] != "v3")
         return std::nullopt;
-    auto const call = [](method_info const& m, std::vector<std::string> params) {
-        return matched_call{&m, std::move(params)};
+    auto const call = [](method_info const& m, std::initializer_list<std::string_view> params) {
+        return matched_call{&m, std::vector<std::string>(params.begin(), params.end())};
     };
     if (s.size() == 3 && s[2] == "freeBusy" && method == verb::post)
         return call(cal::freebusy_query, {});

@@ -1286,9 +1286,9 @@ GAPI_DECL std::optional<matched_call> gmail_service::match(verb method, boost::u
     namespace g = detail::gmail;
     try {
         // Inline storage: matching runs on every call and should not allocate for the path.
-        boost::container::small_vector<std::string, 10> segs;
-        for (auto const& s : boost::urls::url_view(url).segments())
-            segs.emplace_back(s);
+        boost::container::small_vector<std::string_view, 10> segs;
+        std::forward_list<std::string> decoded;
+        decoded_segments(url, segs, decoded);
         std::size_t k = 0;
         bool upload = false;
         if (!segs.empty() && segs[0] == "upload") {
@@ -1300,13 +1300,13 @@ GAPI_DECL std::optional<matched_call> gmail_service::match(verb method, boost::u
         }
         if (segs.size() < k + 5 || segs[k] != "gmail" || segs[k + 1] != "v1" || segs[k + 2] != "users")
             return std::nullopt;
-        std::string const user = segs[k + 3];
-        std::span<std::string const> const rest(segs.data() + k + 4, segs.size() - (k + 4));
+        std::string_view const user = segs[k + 3];
+        std::span<std::string_view const> const rest(segs.data() + k + 4, segs.size() - (k + 4));
         auto is = [&](std::initializer_list<std::string_view> want) {
             return std::equal(rest.begin(), rest.end(), want.begin(), want.end());
         };
-        auto call = [&](method_info const& m, std::vector<std::string> params) {
-            return std::optional<matched_call>(matched_call{&m, std::move(params)});
+        auto call = [&](method_info const& m, std::initializer_list<std::string_view> params) {
+            return std::optional<matched_call>(matched_call{&m, std::vector<std::string>(params.begin(), params.end())});
         };
 
         if (upload) {
