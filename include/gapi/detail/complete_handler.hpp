@@ -19,7 +19,7 @@
 namespace gapi::detail {
 
 /// Whether `handler`'s associated executor is `current`. Asked of the handler's own type,
-/// before it is type-erased: an `any_completion_handler` answers with an
+/// before it is type-erased (if it ever is): an `any_completion_handler` answers with an
 /// `any_completion_executor`, which allocates a wrapper for an `any_io_executor` each time
 /// it is asked. An executor of another type counts as a different one: its handler is
 /// dispatched to it, which is always correct, only slower.

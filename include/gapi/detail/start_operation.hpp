@@ -188,12 +188,22 @@ private:
 
 /// Completes an operation with `result`: its place in `l` goes to the next operation
 /// waiting there, then `handler` gets the result.
-template <class T>
-void complete_operation(admission* gate, admission::lane* l,
-                        boost::asio::any_completion_handler<void(error_code, T)>& handler,
-                        boost::asio::any_io_executor const& ex, bool on_ex, std::pair<error_code, T> result) {
+///
+/// What the caller's handler throws goes on to their `io_context::run`, as from any Asio
+/// operation, but from a handler of its own, posted to `ex`: not up through the frames
+/// that completed this operation (the transport's, or a batch's hand-over that has its
+/// other callers' answers to give), and not into the inline dispatch of an io_context's
+/// executor, which keeps one exception for `run` and folds a second one into
+/// `multiple_exceptions`.
+template <class T, class Handler>
+void complete_operation(admission* gate, admission::lane* l, Handler& handler, boost::asio::any_io_executor const& ex,
+                        bool on_ex, std::pair<error_code, T> result) {
     gate->leave(*l);
-    complete_handler(ex, on_ex, std::move(handler), result.first, std::move(result.second));
+    try {
+        complete_handler(ex, on_ex, std::move(handler), result.first, std::move(result.second));
+    } catch (...) {
+        boost::asio::post(ex, [thrown = std::current_exception()] { std::rethrow_exception(thrown); });
+    }
 }
 
 /// `read(got)`, or what it threw as the error (`error_of`): reading a resource may fail
@@ -208,9 +218,9 @@ std::pair<error_code, T> read_result(Read& read, Result&& got) {
 }
 
 /// The same with `failure` and an empty `T`.
-template <class T>
-void fail_operation(admission* gate, admission::lane* l, boost::asio::any_completion_handler<void(error_code, T)>& handler,
-                    boost::asio::any_io_executor const& ex, bool on_ex, error_code failure) {
+template <class T, class Handler>
+void fail_operation(admission* gate, admission::lane* l, Handler& handler, boost::asio::any_io_executor const& ex,
+                    bool on_ex, error_code failure) {
     complete_operation<T>(gate, l, handler, ex, on_ex, {failure, T{}});
 }
 
@@ -226,10 +236,14 @@ void fail_operation(admission* gate, admission::lane* l, boost::asio::any_comple
 /// in plain functions. A frame of over ~1 KiB (a message and an outcome, both branches'
 /// in one frame, were 1.5 KiB) misses malloc's per-thread cache, and cost every call a
 /// trip through malloc's bins and back.
-template <class T, class Result, class Read>
+///
+/// `handler` is the caller's own, of its own type, for an operation that started at once
+/// (an `any_completion_handler` only for one that waited in its lane): type-erased, it
+/// was an allocation per call, and it took the result by value at each of its layers, so
+/// that a `gmail::message` was moved three times on its way to the caller.
+template <class T, class Result, class Read, class Handler>
 boost::asio::awaitable<void> run_operation(boost::asio::awaitable<Result> work, Read read, admission* gate,
-                                           admission::lane* l,
-                                           boost::asio::any_completion_handler<void(error_code, T)> handler,
+                                           admission::lane* l, Handler handler,
                                            [[maybe_unused]] boost::asio::any_completion_executor work_guard,
                                            boost::asio::any_io_executor ex, bool on_ex) {
     // `work_guard` is held, not used: it keeps the handler's executor counted until the end.
@@ -243,14 +257,14 @@ boost::asio::awaitable<void> run_operation(boost::asio::awaitable<Result> work, 
         // Otherwise a handler that starts the next such call would recurse without bound.
         if (!co_await boost::asio::detail::awaitable_thread_has_context_switched{})
             co_await boost::asio::post(ex, boost::asio::use_awaitable);
-        // From here on, what throws is the caller's handler (`read_result` catches the
-        // read's failures), or an allocation failing as the place is handed on or the
-        // handler dispatched to its own executor, which goes on to `run` as it did before.
+        // From here on, what may throw is an allocation failing as the place is handed on
+        // or the handler dispatched to its own executor, which goes on to `run`: the
+        // read's failures are caught by `read_result`, the handler's by `complete_operation`.
         completing = true;
         complete_operation<T>(gate, l, handler, ex, on_ex, read_result<T>(read, std::move(got)));
         co_return;
     } catch (...) {
-        if (completing) // the caller's handler threw: on to their io_context::run, as from co_spawn
+        if (completing) // on to the caller's io_context::run, as from co_spawn
             throw;
         failure = error_of(std::current_exception());
     }
@@ -265,7 +279,7 @@ std::pair<error_code, T> whole_result(std::pair<error_code, T>&& got) {
     return std::move(got);
 }
 
-/// The type-erased core: runs `op` on `ex` and completes `handler` with its result, on
+/// The core: runs `op` on `ex` and completes `handler` with its result, on
 /// the handler's associated executor, keeping that executor's work counted meanwhile.
 /// The handler's cancellation slot reaches the coroutine. An exception escaping `op`
 /// becomes an error code (`error_of`); nothing gapi throws reaches the user's
@@ -273,14 +287,14 @@ std::pair<error_code, T> whole_result(std::pair<error_code, T>&& got) {
 /// Asio operation). When it completes, its place in `l` goes to the next operation
 /// waiting there. `on_ex`: the handler's executor is `ex` (`runs_on`), whose work the
 /// coroutine counts.
-template <class T>
+template <class T, class Handler>
 void launch(boost::asio::any_io_executor const& ex, admission& gate, admission::lane& l, operation_result<T> op,
-            boost::asio::any_completion_handler<void(error_code, T)> handler, bool on_ex) {
+            Handler handler, bool on_ex) {
     namespace asio = boost::asio;
     auto slot = asio::get_associated_cancellation_slot(handler);
     auto work = work_for(handler, ex, on_ex);
     auto rethrow = asio::bind_cancellation_slot(slot, [](std::exception_ptr e) {
-        if (e) // thrown by the user's handler: it reaches their io_context::run
+        if (e) // an allocation failing as the operation completed: it reaches their io_context::run
             std::rethrow_exception(e);
     });
     if (op.read)
@@ -299,9 +313,9 @@ void launch(boost::asio::any_io_executor const& ex, admission& gate, admission::
 /// it builds the request (and may make the coroutine), which fails for a misconfigured
 /// root or when memory runs out: then the handler gets the error, posted, and the caller
 /// gives the place back (false).
-template <class T, class MakeAwaitable>
+template <class T, class MakeAwaitable, class Handler>
 bool start_admitted(boost::asio::any_io_executor const& ex, admission& gate, admission::lane& l, MakeAwaitable& make,
-                    boost::asio::any_completion_handler<void(error_code, T)> handler, bool on_ex) {
+                    Handler handler, bool on_ex) {
     namespace asio = boost::asio;
     operation_result<T> op;
     try {
@@ -383,9 +397,10 @@ auto start_operation(boost::asio::any_io_executor const& ex, admission& gate, st
     return asio::async_initiate<CompletionToken, void(error_code, T)>(
         [ex, &gate](auto handler, MakeAwaitable make_op, std::string lane_key) {
             bool const on_ex = runs_on(handler, ex);
-            asio::any_completion_handler<void(error_code, T)> h(std::move(handler));
-            auto admit = [ex, &gate, h = std::move(h), make_op = std::move(make_op), lane_key = std::move(lane_key),
-                          on_ex]() mutable {
+            // Type-erased only if it has to wait: an operation that starts at once keeps
+            // the caller's handler as it is (`run_operation`).
+            auto admit = [ex, &gate, h = std::move(handler), make_op = std::move(make_op),
+                          lane_key = std::move(lane_key), on_ex]() mutable {
                 auto& l = gate.lane_of(lane_key);
                 if (gate.try_enter(l)) {
                     if (!start_admitted<T>(ex, gate, l, make_op, std::move(h), on_ex))
@@ -394,8 +409,9 @@ auto start_operation(boost::asio::any_io_executor const& ex, admission& gate, st
                 }
                 // A queued operation starts on the gate's executor.
                 bool const on_gate_executor = on_ex && ex == gate.executor();
-                auto queued = std::make_shared<queued_operation<T, MakeAwaitable>>(gate, l, std::move(make_op),
-                                                                                   std::move(h), on_gate_executor);
+                auto queued = std::make_shared<queued_operation<T, MakeAwaitable>>(
+                    gate, l, std::move(make_op), asio::any_completion_handler<void(error_code, T)>(std::move(h)),
+                    on_gate_executor);
                 queued->watch_cancellation();
                 gate.wait(l, std::move(queued));
             };

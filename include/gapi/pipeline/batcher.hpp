@@ -272,9 +272,9 @@ private:
     }
 
     // A call waiting for its batch's answer. It holds the caller's handler (and so the
-    // caller's coroutine), and nothing holds it but its group or its batch: when those go
-    // without an answer (the io_context shut down), the handler goes with them, as a
-    // pending operation's does.
+    // caller's coroutine), and nothing holds it but its group, its batch or its hand-over:
+    // when those go without an answer (the io_context shut down), the handler goes with
+    // them, as a pending operation's does.
     struct waiter {
         explicit waiter(waiting_handler h) : handler(std::move(h)) {}
         std::shared_ptr<http::request> request;
@@ -399,9 +399,8 @@ private:
     }
 
     // Hands `w->result` to `w`'s caller: one turn later, never inside this layer's work; on
-    // the caller's own executor; in a handler of its own, so that a caller's handler that
-    // throws (the exception goes on to `run` from a strand's inline dispatch) leaves the
-    // other callers of its batch unaffected.
+    // the caller's own executor; in a handler of its own. For a call that went alone, one
+    // cancelled, and one on another executor than its batch's first (`hand_over_all`).
     static void hand_over(std::shared_ptr<waiter> const& w) {
         w->done = true;
         auto const ex = boost::asio::get_associated_executor(*w->handler);
@@ -415,8 +414,11 @@ private:
     // Hands each outcome of `calls` to its caller as `hand_over` does, but those on the
     // first one's executor (all of them, in practice: the client's) in one handler that
     // resumes them in turn: a handler per caller was an operation to allocate, queue and
-    // run for every call of the batch. A caller's handler that throws ends that handler;
-    // the callers after it are resumed in a new one, then the exception goes on to `run`.
+    // run for every call of the batch. A caller's completion handler that throws does not
+    // stop it: gapi's operations post what it throws on to `run` from a handler of its own
+    // (`detail::complete_operation`). Should a resumed caller still let an exception out
+    // (a coroutine of the user's awaiting the pipeline on a strand), the callers after it
+    // are resumed in a new handler, then the exception goes on to `run`.
     static void hand_over_all(std::vector<std::shared_ptr<waiter>> calls) {
         std::erase_if(calls, [](auto const& w) { return w->done; }); // cancelled: answered already
         if (calls.empty())
