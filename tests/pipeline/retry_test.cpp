@@ -618,7 +618,58 @@ void check_throwing_handlers_in_a_batch(bool on_strand) {
     BOOST_TEST(f.client->stats().batched_calls == 10u);
 }
 
+// The same with callers that are coroutines of the user's: two of them throw once their
+// answers resumed them, and their co_spawn completion rethrows; an io_context's inline
+// dispatch catches what that completion throws, so each must be resumed in a handler of
+// its own for both exceptions to reach run.
+void check_throwing_coroutines_in_a_batch(bool on_strand) {
+    pipeline_fixture f({.quota = {.enabled = false}}, {},
+                       [](gapi::client_options& o) { o.batching.enabled = true; }, on_strand);
+    struct from_the_coroutine : std::runtime_error {
+        from_the_coroutine() : std::runtime_error("thrown by the caller's coroutine") {}
+    };
+    int completed = 0, failed = 0;
+    auto const ex = f.client->get_executor();
+    asio::post(ex, [&] {
+        for (int i = 0; i < 10; ++i)
+            asio::co_spawn(
+                ex,
+                [&]() -> asio::awaitable<void> {
+                    auto [ec, profile] = co_await f.gmail->get_profile(use_tuple);
+                    failed += ec ? 1 : 0;
+                    if (++completed == 1 || completed == 5)
+                        throw from_the_coroutine();
+                },
+                [](std::exception_ptr e) {
+                    if (e)
+                        std::rethrow_exception(e);
+                });
+    });
+    int thrown = 0;
+    auto const deadline = std::chrono::steady_clock::now() + 20s;
+    while ((completed < 10 || thrown < 2) && std::chrono::steady_clock::now() < deadline) {
+        try {
+            f.ioc.run_one_for(100ms);
+        } catch (from_the_coroutine const&) {
+            ++thrown;
+        }
+    }
+    BOOST_TEST(thrown == 2);
+    BOOST_TEST(completed == 10);
+    BOOST_TEST(failed == 0);
+    BOOST_TEST(f.client->stats().batch_requests == 1u);
+    BOOST_TEST(f.client->stats().batched_calls == 10u);
+}
+
 } // namespace
+
+BOOST_AUTO_TEST_CASE(exceptions_from_two_coroutines_awaiting_one_batch_each_reach_run) {
+    check_throwing_coroutines_in_a_batch(false);
+}
+
+BOOST_AUTO_TEST_CASE(on_a_strand_exceptions_from_two_coroutines_awaiting_one_batch_each_reach_run) {
+    check_throwing_coroutines_in_a_batch(true);
+}
 
 BOOST_AUTO_TEST_CASE(exceptions_from_two_handlers_of_a_batch_each_reach_run_and_the_others_are_answered) {
     check_throwing_handlers_in_a_batch(false);

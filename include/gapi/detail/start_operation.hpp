@@ -188,22 +188,11 @@ private:
 
 /// Completes an operation with `result`: its place in `l` goes to the next operation
 /// waiting there, then `handler` gets the result.
-///
-/// What the caller's handler throws goes on to their `io_context::run`, as from any Asio
-/// operation, but from a handler of its own, posted to `ex`: not up through the frames
-/// that completed this operation (the transport's, or a batch's hand-over that has its
-/// other callers' answers to give), and not into the inline dispatch of an io_context's
-/// executor, which keeps one exception for `run` and folds a second one into
-/// `multiple_exceptions`.
 template <class T, class Handler>
 void complete_operation(admission* gate, admission::lane* l, Handler& handler, boost::asio::any_io_executor const& ex,
                         bool on_ex, std::pair<error_code, T> result) {
     gate->leave(*l);
-    try {
-        complete_handler(ex, on_ex, std::move(handler), result.first, std::move(result.second));
-    } catch (...) {
-        boost::asio::post(ex, [thrown = std::current_exception()] { std::rethrow_exception(thrown); });
-    }
+    complete_handler(ex, on_ex, std::move(handler), result.first, std::move(result.second));
 }
 
 /// `read(got)`, or what it threw as the error (`error_of`): reading a resource may fail
@@ -257,14 +246,14 @@ boost::asio::awaitable<void> run_operation(boost::asio::awaitable<Result> work, 
         // Otherwise a handler that starts the next such call would recurse without bound.
         if (!co_await boost::asio::detail::awaitable_thread_has_context_switched{})
             co_await boost::asio::post(ex, boost::asio::use_awaitable);
-        // From here on, what may throw is an allocation failing as the place is handed on
-        // or the handler dispatched to its own executor, which goes on to `run`: the
-        // read's failures are caught by `read_result`, the handler's by `complete_operation`.
+        // From here on, what throws is the caller's handler (`read_result` catches the
+        // read's failures), or an allocation failing as the place is handed on or the
+        // handler dispatched to its own executor, which goes on to `run` as it did before.
         completing = true;
         complete_operation<T>(gate, l, handler, ex, on_ex, read_result<T>(read, std::move(got)));
         co_return;
     } catch (...) {
-        if (completing) // on to the caller's io_context::run, as from co_spawn
+        if (completing) // the caller's handler threw: on to their io_context::run, as from co_spawn
             throw;
         failure = error_of(std::current_exception());
     }
@@ -294,7 +283,7 @@ void launch(boost::asio::any_io_executor const& ex, admission& gate, admission::
     auto slot = asio::get_associated_cancellation_slot(handler);
     auto work = work_for(handler, ex, on_ex);
     auto rethrow = asio::bind_cancellation_slot(slot, [](std::exception_ptr e) {
-        if (e) // an allocation failing as the operation completed: it reaches their io_context::run
+        if (e) // thrown by the user's handler: it reaches their io_context::run
             std::rethrow_exception(e);
     });
     if (op.read)

@@ -272,9 +272,9 @@ private:
     }
 
     // A call waiting for its batch's answer. It holds the caller's handler (and so the
-    // caller's coroutine), and nothing holds it but its group, its batch or its hand-over:
-    // when those go without an answer (the io_context shut down), the handler goes with
-    // them, as a pending operation's does.
+    // caller's coroutine), and nothing holds it but its group or its batch: when those go
+    // without an answer (the io_context shut down), the handler goes with them, as a
+    // pending operation's does.
     struct waiter {
         explicit waiter(waiting_handler h) : handler(std::move(h)) {}
         std::shared_ptr<http::request> request;
@@ -399,8 +399,9 @@ private:
     }
 
     // Hands `w->result` to `w`'s caller: one turn later, never inside this layer's work; on
-    // the caller's own executor; in a handler of its own. For a call that went alone, one
-    // cancelled, and one on another executor than its batch's first (`hand_over_all`).
+    // the caller's own executor; in a handler of its own, so that a caller's handler that
+    // throws (the exception goes on to `run` from a strand's inline dispatch) leaves the
+    // other callers of its batch unaffected.
     static void hand_over(std::shared_ptr<waiter> const& w) {
         w->done = true;
         auto const ex = boost::asio::get_associated_executor(*w->handler);
@@ -410,51 +411,6 @@ private:
             std::move(handler)(std::move(w->result));
         });
     }
-
-    // Hands each outcome of `calls` to its caller as `hand_over` does, but those on the
-    // first one's executor (all of them, in practice: the client's) in one handler that
-    // resumes them in turn: a handler per caller was an operation to allocate, queue and
-    // run for every call of the batch. A caller's completion handler that throws does not
-    // stop it: gapi's operations post what it throws on to `run` from a handler of its own
-    // (`detail::complete_operation`). Should a resumed caller still let an exception out
-    // (a coroutine of the user's awaiting the pipeline on a strand), the callers after it
-    // are resumed in a new handler, then the exception goes on to `run`.
-    static void hand_over_all(std::vector<std::shared_ptr<waiter>> calls) {
-        std::erase_if(calls, [](auto const& w) { return w->done; }); // cancelled: answered already
-        if (calls.empty())
-            return;
-        auto const ex = boost::asio::get_associated_executor(*calls.front()->handler);
-        std::erase_if(calls, [&](auto const& w) {
-            if (boost::asio::get_associated_executor(*w->handler) == ex)
-                return false;
-            hand_over(w);
-            return true;
-        });
-        for (auto const& w : calls)
-            w->done = true;
-        boost::asio::post(ex, resume_in_turn{std::move(calls), 0, ex});
-    }
-
-    struct resume_in_turn {
-        std::vector<std::shared_ptr<waiter>> calls;
-        std::size_t next;
-        boost::asio::any_io_executor ex;
-
-        void operator()() {
-            while (next < calls.size()) {
-                auto const& w = calls[next++];
-                auto handler = std::move(*w->handler);
-                w->handler.reset();
-                try {
-                    std::move(handler)(std::move(w->result));
-                } catch (...) {
-                    if (next < calls.size())
-                        boost::asio::post(ex, resume_in_turn{std::move(calls), next, ex});
-                    throw;
-                }
-            }
-        }
-    };
 
     // One batch request for `calls`; a single call goes alone, as it would have.
     boost::asio::awaitable<void> flush(std::vector<std::shared_ptr<waiter>> calls, std::string key,
@@ -495,7 +451,9 @@ private:
         for (auto const& w : calls)
             answers.push_back(w->done ? nullptr : &w->result);
         read_batch_answers(whole, answers);
-        hand_over_all(std::move(calls));
+        for (auto const& w : calls)
+            if (!w->done)
+                hand_over(w);
     }
 
     batching_options options_;
