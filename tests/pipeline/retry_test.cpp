@@ -581,33 +581,37 @@ BOOST_AUTO_TEST_CASE(an_exception_from_the_callers_handler_reaches_run_and_the_c
 
 namespace {
 
-// A batch's callers get their answers one after another: when two callers' handlers
-// throw, each exception reaches run on its own (not folded into Asio's
-// `multiple_exceptions`, as two exceptions caught by one inline dispatch would be), and
-// the others' handlers run all the same.
-void check_throwing_handlers_in_a_batch(bool on_strand) {
+struct from_the_caller : std::runtime_error {
+    from_the_caller() : std::runtime_error("thrown by the caller") {}
+};
+
+// A batch's callers get their answers one after another: when two of them throw, each
+// exception reaches run on its own (not folded into Asio's `multiple_exceptions`, as two
+// exceptions caught by one inline dispatch of an io_context's executor would be), and the
+// other callers are answered all the same. `start(f, on_answer)` starts one get_profile
+// whose caller calls `on_answer(ec)` with its answer; ten are started in one turn.
+template <class Start>
+void check_two_throwing_callers_in_a_batch(bool on_strand, Start start) {
     pipeline_fixture f({.quota = {.enabled = false}}, {},
                        [](gapi::client_options& o) { o.batching.enabled = true; }, on_strand);
     BOOST_TEST_REQUIRE((f.client->get_executor().target<asio::strand<asio::io_context::executor_type>>() != nullptr) ==
                        on_strand);
-    struct from_the_handler : std::runtime_error {
-        from_the_handler() : std::runtime_error("thrown by the caller's handler") {}
-    };
     int completed = 0, failed = 0;
+    std::function<void(error_code)> on_answer = [&](error_code ec) {
+        failed += ec ? 1 : 0;
+        if (++completed == 1 || completed == 5)
+            throw from_the_caller();
+    };
     asio::post(f.client->get_executor(), [&] {
         for (int i = 0; i < 10; ++i)
-            f.gmail->get_profile([&](error_code ec, gapi::gmail::profile) {
-                failed += ec ? 1 : 0;
-                if (++completed == 1 || completed == 5)
-                    throw from_the_handler();
-            });
+            start(f, on_answer);
     });
     int thrown = 0;
     auto const deadline = std::chrono::steady_clock::now() + 20s;
     while ((completed < 10 || thrown < 2) && std::chrono::steady_clock::now() < deadline) {
         try {
             f.ioc.run_one_for(100ms);
-        } catch (from_the_handler const&) {
+        } catch (from_the_caller const&) {
             ++thrown;
         }
     }
@@ -618,47 +622,28 @@ void check_throwing_handlers_in_a_batch(bool on_strand) {
     BOOST_TEST(f.client->stats().batched_calls == 10u);
 }
 
-// The same with callers that are coroutines of the user's: two of them throw once their
-// answers resumed them, and their co_spawn completion rethrows; an io_context's inline
-// dispatch catches what that completion throws, so each must be resumed in a handler of
-// its own for both exceptions to reach run.
-void check_throwing_coroutines_in_a_batch(bool on_strand) {
-    pipeline_fixture f({.quota = {.enabled = false}}, {},
-                       [](gapi::client_options& o) { o.batching.enabled = true; }, on_strand);
-    struct from_the_coroutine : std::runtime_error {
-        from_the_coroutine() : std::runtime_error("thrown by the caller's coroutine") {}
-    };
-    int completed = 0, failed = 0;
-    auto const ex = f.client->get_executor();
-    asio::post(ex, [&] {
-        for (int i = 0; i < 10; ++i)
-            asio::co_spawn(
-                ex,
-                [&]() -> asio::awaitable<void> {
-                    auto [ec, profile] = co_await f.gmail->get_profile(use_tuple);
-                    failed += ec ? 1 : 0;
-                    if (++completed == 1 || completed == 5)
-                        throw from_the_coroutine();
-                },
-                [](std::exception_ptr e) {
-                    if (e)
-                        std::rethrow_exception(e);
-                });
+// Callers with a completion handler, which throws.
+void check_throwing_handlers_in_a_batch(bool on_strand) {
+    check_two_throwing_callers_in_a_batch(on_strand, [](pipeline_fixture& f, std::function<void(error_code)>& on_answer) {
+        f.gmail->get_profile([&on_answer](error_code ec, gapi::gmail::profile) { on_answer(ec); });
     });
-    int thrown = 0;
-    auto const deadline = std::chrono::steady_clock::now() + 20s;
-    while ((completed < 10 || thrown < 2) && std::chrono::steady_clock::now() < deadline) {
-        try {
-            f.ioc.run_one_for(100ms);
-        } catch (from_the_coroutine const&) {
-            ++thrown;
-        }
-    }
-    BOOST_TEST(thrown == 2);
-    BOOST_TEST(completed == 10);
-    BOOST_TEST(failed == 0);
-    BOOST_TEST(f.client->stats().batch_requests == 1u);
-    BOOST_TEST(f.client->stats().batched_calls == 10u);
+}
+
+// Callers that are coroutines of the user's, which throw once their answers resumed
+// them; their co_spawn completion rethrows, and an io_context's inline dispatch catches it.
+void check_throwing_coroutines_in_a_batch(bool on_strand) {
+    check_two_throwing_callers_in_a_batch(on_strand, [](pipeline_fixture& f, std::function<void(error_code)>& on_answer) {
+        asio::co_spawn(
+            f.client->get_executor(),
+            [&f, &on_answer]() -> asio::awaitable<void> {
+                auto [ec, profile] = co_await f.gmail->get_profile(use_tuple);
+                on_answer(ec);
+            },
+            [](std::exception_ptr e) {
+                if (e)
+                    std::rethrow_exception(e);
+            });
+    });
 }
 
 } // namespace
