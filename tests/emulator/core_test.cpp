@@ -335,8 +335,13 @@ BOOST_AUTO_TEST_CASE(batch_responses_echo_content_ids) {
 BOOST_AUTO_TEST_CASE(query_parameters_read_as_boost_url_decodes_them) {
     for (std::string_view const query :
          {"format=full", "form%61t=raw&format=full", "q=a+b&q=c%2Bd&q=", "x", "x=&=v", "a+b=1&a%20b=2",
-          "k=%E2%82%AC&K=no", "metadataHeaders=From&metadataHeaders=To", "empty&format=min%69mal", "&&format=a&", "a%2Bb=3&a+b=4"}) {
-        auto const url = boost::urls::url(boost::urls::parse_origin_form("/p?" + std::string(query)).value());
+          "k=%E2%82%AC&K=no", "metadataHeaders=From&metadataHeaders=To", "empty&format=min%69mal", "&&format=a&", "a%2Bb=3&a+b=4",
+          // whole URLs: the query is read from the text, where a fragment may follow it
+          "http://h:1/p?format=raw#frag", "http://u@h/p?format=a%3Fb&q=?#x?format=no", "http://h/p#x?format=no",
+          "http://h?format=full", "http://h/p?a#format=no"}) {
+        auto const url = boost::urls::url(query.starts_with("http:")
+                                              ? boost::urls::parse_uri(query).value()
+                                              : boost::urls::parse_origin_form("/p?" + std::string(query)).value());
         for (std::string_view const key : {"format", "q", "x", "", "a b", "a+b", "k", "metadataHeaders", "empty", "missing"}) {
             std::vector<std::string> expected;
             for (auto const p : boost::urls::url_view(url).params())
@@ -359,7 +364,9 @@ BOOST_AUTO_TEST_CASE(query_parameters_read_as_boost_url_decodes_them) {
 BOOST_AUTO_TEST_CASE(path_segments_read_as_boost_url_decodes_them) {
     for (std::string_view const path :
          {"/gmail/v1/users/me/messages/c5395256b655f7f2", "/calendar/v3/calendars/a%40b.example/events/e1",
-          "/x/a%2Fb/c+d/%E2%82%AC", "/", "/a//b/", "/upload/gmail/v1/users/me/messages/send", "/%41"}) {
+          "/x/a%2Fb/c+d/%E2%82%AC", "/", "/a//b/", "/upload/gmail/v1/users/me/messages/send", "/%41",
+          // the prefixes Boost.URL skips, and empty segments
+          "/./", "/.", "//", "/.//a", "/./a/b", "/a//b//", "/%2F", "/..", "/../a", "/a/./b", "/.a", "/./.", "///"}) {
         auto const url = boost::urls::url(boost::urls::parse_origin_form(path).value());
         std::vector<std::string> expected;
         for (auto const s : boost::urls::url_view(url).segments())

@@ -4,6 +4,7 @@
 #include <gapi/emulator/gmail_service.hpp>
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
@@ -1269,6 +1270,48 @@ BOOST_AUTO_TEST_CASE(get_other_formats) {
     BOOST_TEST(str(headers[1].at("value")) == "Γεια σου");
     auto all = body(f.call(verb::get, "/gmail/v1/users/me/messages/" + id + "?format=metadata"));
     BOOST_TEST(all.at("payload").at("headers").as_array().size() == 6u);
+}
+
+// minimal and raw are written as text rather than built as an object: the members of full
+// but its payload, in Google's order, and the very bytes Boost.JSON writes (escapes too).
+BOOST_AUTO_TEST_CASE(minimal_and_raw_are_full_without_its_payload_as_boost_json_writes_it) {
+    fixture f;
+    std::vector<std::string> ids;
+    ids.push_back(str(body(f.send(greek_mail)).at("id")));
+    // A snippet that needs escaping: a backslash, a quote (HTML-escaped first) and a control byte.
+    ids.push_back(str(
+        body(f.send(simple_mail("alice@example.com", "to self", {}, "C:\\dir \"q\" \x01 end\r\n"))).at("id")));
+    auto const unlabelled = str(body(f.send(simple_mail("bob@example.com", "no labels"))).at("id"));
+    BOOST_TEST_REQUIRE(f.call(verb::post, "/gmail/v1/users/me/messages/" + unlabelled + "/modify",
+                              R"({"removeLabelIds":["SENT"]})")
+                           .status == 200u);
+    ids.push_back(unlabelled);
+    for (auto const& id : ids) {
+        auto const full = body(f.call(verb::get, "/gmail/v1/users/me/messages/" + id + "?format=full"));
+        for (bool const raw : {false, true}) {
+            auto const res = f.call(verb::get, "/gmail/v1/users/me/messages/" + id + (raw ? "?format=raw" : "?format=minimal"));
+            BOOST_TEST_REQUIRE(res.status == 200u);
+            BOOST_TEST(res.headers[boost::beast::http::field::content_type] == "application/json; charset=UTF-8");
+            auto const read = json::parse(res.body).as_object();
+            json::object expected;
+            for (auto const& [key, value] : full) {
+                if (key != "payload")
+                    expected[key] = value;
+                if (raw && key == "sizeEstimate")
+                    expected["raw"] = read.at("raw");
+            }
+            BOOST_TEST(json::serialize(expected) == res.body);
+            if (raw)
+                BOOST_TEST(decode_base64_any(str(read.at("raw")))->size() == read.at("sizeEstimate").to_number<std::size_t>());
+        }
+    }
+    BOOST_TEST(body(f.call(verb::get, "/gmail/v1/users/me/messages/" + ids[1] + "?format=minimal"))
+                   .at("snippet")
+                   .as_string() == "C:\\dir &quot;q&quot; \x01 end");
+    BOOST_TEST(body(f.call(verb::get, "/gmail/v1/users/me/messages/" + unlabelled + "?format=minimal"))
+                   .at("labelIds")
+                   .as_array()
+                   .empty());
 }
 
 BOOST_AUTO_TEST_CASE(get_errors) {

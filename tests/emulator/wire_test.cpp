@@ -194,6 +194,14 @@ BOOST_AUTO_TEST_CASE(gmail_upload_endpoint_takes_rfc822) {
     BOOST_TEST_REQUIRE(!counts.log.empty());
     BOOST_TEST(counts.log.back().path == "/upload/gmail/v1/users/me/messages/send");
     BOOST_TEST(counts.log.back().upload_type == "media");
+    // The log holds the path decoded.
+    auto const profile = c.request("GET", "/gmail/v1/users/user1%40example.com/profile?uploadType=x%2By",
+                                   {{"Authorization", "Bearer " + token}}, "");
+    BOOST_TEST_REQUIRE(profile.status == 200u, profile.body);
+    auto const logged = f.google.counts().log.back();
+    BOOST_TEST(logged.path == "/gmail/v1/users/user1@example.com/profile");
+    BOOST_TEST(logged.method_id == "gmail.users.getProfile");
+    BOOST_TEST(logged.upload_type == "x+y");
     f.google.with_state([](emulator_state& s) {
         BOOST_TEST_REQUIRE(s.gmail.messages("user1@example.com").size() == 1u);
         BOOST_TEST(s.gmail.messages("user1@example.com")[0].upload_type == "media");

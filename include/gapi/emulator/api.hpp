@@ -12,6 +12,7 @@
 #include <boost/url/url.hpp>
 #include <boost/url/url_view.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <forward_list>
@@ -116,16 +117,33 @@ GAPI_DECL std::vector<std::string> query_params(boost::urls::url const& url, std
 /// no escape (almost always), else into a string kept in `decoded`. Routing reads every
 /// call's path, and a string per segment (a Gmail id outgrows the small-string buffer)
 /// was an allocation each. The views live as long as `url` and `decoded`.
+///
+/// The path is split by hand as Boost.URL's `segments()` splits it (its iterator cost ~80
+/// instructions a segment): after the prefix it skips (a leading "/", or the "/./" or "./"
+/// it may have put in front of a path), every '/' ends a segment; "/" and "" have none.
 template <class Views>
 void decoded_segments(boost::urls::url const& url, Views& segments, std::forward_list<std::string>& decoded) {
-    for (auto const s : boost::urls::url_view(url).encoded_segments()) {
-        std::string_view const text = s;
+    std::string_view path = url.encoded_path();
+    if (path.empty() || path == "/")
+        return;
+    if (path.starts_with("/./"))
+        path.remove_prefix(3);
+    else if (path.starts_with('/'))
+        path.remove_prefix(1);
+    else if (path.starts_with("./"))
+        path.remove_prefix(2);
+    for (;;) {
+        auto const end = std::min(path.find('/'), path.size());
+        auto const text = path.substr(0, end);
         if (text.find('%') == std::string_view::npos) {
             segments.push_back(text);
         } else {
-            decoded.push_front(s.decode());
+            decoded.push_front(boost::urls::pct_string_view(text).decode());
             segments.push_back(decoded.front());
         }
+        if (end == path.size())
+            return;
+        path.remove_prefix(end + 1);
     }
 }
 

@@ -305,7 +305,7 @@ private:
     GAPI_DECL api_response watch(mailbox& box, api_request const& request, bool stop);
     GAPI_DECL void record(mailbox& box, history_record r) const;
 
-    std::map<std::string, mailbox> mailboxes_; // by lowercase email
+    std::map<std::string, mailbox, std::less<>> mailboxes_; // by lowercase email
     gmail_limits limits_;
     std::mt19937_64 rng_;
     std::uint64_t hex_ids_made_ = 0;

@@ -181,7 +181,12 @@ private:
     std::string service_account_client_id_;
     std::unordered_map<std::string, code_grant> codes_;
     std::unordered_map<std::string, refresh_grant> refresh_tokens_;
-    std::unordered_map<std::string, access_grant> access_tokens_;
+    /// Hashes a token as a view, so that a presented one is looked up without a copy.
+    struct token_hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view token) const noexcept { return std::hash<std::string_view>{}(token); }
+    };
+    std::unordered_map<std::string, access_grant, token_hash, std::equal_to<>> access_tokens_;
     std::unordered_map<std::string, std::string> preissued_; ///< email -> refresh token
     grant_counts counts_;
 };

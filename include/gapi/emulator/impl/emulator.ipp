@@ -262,10 +262,13 @@ struct emulator::impl {
 
     // ---- routing (under the lock) ------------------------------------------------
 
-    void log_call(std::string const& method_id, api_request const& req, unsigned status, std::uint64_t connection,
+    void log_call(std::string_view method_id, api_request const& req, unsigned status, std::uint64_t connection,
                   bool in_batch) {
         auto& counts = state.counts;
-        ++counts.by_method[method_id][status];
+        auto by_method = counts.by_method.find(method_id);
+        if (by_method == counts.by_method.end())
+            by_method = counts.by_method.emplace(std::string(method_id), std::map<unsigned, std::size_t>{}).first;
+        ++by_method->second[status];
         // A full log recycles its oldest entry: assigning into its strings reuses their
         // memory, where new strings would cost an allocation each on every request.
         logged_request entry;
@@ -275,8 +278,14 @@ struct emulator::impl {
         }
         entry.method_id.assign(method_id);
         entry.verb.assign(boost::beast::http::to_string(req.method));
-        auto const path = *req.url.encoded_path(); // decoded as it is read
-        entry.path.assign(path.begin(), path.end());
+        // Decoded; copied as it is when it holds no escape (almost always): decoding it
+        // character by character built a temporary string first.
+        if (std::string_view const encoded = req.url.encoded_path(); encoded.find('%') == std::string_view::npos) {
+            entry.path.assign(encoded);
+        } else {
+            auto const path = *req.url.encoded_path(); // decoded as it is read
+            entry.path.assign(path.begin(), path.end());
+        }
         entry.upload_type.clear();
         if (auto upload_type = query_param(req.url, "uploadType"))
             entry.upload_type.assign(*upload_type);
@@ -422,9 +431,11 @@ struct emulator::impl {
             auto call = match(part.request);
             bool const right_api =
                 call && (call->method->family == api_family::calendar) == calendar && !call->method->scopes.empty();
-            std::string method_id = call ? std::string(call->method->id) : "unknown";
+            std::string unrouted_id;
+            std::string_view method_id = call ? call->method->id : std::string_view("unknown");
             if (!call) {
-                r.response = detail::server::unrouted(part.request, method_id);
+                r.response = detail::server::unrouted(part.request, unrouted_id);
+                method_id = unrouted_id;
             } else if (!right_api) {
                 r.response = detail::server::not_found();
             } else {

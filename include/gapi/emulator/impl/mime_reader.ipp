@@ -9,6 +9,7 @@
 
 #include <boost/beast/core/string.hpp>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cstdint>
@@ -30,6 +31,13 @@ inline std::string to_lower(std::string_view s) {
 }
 
 using boost::beast::iequals;
+
+/// `iequals`, inline: Beast's is out of line (~90 instructions a call), and the emulator
+/// asks several times for every part of a batch.
+inline bool ascii_iequals(std::string_view a, std::string_view b) noexcept {
+    return a.size() == b.size() &&
+           std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower(x) == lower(y); });
+}
 
 inline bool is_wsp(char c) noexcept {
     return c == ' ' || c == '\t';
