@@ -1278,9 +1278,11 @@ BOOST_AUTO_TEST_CASE(minimal_and_raw_are_full_without_its_payload_as_boost_json_
     fixture f;
     std::vector<std::string> ids;
     ids.push_back(str(body(f.send(greek_mail)).at("id")));
-    // A snippet that needs escaping: a backslash, a quote (HTML-escaped first) and a control byte.
-    ids.push_back(str(
-        body(f.send(simple_mail("alice@example.com", "to self", {}, "C:\\dir \"q\" \x01 end\r\n"))).at("id")));
+    // A snippet that needs escaping (a backslash, a control byte; a quote is HTML-escaped
+    // first), and bytes that Boost.JSON writes as they are (DEL, a character beyond the BMP).
+    ids.push_back(str(body(f.send(simple_mail("alice@example.com", "to self", {},
+                                              "C:\\dir \"q\" \x01 \x7f \xF0\x9F\x98\x80 end\r\n")))
+                          .at("id")));
     auto const unlabelled = str(body(f.send(simple_mail("bob@example.com", "no labels"))).at("id"));
     BOOST_TEST_REQUIRE(f.call(verb::post, "/gmail/v1/users/me/messages/" + unlabelled + "/modify",
                               R"({"removeLabelIds":["SENT"]})")
@@ -1307,7 +1309,7 @@ BOOST_AUTO_TEST_CASE(minimal_and_raw_are_full_without_its_payload_as_boost_json_
     }
     BOOST_TEST(body(f.call(verb::get, "/gmail/v1/users/me/messages/" + ids[1] + "?format=minimal"))
                    .at("snippet")
-                   .as_string() == "C:\\dir &quot;q&quot; \x01 end");
+                   .as_string() == "C:\\dir &quot;q&quot; \x01 \x7f \xF0\x9F\x98\x80 end");
     BOOST_TEST(body(f.call(verb::get, "/gmail/v1/users/me/messages/" + unlabelled + "?format=minimal"))
                    .at("labelIds")
                    .as_array()

@@ -113,6 +113,17 @@ GAPI_DECL std::optional<std::string> query_param(boost::urls::url const& url, st
 /// Every decoded value of a repeated query parameter.
 GAPI_DECL std::vector<std::string> query_params(boost::urls::url const& url, std::string_view key);
 
+namespace detail {
+/// Beast's `iequals` (ASCII letters alike in either case), inline: Beast's is out of line,
+/// ~90 instructions a call, and the emulator compares several names for every part of a
+/// batch.
+inline bool ascii_iequals(std::string_view a, std::string_view b) noexcept {
+    auto const lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    return a.size() == b.size() &&
+           std::equal(a.begin(), a.end(), b.begin(), [&](char x, char y) { return lower(x) == lower(y); });
+}
+} // namespace detail
+
 /// A URL's path segments, decoded, as views: into the URL's own text for a segment with
 /// no escape (almost always), else into a string kept in `decoded`. Routing reads every
 /// call's path, and a string per segment (a Gmail id outgrows the small-string buffer)

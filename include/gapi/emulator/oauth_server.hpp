@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <random>
 #include <span>
 #include <string>
@@ -181,10 +182,12 @@ private:
     std::string service_account_client_id_;
     std::unordered_map<std::string, code_grant> codes_;
     std::unordered_map<std::string, refresh_grant> refresh_tokens_;
-    /// Hashes a token as a view, so that a presented one is looked up without a copy.
+    /// Hashes a token as a view, so that a presented one is looked up without a copy. Not
+    /// noexcept, as std::hash<std::string> is not: libstdc++ then keeps each entry's hash,
+    /// and a rehash does not hash every token again.
     struct token_hash {
         using is_transparent = void;
-        std::size_t operator()(std::string_view token) const noexcept { return std::hash<std::string_view>{}(token); }
+        std::size_t operator()(std::string_view token) const { return std::hash<std::string_view>{}(token); }
     };
     std::unordered_map<std::string, access_grant, token_hash, std::equal_to<>> access_tokens_;
     std::unordered_map<std::string, std::string> preissued_; ///< email -> refresh token

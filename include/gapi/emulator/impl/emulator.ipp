@@ -432,7 +432,7 @@ struct emulator::impl {
             bool const right_api =
                 call && (call->method->family == api_family::calendar) == calendar && !call->method->scopes.empty();
             std::string unrouted_id;
-            std::string_view method_id = call ? call->method->id : std::string_view("unknown");
+            std::string_view method_id = call ? call->method->id : std::string_view(); // else unrouted's
             if (!call) {
                 r.response = detail::server::unrouted(part.request, unrouted_id);
                 method_id = unrouted_id;

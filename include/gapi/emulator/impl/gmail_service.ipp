@@ -949,9 +949,10 @@ inline json::object message_resource(stored_message const& m, std::string_view f
     return o;
 }
 
-// `s` as a JSON string, byte for byte as boost::json::serialize writes it. Boost escapes
-// only '"', '\\' and control characters: a string without them is copied as it is, and
-// any other goes through Boost's own serializer.
+// `s` as a JSON string, byte for byte as boost::json::serialize writes it. Boost 1.81
+// escapes only '"', '\\' and control characters (the `esc` table of its serializer.ipp;
+// 0x7F and UTF-8 go as they are): a string without them is copied as it is, and any other
+// goes through Boost's own serializer.
 inline void append_json_string(std::string& out, std::string_view s) {
     bool const plain = std::none_of(s.begin(), s.end(), [](char c) {
         return static_cast<unsigned char>(c) < 0x20 || c == '"' || c == '\\';

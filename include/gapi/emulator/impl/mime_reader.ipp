@@ -31,13 +31,7 @@ inline std::string to_lower(std::string_view s) {
 }
 
 using boost::beast::iequals;
-
-/// `iequals`, inline: Beast's is out of line (~90 instructions a call), and the emulator
-/// asks several times for every part of a batch.
-inline bool ascii_iequals(std::string_view a, std::string_view b) noexcept {
-    return a.size() == b.size() &&
-           std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower(x) == lower(y); });
-}
+using ::gapi::emulator::detail::ascii_iequals;
 
 inline bool is_wsp(char c) noexcept {
     return c == ' ' || c == '\t';

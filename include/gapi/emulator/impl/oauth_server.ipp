@@ -508,9 +508,6 @@ GAPI_DECL api_response credentials_missing(boost::urls::url const& url) {
     return res;
 }
 
-/// `Authorization: Bearer <token>` first, then `access_token=`. nullopt when the
-/// request carries no credential at all; an empty string for one that cannot be a
-/// token (another scheme), which Google answers as invalid rather than missing.
 /// The value of the first field `name` of `fields`, empty when there is none. A walk: a
 /// request holds a handful, and Beast's ordered look-up compares names case-insensitively
 /// (~600 instructions for every call and every part of a batch).
@@ -521,17 +518,14 @@ inline std::string_view first_field(http::fields const& fields, http::field name
     return {};
 }
 
-/// The access token `req` presents: its bearer token (empty for another scheme), or its
-/// `access_token` parameter, decoded into `decoded`; none without either.
+/// `Authorization: Bearer <token>` first, then `access_token=` (decoded into `decoded`,
+/// which the view then refers to). nullopt when the request carries no credential at all;
+/// an empty token for one that cannot be a token (another scheme), which Google answers
+/// as invalid rather than missing.
 GAPI_DECL std::optional<std::string_view> presented_token(api_request const& req, std::string& decoded) {
     auto const header = trim(first_field(req.headers, http::field::authorization));
     if (!header.empty()) {
-        auto const scheme_is_bearer = [scheme = header.substr(0, 7)] {
-            return std::equal(scheme.begin(), scheme.end(), "bearer ", [](char c, char lower) {
-                return (c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c) == lower;
-            });
-        };
-        if (header.size() > 7 && scheme_is_bearer())
+        if (header.size() > 7 && ascii_iequals(header.substr(0, 7), "bearer "))
             return trim(header.substr(7));
         return std::string_view();
     }
