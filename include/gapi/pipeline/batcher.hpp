@@ -44,6 +44,7 @@
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -405,11 +406,17 @@ private:
     static void hand_over(std::shared_ptr<waiter> const& w) {
         w->done = true;
         auto const ex = boost::asio::get_associated_executor(*w->handler);
-        boost::asio::post(ex, [w] {
+        auto resume = [w] {
             auto handler = std::move(*w->handler);
             w->handler.reset();
             std::move(handler)(std::move(w->result));
-        });
+        };
+        // One handler per caller either way. Posted through the type-erased executor, it
+        // was wrapped once more on its way to the io_context (two allocations, not one).
+        if (auto const* io = ex.template target<boost::asio::io_context::executor_type>())
+            boost::asio::post(*io, std::move(resume));
+        else
+            boost::asio::post(ex, std::move(resume));
     }
 
     // One batch request for `calls`; a single call goes alone, as it would have.
