@@ -131,8 +131,9 @@ GAPI_DECL std::string make_boundary(std::span<part_request const> parts) {
 
 GAPI_DECL std::string encode_request(std::span<part_request const> parts, std::string_view boundary) {
     using namespace std::string_view_literals;
-    // Sized once (an upper bound: the fields left out are counted too): grown as it was
-    // written, a batch's body was copied several times over.
+    // Sized once: grown as it was written, a batch's body was copied several times over.
+    // The fields left out (Authorization) are counted too, so a batch's parts fit; a part
+    // without them, with a long method name and a long Content-Length, may grow it once more.
     std::size_t size = boundary.size() + 8;
     for (auto const& p : parts) {
         auto const& r = *p.request;
