@@ -246,8 +246,14 @@ public:
 
 private:
     friend struct batch::detail::client_access;
+    friend struct detail::client_pipeline;
 
     GAPI_DECL boost::asio::awaitable<std::pair<error_code, http::response>> send_raw_request(http::request req);
+    // `perform`'s first part: the call's traits completed from `options` and the client's.
+    GAPI_DECL void prepare(pipeline::call& c, call_options const& options);
+    // `perform` for a call `prepare` completed.
+    GAPI_DECL boost::asio::awaitable<pipeline::outcome> perform_prepared(pipeline::call&& c,
+                                                                         call_options const& options);
     // `perform`'s attempts, after its checks.
     GAPI_DECL boost::asio::awaitable<pipeline::outcome> perform_attempts(pipeline::call c,
                                                                          call_options const& options);

@@ -16,15 +16,20 @@
 #include <gapi/gmail/v1/methods.hpp>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <vector>
 
 #include <unistd.h>
@@ -541,7 +546,44 @@ BOOST_AUTO_TEST_CASE(only_the_ten_percent_refused_are_retried) {
     BOOST_TEST(f.google->counts().calls("gmail.users.messages.get") == 132u); // 120 + 12 retries, nothing more
     BOOST_TEST(f.google->counts().calls("gmail.users.messages.get", 429) == 12u);
     BOOST_TEST(f.client->stats().retries == 12u);
+    // Three sends to seed, 120 gets: each counted once as a call, each attempt once.
+    BOOST_TEST(f.client->stats().calls == 123u);
+    BOOST_TEST(f.client->stats().attempts == 135u);
     BOOST_TEST(f.google->counts().calls("batch.gmail") >= 3u); // 50 + 50 + 20 at least, then the retries
+}
+
+// A service's get whose first attempt waits in its batch (no coroutine of its own):
+// terminal cancellation takes it out of the batch before the batch goes, with
+// `operation_aborted` and nothing sent for it; a partial one is not for it (as for a
+// call in a coroutine, whose cancellation state lets only terminal through).
+BOOST_AUTO_TEST_CASE(a_get_cancelled_while_its_batch_forms_is_never_sent) {
+    batch_fixture f({}, {.enabled = true});
+    auto const gmail = f.client->gmail();
+    auto const ids = f.seed(gmail.with({.batch = false}));
+    auto const gets_before = f.google->counts().calls("gmail.users.messages.get");
+    std::array<asio::cancellation_signal, 3> signals;
+    std::array<std::optional<error_code>, 3> got;
+    std::array<std::string, 3> read;
+    asio::post(f.ioc, [&] {
+        // On the client's thread each joins its batch at once; the batch goes a turn later.
+        for (std::size_t i = 0; i < 3; ++i)
+            gmail.get_message(ids[i], gapi::gmail::message_format::minimal,
+                              asio::bind_cancellation_slot(signals[i].slot(),
+                                                           [&, i](error_code ec, gapi::gmail::message m) {
+                                                               got[i] = ec;
+                                                               read[i] = m.id;
+                                                           }));
+        signals[1].emit(asio::cancellation_type::terminal);
+        signals[2].emit(asio::cancellation_type::partial);
+    });
+    gapi_test::run(f.ioc, gapi_test::eventually([&] { return got[0] && got[1] && got[2]; }, "every call answered"));
+    BOOST_TEST(!*got[0]);
+    BOOST_TEST(read[0] == ids[0]);
+    BOOST_TEST(*got[1] == asio::error::operation_aborted);
+    BOOST_TEST(!*got[2]);
+    BOOST_TEST(read[2] == ids[2]);
+    BOOST_TEST(f.google->counts().calls("gmail.users.messages.get") - gets_before == 2u);
+    BOOST_TEST(f.client->admission().running() == 0u); // every place given back
 }
 
 BOOST_AUTO_TEST_CASE(ten_thousand_gets_of_each_api_need_at_most_one_request_in_forty) {

@@ -259,10 +259,11 @@ std::pair<error_code, T> resource_of(pipeline::outcome const& o) {
 }
 
 /// Sends `req` and reads the resource it answers with (one of gapi's resource structs),
-/// as an operation of its own: no coroutine stands between the call and the handler.
+/// as an operation of its own: no coroutine stands between the call and the handler, and
+/// none at all when its first attempt joins a batch (`batched_operation`).
 template <class T>
 operation_result<T> fetch_operation(call_context ctx, http::request&& req, pipeline::call_traits traits) {
-    return {ctx.c->perform(make_call(ctx, std::move(req), std::move(traits)), *ctx.options), &resource_of<T>};
+    return {pending_call{make_call(ctx, std::move(req), std::move(traits)), ctx.c, ctx.options}, &resource_of<T>};
 }
 
 template <class T>

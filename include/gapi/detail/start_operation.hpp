@@ -11,7 +11,10 @@
 
 #include <gapi/detail/complete_handler.hpp>
 #include <gapi/error.hpp>
+#include <gapi/pipeline/batcher.hpp>
 #include <gapi/pipeline/call.hpp>
+#include <gapi/pipeline/retry.hpp>
+#include <gapi/config.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_completion_executor.hpp>
@@ -22,6 +25,7 @@
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_type.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
@@ -32,6 +36,7 @@
 #include <boost/container/deque.hpp>
 #include <boost/system/system_error.hpp>
 
+#include <chrono>
 #include <map>
 #include <optional>
 #include <string>
@@ -40,12 +45,58 @@
 #include <memory>
 #include <utility>
 
+namespace gapi {
+class client;
+struct call_options;
+} // namespace gapi
+
 namespace gapi::detail {
 
+/// One call not yet made: the pipeline's call, the client whose pipeline makes it, and
+/// the call's options (which the call's `keep_alive` keeps).
+struct pending_call {
+    pipeline::call call;
+    client* runner = nullptr;
+    call_options const* options = nullptr;
+};
+
+/// The client's pipeline as an operation reaches it, for a `pending_call` (defined with the
+/// client, in `client.ipp`). Used on the client's executor.
+struct client_pipeline {
+    /// Completes `c`'s traits as `client::perform` does, and answers whether its first
+    /// attempt may join a batch at once (`join_batch`): batching takes it, a token is at
+    /// hand, and nothing waits around the retry loop (no deadline, not a send, no details
+    /// asked for).
+    GAPI_DECL static bool prepare(client& runner, pipeline::call& c, call_options const& options);
+    /// `client::perform` for a call `prepare` completed.
+    GAPI_DECL static boost::asio::awaitable<pipeline::outcome> perform_prepared(client& runner, pipeline::call&& c,
+                                                                                call_options const& options);
+    /// `client::perform`.
+    GAPI_DECL static boost::asio::awaitable<pipeline::outcome> perform(client& runner, pipeline::call&& c,
+                                                                       call_options const& options);
+    /// Makes the first attempt of `c` (`prepare` said it may) in a batch: the token set,
+    /// the call and its attempt counted, `w` joined to its batch. Answers when the call began.
+    GAPI_DECL static std::chrono::steady_clock::time_point join_batch(client& runner, pipeline::call& c,
+                                                                      std::shared_ptr<pipeline::batch_waiter> w);
+    /// `w`, which joined with `c`, was cancelled (`pipeline::batcher::leave`).
+    GAPI_DECL static void leave_batch(client& runner, pipeline::call const& c,
+                                      std::shared_ptr<pipeline::batch_waiter> const& w);
+    /// `pipeline::first_attempt_settles` under the call's retry policy.
+    GAPI_DECL static bool first_attempt_settles(client& runner, pipeline::call const& c, call_options const& options,
+                                                pipeline::outcome& o);
+    /// The retry loop from the second attempt (`pipeline::with_retries_after`).
+    GAPI_DECL static boost::asio::awaitable<pipeline::outcome>
+    attempts_after_first(client& runner, pipeline::call&& c, call_options const& options,
+                         pipeline::answered_attempt first);
+};
+
 /// What an operation runs: a coroutine of its own (`whole`), or one call through the
-/// pipeline (`call`) whose outcome `read` turns into the result. The second kind (most
-/// operations: one request, one resource) has no coroutine of its own between the call
-/// and the handler: no frame, and the result moves into place without passing through one.
+/// pipeline whose outcome `read` turns into the result, either as the pipeline's
+/// awaitable (`call`) or not yet made (`pending`). The second kind (most operations: one
+/// request, one resource) has no coroutine of its own between the call and the handler:
+/// no frame, and the result moves into place without passing through one. A pending call
+/// whose first attempt joins a batch has no coroutine at all until it needs a retry
+/// (`batched_operation`).
 template <class T>
 struct operation_result {
     using reader = std::pair<error_code, T> (*)(pipeline::outcome const&);
@@ -54,10 +105,12 @@ struct operation_result {
     operation_result(boost::asio::awaitable<std::pair<error_code, T>> whole) : whole(std::move(whole)) {}
     operation_result(boost::asio::awaitable<pipeline::outcome> call, reader read)
         : call(std::move(call)), read(read) {}
+    operation_result(pending_call pending, reader read) : pending(std::move(pending)), read(read) {}
 
     boost::asio::awaitable<std::pair<error_code, T>> whole;
     boost::asio::awaitable<pipeline::outcome> call;
-    reader read = nullptr; ///< set: the operation is `call`
+    std::optional<pending_call> pending; ///< set: the call is to be made
+    reader read = nullptr; ///< set: the operation is `call` or `pending`
 };
 
 /// `op` as an awaitable, for a coroutine that awaits an operation.
@@ -65,6 +118,11 @@ template <class T>
 boost::asio::awaitable<std::pair<error_code, T>> awaited(operation_result<T> op) {
     if (!op.read)
         co_return co_await std::move(op.whole);
+    if (op.pending) {
+        auto const o = co_await client_pipeline::perform(*op.pending->runner, std::move(op.pending->call),
+                                                         *op.pending->options);
+        co_return op.read(o);
+    }
     auto const o = co_await std::move(op.call);
     co_return op.read(o);
 }
@@ -268,6 +326,106 @@ std::pair<error_code, T> whole_result(std::pair<error_code, T>&& got) {
     return std::move(got);
 }
 
+/// Spawns `run_operation` for `work` on `ex`, with `handler`'s cancellation slot; what the
+/// caller's handler throws goes on to `run`.
+template <class T, class Result, class Read, class Handler>
+void spawn_operation(boost::asio::any_io_executor const& ex, admission& gate, admission::lane& l,
+                     boost::asio::awaitable<Result> work, Read read, Handler handler,
+                     boost::asio::any_completion_executor work_guard, bool on_ex) {
+    namespace asio = boost::asio;
+    auto slot = asio::get_associated_cancellation_slot(handler);
+    auto rethrow = asio::bind_cancellation_slot(slot, [](std::exception_ptr e) {
+        if (e) // thrown by the user's handler: it reaches their io_context::run
+            std::rethrow_exception(e);
+    });
+    asio::co_spawn(ex,
+                   run_operation<T>(std::move(work), read, &gate, &l, std::move(handler), std::move(work_guard), ex,
+                                    on_ex),
+                   std::move(rethrow));
+}
+
+/// An operation of one call whose first attempt joins a batch at once: one heap block
+/// that holds the call, the caller's own handler and its place in the admission lane,
+/// waiting in the batching layer as the caller's coroutine would (no `co_spawn`, no
+/// coroutine frame, no layer between). Its part's answer is handed over in a handler of
+/// its own on the client's executor, which reads the resource and completes the caller's
+/// handler there, as `run_operation` would; an answer the retry loop would not stop at
+/// (a 429 part, a 401, a lost answer) goes on in `run_operation`, from the second
+/// attempt, so only the parts that failed are sent again. Terminal cancellation (the
+/// filter `co_spawn` applies) reaches it while it waits.
+template <class T, class Handler>
+class batched_operation final : public pipeline::batch_waiter {
+public:
+    using reader = typename operation_result<T>::reader;
+
+    batched_operation(pending_call pending, reader read, admission& gate, admission::lane& l, Handler handler,
+                      boost::asio::any_completion_executor work_guard, boost::asio::any_io_executor const& ex,
+                      bool on_ex)
+        : pending_(std::move(pending)), read_(read), gate_(&gate), lane_(&l), handler_(std::move(handler)),
+          work_guard_(std::move(work_guard)), ex_(ex), on_ex_(on_ex) {}
+
+    /// Joins `self`'s batch (`client_pipeline::prepare` said it may).
+    static void start(std::shared_ptr<batched_operation> self) {
+        namespace asio = boost::asio;
+        if (auto slot = asio::get_associated_cancellation_slot(self->handler_); slot.is_connected())
+            slot.assign([weak = std::weak_ptr<batched_operation>(self), ex = self->ex_](asio::cancellation_type type) {
+                if ((type & asio::cancellation_type::terminal) == asio::cancellation_type::none)
+                    return;
+                asio::dispatch(ex, [weak] {
+                    if (auto const cancelled = weak.lock())
+                        client_pipeline::leave_batch(*cancelled->pending_.runner, cancelled->pending_.call, cancelled);
+                });
+            });
+        auto* const op = self.get(); // the batch holds it from here
+        op->started_ = client_pipeline::join_batch(*op->pending_.runner, op->pending_.call, std::move(self));
+    }
+
+    void hand_over(std::shared_ptr<batch_waiter> self) override {
+        auto resume = [self = std::static_pointer_cast<batched_operation>(std::move(self))] { self->resume(); };
+        if (auto const* io = ex_.template target<boost::asio::io_context::executor_type>())
+            boost::asio::post(*io, std::move(resume));
+        else
+            boost::asio::post(ex_, std::move(resume));
+    }
+
+private:
+    // On the client's executor, with `result` the first attempt's outcome. What the
+    // caller's handler throws goes on to `run`, from this handler alone.
+    void resume() {
+        namespace asio = boost::asio;
+        if (auto slot = asio::get_associated_cancellation_slot(handler_); slot.is_connected())
+            slot.clear();
+        bool settled = false;
+        boost::asio::awaitable<pipeline::outcome> rest;
+        try {
+            settled = client_pipeline::first_attempt_settles(*pending_.runner, pending_.call, *pending_.options, result);
+            if (!settled)
+                rest = client_pipeline::attempts_after_first(*pending_.runner, std::move(pending_.call),
+                                                             *pending_.options, {std::move(result), started_});
+        } catch (...) { // as `run_operation` turns what its work throws into the error
+            fail_operation<T>(gate_, lane_, handler_, ex_, on_ex_, error_of(std::current_exception()));
+            return;
+        }
+        if (!settled) {
+            spawn_operation<T>(ex_, *gate_, *lane_, std::move(rest), read_, std::move(handler_), std::move(work_guard_),
+                               on_ex_);
+            return;
+        }
+        complete_operation<T>(gate_, lane_, handler_, ex_, on_ex_, read_result<T>(read_, std::move(result)));
+    }
+
+    pending_call pending_;
+    reader read_;
+    admission* gate_;
+    admission::lane* lane_;
+    Handler handler_;
+    // Held, not used: it keeps the handler's executor counted until the end.
+    boost::asio::any_completion_executor work_guard_;
+    boost::asio::any_io_executor ex_;
+    bool on_ex_;
+    std::chrono::steady_clock::time_point started_;
+};
+
 /// The core: runs `op` on `ex` and completes `handler` with its result, on
 /// the handler's associated executor, keeping that executor's work counted meanwhile.
 /// The handler's cancellation slot reaches the coroutine. An exception escaping `op`
@@ -275,27 +433,27 @@ std::pair<error_code, T> whole_result(std::pair<error_code, T>&& got) {
 /// `io_context::run` (an exception the user's own handler throws does, as from any
 /// Asio operation). When it completes, its place in `l` goes to the next operation
 /// waiting there. `on_ex`: the handler's executor is `ex` (`runs_on`), whose work the
-/// coroutine counts.
+/// coroutine counts. `straight`: `op` is a pending call whose first attempt joins a
+/// batch at once (`client_pipeline::prepare`, which completed its traits).
 template <class T, class Handler>
 void launch(boost::asio::any_io_executor const& ex, admission& gate, admission::lane& l, operation_result<T> op,
-            Handler handler, bool on_ex) {
-    namespace asio = boost::asio;
-    auto slot = asio::get_associated_cancellation_slot(handler);
+            Handler handler, bool on_ex, bool straight) {
     auto work = work_for(handler, ex, on_ex);
-    auto rethrow = asio::bind_cancellation_slot(slot, [](std::exception_ptr e) {
-        if (e) // thrown by the user's handler: it reaches their io_context::run
-            std::rethrow_exception(e);
-    });
-    if (op.read)
-        asio::co_spawn(ex,
-                       run_operation<T>(std::move(op.call), op.read, &gate, &l, std::move(handler), std::move(work),
-                                        ex, on_ex),
-                       std::move(rethrow));
-    else
-        asio::co_spawn(ex,
-                       run_operation<T>(std::move(op.whole), &whole_result<T>, &gate, &l, std::move(handler),
-                                        std::move(work), ex, on_ex),
-                       std::move(rethrow));
+    if (op.pending) {
+        if (straight) {
+            batched_operation<T, Handler>::start(std::make_shared<batched_operation<T, Handler>>(
+                std::move(*op.pending), op.read, gate, l, std::move(handler), std::move(work), ex, on_ex));
+            return;
+        }
+        auto& p = *op.pending;
+        spawn_operation<T>(ex, gate, l, client_pipeline::perform_prepared(*p.runner, std::move(p.call), *p.options),
+                           op.read, std::move(handler), std::move(work), on_ex);
+    } else if (op.read) {
+        spawn_operation<T>(ex, gate, l, std::move(op.call), op.read, std::move(handler), std::move(work), on_ex);
+    } else {
+        spawn_operation<T>(ex, gate, l, std::move(op.whole), &whole_result<T>, std::move(handler), std::move(work),
+                           on_ex);
+    }
 }
 
 /// Makes the operation's awaitable and launches it in the place `l` holds for it. Making
@@ -307,13 +465,16 @@ bool start_admitted(boost::asio::any_io_executor const& ex, admission& gate, adm
                     Handler handler, bool on_ex) {
     namespace asio = boost::asio;
     operation_result<T> op;
+    bool straight = false;
     try {
         op = make();
+        if (op.pending)
+            straight = client_pipeline::prepare(*op.pending->runner, op.pending->call, *op.pending->options);
     } catch (...) {
         asio::post(ex, asio::append(std::move(handler), error_of(std::current_exception()), T{}));
         return false;
     }
-    launch<T>(ex, gate, l, std::move(op), std::move(handler), on_ex);
+    launch<T>(ex, gate, l, std::move(op), std::move(handler), on_ex, straight);
     return true;
 }
 

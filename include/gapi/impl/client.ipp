@@ -174,6 +174,11 @@ GAPI_DECL boost::asio::awaitable<pipeline::outcome> client::perform(pipeline::ca
 }
 
 GAPI_DECL boost::asio::awaitable<pipeline::outcome> client::perform(pipeline::call c, call_options const& options) {
+    prepare(c, options);
+    return perform_prepared(std::move(c), options);
+}
+
+GAPI_DECL void client::prepare(pipeline::call& c, call_options const& options) {
     auto& traits = c.traits;
     if (traits.method_id.empty())
         traits.method_id = c.request->method_id;
@@ -193,6 +198,11 @@ GAPI_DECL boost::asio::awaitable<pipeline::outcome> client::perform(pipeline::ca
         auto const deadline = timing_.now() + *options.timeout;
         c.deadline = c.deadline ? std::min(*c.deadline, deadline) : deadline;
     }
+}
+
+GAPI_DECL boost::asio::awaitable<pipeline::outcome> client::perform_prepared(pipeline::call&& c,
+                                                                             call_options const& options) {
+    auto& traits = c.traits;
     if (traits.sends_mail) {
         // Over the daily sending limit: Google would refuse; no request until its retry time.
         auto const blocked = daily_limit_until_.find(traits.quota_key);
@@ -231,6 +241,59 @@ GAPI_DECL boost::asio::awaitable<pipeline::outcome> client::perform_attempts(pip
     detail::hand_details(options, result);
     co_return std::move(result);
 }
+
+namespace detail {
+
+GAPI_DECL bool client_pipeline::prepare(client& runner, pipeline::call& c, call_options const& options) {
+    runner.prepare(c, options);
+    // The retry loop alone stands between the operation and the batch (as in `perform`
+    // without a deadline, a send or details), and the token is at hand (as `authorize`
+    // finds it without a refresh).
+    return !c.deadline && !c.traits.sends_mail && !options.details && !c.refresh_token &&
+           runner.batcher_.takes(c) && runner.tokens_.fresh_token() != nullptr;
+}
+
+GAPI_DECL boost::asio::awaitable<pipeline::outcome>
+client_pipeline::perform_prepared(client& runner, pipeline::call&& c, call_options const& options) {
+    return runner.perform_prepared(std::move(c), options);
+}
+
+GAPI_DECL boost::asio::awaitable<pipeline::outcome> client_pipeline::perform(client& runner, pipeline::call&& c,
+                                                                             call_options const& options) {
+    return runner.perform(std::move(c), options);
+}
+
+GAPI_DECL std::chrono::steady_clock::time_point
+client_pipeline::join_batch(client& runner, pipeline::call& c, std::shared_ptr<pipeline::batch_waiter> w) {
+    // What `retry_loop` and `authorize` do for a first attempt.
+    ++runner.counters_.calls;
+    ++runner.counters_.attempts;
+    auto const started = runner.timing_.now();
+    set_authorization(runner.tokens_, c, *runner.tokens_.fresh_token(), runner.bearer_);
+    runner.batcher_.join(c, runner.pace_, std::move(w), runner.get_executor());
+    return started;
+}
+
+GAPI_DECL void client_pipeline::leave_batch(client& runner, pipeline::call const& c,
+                                            std::shared_ptr<pipeline::batch_waiter> const& w) {
+    runner.batcher_.leave(c, w);
+}
+
+GAPI_DECL bool client_pipeline::first_attempt_settles(client& runner, pipeline::call const& c,
+                                                      call_options const& options, pipeline::outcome& o) {
+    auto const& policy = options.retry ? *options.retry : runner.retry_;
+    return pipeline::first_attempt_settles(policy, runner.timing_, runner.counters_, c.traits, o, runner.report_);
+}
+
+GAPI_DECL boost::asio::awaitable<pipeline::outcome>
+client_pipeline::attempts_after_first(client& runner, pipeline::call&& c, call_options const& options,
+                                      pipeline::answered_attempt first) {
+    auto const& policy = options.retry ? *options.retry : runner.retry_;
+    return pipeline::with_retries_after(policy, runner.timing_, runner.counters_, std::move(c), std::move(first),
+                                        runner.authorize_, runner.report_);
+}
+
+} // namespace detail
 
 GAPI_DECL void client::hold_back_sends(std::string_view method_id, std::string const& quota_key,
                                        std::optional<error_details> const& refusal) {

@@ -165,6 +165,27 @@ inline std::vector<outcome> batch_answers(outcome const& whole, std::size_t coun
     return answers;
 }
 
+/// A call waiting in the batching layer for its part's answer (`batcher::join`). It holds
+/// what answers the caller, and nothing holds it but its group or its batch: when those go
+/// without an answer (the io_context shut down), it goes with them, as a pending
+/// operation's handler does.
+class batch_waiter {
+public:
+    virtual ~batch_waiter() = default;
+
+    std::shared_ptr<http::request> request; ///< the call's request
+    unsigned units = 1;                     ///< its quota units
+    bool idempotent = true;                 ///< may be sent twice
+    outcome result;                         ///< its outcome, once `done`
+    bool done = false; ///< the outcome is set (the answer, or a cancellation's) and handed over
+
+    /// Hands `result` to the caller: one turn later, never inside the batching layer's
+    /// work, in a handler of its own, so that a caller's handler that throws (the
+    /// exception goes on to `run`) leaves the other callers of its batch unaffected.
+    /// `self` is this waiter.
+    virtual void hand_over(std::shared_ptr<batch_waiter> self) = 0;
+};
+
 /// The batching layer. Not thread-safe: used from the client's executor.
 class batcher {
 public:
@@ -197,22 +218,40 @@ public:
     /// loop. `next` must outlive the batch request.
     boost::asio::awaitable<outcome> operator()(call& c, next_layer const& next) {
         // Not a coroutine: a call that goes alone costs no frame here.
-        // A target or a field that may not go out as it is goes alone, for the transport to
-        // refuse: inside a batch nothing would check it, written into the batch's body.
-        if (!c.traits.batchable || c.request->body.size() > options_.max_part_bytes ||
-            !http::has_valid_target(*c.request) || !http::has_valid_fields(*c.request))
+        if (!takes(c))
             return next(c);
         // The caller's coroutine waits with its handler in the waiter: no coroutine of
         // gapi's and no timer between them (Asio's use_awaitable makes one frame for it).
         return boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void(outcome)>(
-            [this](waiting_handler handler, call* c, next_layer const* next) { join_batch(*c, *next, std::move(handler)); },
+            [this](waiting_handler handler, call* c, next_layer const* next) {
+                auto const ex = boost::asio::get_associated_executor(handler);
+                auto w = std::make_shared<awaiting_coroutine>(std::move(handler));
+                // Cancelled while it waits: it leaves its group, or its answer is dropped
+                // (`leave`). The call is the caller's, alive while the caller waits.
+                if (auto slot = boost::asio::get_associated_cancellation_slot(*w->handler); slot.is_connected())
+                    slot.assign([this, c, weak = std::weak_ptr<batch_waiter>(w)](boost::asio::cancellation_type) {
+                        if (auto const cancelled = weak.lock())
+                            leave(*c, cancelled);
+                    });
+                join(*c, *next, std::move(w), ex);
+            },
             boost::asio::use_awaitable, &c, &next);
     }
 
-private:
-    using waiting_handler = boost::asio::async_result<boost::asio::use_awaitable_t<>, void(outcome)>::handler_type;
+    /// Whether `c` may go in a batch: `c.traits.batchable`, a body of at most
+    /// `max_part_bytes`, and a target and header fields that may go out as they are. Any
+    /// other goes alone, for the transport to refuse what it must: inside a batch nothing
+    /// would check it, written into the batch's body.
+    bool takes(call const& c) const {
+        return c.traits.batchable && c.request->body.size() <= options_.max_part_bytes &&
+               http::has_valid_target(*c.request) && http::has_valid_fields(*c.request);
+    }
 
-    void join_batch(call& c, next_layer const& next, waiting_handler handler) {
+    /// `operator()` for a caller that waits in a `batch_waiter` of its own instead of a
+    /// coroutine: `c` (which `takes` answers yes for) joins its batch, and `w`, which must
+    /// not be done, gets its outcome; the batch's work runs on `ex` (the client's). `c`
+    /// must stay alive and unchanged while `w` waits; `w->request` is set here.
+    void join(call& c, next_layer const& next, std::shared_ptr<batch_waiter> w, boost::asio::any_io_executor const& ex) {
         // The group's key is written into a buffer the batcher keeps: a string of its own
         // per call (it holds the token) cost an allocation and a copy for each.
         write_key(c, key_buffer_);
@@ -220,28 +259,11 @@ private:
         if (found == pending_.end())
             found = pending_.emplace(key_buffer_, group{}).first;
         std::string const& key = found->first; // stable while the group is pending
-        auto const ex = boost::asio::get_associated_executor(handler);
-        auto w = std::make_shared<waiter>(std::move(handler));
         w->request = c.request;
         w->units = c.traits.quota_units;
         w->idempotent = c.traits.idempotent;
-        // Cancelled while it waits: it leaves its group (nothing is sent for it), or its
-        // answer is dropped if its batch went. The call is the caller's, alive while the
-        // caller waits.
-        if (auto slot = boost::asio::get_associated_cancellation_slot(*w->handler); slot.is_connected())
-            slot.assign([this, &c, weak = std::weak_ptr<waiter>(w)](boost::asio::cancellation_type) {
-                auto const cancelled = weak.lock();
-                if (!cancelled || cancelled->done)
-                    return;
-                write_key(c, key_buffer_);
-                if (auto it = pending_.find(key_buffer_); it != pending_.end())
-                    std::erase(it->second.calls, cancelled);
-                outcome aborted;
-                aborted.ec = boost::asio::error::operation_aborted;
-                finish(cancelled, std::move(aborted));
-            });
         auto& g = found->second;
-        g.calls.push_back(w);
+        g.calls.push_back(std::move(w));
         if (g.going_full) {
             // It joins the calls that go full after this turn.
         } else if (g.calls.size() >= full_size(key.starts_with("c\n"), c.admission_lane)) {
@@ -260,6 +282,44 @@ private:
         }
     }
 
+    /// A call cancelled while it waits (`c` the call `w` joined with): it leaves its group
+    /// (nothing is sent for it), or, if its batch went, its answer will be dropped; either
+    /// way `w` gets `operation_aborted` now. Nothing, if `w` has its outcome already.
+    void leave(call const& c, std::shared_ptr<batch_waiter> const& w) {
+        if (w->done)
+            return;
+        write_key(c, key_buffer_);
+        if (auto it = pending_.find(key_buffer_); it != pending_.end())
+            std::erase(it->second.calls, w);
+        outcome aborted;
+        aborted.ec = boost::asio::error::operation_aborted;
+        finish(w, std::move(aborted));
+    }
+
+private:
+    using waiting_handler = boost::asio::async_result<boost::asio::use_awaitable_t<>, void(outcome)>::handler_type;
+
+    // A caller's coroutine waiting for its part's answer, through its handler.
+    struct awaiting_coroutine final : batch_waiter {
+        explicit awaiting_coroutine(waiting_handler h) : handler(std::move(h)) {}
+        std::optional<waiting_handler> handler; ///< until the outcome is handed over
+
+        void hand_over(std::shared_ptr<batch_waiter> self) override {
+            auto const ex = boost::asio::get_associated_executor(*handler);
+            auto resume = [w = std::static_pointer_cast<awaiting_coroutine>(std::move(self))] {
+                auto h = std::move(*w->handler);
+                w->handler.reset();
+                std::move(h)(std::move(w->result));
+            };
+            // One handler per caller either way. Posted through the type-erased executor,
+            // it was wrapped once more on its way to the io_context (two allocations, not one).
+            if (auto const* io = ex.template target<boost::asio::io_context::executor_type>())
+                boost::asio::post(*io, std::move(resume));
+            else
+                boost::asio::post(ex, std::move(resume));
+        }
+    };
+
     // One batch: one API, one user, one origin, one token (the envelope carries it).
     static void write_key(call const& c, std::string& key) {
         // A request with a target holds only its origin in its URL (`has_valid_target`):
@@ -272,21 +332,8 @@ private:
         key.append(origin).append("\n").append(token);
     }
 
-    // A call waiting for its batch's answer. It holds the caller's handler (and so the
-    // caller's coroutine), and nothing holds it but its group or its batch: when those go
-    // without an answer (the io_context shut down), the handler goes with them, as a
-    // pending operation's does.
-    struct waiter {
-        explicit waiter(waiting_handler h) : handler(std::move(h)) {}
-        std::shared_ptr<http::request> request;
-        unsigned units = 1;
-        bool idempotent = true;
-        std::optional<waiting_handler> handler; ///< until the outcome is handed over
-        outcome result;
-        bool done = false; ///< the outcome is set (the answer, or the cancellation's)
-    };
     struct group {
-        std::vector<std::shared_ptr<waiter>> calls;
+        std::vector<std::shared_ptr<batch_waiter>> calls;
         std::uint64_t window = 0; ///< the open window's number; 0: none
         bool settling = false;    ///< a watch for the end of the arrivals runs
         bool going_full = false;  ///< it went full: `send_full` sends it after this turn
@@ -312,7 +359,7 @@ private:
         auto& g = it->second;
         g.going_full = false;
         auto const size = full_size(key.starts_with("c\n"), g.full_lane);
-        std::vector<std::vector<std::shared_ptr<waiter>>> full;
+        std::vector<std::vector<std::shared_ptr<batch_waiter>>> full;
         auto from = g.calls.begin();
         for (; static_cast<std::size_t>(g.calls.end() - from) >= size; from += size)
             full.emplace_back(from, from + size);
@@ -392,35 +439,20 @@ private:
     }
 
     // Hands `o` to `w`'s caller unless it has its outcome already (it cancelled).
-    static void finish(std::shared_ptr<waiter> const& w, outcome o) {
+    static void finish(std::shared_ptr<batch_waiter> const& w, outcome o) {
         if (w->done)
             return;
         w->result = std::move(o);
         hand_over(w);
     }
 
-    // Hands `w->result` to `w`'s caller: one turn later, never inside this layer's work; on
-    // the caller's own executor; in a handler of its own, so that a caller's handler that
-    // throws (the exception goes on to `run` from a strand's inline dispatch) leaves the
-    // other callers of its batch unaffected.
-    static void hand_over(std::shared_ptr<waiter> const& w) {
+    static void hand_over(std::shared_ptr<batch_waiter> const& w) {
         w->done = true;
-        auto const ex = boost::asio::get_associated_executor(*w->handler);
-        auto resume = [w] {
-            auto handler = std::move(*w->handler);
-            w->handler.reset();
-            std::move(handler)(std::move(w->result));
-        };
-        // One handler per caller either way. Posted through the type-erased executor, it
-        // was wrapped once more on its way to the io_context (two allocations, not one).
-        if (auto const* io = ex.template target<boost::asio::io_context::executor_type>())
-            boost::asio::post(*io, std::move(resume));
-        else
-            boost::asio::post(ex, std::move(resume));
+        w->hand_over(w);
     }
 
     // One batch request for `calls`; a single call goes alone, as it would have.
-    boost::asio::awaitable<void> flush(std::vector<std::shared_ptr<waiter>> calls, std::string key,
+    boost::asio::awaitable<void> flush(std::vector<std::shared_ptr<batch_waiter>> calls, std::string key,
                                        next_layer const& next) {
         std::erase_if(calls, [](auto const& w) { return w->done; }); // cancelled
         if (calls.empty())

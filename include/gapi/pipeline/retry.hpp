@@ -274,40 +274,93 @@ inline boost::asio::awaitable<bool> look_for_applied(retry_options const& option
 inline call& the_call(call& c) noexcept { return c; }
 inline call& the_call(std::unique_ptr<call> const& c) noexcept { return *c; }
 
-// The loop of `with_retries` and `with_retries_owning`: `Call` is `call&` or
-// `std::unique_ptr<call>`.
+// Adds attempt `o` to `total`.
+inline void count_attempt(attempt_totals& total, outcome const& o) {
+    total.written = total.written || o.response.exchange.request_written || o.written;
+    total.response_started = total.response_started || o.response.exchange.response_started;
+    total.attempts += std::max(1u, o.response.exchange.attempts);
+}
+
+// The loop's first look at attempt `attempt_number`'s outcome `o` (`total` counts it):
+// a daily sending limit, or a verdict to stop, settles the call (`o` made final: its
+// totals, its report) and answers nothing; anything else answers the verdict, with
+// nothing changed, for the loop to go on.
+inline std::optional<verdict> verdict_to_go_on(retry_options const& options, timing const& t,
+                                               retry_counters& counters, call_traits const& traits, outcome& o,
+                                               attempt_totals const& total, bool refreshed, unsigned attempt_number,
+                                               std::function<void(attempt_report const&)> const& on_attempt) {
+    if (o.details && is_daily_limit(*o.details, t.wall_now())) {
+        ++counters.daily_limit_stops;
+        o.ec = api_error::daily_limit_reached;
+        detail::add_totals(o, total);
+        return std::nullopt;
+    }
+    auto v = classify(o, traits.idempotent, static_cast<bool>(traits.find_applied), refreshed);
+    if (v.step == next_step::stop || (!options.enabled && v.step != next_step::refresh_then_retry)) {
+        detail::report(on_attempt, traits, attempt_number, o, next_step::stop, {});
+        detail::add_totals(o, total);
+        return std::nullopt;
+    }
+    return v;
+}
+
+} // namespace detail
+
+/// A call's first attempt, made and answered without the retry loop (a batched call's,
+/// answered in its batch), for the loop to go on from (`with_retries_after`). The call
+/// counts as a call and its attempt as an attempt in `retry_counters` already.
+struct answered_attempt {
+    outcome first; ///< what the attempt came to
+    std::chrono::steady_clock::time_point started; ///< when the call began (`timing::now`)
+};
+
+/// Whether a call's first attempt, answered with `o` outside the loop, ends the call as
+/// the retry loop would end it: then `o` is made final as the loop makes it (the totals,
+/// the report to `on_attempt`, the counters) and true. False: nothing changed; the call
+/// goes on in the loop from its second attempt (`with_retries_after`).
+inline bool first_attempt_settles(retry_options const& options, timing const& t, retry_counters& counters,
+                                  call_traits const& traits, outcome& o,
+                                  std::function<void(attempt_report const&)> const& on_attempt) {
+    detail::attempt_totals total;
+    detail::count_attempt(total, o);
+    return !detail::verdict_to_go_on(options, t, counters, traits, o, total, false, 1, on_attempt);
+}
+
+namespace detail {
+
+// The loop of `with_retries`, `with_retries_owning` and `with_retries_after`: `Call` is
+// `call&` or `std::unique_ptr<call>`. With `answered`, the first attempt was made already.
 template <class Call>
 boost::asio::awaitable<outcome> retry_loop(retry_options const& options, timing const& t, retry_counters& counters,
                                            Call held, next_layer const& next,
-                                           std::function<void(attempt_report const&)> const& on_attempt) {
+                                           std::function<void(attempt_report const&)> const& on_attempt,
+                                           std::unique_ptr<answered_attempt> answered = nullptr) {
     call& c = the_call(held);
     call_traits const& traits = c.traits;
-    ++counters.calls;
-    auto const started = t.now();
+    if (!answered)
+        ++counters.calls;
+    auto const started = answered ? answered->started : t.now();
     auto const deadline = c.deadline ? std::min(*c.deadline, started + options.max_total) : started + options.max_total;
     bool refreshed = false;
     unsigned retry_number = 0;
     detail::attempt_totals total;
     for (;;) {
-        ++counters.attempts;
-        outcome o = co_await next(c);
+        outcome o;
+        if (answered) {
+            o = std::move(answered->first);
+            answered.reset();
+        } else {
+            ++counters.attempts;
+            o = co_await next(c);
+        }
         c.refresh_token = false;
-        total.written = total.written || o.response.exchange.request_written || o.written;
-        total.response_started = total.response_started || o.response.exchange.response_started;
-        total.attempts += std::max(1u, o.response.exchange.attempts);
-        if (o.details && is_daily_limit(*o.details, t.wall_now())) {
-            ++counters.daily_limit_stops;
-            o.ec = api_error::daily_limit_reached;
-            detail::add_totals(o, total);
-            co_return std::move(o);
-        }
-        auto v = classify(o, traits.idempotent, static_cast<bool>(traits.find_applied), refreshed);
+        detail::count_attempt(total, o);
         unsigned const attempt_number = retry_number + 1 + (refreshed ? 1u : 0u);
-        if (v.step == next_step::stop || (!options.enabled && v.step != next_step::refresh_then_retry)) {
-            detail::report(on_attempt, traits, attempt_number, o, next_step::stop, {});
-            detail::add_totals(o, total);
+        auto const go_on =
+            detail::verdict_to_go_on(options, t, counters, traits, o, total, refreshed, attempt_number, on_attempt);
+        if (!go_on)
             co_return std::move(o);
-        }
+        auto const& v = *go_on;
         // Every way on from here makes another attempt (or reports what a look found).
         total.acted_before = total.acted_before || v.ambiguous || o.response.exchange.attempts > 1;
         if (v.step == next_step::refresh_then_retry) {
@@ -390,6 +443,17 @@ inline boost::asio::awaitable<outcome> with_retries_owning(retry_options const& 
                                                             std::function<void(attempt_report const&)> const& on_attempt) {
     return detail::retry_loop<std::unique_ptr<call>>(options, t, counters, std::make_unique<call>(std::move(c)), next,
                                                      on_attempt);
+}
+
+/// The same loop for a call whose first attempt was made outside it (`answered_attempt`)
+/// and did not settle it (`first_attempt_settles`): it goes on from the second attempt.
+inline boost::asio::awaitable<outcome> with_retries_after(retry_options const& options, timing const& t,
+                                                           retry_counters& counters, call&& c, answered_attempt answered,
+                                                           next_layer const& next,
+                                                           std::function<void(attempt_report const&)> const& on_attempt) {
+    return detail::retry_loop<std::unique_ptr<call>>(options, t, counters, std::make_unique<call>(std::move(c)), next,
+                                                     on_attempt,
+                                                     std::make_unique<answered_attempt>(std::move(answered)));
 }
 
 } // namespace gapi::pipeline
