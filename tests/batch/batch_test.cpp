@@ -22,12 +22,15 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/field.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <vector>
@@ -584,6 +587,64 @@ BOOST_AUTO_TEST_CASE(a_get_cancelled_while_its_batch_forms_is_never_sent) {
     BOOST_TEST(read[2] == ids[2]);
     BOOST_TEST(f.google->counts().calls("gmail.users.messages.get") - gets_before == 2u);
     BOOST_TEST(f.client->admission().running() == 0u); // every place given back
+}
+
+// The fields a call goes out with are checked after authorization set its own: a
+// credential whose quota project holds a line break (its x-goog-user-project field would
+// start a header of its own inside the batch's body) makes each call go alone, for the
+// transport to refuse; nothing reaches the server.
+BOOST_AUTO_TEST_CASE(a_call_whose_authorization_fields_cannot_go_out_is_not_batched) {
+    batch_fixture f({}, {.enabled = true});
+    auto const ids = f.seed(f.client->gmail().with({.batch = false}));
+    std::string text;
+    {
+        std::ifstream in(f.dir.file("token.json"), std::ios::binary);
+        text.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    auto creds = boost::json::parse(text).as_object();
+    creds["quota_project_id"] = "project\r\nX-Injected: yes";
+    std::ofstream(f.dir.file("token-injected.json"), std::ios::binary) << boost::json::serialize(creds);
+    gapi::client_options co;
+    co.pacing.enabled = false;
+    co.batching.enabled = true;
+    co.endpoints = {.gmail = f.google->base_url(), .calendar = f.google->base_url()};
+    gapi::client injected(f.ioc.get_executor(), gapi::auth::credentials::from_file(f.dir.file("token-injected.json")), co);
+    auto const before = f.google->counts().http_requests;
+    std::vector<error_code> got;
+    for (int i = 0; i < 3; ++i)
+        injected.gmail().get_message(ids[0], gapi::gmail::message_format::minimal,
+                                     [&](error_code ec, gapi::gmail::message) { got.push_back(ec); });
+    gapi_test::run(f.ioc, gapi_test::eventually([&] { return got.size() == 3; }, "every call answered"));
+    for (auto const& ec : got)
+        BOOST_TEST(ec == gapi::error::invalid_header_value, ec.message());
+    BOOST_TEST(f.google->counts().http_requests == before);
+    BOOST_TEST(injected.stats().batch_requests == 0u);
+}
+
+// Two calls of one batch: a get, then a getProfile whose part is refused with 429. The
+// get's handler, which runs first, cancels the other after its answer came and before
+// its handler ran: it ends with `operation_aborted`, not with a retry.
+BOOST_AUTO_TEST_CASE(a_call_cancelled_after_its_refused_part_came_is_not_retried) {
+    batch_fixture f("gmail.users.getProfile:429=1,first=1", {.enabled = true});
+    auto const gmail = f.client->gmail();
+    auto const ids = f.seed(gmail.with({.batch = false}));
+    asio::cancellation_signal cancel_profile;
+    std::optional<error_code> got_message, got_profile;
+    asio::post(f.ioc, [&] {
+        gmail.get_message(ids[0], gapi::gmail::message_format::minimal, [&](error_code ec, gapi::gmail::message) {
+            got_message = ec;
+            cancel_profile.emit(asio::cancellation_type::terminal);
+        });
+        gmail.get_profile(asio::bind_cancellation_slot(cancel_profile.slot(), [&](error_code ec, gapi::gmail::profile) {
+            got_profile = ec;
+        }));
+    });
+    gapi_test::run(f.ioc, gapi_test::eventually([&] { return got_message && got_profile; }, "both calls answered"));
+    BOOST_TEST(!*got_message);
+    BOOST_TEST(*got_profile == asio::error::operation_aborted);
+    BOOST_TEST(f.google->counts().calls("batch.gmail") == 1u);
+    BOOST_TEST(f.google->counts().calls("gmail.users.getProfile") == 1u); // never sent again
+    BOOST_TEST(f.client->admission().running() == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(ten_thousand_gets_of_each_api_need_at_most_one_request_in_forty) {

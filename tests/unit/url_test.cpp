@@ -92,6 +92,10 @@ BOOST_AUTO_TEST_CASE(api_urls_equal_the_ones_boost_url_builds_step_by_step) {
             gapi::http::append_query(reference, text, "minimal");
             auto const req = request_to(gapi::detail::api_url(root, {"gmail", "v1"}, {text}, {{"format", text}, {text, "minimal"}}));
             BOOST_TEST(gapi::http::absolute_url(req) == reference.buffer(), "for " << text);
+            // The same from a prefix built before (as a service's messages.get has it).
+            auto const prefix = gapi::detail::api_url(root, {"gmail"}, {"v1"});
+            auto const from_prefix = request_to(gapi::detail::api_url(prefix, {text}, {{"format", text}, {text, "minimal"}}));
+            BOOST_TEST(gapi::http::absolute_url(from_prefix) == reference.buffer(), "for " << text);
             BOOST_TEST(gapi::http::has_valid_target(req), "for " << text);
             BOOST_TEST(gapi::http::request_target(req) == gapi::http::request_target(reference), "for " << text);
             BOOST_TEST(req.url.buffer() == reference.encoded_origin(), "for " << text);
@@ -133,6 +137,15 @@ BOOST_AUTO_TEST_CASE(only_an_origin_form_target_may_go_out_as_it_is) {
     for (std::string_view const bad : std::initializer_list<std::string_view>{"", "a", "http://h/a", "/a b", "/a\r\nX: y", "/a\tb", "/a#f", "/\x7f",
                                        "/caf\xc3\xa9", std::string_view("/a\0b", 4)})
         BOOST_TEST(!gapi::http::is_origin_form(bad), bad);
+    // Every byte, at the start, in the middle and at the end of a longer target: only
+    // the visible ASCII characters but '#' may appear.
+    for (int c = 0; c < 256; ++c) {
+        bool const allowed = c >= 0x21 && c <= 0x7E && c != '#';
+        std::string const ch(1, static_cast<char>(c));
+        for (std::string const& target : {"/" + ch, "/gmail/v1/users/me/messages/" + ch + "?format=minimal",
+                                         "/gmail/v1/users/me/messages/0123456789abcdef?format=minimal" + ch})
+            BOOST_TEST(gapi::http::is_origin_form(target) == allowed, "byte " << c);
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -107,6 +107,29 @@ inline http::request json_request(api_method const& m, http::verb method, built_
     return req;
 }
 
+/// Appends the segments of each list in `paths` to `url`'s target, each percent-encoded,
+/// then `query`'s parameters (`built_url::add_query`).
+inline void append_path_and_query(built_url& url,
+                                  std::initializer_list<std::initializer_list<std::string_view>> paths,
+                                  std::initializer_list<std::pair<std::string_view, std::string_view>> query) {
+    // One allocation for the target whenever nothing needs escaping (almost always):
+    // growing it segment by segment reallocated it several times per call.
+    std::size_t size = url.target.size();
+    for (auto list : paths)
+        for (auto segment : list)
+            size += 1 + segment.size();
+    for (auto const& [key, value] : query)
+        size += 2 + key.size() + value.size();
+    url.target.reserve(size);
+    for (auto list : paths)
+        for (auto segment : list) {
+            url.target += '/';
+            http::append_encoded(url.target, segment, boost::urls::pchars);
+        }
+    for (auto const& [key, value] : query)
+        url.add_query(key, value);
+}
+
 /// `root`'s scheme and authority, then the segments of `prefix` then of `rest` as its
 /// path, each percent-encoded (ids hold '@', '#', '/'), then `query`'s parameters, keys
 /// and values percent-encoded as `http::append_query_pair` does.
@@ -123,22 +146,18 @@ inline built_url api_url(std::string_view root, std::initializer_list<std::strin
                                          [](char c) { return c == '/' || c == '?' || c == '#'; });
     built_url url;
     url.origin = std::string_view(root.begin(), path);
-    // One allocation for the target whenever nothing needs escaping (almost always):
-    // growing it segment by segment reallocated it several times per call.
-    std::size_t size = 0;
-    for (auto list : {prefix, rest})
-        for (auto segment : list)
-            size += 1 + segment.size();
-    for (auto const& [key, value] : query)
-        size += 2 + key.size() + value.size();
-    url.target.reserve(size);
-    for (auto list : {prefix, rest})
-        for (auto segment : list) {
-            url.target += '/';
-            http::append_encoded(url.target, segment, boost::urls::pchars);
-        }
-    for (auto const& [key, value] : query)
-        url.add_query(key, value);
+    append_path_and_query(url, {prefix, rest}, query);
+    return url;
+}
+
+/// `prefix` (an `api_url` without a query, built once for many calls) followed by the
+/// segments of `rest`, then `query`'s parameters, as `api_url` writes them.
+inline built_url api_url(built_url const& prefix, std::initializer_list<std::string_view> rest,
+                         std::initializer_list<std::pair<std::string_view, std::string_view>> query = {}) {
+    built_url url;
+    url.origin = prefix.origin;
+    url.target = prefix.target; // its room is reserved below, with the rest's
+    append_path_and_query(url, {rest}, query);
     return url;
 }
 

@@ -64,9 +64,10 @@ struct pending_call {
 /// client, in `client.ipp`). Used on the client's executor.
 struct client_pipeline {
     /// Completes `c`'s traits as `client::perform` does, and answers whether its first
-    /// attempt may join a batch at once (`join_batch`): batching takes it, a token is at
-    /// hand, and nothing waits around the retry loop (no deadline, not a send, no details
-    /// asked for).
+    /// attempt may join a batch at once (`join_batch`): a token is at hand (then set on
+    /// the request, as the authorization layer sets it), batching takes the call with it,
+    /// and nothing waits around the retry loop (no deadline, not a send, no details asked
+    /// for).
     GAPI_DECL static bool prepare(client& runner, pipeline::call& c, call_options const& options);
     /// `client::perform` for a call `prepare` completed.
     GAPI_DECL static boost::asio::awaitable<pipeline::outcome> perform_prepared(client& runner, pipeline::call&& c,
@@ -352,13 +353,15 @@ void spawn_operation(boost::asio::any_io_executor const& ex, admission& gate, ad
 /// handler there, as `run_operation` would; an answer the retry loop would not stop at
 /// (a 429 part, a 401, a lost answer) goes on in `run_operation`, from the second
 /// attempt, so only the parts that failed are sent again. Terminal cancellation (the
-/// filter `co_spawn` applies) reaches it while it waits.
+/// filter `co_spawn` applies) reaches it while it waits; one that comes after its answer
+/// and before its handler ends the call with `operation_aborted` rather than a retry, as
+/// the coroutine's cancelled state ended the retry loop's next wait.
 template <class T, class Handler>
 class batched_operation final : public pipeline::batch_waiter {
 public:
     using reader = typename operation_result<T>::reader;
 
-    batched_operation(pending_call pending, reader read, admission& gate, admission::lane& l, Handler handler,
+    batched_operation(pending_call&& pending, reader read, admission& gate, admission::lane& l, Handler handler,
                       boost::asio::any_completion_executor work_guard, boost::asio::any_io_executor const& ex,
                       bool on_ex)
         : pending_(std::move(pending)), read_(read), gate_(&gate), lane_(&l), handler_(std::move(handler)),
@@ -372,7 +375,12 @@ public:
                 if ((type & asio::cancellation_type::terminal) == asio::cancellation_type::none)
                     return;
                 asio::dispatch(ex, [weak] {
-                    if (auto const cancelled = weak.lock())
+                    auto const cancelled = weak.lock();
+                    if (!cancelled)
+                        return;
+                    if (cancelled->done) // answered; its handover is on its way to `resume`
+                        cancelled->cancelled_after_answer_ = true;
+                    else
                         client_pipeline::leave_batch(*cancelled->pending_.runner, cancelled->pending_.call, cancelled);
                 });
             });
@@ -399,6 +407,10 @@ private:
         boost::asio::awaitable<pipeline::outcome> rest;
         try {
             settled = client_pipeline::first_attempt_settles(*pending_.runner, pending_.call, *pending_.options, result);
+            if (!settled && cancelled_after_answer_) {
+                fail_operation<T>(gate_, lane_, handler_, ex_, on_ex_, asio::error::operation_aborted);
+                return;
+            }
             if (!settled)
                 rest = client_pipeline::attempts_after_first(*pending_.runner, std::move(pending_.call),
                                                              *pending_.options, {std::move(result), started_});
@@ -423,6 +435,7 @@ private:
     boost::asio::any_completion_executor work_guard_;
     boost::asio::any_io_executor ex_;
     bool on_ex_;
+    bool cancelled_after_answer_ = false; ///< terminal cancellation came between the answer and `resume`
     std::chrono::steady_clock::time_point started_;
 };
 
@@ -433,48 +446,67 @@ private:
 /// `io_context::run` (an exception the user's own handler throws does, as from any
 /// Asio operation). When it completes, its place in `l` goes to the next operation
 /// waiting there. `on_ex`: the handler's executor is `ex` (`runs_on`), whose work the
-/// coroutine counts. `straight`: `op` is a pending call whose first attempt joins a
-/// batch at once (`client_pipeline::prepare`, which completed its traits).
+/// coroutine counts. `op` is a coroutine, or a call's awaitable (not a pending call).
 template <class T, class Handler>
-void launch(boost::asio::any_io_executor const& ex, admission& gate, admission::lane& l, operation_result<T> op,
-            Handler handler, bool on_ex, bool straight) {
+void launch(boost::asio::any_io_executor const& ex, admission& gate, admission::lane& l, operation_result<T>& op,
+            Handler handler, bool on_ex) {
     auto work = work_for(handler, ex, on_ex);
-    if (op.pending) {
-        if (straight) {
-            batched_operation<T, Handler>::start(std::make_shared<batched_operation<T, Handler>>(
-                std::move(*op.pending), op.read, gate, l, std::move(handler), std::move(work), ex, on_ex));
-            return;
-        }
-        auto& p = *op.pending;
-        spawn_operation<T>(ex, gate, l, client_pipeline::perform_prepared(*p.runner, std::move(p.call), *p.options),
-                           op.read, std::move(handler), std::move(work), on_ex);
-    } else if (op.read) {
+    if (op.read)
         spawn_operation<T>(ex, gate, l, std::move(op.call), op.read, std::move(handler), std::move(work), on_ex);
-    } else {
+    else
         spawn_operation<T>(ex, gate, l, std::move(op.whole), &whole_result<T>, std::move(handler), std::move(work),
                            on_ex);
+}
+
+/// `make()`, or nothing with `failure` set to what it threw. Returned as `make` made it:
+/// an operation moved into place costs a small call's request and call a move each.
+template <class T, class MakeAwaitable>
+operation_result<T> made(MakeAwaitable& make, std::exception_ptr& failure) {
+    try {
+        return make();
+    } catch (...) {
+        failure = std::current_exception();
+        return {};
     }
 }
 
-/// Makes the operation's awaitable and launches it in the place `l` holds for it. Making
-/// it builds the request (and may make the coroutine), which fails for a misconfigured
-/// root or when memory runs out: then the handler gets the error, posted, and the caller
-/// gives the place back (false).
+/// Makes the operation and launches it in the place `l` holds for it. Making it builds
+/// the request, and the call's awaitable, or its `batched_operation` when its first
+/// attempt joins a batch at once (`client_pipeline::prepare`). That fails for a
+/// misconfigured root or when memory runs out: then the handler gets the error, posted,
+/// and the caller gives the place back (false).
 template <class T, class MakeAwaitable, class Handler>
 bool start_admitted(boost::asio::any_io_executor const& ex, admission& gate, admission::lane& l, MakeAwaitable& make,
                     Handler handler, bool on_ex) {
     namespace asio = boost::asio;
-    operation_result<T> op;
-    bool straight = false;
-    try {
-        op = make();
-        if (op.pending)
-            straight = client_pipeline::prepare(*op.pending->runner, op.pending->call, *op.pending->options);
-    } catch (...) {
-        asio::post(ex, asio::append(std::move(handler), error_of(std::current_exception()), T{}));
+    std::exception_ptr failure;
+    auto op = made<T>(make, failure);
+    std::shared_ptr<batched_operation<T, Handler>> batched;
+    if (!failure && op.pending) {
+        try {
+            auto& p = *op.pending;
+            if (client_pipeline::prepare(*p.runner, p.call, *p.options)) {
+                auto work = work_for(handler, ex, on_ex);
+                // The handler moves in only once the block is allocated: if that fails,
+                // the handler is still here for the error.
+                batched = std::make_shared<batched_operation<T, Handler>>(std::move(p), op.read, gate, l,
+                                                                          std::move(handler), std::move(work), ex,
+                                                                          on_ex);
+            } else {
+                op.call = client_pipeline::perform_prepared(*p.runner, std::move(p.call), *p.options);
+            }
+        } catch (...) {
+            failure = std::current_exception();
+        }
+    }
+    if (failure) {
+        asio::post(ex, asio::append(std::move(handler), error_of(failure), T{}));
         return false;
     }
-    launch<T>(ex, gate, l, std::move(op), std::move(handler), on_ex, straight);
+    if (batched)
+        batched_operation<T, Handler>::start(std::move(batched));
+    else
+        launch<T>(ex, gate, l, op, std::move(handler), on_ex);
     return true;
 }
 

@@ -471,7 +471,8 @@ private:
     // The options, and what every send would otherwise build from them again.
     struct prepared_options {
         gmail_options options;
-        gapi::detail::built_url send_url; // its origin refers to `options.root`
+        gapi::detail::built_url send_url;     // its origin refers to `options.root`
+        gapi::detail::built_url messages_url; // messages.get's, without the id; the same
     };
     // Takes `options` as this service's, prepared.
     GAPI_DECL void adopt(gmail_options options);

@@ -249,8 +249,15 @@ GAPI_DECL bool client_pipeline::prepare(client& runner, pipeline::call& c, call_
     // The retry loop alone stands between the operation and the batch (as in `perform`
     // without a deadline, a send or details), and the token is at hand (as `authorize`
     // finds it without a refresh).
-    return !c.deadline && !c.traits.sends_mail && !options.details && !c.refresh_token &&
-           runner.batcher_.takes(c) && runner.tokens_.fresh_token() != nullptr;
+    if (c.deadline || c.traits.sends_mail || options.details || c.refresh_token || !c.traits.batchable)
+        return false;
+    // The token is read once: a second look might find it no longer fresh.
+    auto const* token = runner.tokens_.fresh_token();
+    if (!token)
+        return false;
+    // As `authorize` sets it, before the batcher checks the fields it would write.
+    set_authorization(runner.tokens_, c, *token, runner.bearer_);
+    return runner.batcher_.takes(c);
 }
 
 GAPI_DECL boost::asio::awaitable<pipeline::outcome>
@@ -265,11 +272,10 @@ GAPI_DECL boost::asio::awaitable<pipeline::outcome> client_pipeline::perform(cli
 
 GAPI_DECL std::chrono::steady_clock::time_point
 client_pipeline::join_batch(client& runner, pipeline::call& c, std::shared_ptr<pipeline::batch_waiter> w) {
-    // What `retry_loop` and `authorize` do for a first attempt.
+    // What `retry_loop` does for a first attempt (`prepare` did `authorize`'s part).
     ++runner.counters_.calls;
     ++runner.counters_.attempts;
     auto const started = runner.timing_.now();
-    set_authorization(runner.tokens_, c, *runner.tokens_.fresh_token(), runner.bearer_);
     runner.batcher_.join(c, runner.pace_, std::move(w), runner.get_executor());
     return started;
 }

@@ -170,7 +170,7 @@ struct timing {
 
 /// What the loop reports, per client: calls, attempts and why attempts were repeated.
 struct retry_counters {
-    std::uint64_t calls = 0;    ///< calls that entered the retry loop
+    std::uint64_t calls = 0;    ///< calls made through the retry layer (a batched call its first attempt settled included)
     std::uint64_t attempts = 0; ///< attempts made, a token refresh's resend included
     std::uint64_t retries = 0;  ///< attempts after a backoff (not counting the resend after a 401)
     std::uint64_t rate_limited = 0;      ///< 429 and 403 rate-limit answers

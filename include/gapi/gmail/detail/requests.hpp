@@ -152,9 +152,16 @@ inline http::request list_messages_request(gmail_options const& o, list_query co
     return make_request(messages_list, http::verb::get, std::move(url));
 }
 
-inline http::request get_message_request(gmail_options const& o, std::string const& id, message_format format) {
+// The URL every messages.get of `o` begins with (`/gmail/v1/users/{userId}/messages`).
+inline gapi::detail::built_url messages_url(gmail_options const& o) { return endpoint(o, {"messages"}); }
+
+// `prepared`: `o`'s `messages_url`, built before, if at hand.
+inline http::request get_message_request(gmail_options const& o, std::string const& id, message_format format,
+                                         gapi::detail::built_url const* prepared = nullptr) {
+    std::initializer_list<std::pair<std::string_view, std::string_view>> const query = {{"format", format_name(format)}};
     return make_request(messages_get, http::verb::get,
-                        endpoint(o, {"messages", id}, false, {{"format", format_name(format)}}));
+                        prepared ? gapi::detail::api_url(*prepared, {id}, query)
+                                 : endpoint(o, {"messages", id}, false, query));
 }
 
 inline http::request delete_draft_request(gmail_options const& o, std::string const& id) {

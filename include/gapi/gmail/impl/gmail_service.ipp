@@ -33,6 +33,7 @@ GAPI_DECL void gmail_service::adopt(gmail_options options) {
     auto prepared = std::make_shared<prepared_options>();
     prepared->options = std::move(options);
     prepared->send_url = detail::send_url(prepared->options);
+    prepared->messages_url = detail::messages_url(prepared->options);
     prepared_ = prepared.get();
     options_ = std::shared_ptr<gmail_options const>(std::move(prepared), &prepared_->options);
 }
@@ -267,7 +268,7 @@ GAPI_DECL gmail_service::result<std::vector<message_ref>> gmail_service::do_list
 
 GAPI_DECL gmail_service::operation<message> gmail_service::do_get_message(gmail_service const& self, std::string const& id,
                                                                        message_format format) {
-    auto req = detail::get_message_request(self.options(), id, format);
+    auto req = detail::get_message_request(self.options(), id, format, &self.prepared_->messages_url);
     return gapi::detail::fetch_operation<message>(self.context(), std::move(req));
 }
 

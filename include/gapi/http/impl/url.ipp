@@ -74,10 +74,15 @@ GAPI_DECL std::string request_target(boost::urls::url_view url) {
 }
 
 GAPI_DECL bool is_origin_form(std::string_view target) noexcept {
-    return target.starts_with('/') && std::none_of(target.begin(), target.end(), [](char c) {
-               auto const u = static_cast<unsigned char>(c);
-               return u <= 0x20 || u >= 0x7F || c == '#';
-           });
+    // Every character looked at, without a branch out of the loop: the compiler makes it
+    // a few instructions per 16 characters, where a search that stops at the first bad
+    // one took seven per character (every call's target is checked once).
+    bool bad = false;
+    for (char const c : target) {
+        auto const u = static_cast<unsigned char>(c);
+        bad |= (u - 0x21u > 0x7Eu - 0x21u) | (c == '#'); // outside '!'..'~', or '#'
+    }
+    return target.starts_with('/') && !bad;
 }
 
 GAPI_DECL void append_query(boost::urls::url& url, std::string_view key, std::string_view value) {
