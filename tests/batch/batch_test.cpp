@@ -193,6 +193,30 @@ BOOST_AUTO_TEST_CASE(each_part_is_read_into_its_calls_outcome_the_first_of_two_f
     BOOST_TEST(answers[2].response.body.empty());
 }
 
+// A call that reads only a success's body (`success_fields_unused`) gets a 2xx part
+// without its header fields, and a refusal with them (Retry-After decides its retry);
+// the other calls of the batch keep theirs.
+BOOST_AUTO_TEST_CASE(a_success_comes_without_its_fields_only_to_a_call_that_reads_just_the_body) {
+    auto part = [](std::string id, std::string status_line) {
+        return "--b\r\nContent-Type: application/http\r\nContent-ID: <response-" + id + ">\r\n\r\n" + status_line +
+               "\r\nContent-Type: application/json\r\nRetry-After: 7\r\n\r\n{}\r\n";
+    };
+    gapi::pipeline::outcome whole;
+    whole.response = envelope("b", part("item-0", "HTTP/1.1 200 OK") + part("item-1", "HTTP/1.1 200 OK") +
+                                       part("item-2", "HTTP/1.1 429 Too Many Requests") + "--b--\r\n");
+    std::vector<gapi::pipeline::outcome> answers(3);
+    std::vector<gapi::pipeline::outcome*> const into{&answers[0], &answers[1], &answers[2]};
+    bool const unused[] = {true, false, true};
+    gapi::pipeline::read_batch_answers(whole, into, unused);
+    BOOST_TEST(answers[0].response.status == 200u);
+    BOOST_TEST(answers[0].response.body == "{}");
+    BOOST_TEST((answers[0].response.headers.begin() == answers[0].response.headers.end()));
+    BOOST_TEST(answers[1].response.headers.count(boost::beast::http::field::content_type) == 1u);
+    BOOST_TEST(answers[1].response.headers.count(boost::beast::http::field::retry_after) == 1u);
+    BOOST_TEST(answers[2].response.status == 429u);
+    BOOST_TEST(answers[2].response.headers.count(boost::beast::http::field::retry_after) == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(a_missing_part_and_a_truncated_answer_are_typed_errors_per_call) {
     asio::io_context ioc;
     gapi_test::test_server server(ioc.get_executor());

@@ -137,14 +137,21 @@ BOOST_AUTO_TEST_CASE(only_an_origin_form_target_may_go_out_as_it_is) {
     for (std::string_view const bad : std::initializer_list<std::string_view>{"", "a", "http://h/a", "/a b", "/a\r\nX: y", "/a\tb", "/a#f", "/\x7f",
                                        "/caf\xc3\xa9", std::string_view("/a\0b", 4)})
         BOOST_TEST(!gapi::http::is_origin_form(bad), bad);
-    // Every byte, at the start, in the middle and at the end of a longer target: only
-    // the visible ASCII characters but '#' may appear.
+    // Every byte at every place of targets of 2 to 25 characters (each place of a word
+    // of eight and of the tail after the words): only the visible ASCII characters but
+    // '#' may appear. Its neighbours are the highest and lowest allowed ones, '~' and '!'.
     for (int c = 0; c < 256; ++c) {
         bool const allowed = c >= 0x21 && c <= 0x7E && c != '#';
-        std::string const ch(1, static_cast<char>(c));
-        for (std::string const& target : {"/" + ch, "/gmail/v1/users/me/messages/" + ch + "?format=minimal",
-                                         "/gmail/v1/users/me/messages/0123456789abcdef?format=minimal" + ch})
-            BOOST_TEST(gapi::http::is_origin_form(target) == allowed, "byte " << c);
+        std::string wrong; // the first place where the answer is wrong
+        for (std::size_t size = 2; size <= 25 && wrong.empty(); ++size)
+            for (std::size_t at = 1; at < size && wrong.empty(); ++at) {
+                std::string target(size, at % 2 ? '~' : '!');
+                target[0] = '/';
+                target[at] = static_cast<char>(c);
+                if (gapi::http::is_origin_form(target) != allowed)
+                    wrong = std::to_string(at) + " of " + std::to_string(size);
+            }
+        BOOST_TEST(wrong.empty(), "byte " << c << " at " << wrong);
     }
 }
 

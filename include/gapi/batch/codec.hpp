@@ -58,6 +58,10 @@ GAPI_DECL boost::system::result<std::vector<part_response>> decode_response(http
 struct part_sink {
     http::response* (*target)(void* context, std::string_view content_id); ///< where a part goes
     void* context; ///< `target`'s first argument
+    /// Whether the part `target` placed last keeps its header fields when its status is
+    /// 2xx (null: every part keeps them): a caller that reads only a success's body is
+    /// spared their copies. A part that goes nowhere keeps none.
+    bool (*keeps_success_fields)(void* context) = nullptr;
 };
 
 /// `decode_response` without a vector of parts: each part is read straight into the

@@ -365,7 +365,9 @@ public:
                       boost::asio::any_completion_executor work_guard, boost::asio::any_io_executor const& ex,
                       bool on_ex)
         : pending_(std::move(pending)), read_(read), gate_(&gate), lane_(&l), handler_(std::move(handler)),
-          work_guard_(std::move(work_guard)), ex_(ex), on_ex_(on_ex) {}
+          work_guard_(std::move(work_guard)), ex_(ex), on_ex_(on_ex) {
+        success_fields_unused = true; // `read_` reads a resource from the body
+    }
 
     /// Joins `self`'s batch (`client_pipeline::prepare` said it may).
     static void start(std::shared_ptr<batched_operation> self) {

@@ -51,6 +51,7 @@
 #include <boost/beast/http/field.hpp>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <chrono>
 #include <cstddef>
@@ -114,8 +115,11 @@ inline http::request batch_request(std::vector<http::request const*> const& call
 /// refused), the batch's failure when the batch failed as a whole, or
 /// `error::malformed_response` (written: Google had it) when its part is missing. The
 /// outcomes must be empty (default-constructed): each part is read straight into its
-/// call's, with no copy between.
-inline void read_batch_answers(outcome const& whole, std::span<outcome* const> answers) {
+/// call's, with no copy between. `success_fields_unused`, if given, has one flag per
+/// call: set, a 2xx answer of that call comes without its header fields (its caller
+/// reads only the body).
+inline void read_batch_answers(outcome const& whole, std::span<outcome* const> answers,
+                               std::span<bool const> success_fields_unused = {}) {
     if (whole.ec || whole.response.status / 100 != 2) {
         for (auto* a : answers)
             if (a)
@@ -124,8 +128,14 @@ inline void read_batch_answers(outcome const& whole, std::span<outcome* const> a
     }
     // Each part by its call's index: "item-N", as `batch_request` named them. A part
     // named otherwise answers none of them; of two parts naming one call, the first does.
+    struct placing {
+        std::span<outcome* const> to;
+        std::span<bool const> success_fields_unused;
+        std::size_t last = 0; // the index of the part placed last
+    } parts{answers, success_fields_unused};
     auto const target = [](void* context, std::string_view id) -> http::response* {
-        auto const& to = *static_cast<std::span<outcome* const>*>(context);
+        auto& placed = *static_cast<placing*>(context);
+        auto const& to = placed.to;
         if (!id.starts_with("item-"))
             return nullptr;
         id.remove_prefix(5);
@@ -135,9 +145,14 @@ inline void read_batch_answers(outcome const& whole, std::span<outcome* const> a
         if (!canonical || ec != std::errc{} || end != id.data() + id.size() || index >= to.size() || !to[index] ||
             to[index]->response.status != 0)
             return nullptr;
+        placed.last = index;
         return &to[index]->response;
     };
-    auto const fault = batch::decode_parts(whole.response, {target, &answers});
+    auto const keeps_success_fields = [](void* context) {
+        auto const& placed = *static_cast<placing const*>(context);
+        return placed.success_fields_unused.empty() || !placed.success_fields_unused[placed.last];
+    };
+    auto const fault = batch::decode_parts(whole.response, {target, &parts, keeps_success_fields});
     for (auto* a : answers) {
         if (!a)
             continue;
@@ -177,6 +192,7 @@ public:
     unsigned units = 1;                     ///< its quota units
     bool idempotent = true;                 ///< may be sent twice
     outcome result;                         ///< its outcome, once `done`
+    bool success_fields_unused = false;     ///< its caller reads only the body of a 2xx answer
     bool done = false; ///< the outcome is set (the answer, or a cancellation's) and handed over
 
     /// Hands `result` to the caller: one turn later, never inside the batching layer's
@@ -252,12 +268,18 @@ public:
     /// not be done, gets its outcome; the batch's work runs on `ex` (the client's). `c`
     /// must stay alive and unchanged while `w` waits; `w->request` is set here.
     void join(call& c, next_layer const& next, std::shared_ptr<batch_waiter> w, boost::asio::any_io_executor const& ex) {
-        // The group's key is written into a buffer the batcher keeps: a string of its own
-        // per call (it holds the token) cost an allocation and a copy for each.
-        write_key(c, key_buffer_);
-        auto found = pending_.find(key_buffer_);
-        if (found == pending_.end())
-            found = pending_.emplace(key_buffer_, group{}).first;
+        // The calls of a burst join one group: the last group joined is compared with the
+        // call's key in place. Otherwise the key is written into a buffer the batcher
+        // keeps (a string of its own per call, holding the token, cost an allocation and
+        // a copy for each) and looked up.
+        if (!last_joined_ || !has_key(c, (*last_joined_)->first)) {
+            write_key(c, key_buffer_);
+            auto found = pending_.find(key_buffer_);
+            if (found == pending_.end())
+                found = pending_.emplace(key_buffer_, group{}).first;
+            last_joined_ = found;
+        }
+        auto const found = *last_joined_;
         std::string const& key = found->first; // stable while the group is pending
         w->request = c.request;
         w->units = c.traits.quota_units;
@@ -320,17 +342,40 @@ private:
         }
     };
 
-    // One batch: one API, one user, one origin, one token (the envelope carries it).
-    static void write_key(call const& c, std::string& key) {
+    // One batch: one API, one user, one origin, one token (the envelope carries it): the
+    // key's parts, in its order.
+    static std::array<std::string_view, 4> key_parts(call const& c) {
         // A request with a target holds only its origin in its URL (`has_valid_target`):
         // the URL's text is the origin, with no parse of it.
         std::string_view const origin = c.request->target.empty() ? std::string_view(c.request->url.encoded_origin())
                                                                    : std::string_view(c.request->url.buffer());
-        std::string_view const token = http::field_value(c.request->headers, boost::beast::http::field::authorization);
-        key.clear();
-        key.append(c.traits.method_id.starts_with("calendar.") ? "c\n" : "g\n").append(c.traits.quota_key).append("\n");
-        key.append(origin).append("\n").append(token);
+        return {c.traits.method_id.starts_with("calendar.") ? "c" : "g", c.traits.quota_key, origin,
+                http::field_value(c.request->headers, boost::beast::http::field::authorization)};
     }
+
+    // The key of `c`'s group: its parts, each followed by a line break but the last.
+    static void write_key(call const& c, std::string& key) {
+        auto const parts = key_parts(c);
+        key.clear();
+        key.append(parts[0]).append("\n").append(parts[1]).append("\n").append(parts[2]).append("\n").append(parts[3]);
+    }
+
+    // Whether `key` is the key of `c`'s group (`write_key`), compared part by part.
+    static bool has_key(call const& c, std::string_view key) {
+        auto const parts = key_parts(c);
+        for (std::size_t i = 0; i < parts.size(); ++i) {
+            if (!key.starts_with(parts[i]))
+                return false;
+            key.remove_prefix(parts[i].size());
+            if (i + 1 < parts.size()) {
+                if (!key.starts_with('\n'))
+                    return false;
+                key.remove_prefix(1);
+            }
+        }
+        return key.empty();
+    }
+
 
     struct group {
         std::vector<std::shared_ptr<batch_waiter>> calls;
@@ -339,6 +384,15 @@ private:
         bool going_full = false;  ///< it went full: `send_full` sends it after this turn
         std::string full_lane;    ///< the admission lane of the call that made it full
     };
+
+    using group_map = std::map<std::string, group, std::less<>>;
+
+    // Every erase of a group goes here: the last group joined may be the one erased.
+    void erase_group(group_map::iterator it) {
+        if (last_joined_ && *last_joined_ == it)
+            last_joined_.reset();
+        pending_.erase(it);
+    }
 
     // How many calls of an API make a batch full now, for calls of `admission_lane`.
     std::size_t full_size(bool calendar, std::string_view admission_lane) const {
@@ -365,7 +419,7 @@ private:
             full.emplace_back(from, from + size);
         g.calls.erase(g.calls.begin(), from);
         if (g.calls.empty())
-            pending_.erase(it); // its key holds an access token: groups of old tokens do not pile up
+            erase_group(it); // its key holds an access token: groups of old tokens do not pile up
         else
             open_window(ex, key, g, next);
         // Last: a flush starts at once.
@@ -425,7 +479,7 @@ private:
         if (it == pending_.end())
             co_return;
         auto calls = std::move(it->second.calls);
-        pending_.erase(it);
+        erase_group(it);
         if (calls.empty())
             co_return;
         ++partials_in_flight_[key];
@@ -487,9 +541,12 @@ private:
         // Straight into the waiters' outcomes; none for a call cancelled meanwhile.
         std::vector<outcome*> answers;
         answers.reserve(calls.size());
-        for (auto const& w : calls)
-            answers.push_back(w->done ? nullptr : &w->result);
-        read_batch_answers(whole, answers);
+        auto const success_fields_unused = std::make_unique<bool[]>(calls.size());
+        for (std::size_t i = 0; i < calls.size(); ++i) {
+            answers.push_back(calls[i]->done ? nullptr : &calls[i]->result);
+            success_fields_unused[i] = calls[i]->success_fields_unused;
+        }
+        read_batch_answers(whole, answers, {success_fields_unused.get(), calls.size()});
         for (auto const& w : calls)
             if (!w->done)
                 hand_over(w);
@@ -499,7 +556,8 @@ private:
     timing const& timing_;
     retry_counters& counters_;
     running_calls_fn running_calls_;
-    std::map<std::string, group, std::less<>> pending_;
+    group_map pending_;
+    std::optional<group_map::iterator> last_joined_; ///< the group joined last, while it is pending
     std::string key_buffer_; ///< `write_key`'s, reused
     std::map<std::string, std::size_t, std::less<>> partials_in_flight_;
     std::uint64_t windows_ = 0;

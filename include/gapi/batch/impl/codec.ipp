@@ -80,8 +80,10 @@ inline std::string_view response_id(std::string_view raw) {
     return raw;
 }
 
-// One part's content: an HTTP response.
-inline bool read_inner_response(std::string_view text, http::response& out) {
+// One part's content: an HTTP response, with its header fields unless the flag for its
+// status (a 2xx one, or any other) says they are not wanted.
+inline bool read_inner_response(std::string_view text, http::response& out, bool success_fields_wanted = true,
+                                bool other_fields_wanted = true) {
     std::string_view status_line;
     if (!next_line(text, status_line) || !status_line.starts_with("HTTP/"))
         return false;
@@ -96,7 +98,8 @@ inline bool read_inner_response(std::string_view text, http::response& out) {
         return false;
     out.status = status;
     std::optional<std::string_view> length;
-    if (!read_headers(text, &out.headers, "Content-Length", length))
+    bool const keep = status / 100 == 2 ? success_fields_wanted : other_fields_wanted;
+    if (!read_headers(text, keep ? &out.headers : nullptr, "Content-Length", length))
         return false;
     // The part ends with the line break before the next delimiter: not the body's.
     if (text.ends_with("\r\n"))
@@ -242,8 +245,9 @@ GAPI_DECL error_code decode_parts(http::response const& envelope, part_sink sink
         if (!detail::read_headers(part, nullptr, "Content-ID", content_id))
             return malformed;
         auto* const target = sink.target(sink.context, detail::response_id(content_id.value_or(std::string_view())));
-        http::response unwanted;
-        if (!detail::read_inner_response(part, target ? *target : unwanted))
+        http::response unwanted; // a part that goes nowhere is still checked
+        bool const success_fields = target && (!sink.keeps_success_fields || sink.keeps_success_fields(sink.context));
+        if (!detail::read_inner_response(part, target ? *target : unwanted, success_fields, target != nullptr))
             return malformed;
         pos = next;
     }

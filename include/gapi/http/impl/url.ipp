@@ -6,6 +6,9 @@
 
 #include <gapi/http/url.hpp>
 
+#include <cstdint>
+#include <cstring>
+
 #include <boost/url/parse.hpp>
 
 #include <algorithm>
@@ -74,15 +77,32 @@ GAPI_DECL std::string request_target(boost::urls::url_view url) {
 }
 
 GAPI_DECL bool is_origin_form(std::string_view target) noexcept {
-    // Every character looked at, without a branch out of the loop: the compiler makes it
-    // a few instructions per 16 characters, where a search that stops at the first bad
-    // one took seven per character (every call's target is checked once).
-    bool bad = false;
-    for (char const c : target) {
-        auto const u = static_cast<unsigned char>(c);
-        bad |= (u - 0x21u > 0x7Eu - 0x21u) | (c == '#'); // outside '!'..'~', or '#'
+    // Eight characters at a time (every call's target is checked once; a search that
+    // stopped at the first bad character took seven instructions per character). A byte
+    // is bad when below '!' (0x21), at or above DEL (0x7F), or '#'. The word tests are
+    // the classic "has a byte less than n" and "has a zero byte": each is nonzero exactly
+    // when some byte of the word fails it (for bytes below 0x80; one of 0x80 or more is
+    // caught by the second test on its own).
+    constexpr std::uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    auto const has_zero = [](std::uint64_t x) { return (x - ones) & ~x & highs; };
+    auto const bad_in = [&](std::uint64_t x) {
+        return ((x - ones * 0x21) & ~x & highs) | (x & highs) | has_zero(x ^ (ones * 0x7F)) | has_zero(x ^ (ones * '#'));
+    };
+    if (!target.starts_with('/'))
+        return false;
+    std::size_t i = 0;
+    for (; i + 8 <= target.size(); i += 8) {
+        std::uint64_t word;
+        std::memcpy(&word, target.data() + i, 8);
+        if (bad_in(word))
+            return false;
     }
-    return target.starts_with('/') && !bad;
+    for (; i < target.size(); ++i) {
+        auto const u = static_cast<unsigned char>(target[i]);
+        if (u <= 0x20 || u >= 0x7F || u == '#')
+            return false;
+    }
+    return true;
 }
 
 GAPI_DECL void append_query(boost::urls::url& url, std::string_view key, std::string_view value) {
