@@ -671,6 +671,39 @@ BOOST_AUTO_TEST_CASE(a_call_cancelled_after_its_refused_part_came_is_not_retried
     BOOST_TEST(f.client->admission().running() == 0u);
 }
 
+// The same, with a handler that throws on its `operation_aborted`: the exception goes
+// on to `run`, the handler is called once, and its place is given back once.
+BOOST_AUTO_TEST_CASE(a_handler_that_throws_on_its_late_cancellation_is_called_once) {
+    struct thrown_by_handler {};
+    batch_fixture f("gmail.users.getProfile:429=1,first=1", {.enabled = true});
+    auto const gmail = f.client->gmail();
+    auto const ids = f.seed(gmail.with({.batch = false}));
+    asio::cancellation_signal cancel_profile;
+    bool message_answered = false;
+    int profile_calls = 0;
+    asio::post(f.ioc, [&] {
+        gmail.get_message(ids[0], gapi::gmail::message_format::minimal, [&](error_code, gapi::gmail::message) {
+            message_answered = true;
+            cancel_profile.emit(asio::cancellation_type::terminal);
+        });
+        gmail.get_profile(asio::bind_cancellation_slot(cancel_profile.slot(), [&](error_code ec, gapi::gmail::profile) {
+            ++profile_calls;
+            if (ec == asio::error::operation_aborted)
+                throw thrown_by_handler{};
+        }));
+    });
+    bool thrown = false;
+    try {
+        f.ioc.run_for(std::chrono::seconds(30)); // ends with the exception; the bound is for a failure
+    } catch (thrown_by_handler const&) {
+        thrown = true;
+    }
+    BOOST_TEST(thrown);
+    BOOST_TEST(message_answered);
+    BOOST_TEST(profile_calls == 1);
+    BOOST_TEST(f.client->admission().running() == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(ten_thousand_gets_of_each_api_need_at_most_one_request_in_forty) {
     batch_fixture f({}, {.enabled = true});
     auto const gmail = f.client->gmail();

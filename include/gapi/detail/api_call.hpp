@@ -107,20 +107,21 @@ inline http::request json_request(api_method const& m, http::verb method, built_
     return req;
 }
 
-/// Appends the segments of each list in `paths` to `url`'s target, each percent-encoded,
-/// then `query`'s parameters (`built_url::add_query`).
-inline void append_path_and_query(built_url& url,
+/// Sets `url`'s target to `base`, then the segments of each list in `paths`, each
+/// percent-encoded, then `query`'s parameters (`built_url::add_query`).
+inline void append_path_and_query(built_url& url, std::string_view base,
                                   std::initializer_list<std::initializer_list<std::string_view>> paths,
                                   std::initializer_list<std::pair<std::string_view, std::string_view>> query) {
     // One allocation for the target whenever nothing needs escaping (almost always):
     // growing it segment by segment reallocated it several times per call.
-    std::size_t size = url.target.size();
+    std::size_t size = base.size();
     for (auto list : paths)
         for (auto segment : list)
             size += 1 + segment.size();
     for (auto const& [key, value] : query)
         size += 2 + key.size() + value.size();
     url.target.reserve(size);
+    url.target.assign(base);
     for (auto list : paths)
         for (auto segment : list) {
             url.target += '/';
@@ -146,7 +147,7 @@ inline built_url api_url(std::string_view root, std::initializer_list<std::strin
                                          [](char c) { return c == '/' || c == '?' || c == '#'; });
     built_url url;
     url.origin = std::string_view(root.begin(), path);
-    append_path_and_query(url, {prefix, rest}, query);
+    append_path_and_query(url, {}, {prefix, rest}, query);
     return url;
 }
 
@@ -156,8 +157,7 @@ inline built_url api_url(built_url const& prefix, std::initializer_list<std::str
                          std::initializer_list<std::pair<std::string_view, std::string_view>> query = {}) {
     built_url url;
     url.origin = prefix.origin;
-    url.target = prefix.target; // its room is reserved below, with the rest's
-    append_path_and_query(url, {rest}, query);
+    append_path_and_query(url, prefix.target, {rest}, query);
     return url;
 }
 

@@ -36,6 +36,7 @@
 #include <boost/container/deque.hpp>
 #include <boost/system/system_error.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <optional>
@@ -355,7 +356,8 @@ void spawn_operation(boost::asio::any_io_executor const& ex, admission& gate, ad
 /// attempt, so only the parts that failed are sent again. Terminal cancellation (the
 /// filter `co_spawn` applies) reaches it while it waits; one that comes after its answer
 /// and before its handler ends the call with `operation_aborted` rather than a retry, as
-/// the coroutine's cancelled state ended the retry loop's next wait.
+/// the coroutine's cancelled state ended the retry loop's next wait (that attempt is then
+/// not reported to the hook, where the loop reported a retry it never made).
 template <class T, class Handler>
 class batched_operation final : public pipeline::batch_waiter {
 public:
@@ -376,13 +378,14 @@ public:
             slot.assign([weak = std::weak_ptr<batched_operation>(self), ex = self->ex_](asio::cancellation_type type) {
                 if ((type & asio::cancellation_type::terminal) == asio::cancellation_type::none)
                     return;
+                // Noted at once, where it is emitted: when the answer's `resume` runs before
+                // the dispatched leave below (emitted on another thread, so posted), it
+                // still sees it.
+                if (auto const cancelled = weak.lock())
+                    cancelled->cancelled_.store(true, std::memory_order_release);
                 asio::dispatch(ex, [weak] {
                     auto const cancelled = weak.lock();
-                    if (!cancelled)
-                        return;
-                    if (cancelled->done) // answered; its handover is on its way to `resume`
-                        cancelled->cancelled_after_answer_ = true;
-                    else
+                    if (cancelled && !cancelled->done) // else answered: `resume` sees `cancelled_`
                         client_pipeline::leave_batch(*cancelled->pending_.runner, cancelled->pending_.call, cancelled);
                 });
             });
@@ -406,18 +409,22 @@ private:
         if (auto slot = asio::get_associated_cancellation_slot(handler_); slot.is_connected())
             slot.clear();
         bool settled = false;
+        bool const cancelled = cancelled_.load(std::memory_order_acquire);
         boost::asio::awaitable<pipeline::outcome> rest;
+        error_code failure;
         try {
             settled = client_pipeline::first_attempt_settles(*pending_.runner, pending_.call, *pending_.options, result);
-            if (!settled && cancelled_after_answer_) {
-                fail_operation<T>(gate_, lane_, handler_, ex_, on_ex_, asio::error::operation_aborted);
-                return;
-            }
-            if (!settled)
+            if (!settled && !cancelled)
                 rest = client_pipeline::attempts_after_first(*pending_.runner, std::move(pending_.call),
                                                              *pending_.options, {std::move(result), started_});
         } catch (...) { // as `run_operation` turns what its work throws into the error
-            fail_operation<T>(gate_, lane_, handler_, ex_, on_ex_, error_of(std::current_exception()));
+            failure = error_of(std::current_exception());
+        }
+        // Outside the `try`: what the caller's handler throws goes on to `run`.
+        if (!failure && !settled && cancelled) // cancelled after its answer: no retry
+            failure = asio::error::operation_aborted;
+        if (failure) {
+            fail_operation<T>(gate_, lane_, handler_, ex_, on_ex_, failure);
             return;
         }
         if (!settled) {
@@ -437,7 +444,7 @@ private:
     boost::asio::any_completion_executor work_guard_;
     boost::asio::any_io_executor ex_;
     bool on_ex_;
-    bool cancelled_after_answer_ = false; ///< terminal cancellation came between the answer and `resume`
+    std::atomic<bool> cancelled_{false}; ///< terminal cancellation was emitted (any thread)
     std::chrono::steady_clock::time_point started_;
 };
 

@@ -215,6 +215,9 @@ public:
     batcher(batching_options options, timing const& t, retry_counters& counters, running_calls_fn running_calls = {})
         : options_(options), timing_(t), counters_(counters), running_calls_(std::move(running_calls)) {}
 
+    batcher(batcher const&) = delete; // it keeps an iterator into its own groups
+    batcher& operator=(batcher const&) = delete;
+
     /// The options given at construction.
     batching_options const& options() const noexcept { return options_; }
 
