@@ -134,6 +134,14 @@ BOOST_AUTO_TEST_CASE(malformed_batch_answers_are_typed_errors) {
              {"b", part_head + "SMTP 250 OK\r\n\r\n{}\r\n--b--\r\n"},       // not HTTP
              {"b", part_head + "HTTP/1.1 200 OK\r\nContent-Length: 999\r\n\r\n{}\r\n--b--\r\n"}, // longer than the part
              {"b", part_head + "HTTP/1.1 200 OK\r\nno colon here\r\n\r\n{}\r\n--b--\r\n"},
+             {"b", part_head + "HTTP/1.1 99 Odd\r\n\r\n{}\r\n--b--\r\n"},    // statuses out of range
+             {"b", part_head + "HTTP/1.1 600 Odd\r\n\r\n{}\r\n--b--\r\n"},
+             {"b", part_head + "HTTP/1.1  200 OK\r\n\r\n{}\r\n--b--\r\n"},   // no status where it goes
+             {"b", part_head + "HTTP/1.1 +200 OK\r\n\r\n{}\r\n--b--\r\n"},
+             {"b", part_head + "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n{}\r\n--b--\r\n"}, // lengths that are no number
+             {"b", part_head + "HTTP/1.1 200 OK\r\nContent-Length: 1x\r\n\r\n{}\r\n--b--\r\n"},
+             {"b", part_head + "HTTP/1.1 200 OK\r\nContent-Length:\r\n\r\n{}\r\n--b--\r\n"},
+             {"b", part_head + "HTTP/1.1 200 OK\r\nContent-Length: 18446744073709551618\r\n\r\n{}\r\n--b--\r\n"},
          }) {
         auto r = envelope(type, body);
         if (type.empty())
@@ -143,6 +151,33 @@ BOOST_AUTO_TEST_CASE(malformed_batch_answers_are_typed_errors) {
         if (!decoded)
             BOOST_TEST(decoded.error() == gapi::error::malformed_response);
     }
+}
+
+BOOST_AUTO_TEST_CASE(a_parts_status_and_length_are_read_as_written) {
+    std::string const part_head = "--b\r\nContent-Type: application/http\r\nContent-ID: <response-item-0>\r\n\r\n";
+    auto const decoded = gapi::batch::decode_response(
+        envelope("b", part_head + "HTTP/1.1 404 Not Found\r\ncontent-length: 0007\r\n\r\n{\"a\":1}tail\r\n--b--\r\n"));
+    BOOST_TEST_REQUIRE(decoded.has_value());
+    BOOST_TEST_REQUIRE(decoded->size() == 1u);
+    BOOST_TEST(decoded->front().response.status == 404u);
+    BOOST_TEST(decoded->front().response.body == "{\"a\":1}");
+}
+
+BOOST_AUTO_TEST_CASE(a_boundary_is_one_no_part_holds) {
+    gapi::http::request empty;
+    std::vector<gapi::batch::part_request> none{{"item-0", &empty}};
+    auto const first = gapi::batch::make_boundary(none);
+    // The boundaries that come next, as counted: a body holding the next two.
+    auto const stem = first.substr(0, first.find_last_not_of("0123456789") + 1);
+    auto const count = std::stoull(first.substr(stem.size()));
+    gapi::http::request holding;
+    holding.body = stem + std::to_string(count + 1) + " " + stem + std::to_string(count + 2);
+    std::vector<gapi::batch::part_request> parts{{"item-0", &empty}, {"item-1", &holding}};
+    auto const chosen = gapi::batch::make_boundary(parts);
+    BOOST_TEST(chosen.starts_with("batch_"));
+    BOOST_TEST(chosen.size() <= 70u); // RFC 2046's limit
+    BOOST_TEST(chosen != first);
+    BOOST_TEST(holding.body.find(chosen) == std::string::npos, chosen);
 }
 
 BOOST_AUTO_TEST_CASE(pythons_email_parser_reads_the_encoded_batch_strictly) {

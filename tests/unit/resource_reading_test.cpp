@@ -153,7 +153,12 @@ BOOST_AUTO_TEST_CASE(texts_built_at_random_read_alike_both_ways) {
     std::vector<std::string> const values = {
         R"("abc")", R"("")", R"("12")", R"("-3")", R"("1e3")", R"("caf\u00e9\n")", "0", "-1", "18446744073709551615",
         "1.25", "true", "null", "{}", R"({"id":"x","labelIds":[1]})", "[]", R"(["A","B\u0041"])", R"(["A",2])",
-        R"([null])", R"("SGVsbG8")"};
+        R"([null])", R"("SGVsbG8")",
+        // At the edges of what the first, plain reader takes (ASCII texts without escapes,
+        // integers of up to 18 digits), so that it meets what it must leave to the parser.
+        "01", "-0", "-", "-5", "1E2", "123456789012345678", "-123456789012345678", "1234567890123456789",
+        "\"tab\tinside\"", "\"caf\xc3\xa9\"", R"(" a b ")", R"([ "A" , "B" ])", "[\"A\",]", "nul", "truex",
+        R"("9223372036854775807")", R"("-0")", R"(" 12")"};
     std::mt19937 random(20261205);
     int read_flat_count = 0;
     int const texts = 20000;

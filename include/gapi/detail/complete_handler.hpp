@@ -11,6 +11,7 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/prefer.hpp>
 
 #include <type_traits>
@@ -65,6 +66,17 @@ void complete_handler(boost::asio::any_io_executor const& current, bool on_curre
     }
     auto target = asio::get_associated_executor(handler, current);
     asio::dispatch(target, asio::append(std::move(handler), std::forward<Args>(args)...));
+}
+
+/// Posts `f` to `ex`, to the io_context's own executor when `ex` holds one: posted
+/// through the type-erased executor, `f` is wrapped once more on its way (two
+/// allocations, not one).
+template <class F>
+void post_on(boost::asio::any_io_executor const& ex, F&& f) {
+    if (auto const* io = ex.target<boost::asio::io_context::executor_type>())
+        boost::asio::post(*io, std::forward<F>(f));
+    else
+        boost::asio::post(ex, std::forward<F>(f));
 }
 
 } // namespace gapi::detail

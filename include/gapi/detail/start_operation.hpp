@@ -394,11 +394,7 @@ public:
     }
 
     void hand_over(std::shared_ptr<batch_waiter> self) override {
-        auto resume = [self = std::static_pointer_cast<batched_operation>(std::move(self))] { self->resume(); };
-        if (auto const* io = ex_.template target<boost::asio::io_context::executor_type>())
-            boost::asio::post(*io, std::move(resume));
-        else
-            boost::asio::post(ex_, std::move(resume));
+        post_on(ex_, [self = std::static_pointer_cast<batched_operation>(std::move(self))] { self->resume(); });
     }
 
 private:

@@ -36,6 +36,7 @@
 // batches, never in batches over the maximum.
 
 #include <gapi/batch/codec.hpp>
+#include <gapi/detail/complete_handler.hpp>
 #include <gapi/pipeline/call.hpp>
 #include <gapi/pipeline/retry.hpp>
 
@@ -139,14 +140,12 @@ inline void read_batch_answers(outcome const& whole, std::span<outcome* const> a
         if (!id.starts_with("item-"))
             return nullptr;
         id.remove_prefix(5);
-        std::size_t index = 0;
-        auto const [end, ec] = std::from_chars(id.data(), id.data() + id.size(), index);
+        auto const index = batch::detail::decimal(id);
         bool const canonical = id == "0" || !id.starts_with('0'); // as std::to_string writes it
-        if (!canonical || ec != std::errc{} || end != id.data() + id.size() || index >= to.size() || !to[index] ||
-            to[index]->response.status != 0)
+        if (!canonical || !index || *index >= to.size() || !to[*index] || to[*index]->response.status != 0)
             return nullptr;
-        placed.last = index;
-        return &to[index]->response;
+        placed.last = *index;
+        return &to[*index]->response;
     };
     auto const keeps_success_fields = [](void* context) {
         auto const& placed = *static_cast<placing const*>(context);
@@ -336,12 +335,7 @@ private:
                 w->handler.reset();
                 std::move(h)(std::move(w->result));
             };
-            // One handler per caller either way. Posted through the type-erased executor,
-            // it was wrapped once more on its way to the io_context (two allocations, not one).
-            if (auto const* io = ex.template target<boost::asio::io_context::executor_type>())
-                boost::asio::post(*io, std::move(resume));
-            else
-                boost::asio::post(ex, std::move(resume));
+            gapi::detail::post_on(ex, std::move(resume)); // one handler per caller
         }
     };
 

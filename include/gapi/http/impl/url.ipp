@@ -4,6 +4,7 @@
 #ifndef GAPI_HTTP_IMPL_URL_IPP
 #define GAPI_HTTP_IMPL_URL_IPP
 
+#include <gapi/detail/byte_words.hpp>
 #include <gapi/http/url.hpp>
 
 #include <cstdint>
@@ -79,30 +80,20 @@ GAPI_DECL std::string request_target(boost::urls::url_view url) {
 GAPI_DECL bool is_origin_form(std::string_view target) noexcept {
     // Eight characters at a time (every call's target is checked once; a search that
     // stopped at the first bad character took seven instructions per character). A byte
-    // is bad when below '!' (0x21), at or above DEL (0x7F), or '#'. The word tests are
-    // the classic "has a byte less than n" and "has a zero byte": each is nonzero exactly
-    // when some byte of the word fails it (for bytes below 0x80; one of 0x80 or more is
-    // caught by the second test on its own).
-    constexpr std::uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
-    auto const has_zero = [](std::uint64_t x) { return (x - ones) & ~x & highs; };
-    auto const bad_in = [&](std::uint64_t x) {
-        return ((x - ones * 0x21) & ~x & highs) | (x & highs) | has_zero(x ^ (ones * 0x7F)) | has_zero(x ^ (ones * '#'));
+    // is bad when below '!' (0x21), at or above DEL (0x7F), or '#'.
+    namespace words = gapi::detail::byte_words;
+    auto const bad_in = [](std::uint64_t w) {
+        return words::below(w, 0x21) | words::not_ascii(w) | words::equal_to(w, 0x7F) | words::equal_to(w, '#');
     };
+    auto const bad = [](unsigned char c) { return c <= 0x20 || c >= 0x7F || c == '#'; };
     if (!target.starts_with('/'))
         return false;
     std::size_t i = 0;
-    for (; i + 8 <= target.size(); i += 8) {
-        std::uint64_t word;
-        std::memcpy(&word, target.data() + i, 8);
-        if (bad_in(word))
+    for (; i + 8 <= target.size(); i += 8)
+        if (bad_in(words::load(target.data() + i)))
             return false;
-    }
-    for (; i < target.size(); ++i) {
-        auto const u = static_cast<unsigned char>(target[i]);
-        if (u <= 0x20 || u >= 0x7F || u == '#')
-            return false;
-    }
-    return true;
+    return std::none_of(target.begin() + static_cast<std::ptrdiff_t>(i), target.end(),
+                        [&](char c) { return bad(static_cast<unsigned char>(c)); });
 }
 
 GAPI_DECL void append_query(boost::urls::url& url, std::string_view key, std::string_view value) {
