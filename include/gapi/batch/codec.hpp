@@ -17,6 +17,8 @@
 #include <boost/system/result.hpp>
 
 #include <cstddef>
+#include <cstdint>
+#include <limits>
 #include <optional>
 #include <span>
 #include <string>
@@ -32,13 +34,16 @@ namespace detail {
 inline std::optional<std::size_t> decimal(std::string_view text) noexcept {
     if (text.empty() || text.size() > 18)
         return std::nullopt;
-    std::size_t n = 0;
+    std::uint64_t n = 0; // 18 digits fit
     for (char const c : text) {
         if (c < '0' || c > '9')
             return std::nullopt;
-        n = n * 10 + static_cast<std::size_t>(c - '0');
+        n = n * 10 + static_cast<std::uint64_t>(c - '0');
     }
-    return n;
+    if constexpr (sizeof(std::size_t) < sizeof(std::uint64_t))
+        if (n > std::numeric_limits<std::size_t>::max())
+            return std::nullopt;
+    return static_cast<std::size_t>(n);
 }
 
 } // namespace detail

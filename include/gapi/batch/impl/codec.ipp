@@ -127,7 +127,8 @@ inline bool read_inner_response(std::string_view text, http::response& out, bool
 GAPI_DECL std::string make_boundary(std::span<part_request const> parts) {
     // Drawn once, then counted: a boundary must be absent from its batch's parts (checked
     // here), not unpredictable, and drawing 32 characters from the random generator cost
-    // ~8,000 instructions a batch, ~250 for each of its calls.
+    // ~8,000 instructions a batch, ~250 for each of its calls. (A forked child counts on
+    // from its parent's stem and count: harmless, as each batch is checked on its own.)
     static std::string const stem =
         "batch_" + auth::detail::random_string(24, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") + "_";
     static std::atomic<std::uint64_t> made{0};
@@ -259,9 +260,9 @@ GAPI_DECL error_code decode_parts(http::response const& envelope, part_sink sink
         if (!detail::read_headers(part, nullptr, "Content-ID", content_id))
             return malformed;
         auto* const target = sink.target(sink.context, detail::response_id(content_id.value_or(std::string_view())));
-        http::response unwanted; // a part that goes nowhere is still checked
+        std::optional<http::response> unwanted; // a part that goes nowhere is still checked
         bool const success_fields = target && (!sink.keeps_success_fields || sink.keeps_success_fields(sink.context));
-        if (!detail::read_inner_response(part, target ? *target : unwanted, success_fields, target != nullptr))
+        if (!detail::read_inner_response(part, target ? *target : unwanted.emplace(), success_fields, target != nullptr))
             return malformed;
         pos = next;
     }

@@ -108,6 +108,8 @@ public:
 private:
     using member = message_member;
 
+    static constexpr std::size_t max_text_size = boost::json::string::max_size();
+
     // Past JSON's white space; false at the end of the text. Inlined: it runs four times
     // a member, mostly to find no space at all.
     BOOST_FORCEINLINE bool skip_space() noexcept {
@@ -138,7 +140,7 @@ private:
             if (c == '"') {
                 out = std::string_view(begin, static_cast<std::size_t>(p_ - begin));
                 ++p_;
-                return true;
+                return out.size() <= max_text_size; // the document's limit: what it refuses is not read here
             }
             if (c == '\\' || c < 0x20 || c >= 0x80)
                 return false;
@@ -153,15 +155,16 @@ private:
         if (negative && ++p_ == end_)
             return false;
         auto const* const digits = p_;
-        std::int64_t value = 0;
+        std::uint64_t value = 0; // unsigned: past 18 digits it may wrap, and is then refused
         while (p_ != end_ && *p_ >= '0' && *p_ <= '9')
-            value = value * 10 + (*p_++ - '0');
+            value = value * 10 + static_cast<std::uint64_t>(*p_++ - '0');
         auto const count = p_ - digits;
         if (count == 0 || count > 18 || (*digits == '0' && (count > 1 || negative)))
             return false; // not JSON, too long, or -0 (a double to some readers)
         if (p_ != end_ && (*p_ == '.' || *p_ == 'e' || *p_ == 'E'))
             return false;
-        n = negative ? -value : value;
+        auto const magnitude = static_cast<std::int64_t>(value);
+        n = negative ? -magnitude : magnitude;
         return true;
     }
 
