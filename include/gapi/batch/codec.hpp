@@ -11,42 +11,18 @@
 // hide the other's bug.
 
 #include <gapi/config.hpp>
+#include <gapi/detail/decimal.hpp>
 #include <gapi/error.hpp>
 #include <gapi/http/message.hpp>
 
 #include <boost/system/result.hpp>
 
-#include <cstddef>
-#include <cstdint>
-#include <limits>
-#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace gapi::batch {
-
-namespace detail {
-
-// The whole of `text` as a decimal of at most 18 digits (a status code, a Content-Length);
-// nothing for any other text. By hand: std::from_chars cost ~180 instructions a part.
-inline std::optional<std::size_t> decimal(std::string_view text) noexcept {
-    if (text.empty() || text.size() > 18)
-        return std::nullopt;
-    std::uint64_t n = 0; // 18 digits fit
-    for (char const c : text) {
-        if (c < '0' || c > '9')
-            return std::nullopt;
-        n = n * 10 + static_cast<std::uint64_t>(c - '0');
-    }
-    if constexpr (sizeof(std::size_t) < sizeof(std::uint64_t))
-        if (n > std::numeric_limits<std::size_t>::max())
-            return std::nullopt;
-    return static_cast<std::size_t>(n);
-}
-
-} // namespace detail
 
 /// One call inside a batch request.
 struct part_request {

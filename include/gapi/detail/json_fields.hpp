@@ -8,6 +8,8 @@
 // field that is missing, throws `std::invalid_argument`; `read_resource` turns that into
 // `error::malformed_response`. Absent and null optional fields read as empty.
 
+#include <gapi/detail/decimal.hpp>
+
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <boost/json/value_to.hpp>
@@ -66,6 +68,8 @@ inline bool boolean(json::object const& o, std::string_view key) {
 
 // An int64 value as Google writes it in a string: the whole text, a decimal integer.
 inline std::optional<std::int64_t> integer_text(std::string_view s) {
+    if (auto const digits = decimal(s)) // the common case: no sign, at most 18 digits
+        return static_cast<std::int64_t>(*digits);
     std::int64_t n = 0;
     auto const [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
     if (ec != std::errc{} || end != s.data() + s.size())

@@ -140,7 +140,7 @@ inline void read_batch_answers(outcome const& whole, std::span<outcome* const> a
         if (!id.starts_with("item-"))
             return nullptr;
         id.remove_prefix(5);
-        auto const index = batch::detail::decimal(id);
+        auto const index = gapi::detail::decimal(id);
         bool const canonical = id == "0" || !id.starts_with('0'); // as std::to_string writes it
         if (!canonical || !index || *index >= to.size() || !to[*index] || to[*index]->response.status != 0)
             return nullptr;

@@ -99,7 +99,7 @@ inline bool read_inner_response(std::string_view text, http::response& out, bool
         return false;
     auto code = status_line.substr(space + 1);
     code = code.substr(0, code.find(' '));
-    auto const status = decimal(code);
+    auto const status = gapi::detail::decimal(code);
     if (!status || *status < 100 || *status > 599)
         return false;
     out.status = static_cast<unsigned>(*status);
@@ -113,7 +113,7 @@ inline bool read_inner_response(std::string_view text, http::response& out, bool
     else if (text.ends_with("\n"))
         text.remove_suffix(1);
     if (length) {
-        auto const n = decimal(*length);
+        auto const n = gapi::detail::decimal(*length);
         if (!n || *n > text.size())
             return false;
         text = text.substr(0, *n);

@@ -14,7 +14,6 @@
 #include <boost/json/value_from.hpp>
 #include <boost/json/value_to.hpp>
 
-#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <stdexcept>
@@ -216,13 +215,6 @@ private:
         std::string_view t;
         if (!text(t))
             return false;
-        if (!t.empty() && t.size() <= 18 && std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-            std::int64_t n = 0; // what integer_text reads, without from_chars' generality
-            for (char const c : t)
-                n = n * 10 + (c - '0');
-            into = n;
-            return true;
-        }
         auto const n = gapi::detail::json_fields::integer_text(t);
         if (!n)
             return false;
