@@ -93,6 +93,30 @@ BOOST_AUTO_TEST_CASE(requests_encoded_by_the_client_read_back_by_the_emulator) {
     BOOST_TEST(inner[1].request.headers[boost::beast::http::field::authorization] == "Bearer t"); // the outer's
 }
 
+BOOST_AUTO_TEST_CASE(a_batch_is_encoded_byte_for_byte) {
+    // A target-form GET carrying a token (the envelope carries it, not the part), a
+    // URL-form POST with a body and a Content-Length of its own (the part's is written).
+    gapi::http::request get;
+    get.method = gapi::http::verb::get;
+    get.url = boost::urls::url("https://gmail.googleapis.com");
+    get.target = "/gmail/v1/users/me/messages/abc?format=minimal";
+    get.headers.set(boost::beast::http::field::authorization, "Bearer secret");
+    auto post = request(gapi::http::verb::post, "https://gmail.googleapis.com/gmail/v1/users/me/labels?x=1", R"({"name":"L"})");
+    post.headers.set(boost::beast::http::field::content_length, "999");
+    post.headers.set("X-Extra", "v");
+    std::vector<gapi::batch::part_request> parts{{"item-0", &get}, {"item-1", &post}};
+    std::string const expected = "--B\r\nContent-Type: application/http\r\nContent-ID: <item-0>\r\n\r\n"
+                                 "GET /gmail/v1/users/me/messages/abc?format=minimal HTTP/1.1\r\n\r\n\r\n"
+                                 "--B\r\nContent-Type: application/http\r\nContent-ID: <item-1>\r\n\r\n"
+                                 "POST /gmail/v1/users/me/labels?x=1 HTTP/1.1\r\n"
+                                 "Content-Type: application/json; charset=UTF-8\r\nX-Extra: v\r\n"
+                                 "Content-Length: 12\r\n\r\n{\"name\":\"L\"}\r\n"
+                                 "--B--\r\n";
+    BOOST_TEST(gapi::batch::encode_request(parts, "B") == expected);
+    std::vector<gapi::batch::part_request> const none;
+    BOOST_TEST(gapi::batch::encode_request(none, "B") == "--B--\r\n");
+}
+
 BOOST_AUTO_TEST_CASE(responses_written_by_the_emulator_read_by_the_client_in_any_order) {
     std::vector<emu::batch_part_response> parts(3);
     parts[0].content_id = "<item-2>";

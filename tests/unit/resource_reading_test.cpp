@@ -86,6 +86,24 @@ BOOST_AUTO_TEST_CASE(what_gmail_answers_to_a_send_or_a_minimal_get_is_read_flat)
     BOOST_TEST(read_in_parts->snippet[4090] == '\n');
 }
 
+BOOST_AUTO_TEST_CASE(keys_next_to_the_known_names_are_other_members) {
+    auto const m = flat(R"({"idx":"1","id":"a","threadI":"t","sizeEstimates":5,"historyIds":"7","":"e","internalDate":"0042"})");
+    BOOST_TEST_REQUIRE(m.has_value());
+    BOOST_TEST(m->id == "a");
+    BOOST_TEST(m->thread_id.empty());
+    BOOST_TEST(m->size_estimate == 0);
+    BOOST_TEST(m->history_id.empty());
+    BOOST_TEST(m->internal_date == 42);
+}
+
+BOOST_AUTO_TEST_CASE(an_answer_cut_short_anywhere_is_never_read_flat) {
+    std::string const answer =
+        R"({"id":"b34347fb96932fec","threadId":"265ba49628e3d67a","labelIds":["SENT"],"snippet":"A small message to read back.","sizeEstimate":289,"historyId":"1030","internalDate":"1796479447449"})";
+    BOOST_TEST_REQUIRE(flat(answer).has_value());
+    for (std::size_t size = 0; size < answer.size(); ++size)
+        BOOST_TEST(!flat(answer.substr(0, size)).has_value(), "read flat: " << answer.substr(0, size));
+}
+
 BOOST_AUTO_TEST_CASE(a_message_read_into_one_that_held_another_holds_only_the_new_one) {
     gmail::message m;
     m.id = "old";
@@ -149,7 +167,9 @@ BOOST_AUTO_TEST_CASE(anything_else_is_left_to_the_conversion) {
 BOOST_AUTO_TEST_CASE(texts_built_at_random_read_alike_both_ways) {
     // Members of every kind, in any order, sometimes repeated, sometimes of the wrong type.
     std::vector<std::string> const keys = {"id", "threadId", "labelIds", "snippet", "historyId", "internalDate",
-                                           "sizeEstimate", "raw", "payload", "other", "i\\u0064", "snippe\\u0074"};
+                                           "sizeEstimate", "raw", "payload", "other", "i\\u0064", "snippe\\u0074",
+                                           // Next to the names matched whole: longer, shorter, empty.
+                                           "idx", "i", "threadI", "internalDates", "sizeEstimat", "h", ""};
     std::vector<std::string> const values = {
         R"("abc")", R"("")", R"("12")", R"("-3")", R"("1e3")", R"("caf\u00e9\n")", "0", "-1", "18446744073709551615",
         "1.25", "true", "null", "{}", R"({"id":"x","labelIds":[1]})", "[]", R"(["A","B\u0041"])", R"(["A",2])",
@@ -158,7 +178,10 @@ BOOST_AUTO_TEST_CASE(texts_built_at_random_read_alike_both_ways) {
         // integers of up to 18 digits), so that it meets what it must leave to the parser.
         "01", "-0", "-", "-5", "1E2", "123456789012345678", "-123456789012345678", "1234567890123456789",
         "\"tab\tinside\"", "\"caf\xc3\xa9\"", R"(" a b ")", R"([ "A" , "B" ])", "[\"A\",]", "nul", "truex",
-        R"("9223372036854775807")", R"("-0")", R"(" 12")"};
+        R"("9223372036854775807")", R"("-0")", R"(" 12")",
+        // Quoted integers at the edges of the one-pass reading of digits.
+        R"("0012")", R"("123456789012345678")", R"("1234567890123456789")", R"("12a")", R"("12)",
+        R"("9223372036854775808")", R"("99999999999999999999")"};
     std::mt19937 random(20261205);
     int read_flat_count = 0;
     int const texts = 20000;

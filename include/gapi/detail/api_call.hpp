@@ -254,18 +254,21 @@ std::pair<error_code, T> read_resource(std::string const& body) {
 /// and the conversion decide.
 template <class T>
 std::pair<error_code, T> read_own_resource(std::string const& body) {
-    if constexpr (requires(T& out) { read_flat(boost::json::value_to_tag<T>{}, std::string_view{}, out); }) {
-        T flat;
-        if (read_flat(boost::json::value_to_tag<T>{}, std::string_view(body), flat))
-            return {error_code{}, std::move(flat)};
-    }
+    // Every return is of `read`, so that it is built in the caller's place (a resource
+    // moved on return cost a flat read ~130 instructions).
+    std::pair<error_code, T> read;
+    if constexpr (requires(T& out) { read_flat(boost::json::value_to_tag<T>{}, std::string_view{}, out); })
+        if (read_flat(boost::json::value_to_tag<T>{}, std::string_view(body), read.second))
+            return read;
     unsigned char first_block[8192];
     boost::json::monotonic_resource arena(first_block, sizeof first_block);
     boost::system::error_code ec;
     auto const value = boost::json::parse(body, ec, &arena);
     if (ec)
-        return {make_error_code(error::malformed_response), T{}};
-    return convert_resource<T>(value);
+        read = {make_error_code(error::malformed_response), T{}};
+    else
+        read = convert_resource<T>(value);
+    return read;
 }
 
 /// A call's outcome as the resource it answers with: its error, or the resource read

@@ -8,6 +8,7 @@
 #include <gapi/batch/codec.hpp>
 #include <gapi/http/url.hpp>
 
+#include <boost/assert.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/field.hpp>
 
@@ -15,6 +16,7 @@
 #include <atomic>
 #include <charconv>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <optional>
 
@@ -149,56 +151,81 @@ GAPI_DECL std::string make_boundary(std::span<part_request const> parts) {
 
 GAPI_DECL std::string encode_request(std::span<part_request const> parts, std::string_view boundary) {
     using namespace std::string_view_literals;
-    // Sized once: grown as it was written, a batch's body was copied several times over.
-    // The fields left out (Authorization) are counted too, so a batch's parts fit; a part
-    // without them, with a long method name and a long Content-Length, may grow it once more.
-    std::size_t size = boundary.size() + 8;
+    // Measured exactly, then written through a cursor: appended piece by piece, a part's
+    // dozen pieces each cost a call and a capacity check (~600 instructions a part).
+    constexpr auto part_head = "\r\nContent-Type: application/http\r\nContent-ID: <"sv;
+    constexpr auto part_head_end = ">\r\n\r\n"sv;
+    constexpr auto request_line_end = " HTTP/1.1\r\n"sv;
+    constexpr auto length_name = "Content-Length: "sv;
+    // The envelope carries the token once, for every part; the length is the part's own.
+    auto const written = [](auto const& field) {
+        return field.name() != boost::beast::http::field::content_length &&
+               field.name() != boost::beast::http::field::authorization;
+    };
+    struct decimal_text {
+        char digits[24];
+        std::size_t size;
+        explicit decimal_text(std::size_t n) noexcept
+            : size(static_cast<std::size_t>(std::to_chars(digits, digits + sizeof digits, n).ptr - digits)) {}
+        std::string_view view() const noexcept { return {digits, size}; }
+    };
+    auto const target_of = [](http::request const& r) { return r.target.empty() ? http::request_target(r.url) : std::string(); };
+
+    std::size_t size = 2 + boundary.size() + 4; // the closing delimiter
     for (auto const& p : parts) {
         auto const& r = *p.request;
-        size += boundary.size() + p.content_id.size() + 96 + r.body.size() +
-                (r.target.empty() ? r.url.buffer().size() : r.target.size());
+        size += 2 + boundary.size() + part_head.size() + p.content_id.size() + part_head_end.size() +
+                boost::beast::http::to_string(r.method).size() + 1 +
+                (r.target.empty() ? target_of(r).size() : r.target.size()) + request_line_end.size();
         for (auto const& field : r.headers)
-            size += field.name_string().size() + field.value().size() + 4;
+            if (written(field))
+                size += field.name_string().size() + 2 + field.value().size() + 2;
+        if (!r.body.empty())
+            size += length_name.size() + decimal_text(r.body.size()).size + 2;
+        size += 2 + r.body.size() + 2;
     }
-    std::string out;
-    out.reserve(size);
+    std::string out(size, '\0');
+    char* at = out.data();
+    auto const put = [&at](std::string_view text) noexcept {
+        if (!text.empty())
+            std::memcpy(at, text.data(), text.size());
+        at += text.size();
+    };
     for (auto const& p : parts) {
         auto const& r = *p.request;
-        out += "--"sv;
-        out += boundary;
-        out += "\r\nContent-Type: application/http\r\nContent-ID: <"sv;
-        out += p.content_id;
-        out += ">\r\n\r\n"sv;
-        out += std::string_view(boost::beast::http::to_string(r.method));
-        out += ' ';
+        put("--"sv);
+        put(boundary);
+        put(part_head);
+        put(p.content_id);
+        put(part_head_end);
+        put(std::string_view(boost::beast::http::to_string(r.method)));
+        put(" "sv);
         if (r.target.empty())
-            out += http::request_target(r.url);
+            put(target_of(r));
         else
-            out += r.target;
-        out += " HTTP/1.1\r\n"sv;
+            put(r.target);
+        put(request_line_end);
         for (auto const& field : r.headers) {
-            // The envelope carries the token once, for every part; the length is the part's own.
-            if (field.name() == boost::beast::http::field::content_length ||
-                field.name() == boost::beast::http::field::authorization)
+            if (!written(field))
                 continue;
-            out += field.name_string();
-            out += ": "sv;
-            out += field.value();
-            out += "\r\n"sv;
+            put(std::string_view(field.name_string()));
+            put(": "sv);
+            put(std::string_view(field.value()));
+            put("\r\n"sv);
         }
         if (!r.body.empty()) {
-            out += "Content-Length: "sv;
-            char digits[24];
-            out.append(digits, std::to_chars(digits, digits + sizeof digits, r.body.size()).ptr);
-            out += "\r\n"sv;
+            put(length_name);
+            put(decimal_text(r.body.size()).view());
+            put("\r\n"sv);
         }
-        out += "\r\n"sv;
-        out += r.body;
-        out += "\r\n"sv;
+        put("\r\n"sv);
+        put(r.body);
+        put("\r\n"sv);
     }
-    out += "--"sv;
-    out += boundary;
-    out += "--\r\n"sv;
+    put("--"sv);
+    put(boundary);
+    put("--\r\n"sv);
+    BOOST_ASSERT(at == out.data() + out.size());
     return out;
 }
 
