@@ -355,6 +355,20 @@ BOOST_AUTO_TEST_CASE(requests_know_their_method_quota_cost_and_whether_they_may_
                "?q=rfc822msgid%3A%3Ca%2Bb%40x%3E%20in%3Asent&labelIds=INBOX&labelIds=SENT&maxResults=100");
     BOOST_TEST(d::send_draft_request(o, "r1").replay_on_stale_connection == false);
     BOOST_TEST(d::get_profile_request(o).quota_units == 1u);
+
+    // messages.get from the prefix a service prepares writes what the whole builder does.
+    auto const prefix = d::messages_url(o);
+    using gapi::gmail::message_format;
+    for (auto const format : {message_format::minimal, message_format::full, message_format::raw, message_format::metadata})
+        for (std::string const id : {"18f0a1", "a/b?c#d e%", ""}) {
+            auto const whole = d::get_message_request(o, id, format);
+            auto const prepared = d::get_message_request(o, id, format, &prefix);
+            BOOST_TEST(prepared.target == whole.target);
+            BOOST_TEST(gapi::http::absolute_url(prepared) == gapi::http::absolute_url(whole));
+            BOOST_TEST(prepared.method_id == "gmail.users.messages.get");
+        }
+    BOOST_TEST(gapi::http::request_target(d::get_message_request(o, "a/b", message_format::raw, &prefix)) ==
+               "/gmail/v1/users/a%20b@example.com/messages/a%2Fb?format=raw");
 }
 
 BOOST_AUTO_TEST_CASE(send_raw_sends_the_bytes_as_given) {
