@@ -79,6 +79,18 @@ inline bool read_headers(std::string_view& text, http::fields* into, std::string
     return false;
 }
 
+// `n` written in decimal, held in place (no allocation).
+class decimal_text {
+public:
+    explicit decimal_text(std::uint64_t n) noexcept
+        : size_(static_cast<std::size_t>(std::to_chars(digits_, digits_ + sizeof digits_, n).ptr - digits_)) {}
+    std::string_view view() const noexcept { return {digits_, size_}; }
+
+private:
+    char digits_[20]; // the digits of any 64-bit count
+    std::size_t size_;
+};
+
 // `<response-ID>` → ID; a Content-ID without the prefix is kept as it is, brackets removed.
 inline std::string_view response_id(std::string_view raw) {
     raw = trim(raw);
@@ -138,9 +150,7 @@ GAPI_DECL std::string make_boundary(std::span<part_request const> parts) {
         std::string boundary;
         boundary.reserve(stem.size() + 20);
         boundary += stem;
-        char digits[20];
-        auto const count = made.fetch_add(1, std::memory_order_relaxed);
-        boundary.append(digits, std::to_chars(digits, digits + sizeof digits, count).ptr);
+        boundary += detail::decimal_text(made.fetch_add(1, std::memory_order_relaxed)).view();
         bool clash = false;
         for (auto const& p : parts)
             clash = clash || p.request->body.find(boundary) != std::string::npos;
@@ -162,26 +172,23 @@ GAPI_DECL std::string encode_request(std::span<part_request const> parts, std::s
         return field.name() != boost::beast::http::field::content_length &&
                field.name() != boost::beast::http::field::authorization;
     };
-    struct decimal_text {
-        char digits[24];
-        std::size_t size;
-        explicit decimal_text(std::size_t n) noexcept
-            : size(static_cast<std::size_t>(std::to_chars(digits, digits + sizeof digits, n).ptr - digits)) {}
-        std::string_view view() const noexcept { return {digits, size}; }
+    // A request given by its URL alone has its target written out, in each pass: such
+    // parts are rare (explicit batches of requests built by hand).
+    auto const target_size = [](http::request const& r) {
+        return r.target.empty() ? http::request_target(r.url).size() : r.target.size();
     };
-    auto const target_of = [](http::request const& r) { return r.target.empty() ? http::request_target(r.url) : std::string(); };
 
     std::size_t size = 2 + boundary.size() + 4; // the closing delimiter
     for (auto const& p : parts) {
         auto const& r = *p.request;
         size += 2 + boundary.size() + part_head.size() + p.content_id.size() + part_head_end.size() +
                 boost::beast::http::to_string(r.method).size() + 1 +
-                (r.target.empty() ? target_of(r).size() : r.target.size()) + request_line_end.size();
+                target_size(r) + request_line_end.size();
         for (auto const& field : r.headers)
             if (written(field))
                 size += field.name_string().size() + 2 + field.value().size() + 2;
         if (!r.body.empty())
-            size += length_name.size() + decimal_text(r.body.size()).size + 2;
+            size += length_name.size() + detail::decimal_text(r.body.size()).view().size() + 2;
         size += 2 + r.body.size() + 2;
     }
     std::string out(size, '\0');
@@ -201,7 +208,7 @@ GAPI_DECL std::string encode_request(std::span<part_request const> parts, std::s
         put(std::string_view(boost::beast::http::to_string(r.method)));
         put(" "sv);
         if (r.target.empty())
-            put(target_of(r));
+            put(http::request_target(r.url));
         else
             put(r.target);
         put(request_line_end);
@@ -215,7 +222,7 @@ GAPI_DECL std::string encode_request(std::span<part_request const> parts, std::s
         }
         if (!r.body.empty()) {
             put(length_name);
-            put(decimal_text(r.body.size()).view());
+            put(detail::decimal_text(r.body.size()).view());
             put("\r\n"sv);
         }
         put("\r\n"sv);

@@ -35,17 +35,6 @@ inline std::string_view format_name(message_format f) {
     return "full";
 }
 
-// "?format=" and `format_name(f)`, as `built_url::add_query` writes them after a path.
-inline std::string_view format_query(message_format f) {
-    switch (f) {
-    case message_format::metadata: return "?format=metadata";
-    case message_format::minimal: return "?format=minimal";
-    case message_format::raw: return "?format=raw";
-    case message_format::full: break;
-    }
-    return "?format=full";
-}
-
 using gapi::detail::json_request;
 using gapi::detail::make_request;
 using call = gapi::detail::api_method;
@@ -173,13 +162,14 @@ inline http::request get_message_request(gmail_options const& o, std::string con
         // The query as `add_query` writes it, without its search for a '?' and its check
         // of each byte (~450 instructions a call): the prefix has no query, and neither
         // "format" nor its values need encoding.
-        auto const query = format_query(format);
+        constexpr std::string_view query_key = "?format=";
+        auto const value = format_name(format);
         gapi::detail::built_url url;
         url.origin = prepared->origin;
-        url.target.reserve(prepared->target.size() + 1 + id.size() + query.size());
+        url.target.reserve(prepared->target.size() + 1 + id.size() + query_key.size() + value.size());
         url.target.assign(prepared->target).append(1, '/');
         http::append_encoded(url.target, id, boost::urls::pchars);
-        url.target.append(query);
+        url.target.append(query_key).append(value);
         return make_request(messages_get, http::verb::get, std::move(url));
     }
     return make_request(messages_get, http::verb::get,
