@@ -279,7 +279,11 @@ private:
     pipeline::next_layer pace_;
     pipeline::next_layer batch_;
     pipeline::next_layer authorize_;
-    std::string bearer_; // the last Authorization value set, "Bearer " and the token
+    // The Authorization field's value for the last token set, "Bearer " and the token, made
+    // once per token (anew, it cost every call an allocation and a copy of the token),
+    // and shared with the batched calls whose envelope is to carry it.
+    std::shared_ptr<std::string const> bearer_;
+    bool bearer_valid_ = false; // `bearer_` may go out as it is (`http::is_valid_field_value`)
     std::function<void(pipeline::attempt_report const&)> report_; // the hook and the log, per attempt; empty without both
     std::function<void(pipeline::attempt_report const&)> on_attempt_;
     std::function<void(pipeline::log_level, std::string_view)> log_;

@@ -672,10 +672,69 @@ BOOST_AUTO_TEST_CASE(a_get_cancelled_while_its_batch_forms_is_never_sent) {
     BOOST_TEST(f.client->admission().running() == 0u); // every place given back
 }
 
+// A batched get's first attempt has no Authorization field of its own: its batch's
+// envelope carries the token, which every part inherits. The token revoked, every part is
+// refused with 401; each call goes on to its retry knowing which token it was sent with,
+// so the token is renewed once, and every call succeeds on its second attempt.
+BOOST_AUTO_TEST_CASE(a_batch_refused_for_a_revoked_token_renews_it_once_and_every_call_succeeds) {
+    batch_fixture f({}, {.enabled = true});
+    auto const gmail = f.client->gmail();
+    auto const ids = f.seed(gmail.with({.batch = false}));
+    auto const token_requests = f.google->counts().calls("oauth2.token");
+    auto const refreshes = f.client->tokens().refreshes();
+    f.google->with_state([](emu::emulator_state& s) { s.oauth.revoke_access_tokens("user1@example.com"); });
+    BOOST_TEST(f.get_concurrently(gmail, ids, 10) == 10u);
+    auto const counts = f.google->counts();
+    BOOST_TEST(counts.calls("gmail.users.messages.get", 401) == 10u);
+    BOOST_TEST(counts.calls("oauth2.token") - token_requests == 1u);
+    BOOST_TEST(f.client->tokens().refreshes() - refreshes == 1u);
+    BOOST_TEST(counts.calls("gmail.users.messages.get", 200) == 10u);
+    BOOST_TEST(f.client->stats().attempts - f.client->stats().calls == 10u); // one retry each
+}
+
+// A batched get that goes alone (a batch of one goes as a plain request) carries the token
+// its batch's envelope would have carried: one request, not refused.
+BOOST_AUTO_TEST_CASE(a_batched_get_that_goes_alone_carries_its_token) {
+    batch_fixture f({}, {.enabled = true});
+    auto const gmail = f.client->gmail();
+    auto const ids = f.seed(gmail.with({.batch = false}));
+    auto const requests = f.google->counts().http_requests;
+    BOOST_TEST(f.get_concurrently(gmail, ids, 1) == 1u);
+    auto const counts = f.google->counts();
+    BOOST_TEST(counts.http_requests - requests == 1u);
+    BOOST_TEST(counts.calls("gmail.users.messages.get", 200) == 1u);
+    BOOST_TEST(counts.calls("gmail.users.messages.get", 401) == 0u);
+    BOOST_TEST(counts.calls("batch.gmail") == 0u);
+}
+
+namespace {
+
+// Three gets of message `id` through a batching client of `f`'s emulator with `creds`,
+// whose fields cannot go out: each goes alone, for the transport to refuse with
+// `invalid_header_value`, and nothing reaches the server.
+void check_refused_alone(batch_fixture& f, gapi::auth::credentials creds, std::string const& id) {
+    gapi::client_options co;
+    co.pacing.enabled = false;
+    co.batching.enabled = true;
+    co.endpoints = {.gmail = f.google->base_url(), .calendar = f.google->base_url()};
+    gapi::client injected(f.ioc.get_executor(), std::move(creds), co);
+    auto const before = f.google->counts().http_requests;
+    std::vector<error_code> got;
+    for (int i = 0; i < 3; ++i)
+        injected.gmail().get_message(id, gapi::gmail::message_format::minimal,
+                                     [&](error_code ec, gapi::gmail::message) { got.push_back(ec); });
+    gapi_test::run(f.ioc, gapi_test::eventually([&] { return got.size() == 3; }, "every call answered"));
+    for (auto const& ec : got)
+        BOOST_TEST(ec == gapi::error::invalid_header_value, ec.message());
+    BOOST_TEST(f.google->counts().http_requests == before);
+    BOOST_TEST(injected.stats().batch_requests == 0u);
+}
+
+} // namespace
+
 // The fields a call goes out with are checked after authorization set its own: a
 // credential whose quota project holds a line break (its x-goog-user-project field would
-// start a header of its own inside the batch's body) makes each call go alone, for the
-// transport to refuse; nothing reaches the server.
+// start a header of its own inside the batch's body) is not batched.
 BOOST_AUTO_TEST_CASE(a_call_whose_authorization_fields_cannot_go_out_is_not_batched) {
     batch_fixture f({}, {.enabled = true});
     auto const ids = f.seed(f.client->gmail().with({.batch = false}));
@@ -687,21 +746,14 @@ BOOST_AUTO_TEST_CASE(a_call_whose_authorization_fields_cannot_go_out_is_not_batc
     auto creds = boost::json::parse(text).as_object();
     creds["quota_project_id"] = "project\r\nX-Injected: yes";
     std::ofstream(f.dir.file("token-injected.json"), std::ios::binary) << boost::json::serialize(creds);
-    gapi::client_options co;
-    co.pacing.enabled = false;
-    co.batching.enabled = true;
-    co.endpoints = {.gmail = f.google->base_url(), .calendar = f.google->base_url()};
-    gapi::client injected(f.ioc.get_executor(), gapi::auth::credentials::from_file(f.dir.file("token-injected.json")), co);
-    auto const before = f.google->counts().http_requests;
-    std::vector<error_code> got;
-    for (int i = 0; i < 3; ++i)
-        injected.gmail().get_message(ids[0], gapi::gmail::message_format::minimal,
-                                     [&](error_code ec, gapi::gmail::message) { got.push_back(ec); });
-    gapi_test::run(f.ioc, gapi_test::eventually([&] { return got.size() == 3; }, "every call answered"));
-    for (auto const& ec : got)
-        BOOST_TEST(ec == gapi::error::invalid_header_value, ec.message());
-    BOOST_TEST(f.google->counts().http_requests == before);
-    BOOST_TEST(injected.stats().batch_requests == 0u);
+    check_refused_alone(f, gapi::auth::credentials::from_file(f.dir.file("token-injected.json")), ids[0]);
+}
+
+// Nor is a call whose token holds a line break: the batch's envelope, which alone would
+// carry it, is never made.
+BOOST_AUTO_TEST_CASE(a_call_whose_token_cannot_go_out_is_not_batched) {
+    batch_fixture f({}, {.enabled = true});
+    check_refused_alone(f, gapi::auth::credentials::from_access_token("ya29.token\r\nX-Injected: yes"), "18f0a1");
 }
 
 // Two calls of one batch: a get, then a getProfile whose part is refused with 429. The

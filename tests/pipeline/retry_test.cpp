@@ -17,6 +17,7 @@
 #include <gapi/pipeline/retry.hpp>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/io_context.hpp>
@@ -1168,6 +1169,36 @@ BOOST_AUTO_TEST_CASE(an_exception_inside_an_operation_is_its_error_and_its_place
                                                 "fine: " + error_code().message() + " 42"}),
                boost::test_tools::per_element());
     BOOST_TEST(gate.running() == 0u);
+}
+
+// A batched call's answer is handed over in a handler posted in memory the call holds
+// (`in_place_allocator`): Asio's operation for it fits there, is freed before the handler
+// runs, and a second allocation while the block is taken comes from the heap.
+BOOST_AUTO_TEST_CASE(a_handler_posted_with_an_in_place_allocator_takes_its_memory_from_the_block) {
+    gapi::detail::in_place_memory<96> block;
+    gapi::detail::in_place_allocator<void> const alloc(block);
+    asio::io_context ioc;
+    auto owner = std::make_shared<int>(7); // as the handed-over handler holds its operation
+    bool ran = false, free_when_run = false;
+    asio::post(ioc.get_executor(), asio::bind_allocator(alloc, [&, owner] {
+                   ran = true;
+                   free_when_run = !block.used;
+               }));
+    BOOST_TEST(block.used); // the posted operation lives in the block
+    gapi::detail::in_place_allocator<long> longs(alloc);
+    long* const elsewhere = longs.allocate(2);
+    BOOST_TEST(reinterpret_cast<unsigned char*>(elsewhere) != block.bytes);
+    longs.deallocate(elsewhere, 2);
+    BOOST_TEST(block.used);
+    ioc.run();
+    BOOST_TEST(ran);
+    BOOST_TEST(free_when_run);
+    BOOST_TEST(!block.used);
+    gapi::detail::in_place_allocator<char> chars(alloc);
+    char* const too_big = chars.allocate(97);
+    BOOST_TEST(reinterpret_cast<unsigned char*>(too_big) != block.bytes);
+    BOOST_TEST(!block.used);
+    chars.deallocate(too_big, 97);
 }
 
 BOOST_AUTO_TEST_CASE(leaving_with_nobody_waiting_frees_a_place) {

@@ -24,6 +24,7 @@
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_type.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -33,6 +34,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/prefer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/http/field.hpp>
 #include <boost/container/deque.hpp>
 #include <boost/system/system_error.hpp>
 
@@ -43,6 +45,7 @@
 #include <string>
 #include <string_view>
 #include <exception>
+#include <cstddef>
 #include <memory>
 #include <utility>
 
@@ -346,18 +349,64 @@ void spawn_operation(boost::asio::any_io_executor const& ex, admission& gate, ad
                    std::move(rethrow));
 }
 
+/// A block of `Size` bytes inside its owner, for one allocation at a time.
+template <std::size_t Size>
+struct in_place_memory {
+    alignas(std::max_align_t) unsigned char bytes[Size];
+    bool used = false;
+};
+
+/// An allocator that serves from its `in_place_memory` what fits there while it is free,
+/// and from the heap otherwise. For a handler that holds the memory's owner: Asio frees
+/// a handler's memory before it calls it, so the owner outlives the use of its block.
+template <class T, std::size_t Size = 96>
+struct in_place_allocator {
+    using value_type = T;
+
+    explicit in_place_allocator(in_place_memory<Size>& m) noexcept : memory(&m) {}
+    template <class U>
+    in_place_allocator(in_place_allocator<U, Size> const& other) noexcept : memory(other.memory) {}
+    template <class U>
+    struct rebind {
+        using other = in_place_allocator<U, Size>;
+    };
+
+    T* allocate(std::size_t n) {
+        if (!memory->used && n * sizeof(T) <= Size && alignof(T) <= alignof(std::max_align_t)) {
+            memory->used = true;
+            return reinterpret_cast<T*>(memory->bytes);
+        }
+        return std::allocator<T>().allocate(n);
+    }
+    void deallocate(T* p, std::size_t n) noexcept {
+        if (reinterpret_cast<unsigned char*>(p) == memory->bytes)
+            memory->used = false;
+        else
+            std::allocator<T>().deallocate(p, n);
+    }
+    template <class U>
+    bool operator==(in_place_allocator<U, Size> const& other) const noexcept {
+        return memory == other.memory;
+    }
+
+    in_place_memory<Size>* memory;
+};
+
 /// An operation of one call whose first attempt joins a batch at once: one heap block
 /// that holds the call, the caller's own handler and its place in the admission lane,
 /// waiting in the batching layer as the caller's coroutine would (no `co_spawn`, no
 /// coroutine frame, no layer between). Its part's answer is handed over in a handler of
 /// its own on the client's executor, which reads the resource and completes the caller's
-/// handler there, as `run_operation` would; an answer the retry loop would not stop at
-/// (a 429 part, a 401, a lost answer) goes on in `run_operation`, from the second
-/// attempt, so only the parts that failed are sent again. Terminal cancellation (the
-/// filter `co_spawn` applies) reaches it while it waits; one that comes after its answer
-/// and before its handler ends the call with `operation_aborted` rather than a retry, as
-/// the coroutine's cancelled state ended the retry loop's next wait (that attempt is then
-/// not reported to the hook, where the loop reported a retry it never made).
+/// handler there, as `run_operation` would. Its first attempt goes without an
+/// Authorization field: the batch's envelope carries the token (`authorization`), and the
+/// field is written when the call goes alone or on to a retry. An answer the retry loop
+/// would not stop at (a 429 part, a 401, a lost answer) goes on in `run_operation`, from
+/// the second attempt, so only the parts that failed are sent again. Terminal
+/// cancellation (the filter `co_spawn` applies) reaches it while it waits; one that comes
+/// after its answer and before its handler ends the call with `operation_aborted` rather
+/// than a retry, as the coroutine's cancelled state ended the retry loop's next wait (that
+/// attempt is then not reported to the hook, where the loop reported a retry it never
+/// made).
 template <class T, class Handler>
 class batched_operation final : public pipeline::batch_waiter {
 public:
@@ -393,8 +442,12 @@ public:
         op->started_ = client_pipeline::join_batch(*op->pending_.runner, op->pending_.call, std::move(self));
     }
 
+    // Posted in memory of its own: a batch hands over all its answers at once, more than
+    // Asio's per-thread cache of handler memory holds, so each cost an allocation.
     void hand_over(std::shared_ptr<batch_waiter> self) override {
-        post_on(ex_, [self = std::static_pointer_cast<batched_operation>(std::move(self))] { self->resume(); });
+        post_on(ex_, boost::asio::bind_allocator(
+                         in_place_allocator<void>(handover_memory_),
+                         [self = std::static_pointer_cast<batched_operation>(std::move(self))] { self->resume(); }));
     }
 
 private:
@@ -410,9 +463,13 @@ private:
         error_code failure;
         try {
             settled = client_pipeline::first_attempt_settles(*pending_.runner, pending_.call, *pending_.options, result);
-            if (!settled && !cancelled)
+            if (!settled && !cancelled) {
+                // The retry loop reads which token the first attempt carried (a 401 renews it).
+                if (authorization)
+                    pending_.call.request->headers.set(boost::beast::http::field::authorization, *authorization);
                 rest = client_pipeline::attempts_after_first(*pending_.runner, std::move(pending_.call),
                                                              *pending_.options, {std::move(result), started_});
+            }
         } catch (...) { // as `run_operation` turns what its work throws into the error
             failure = error_of(std::current_exception());
         }
@@ -442,6 +499,7 @@ private:
     bool on_ex_;
     std::atomic<bool> cancelled_{false}; ///< terminal cancellation was emitted (any thread)
     std::chrono::steady_clock::time_point started_;
+    in_place_memory<96> handover_memory_; ///< the handed-over handler's (it holds the operation)
 };
 
 /// The core: runs `op` on `ex` and completes `handler` with its result, on

@@ -87,17 +87,21 @@ inline bool has_valid_target(request const& r) {
                                 !r.url.has_fragment());
 }
 
-/// Whether every field of `r` may be written as it is: a name, and no CR, LF or NUL in
-/// the name or the value (which would end the field early and start another).
-inline bool has_valid_fields(request const& r) {
+/// Whether `value` may go out as a header field's name or value: no CR, LF or NUL in it
+/// (which would end the field early and start another).
+inline bool is_valid_field_value(std::string_view value) {
     // Three memchr passes: std::string_view::find_first_of calls memchr on its set once
     // per character: an eighth of a send's client instructions, for a bearer token.
-    auto const clean = [](std::string_view s) {
-        auto const has = [s](char c) { return std::memchr(s.data(), c, s.size()) != nullptr; };
-        return s.empty() || !(has('\r') || has('\n') || has('\0'));
-    };
+    auto const has = [value](char c) { return std::memchr(value.data(), c, value.size()) != nullptr; };
+    return value.empty() || !(has('\r') || has('\n') || has('\0'));
+}
+
+/// Whether every field of `r` may be written as it is: a name, and a name and a value
+/// that are valid (`is_valid_field_value`).
+inline bool has_valid_fields(request const& r) {
     for (auto const& field : r.headers)
-        if (field.name_string().empty() || !clean(field.name_string()) || !clean(field.value()))
+        if (field.name_string().empty() || !is_valid_field_value(field.name_string()) ||
+            !is_valid_field_value(field.value()))
             return false;
     return true;
 }

@@ -26,25 +26,37 @@ inline std::string_view token_sent(http::request const& req) {
     return field.starts_with("Bearer ") ? field.substr(7) : std::string_view();
 }
 
-// Sets the Authorization field (and the project that pays, for gcloud's user
-// credentials, as google-auth sends it) for the attempt `c` is about to make. `bearer`
-// keeps the field's value between calls: building it anew cost every call an allocation
-// and a copy of the token.
-inline void set_authorization(auth::token_source& tokens, pipeline::call& c, auth::access_token const& token,
-                              std::string& bearer) {
-    if (bearer.size() != 7 + token.value.size() || !std::string_view(bearer).ends_with(token.value))
-        bearer.assign("Bearer ").append(token.value);
-    c.request->headers.set(boost::beast::http::field::authorization, bearer);
+// The Authorization field's value for `token`: `bearer`, made anew only when the token
+// changed (`valid`: it may go out as it is).
+inline std::shared_ptr<std::string const> const& bearer_for(auth::access_token const& token,
+                                                            std::shared_ptr<std::string const>& bearer, bool& valid) {
+    if (!bearer || bearer->size() != 7 + token.value.size() || !std::string_view(*bearer).ends_with(token.value)) {
+        bearer = std::make_shared<std::string const>("Bearer " + token.value);
+        valid = http::is_valid_field_value(*bearer);
+    }
+    return bearer;
+}
+
+// Sets the project that pays, for gcloud's user credentials, as google-auth sends it.
+inline void set_quota_project(auth::token_source& tokens, pipeline::call& c) {
     if (auto const* user = std::get_if<auth::credentials::authorized_user>(&tokens.creds().kind());
         user && !user->info.quota_project_id.empty())
         c.request->headers.set("x-goog-user-project", user->info.quota_project_id);
 }
 
+// Sets the Authorization field (and the project that pays) for the attempt `c` is about
+// to make; `bearer` keeps the field's value between calls (`bearer_for`).
+inline void set_authorization(auth::token_source& tokens, pipeline::call& c, auth::access_token const& token,
+                              std::shared_ptr<std::string const>& bearer, bool& valid) {
+    c.request->headers.set(boost::beast::http::field::authorization, *bearer_for(token, bearer, valid));
+    set_quota_project(tokens, c);
+}
+
 // The authorization layer when the token must be fetched first (none cached, or a new
 // one after a 401). A token refused is the call's outcome, before any API request.
 inline boost::asio::awaitable<pipeline::outcome> authorize_after_refresh(auth::token_source& tokens, pipeline::call& c,
-                                                                         std::string& bearer,
-                                                                         pipeline::next_layer const& next) {
+                                                                         std::shared_ptr<std::string const>& bearer,
+                                                                         bool& valid, pipeline::next_layer const& next) {
     auto [token_ec, answer] = co_await tokens.get_token(use_tuple);
     if (token_ec) {
         pipeline::outcome refused;
@@ -52,7 +64,7 @@ inline boost::asio::awaitable<pipeline::outcome> authorize_after_refresh(auth::t
         refused.token_refused = true;
         co_return refused;
     }
-    set_authorization(tokens, c, answer, bearer);
+    set_authorization(tokens, c, answer, bearer, valid);
     co_return co_await next(c);
 }
 
@@ -61,14 +73,15 @@ inline boost::asio::awaitable<pipeline::outcome> authorize_after_refresh(auth::t
 // left is set at once and the rest's awaitable returned, with no frame of its own; only a
 // refresh waits, in a coroutine.
 inline boost::asio::awaitable<pipeline::outcome> authorize(auth::token_source& tokens, pipeline::call& c,
-                                                           std::string& bearer, pipeline::next_layer const& next) {
+                                                           std::shared_ptr<std::string const>& bearer, bool& valid,
+                                                           pipeline::next_layer const& next) {
     if (c.refresh_token)
         tokens.invalidate(token_sent(*c.request));
     if (auto const* token = tokens.fresh_token()) {
-        set_authorization(tokens, c, *token, bearer);
+        set_authorization(tokens, c, *token, bearer, valid);
         return next(c);
     }
-    return authorize_after_refresh(tokens, c, bearer, next);
+    return authorize_after_refresh(tokens, c, bearer, valid, next);
 }
 
 // The transport layer: one exchange through the pool. A non-2xx answer comes back with
@@ -143,7 +156,7 @@ GAPI_DECL client::client(executor_type executor, auth::credentials credentials, 
     transmit_ = [this](pipeline::call& c) { return detail::transmit(pool_, c, counters_); };
     pace_ = [this](pipeline::call& c) { return pipeline::pace(*gate_, c, transmit_, counters_.quota_wait); };
     batch_ = [this](pipeline::call& c) { return batcher_(c, pace_); };
-    authorize_ = [this](pipeline::call& c) { return detail::authorize(tokens_, c, bearer_, batch_); };
+    authorize_ = [this](pipeline::call& c) { return detail::authorize(tokens_, c, bearer_, bearer_valid_, batch_); };
     // None without a hook or a log: the retry loop then builds no report per attempt.
     if (on_attempt_ || log_)
         report_ = [this](pipeline::attempt_report const& r) { report(r); };
@@ -255,9 +268,11 @@ GAPI_DECL bool client_pipeline::prepare(client& runner, pipeline::call& c, call_
     auto const* token = runner.tokens_.fresh_token();
     if (!token)
         return false;
-    // As `authorize` sets it, before the batcher checks the fields it would write.
-    set_authorization(runner.tokens_, c, *token, runner.bearer_);
-    return runner.batcher_.takes(c);
+    // As `authorize` sets the fields, before the batcher checks those it would write; but
+    // the token's own goes on the batch's envelope alone (`join_batch`), checked here.
+    set_quota_project(runner.tokens_, c);
+    bearer_for(*token, runner.bearer_, runner.bearer_valid_);
+    return runner.bearer_valid_ && runner.batcher_.takes(c);
 }
 
 GAPI_DECL boost::asio::awaitable<pipeline::outcome>
@@ -272,9 +287,11 @@ GAPI_DECL boost::asio::awaitable<pipeline::outcome> client_pipeline::perform(cli
 
 GAPI_DECL std::chrono::steady_clock::time_point
 client_pipeline::join_batch(client& runner, pipeline::call& c, std::shared_ptr<pipeline::batch_waiter> w) {
-    // What `retry_loop` does for a first attempt (`prepare` did `authorize`'s part).
+    // What `retry_loop` does for a first attempt (`prepare` did `authorize`'s part: the
+    // field for its token, which the envelope carries, is the one it made current).
     ++runner.counters_.calls;
     ++runner.counters_.attempts;
+    w->authorization = runner.bearer_;
     auto const started = runner.timing_.now();
     runner.batcher_.join(c, runner.pace_, std::move(w), runner.get_executor());
     return started;

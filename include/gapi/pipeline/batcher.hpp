@@ -196,6 +196,16 @@ public:
     outcome result;                         ///< its outcome, once `done`
     bool success_fields_unused = false;     ///< its caller reads only the body of a 2xx answer
     bool done = false; ///< the outcome is set (the answer, or a cancellation's) and handed over
+    /// The Authorization field's value its batch carries, for a request made without the
+    /// field (a first attempt whose token only the batch's envelope carries; the field is
+    /// written into the request if it goes alone); empty: the request's own field.
+    std::shared_ptr<std::string const> authorization;
+
+    /// The Authorization field's value its batch carries (see `authorization`).
+    std::string_view authorization_value() const {
+        return authorization ? std::string_view(*authorization)
+                             : http::field_value(request->headers, boost::beast::http::field::authorization);
+    }
 
     /// Hands `result` to the caller: one turn later, never inside the batching layer's
     /// work, in a handler of its own, so that a caller's handler that throws (the
@@ -246,7 +256,7 @@ public:
         return boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void(outcome)>(
             [this](waiting_handler handler, call* c, next_layer const* next) {
                 auto const ex = boost::asio::get_associated_executor(handler);
-                auto w = std::make_shared<awaiting_coroutine>(std::move(handler));
+                auto w = std::make_shared<awaiting_coroutine>(std::move(handler)); // with the request's own field
                 // Cancelled while it waits: it leaves its group, or its answer is dropped
                 // (`leave`). The call is the caller's, alive while the caller waits.
                 if (auto slot = boost::asio::get_associated_cancellation_slot(*w->handler); slot.is_connected())
@@ -272,13 +282,16 @@ public:
     /// coroutine: `c` (which `takes` answers yes for) joins its batch, and `w`, which must
     /// not be done, gets its outcome; the batch's work runs on `ex` (the client's). `c`
     /// must stay alive and unchanged while `w` waits; `w->request` is set here.
+    /// `w->authorization` is the token's field when `c`'s request has none.
     void join(call& c, next_layer const& next, std::shared_ptr<batch_waiter> w, boost::asio::any_io_executor const& ex) {
+        w->request = c.request;
         // The calls of a burst join one group: the last group joined is compared with the
         // call's key in place. Otherwise the key is written into a buffer the batcher
         // keeps (a string of its own per call, holding the token, cost an allocation and
         // a copy for each) and looked up.
-        if (!last_joined_ || !has_key(c, (*last_joined_)->first)) {
-            write_key(c, key_buffer_);
+        auto const authorization = w->authorization_value();
+        if (!last_joined_ || !has_key(c, authorization, (*last_joined_)->first)) {
+            write_key(c, authorization, key_buffer_);
             auto found = pending_.find(key_buffer_);
             if (found == pending_.end())
                 found = pending_.emplace(key_buffer_, group{}).first;
@@ -286,7 +299,6 @@ public:
         }
         auto const found = *last_joined_;
         std::string const& key = found->first; // stable while the group is pending
-        w->request = c.request;
         w->units = c.traits.quota_units;
         w->idempotent = c.traits.idempotent;
         auto& g = found->second;
@@ -315,7 +327,7 @@ public:
     void leave(call const& c, std::shared_ptr<batch_waiter> const& w) {
         if (w->done)
             return;
-        write_key(c, key_buffer_);
+        write_key(c, w->authorization_value(), key_buffer_);
         if (auto it = pending_.find(key_buffer_); it != pending_.end())
             std::erase(it->second.calls, w);
         outcome aborted;
@@ -342,27 +354,26 @@ private:
         }
     };
 
-    // One batch: one API, one user, one origin, one token (the envelope carries it): the
-    // key's parts, in its order.
-    static std::array<std::string_view, 4> key_parts(call const& c) {
+    // One batch: one API, one user, one origin, one token (the envelope carries it, as
+    // `authorization`): the key's parts, in its order.
+    static std::array<std::string_view, 4> key_parts(call const& c, std::string_view authorization) {
         // A request with a target holds only its origin in its URL (`has_valid_target`):
         // the URL's text is the origin, with no parse of it.
         std::string_view const origin = c.request->target.empty() ? std::string_view(c.request->url.encoded_origin())
                                                                    : std::string_view(c.request->url.buffer());
-        return {c.traits.method_id.starts_with("calendar.") ? "c" : "g", c.traits.quota_key, origin,
-                http::field_value(c.request->headers, boost::beast::http::field::authorization)};
+        return {c.traits.method_id.starts_with("calendar.") ? "c" : "g", c.traits.quota_key, origin, authorization};
     }
 
     // The key of `c`'s group: its parts, each followed by a line break but the last.
-    static void write_key(call const& c, std::string& key) {
-        auto const parts = key_parts(c);
+    static void write_key(call const& c, std::string_view authorization, std::string& key) {
+        auto const parts = key_parts(c, authorization);
         key.clear();
         key.append(parts[0]).append("\n").append(parts[1]).append("\n").append(parts[2]).append("\n").append(parts[3]);
     }
 
     // Whether `key` is the key of `c`'s group (`write_key`), compared part by part.
-    static bool has_key(call const& c, std::string_view key) {
-        auto const parts = key_parts(c);
+    static bool has_key(call const& c, std::string_view authorization, std::string_view key) {
+        auto const parts = key_parts(c, authorization);
         for (std::size_t i = 0; i < parts.size(); ++i) {
             if (!key.starts_with(parts[i]))
                 return false;
@@ -515,6 +526,8 @@ private:
         if (calls.size() == 1) {
             call alone;
             alone.request = calls.front()->request;
+            if (calls.front()->authorization) // it goes with the token its batch would have carried
+                alone.request->headers.set(boost::beast::http::field::authorization, *calls.front()->authorization);
             alone.traits.method_id = alone.request->method_id;
             alone.traits.quota_units = calls.front()->units;
             alone.traits.quota_key = quota_key;
@@ -529,8 +542,7 @@ private:
         call envelope;
         envelope.request = std::make_shared<http::request>(batch_request(requests));
         // The token travels once, on the envelope (the encoder leaves the parts' copies out).
-        envelope.request->headers.set(boost::beast::http::field::authorization,
-                                      http::field_value(calls.front()->request->headers, boost::beast::http::field::authorization));
+        envelope.request->headers.set(boost::beast::http::field::authorization, calls.front()->authorization_value());
         envelope.traits.method_id = envelope.request->method_id;
         envelope.traits.quota_units = envelope.request->quota_units;
         envelope.traits.quota_key = quota_key;
