@@ -276,6 +276,87 @@ BOOST_AUTO_TEST_CASE(a_success_comes_without_its_fields_only_to_a_call_that_read
     BOOST_TEST(answers[2].response.headers.count(boost::beast::http::field::retry_after) == 1u);
 }
 
+// A call that reads its resource out of the batch's answer (`reads_body_in_place`) has
+// its 2xx part's body left there (`body_in_place`), and its outcome's body stays empty; a
+// refusal's body is copied as before, and so is a success's for any other call.
+BOOST_AUTO_TEST_CASE(a_success_body_stays_in_the_answer_for_a_call_that_reads_it_there) {
+    struct waiter final : gapi::pipeline::batch_waiter {
+        explicit waiter(bool in_place) { reads_body_in_place = in_place; }
+        void hand_over(std::shared_ptr<batch_waiter>) override {}
+    };
+    auto part = [](std::string id, std::string status_line, std::string body) {
+        return "--b\r\nContent-Type: application/http\r\nContent-ID: <response-" + id + ">\r\n\r\n" + status_line +
+               "\r\nContent-Type: application/json\r\n\r\n" + body + "\r\n";
+    };
+    std::string const refusal = R"({"error":{"code":404,"message":"gone","errors":[{"reason":"notFound"}]}})";
+    gapi::pipeline::outcome whole;
+    whole.response = envelope("b", part("item-0", "HTTP/1.1 200 OK", R"({"n":0})") +
+                                       part("item-1", "HTTP/1.1 404 Not Found", refusal) +
+                                       part("item-2", "HTTP/1.1 200 OK", R"({"n":2})") + "--b--\r\n");
+    waiter in_place(true), refused(true), copied(false);
+    std::vector<gapi::pipeline::outcome> answers(3);
+    std::vector<gapi::pipeline::outcome*> const into{&answers[0], &answers[1], &answers[2]};
+    std::vector<gapi::pipeline::batch_waiter*> const waiters{&in_place, &refused, &copied};
+    gapi::pipeline::read_batch_answers(whole, into, {}, waiters);
+    BOOST_TEST_REQUIRE(in_place.body_in_place.has_value());
+    BOOST_TEST(*in_place.body_in_place == R"({"n":0})");
+    auto const& text = whole.response.body;
+    auto const* const at = in_place.body_in_place->data();
+    BOOST_TEST((at >= text.data() && at < text.data() + text.size())); // a view into the answer
+    BOOST_TEST(!answers[0].ec);
+    BOOST_TEST(answers[0].response.status == 200u);
+    BOOST_TEST(answers[0].response.body.empty());
+    BOOST_TEST(!refused.body_in_place.has_value());
+    BOOST_TEST(answers[1].ec == api_error::not_found);
+    BOOST_TEST(answers[1].response.body == refusal);
+    BOOST_TEST(!copied.body_in_place.has_value());
+    BOOST_TEST(answers[2].response.body == R"({"n":2})");
+}
+
+// Calls batched by the client read their resources out of the batch's answer; when the
+// answer is cut short after a call's part, that call fails with the others, its part's
+// body unread.
+BOOST_AUTO_TEST_CASE(an_answer_cut_short_after_a_batched_calls_part_fails_that_call_too) {
+    asio::io_context ioc;
+    gapi_test::test_server server(ioc.get_executor());
+    gapi::client_options co;
+    co.pacing.enabled = false;
+    co.batching.enabled = true;
+    co.retry.max_attempts = 1;
+    gapi::client google(ioc.get_executor(), gapi::auth::credentials::from_access_token("ya29.test"), co);
+    gapi::gmail::gmail_service gmail(google, {.root = server.base_url()});
+    auto part = [](int i) {
+        auto const n = std::to_string(i);
+        return "--b\r\nContent-Type: application/http\r\nContent-ID: <response-item-" + n +
+               ">\r\n\r\nHTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{\"id\":\"m" + n + "\"}\r\n";
+    };
+    std::vector<std::pair<error_code, std::string>> got(3);
+    std::size_t answered = 0;
+    auto const get_three = [&] {
+        answered = 0;
+        for (std::size_t i = 0; i < 3; ++i)
+            gmail.get_message("m" + std::to_string(i), gapi::gmail::message_format::minimal,
+                              [&, i](error_code ec, gapi::gmail::message m) {
+                                  got[i] = {ec, m.id};
+                                  ++answered;
+                              });
+        gapi_test::run(ioc, gapi_test::eventually([&] { return answered == 3; }, "every call answered"));
+    };
+    server.respond("/batch/gmail/v1", {200, part(1) + part(0) + part(2) + "--b--\r\n", "multipart/mixed; boundary=b"});
+    get_three();
+    for (std::size_t i = 0; i < 3; ++i) {
+        BOOST_TEST(!got[i].first, got[i].first.message());
+        BOOST_TEST(got[i].second == "m" + std::to_string(i));
+    }
+    server.respond("/batch/gmail/v1", {200, part(0) + part(1).substr(0, 90), "multipart/mixed; boundary=b"});
+    get_three();
+    for (auto const& [ec, id] : got) {
+        BOOST_TEST(ec == gapi::error::malformed_response, ec.message());
+        BOOST_TEST(id.empty());
+    }
+    BOOST_TEST(google.stats().batch_requests == 2u);
+}
+
 BOOST_AUTO_TEST_CASE(a_missing_part_and_a_truncated_answer_are_typed_errors_per_call) {
     asio::io_context ioc;
     gapi_test::test_server server(ioc.get_executor());

@@ -63,6 +63,10 @@ struct part_sink {
     /// 2xx (null: every part keeps them): a caller that reads only a success's body is
     /// spared their copies. A part that goes nowhere keeps none.
     bool (*keeps_success_fields)(void* context) = nullptr;
+    /// Offered the body of a 2xx part that `target` placed, before it is copied into the
+    /// response (null: never offered); true: it was read there, and the response's body
+    /// stays empty. The view points into the envelope, valid during the call.
+    bool (*takes_success_body)(void* context, std::string_view body) = nullptr;
 };
 
 /// `decode_response` without a vector of parts: each part is read straight into the

@@ -253,12 +253,12 @@ std::pair<error_code, T> read_resource(std::string const& body) {
 /// text, T&)`) is read by it first, without a document; where it gives up, the document
 /// and the conversion decide.
 template <class T>
-std::pair<error_code, T> read_own_resource(std::string const& body) {
+std::pair<error_code, T> read_own_resource(std::string_view body) {
     // Every return is of `read`, so that it is built in the caller's place (a resource
     // moved on return cost a flat read ~130 instructions).
     std::pair<error_code, T> read;
     if constexpr (requires(T& out) { read_flat(boost::json::value_to_tag<T>{}, std::string_view{}, out); })
-        if (read_flat(boost::json::value_to_tag<T>{}, std::string_view(body), read.second))
+        if (read_flat(boost::json::value_to_tag<T>{}, body, read.second))
             return read;
     unsigned char first_block[8192];
     boost::json::monotonic_resource arena(first_block, sizeof first_block);
@@ -285,7 +285,8 @@ std::pair<error_code, T> resource_of(pipeline::outcome const& o) {
 /// none at all when its first attempt joins a batch (`batched_operation`).
 template <class T>
 operation_result<T> fetch_operation(call_context ctx, http::request&& req, pipeline::call_traits traits) {
-    return {pending_call{make_call(ctx, std::move(req), std::move(traits)), ctx.c, ctx.options}, &resource_of<T>};
+    return {pending_call{make_call(ctx, std::move(req), std::move(traits)), ctx.c, ctx.options}, &resource_of<T>,
+            &read_own_resource<T>};
 }
 
 template <class T>

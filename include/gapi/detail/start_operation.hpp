@@ -105,17 +105,22 @@ struct client_pipeline {
 template <class T>
 struct operation_result {
     using reader = std::pair<error_code, T> (*)(pipeline::outcome const&);
+    using body_reader = std::pair<error_code, T> (*)(std::string_view body);
 
     operation_result() = default;
     operation_result(boost::asio::awaitable<std::pair<error_code, T>> whole) : whole(std::move(whole)) {}
     operation_result(boost::asio::awaitable<pipeline::outcome> call, reader read)
         : call(std::move(call)), read(read) {}
-    operation_result(pending_call pending, reader read) : pending(std::move(pending)), read(read) {}
+    operation_result(pending_call pending, reader read, body_reader read_body = nullptr)
+        : pending(std::move(pending)), read(read), read_body(read_body) {}
 
     boost::asio::awaitable<std::pair<error_code, T>> whole;
     boost::asio::awaitable<pipeline::outcome> call;
     std::optional<pending_call> pending; ///< set: the call is to be made
     reader read = nullptr; ///< set: the operation is `call` or `pending`
+    /// Set: what `read` makes of a 2xx answer, from its body alone (a batched call's is
+    /// read in place, out of the batch's answer: `batched_operation`).
+    body_reader read_body = nullptr;
 };
 
 /// `op` as an awaitable, for a coroutine that awaits an operation.
@@ -411,13 +416,15 @@ template <class T, class Handler>
 class batched_operation final : public pipeline::batch_waiter {
 public:
     using reader = typename operation_result<T>::reader;
+    using body_reader = typename operation_result<T>::body_reader;
 
-    batched_operation(pending_call&& pending, reader read, admission& gate, admission::lane& l, Handler handler,
-                      boost::asio::any_completion_executor work_guard, boost::asio::any_io_executor const& ex,
-                      bool on_ex)
-        : pending_(std::move(pending)), read_(read), gate_(&gate), lane_(&l), handler_(std::move(handler)),
-          work_guard_(std::move(work_guard)), ex_(ex), on_ex_(on_ex) {
+    batched_operation(pending_call&& pending, reader read, body_reader read_body, admission& gate,
+                      admission::lane& l, Handler handler, boost::asio::any_completion_executor work_guard,
+                      boost::asio::any_io_executor const& ex, bool on_ex)
+        : pending_(std::move(pending)), read_(read), read_body_(read_body), gate_(&gate), lane_(&l),
+          handler_(std::move(handler)), work_guard_(std::move(work_guard)), ex_(ex), on_ex_(on_ex) {
         success_fields_unused = true; // `read_` reads a resource from the body
+        reads_body_in_place = read_body_ != nullptr;
     }
 
     /// Joins `self`'s batch (`client_pipeline::prepare` said it may).
@@ -449,6 +456,7 @@ public:
                          in_place_allocator<void>(handover_memory_),
                          [self = std::static_pointer_cast<batched_operation>(std::move(self))] { self->resume(); }));
     }
+
 
 private:
     // On the client's executor, with `result` the first attempt's outcome. What the
@@ -485,11 +493,17 @@ private:
                                on_ex_);
             return;
         }
-        complete_operation<T>(gate_, lane_, handler_, ex_, on_ex_, read_result<T>(read_, std::move(result)));
+        // Its resource read out of the batch's answer, where its body was left, unless the
+        // answer turned out malformed after its part (`result` says so).
+        if (body_in_place && !result.ec)
+            complete_operation<T>(gate_, lane_, handler_, ex_, on_ex_, read_result<T>(read_body_, *body_in_place));
+        else
+            complete_operation<T>(gate_, lane_, handler_, ex_, on_ex_, read_result<T>(read_, std::move(result)));
     }
 
     pending_call pending_;
     reader read_;
+    body_reader read_body_;
     admission* gate_;
     admission::lane* lane_;
     Handler handler_;
@@ -552,9 +566,8 @@ bool start_admitted(boost::asio::any_io_executor const& ex, admission& gate, adm
                 auto work = work_for(handler, ex, on_ex);
                 // The handler moves in only once the block is allocated: if that fails,
                 // the handler is still here for the error.
-                batched = std::make_shared<batched_operation<T, Handler>>(std::move(p), op.read, gate, l,
-                                                                          std::move(handler), std::move(work), ex,
-                                                                          on_ex);
+                batched = std::make_shared<batched_operation<T, Handler>>(
+                    std::move(p), op.read, op.read_body, gate, l, std::move(handler), std::move(work), ex, on_ex);
             } else {
                 op.call = client_pipeline::perform_prepared(*p.runner, std::move(p.call), *p.options);
             }

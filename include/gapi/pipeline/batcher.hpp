@@ -114,6 +114,44 @@ inline http::request batch_request(std::vector<http::request const*> const& call
     return req;
 }
 
+/// A call waiting in the batching layer for its part's answer (`batcher::join`). It holds
+/// what answers the caller, and nothing holds it but its group or its batch: when those go
+/// without an answer (the io_context shut down), it goes with them, as a pending
+/// operation's handler does.
+class batch_waiter {
+public:
+    virtual ~batch_waiter() = default;
+
+    std::shared_ptr<http::request> request; ///< the call's request
+    unsigned units = 1;                     ///< its quota units
+    bool idempotent = true;                 ///< may be sent twice
+    outcome result;                         ///< its outcome, once `done`
+    bool success_fields_unused = false;     ///< its caller reads only the body of a 2xx answer
+    bool done = false; ///< the outcome is set (the answer, or a cancellation's) and handed over
+    /// The Authorization field's value its batch carries, for a request made without the
+    /// field (a first attempt whose token only the batch's envelope carries; the field is
+    /// written into the request if it goes alone); empty: the request's own field.
+    std::shared_ptr<std::string const> authorization;
+    /// Set by the waiter: a 2xx answer's body may stay where it is in the batch's answer
+    /// (`body_in_place`), not copied into `result`.
+    bool reads_body_in_place = false;
+    /// Set: the 2xx answer's body, left in the batch's answer, which `answer` keeps.
+    std::optional<std::string_view> body_in_place;
+    std::shared_ptr<void const> answer; ///< what `body_in_place` points into
+
+    /// The Authorization field's value its batch carries (see `authorization`).
+    std::string_view authorization_value() const {
+        return authorization ? std::string_view(*authorization)
+                             : http::field_value(request->headers, boost::beast::http::field::authorization);
+    }
+
+    /// Hands `result` to the caller: one turn later, never inside the batching layer's
+    /// work, in a handler of its own, so that a caller's handler that throws (the
+    /// exception goes on to `run`) leaves the other callers of its batch unaffected.
+    /// `self` is this waiter.
+    virtual void hand_over(std::shared_ptr<batch_waiter> self) = 0;
+};
+
 /// Each call's outcome from the batch request's, written into `answers[i]` for the call
 /// of index `i` (nothing for a null one): its own part (with Google's details when
 /// refused), the batch's failure when the batch failed as a whole, or
@@ -121,9 +159,12 @@ inline http::request batch_request(std::vector<http::request const*> const& call
 /// outcomes must be empty (default-constructed): each part is read straight into its
 /// call's, with no copy between. `success_fields_unused`, if given, has one flag per
 /// call: set, a 2xx answer of that call comes without its header fields (its caller
-/// reads only the body).
+/// reads only the body). `waiters`, if given, has one waiter (or null) per call: a 2xx
+/// answer for one that `reads_body_in_place` stays in `whole` (`body_in_place`; the
+/// caller keeps `whole` for it).
 inline void read_batch_answers(outcome const& whole, std::span<outcome* const> answers,
-                               std::span<bool const> success_fields_unused = {}) {
+                               std::span<bool const> success_fields_unused = {},
+                               std::span<batch_waiter* const> waiters = {}) {
     if (whole.ec || whole.response.status / 100 != 2) {
         for (auto* a : answers)
             if (a)
@@ -135,8 +176,9 @@ inline void read_batch_answers(outcome const& whole, std::span<outcome* const> a
     struct placing {
         std::span<outcome* const> to;
         std::span<bool const> success_fields_unused;
+        std::span<batch_waiter* const> waiters;
         std::size_t last = 0; // the index of the part placed last
-    } parts{answers, success_fields_unused};
+    } parts{answers, success_fields_unused, waiters};
     auto const target = [](void* context, std::string_view id) -> http::response* {
         auto& placed = *static_cast<placing*>(context);
         auto const& to = placed.to;
@@ -154,7 +196,16 @@ inline void read_batch_answers(outcome const& whole, std::span<outcome* const> a
         auto const& placed = *static_cast<placing const*>(context);
         return placed.success_fields_unused.empty() || !placed.success_fields_unused[placed.last];
     };
-    auto const fault = batch::decode_parts(whole.response, {target, &parts, keeps_success_fields});
+    auto const takes_success_body = [](void* context, std::string_view body) {
+        auto const& placed = *static_cast<placing const*>(context);
+        auto* const w = placed.waiters.empty() ? nullptr : placed.waiters[placed.last];
+        if (!w || !w->reads_body_in_place)
+            return false;
+        w->body_in_place = body;
+        return true;
+    };
+    auto const fault =
+        batch::decode_parts(whole.response, {target, &parts, keeps_success_fields, takes_success_body});
     for (auto* a : answers) {
         if (!a)
             continue;
@@ -182,37 +233,6 @@ inline std::vector<outcome> batch_answers(outcome const& whole, std::size_t coun
     return answers;
 }
 
-/// A call waiting in the batching layer for its part's answer (`batcher::join`). It holds
-/// what answers the caller, and nothing holds it but its group or its batch: when those go
-/// without an answer (the io_context shut down), it goes with them, as a pending
-/// operation's handler does.
-class batch_waiter {
-public:
-    virtual ~batch_waiter() = default;
-
-    std::shared_ptr<http::request> request; ///< the call's request
-    unsigned units = 1;                     ///< its quota units
-    bool idempotent = true;                 ///< may be sent twice
-    outcome result;                         ///< its outcome, once `done`
-    bool success_fields_unused = false;     ///< its caller reads only the body of a 2xx answer
-    bool done = false; ///< the outcome is set (the answer, or a cancellation's) and handed over
-    /// The Authorization field's value its batch carries, for a request made without the
-    /// field (a first attempt whose token only the batch's envelope carries; the field is
-    /// written into the request if it goes alone); empty: the request's own field.
-    std::shared_ptr<std::string const> authorization;
-
-    /// The Authorization field's value its batch carries (see `authorization`).
-    std::string_view authorization_value() const {
-        return authorization ? std::string_view(*authorization)
-                             : http::field_value(request->headers, boost::beast::http::field::authorization);
-    }
-
-    /// Hands `result` to the caller: one turn later, never inside the batching layer's
-    /// work, in a handler of its own, so that a caller's handler that throws (the
-    /// exception goes on to `run`) leaves the other callers of its batch unaffected.
-    /// `self` is this waiter.
-    virtual void hand_over(std::shared_ptr<batch_waiter> self) = 0;
-};
 
 /// The batching layer. Not thread-safe: used from the client's executor.
 class batcher {
@@ -549,19 +569,28 @@ private:
         envelope.traits.idempotent = envelope.request->replay_on_stale_connection;
         ++counters_.batch_requests;
         counters_.batched_calls += calls.size();
-        auto const whole = co_await next(envelope);
+        outcome answered = co_await next(envelope);
+        // Kept while a waiter's body stays in it (`body_in_place`).
+        auto const whole = std::make_shared<outcome const>(std::move(answered));
         // Straight into the waiters' outcomes; none for a call cancelled meanwhile.
         std::vector<outcome*> answers;
+        std::vector<batch_waiter*> waiters;
         answers.reserve(calls.size());
+        waiters.reserve(calls.size());
         auto const success_fields_unused = std::make_unique<bool[]>(calls.size());
         for (std::size_t i = 0; i < calls.size(); ++i) {
             answers.push_back(calls[i]->done ? nullptr : &calls[i]->result);
+            waiters.push_back(calls[i]->done ? nullptr : calls[i].get());
             success_fields_unused[i] = calls[i]->success_fields_unused;
         }
-        read_batch_answers(whole, answers, {success_fields_unused.get(), calls.size()});
-        for (auto const& w : calls)
-            if (!w->done)
-                hand_over(w);
+        read_batch_answers(*whole, answers, {success_fields_unused.get(), calls.size()}, waiters);
+        for (auto const& w : calls) {
+            if (w->done)
+                continue;
+            if (w->body_in_place)
+                w->answer = whole;
+            hand_over(w);
+        }
     }
 
     batching_options options_;

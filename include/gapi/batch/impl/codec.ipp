@@ -102,9 +102,10 @@ inline std::string_view response_id(std::string_view raw) {
 }
 
 // One part's content: an HTTP response, with its header fields unless the flag for its
-// status (a 2xx one, or any other) says they are not wanted.
-inline bool read_inner_response(std::string_view text, http::response& out, bool success_fields_wanted = true,
-                                bool other_fields_wanted = true) {
+// status (a 2xx one, or any other) says they are not wanted, and its body in `body` (a
+// view into `text`), for the caller to copy or read.
+inline bool read_inner_response(std::string_view text, http::response& out, std::string_view& body,
+                                bool success_fields_wanted = true, bool other_fields_wanted = true) {
     std::string_view status_line;
     if (!next_line(text, status_line) || !status_line.starts_with("HTTP/"))
         return false;
@@ -132,7 +133,7 @@ inline bool read_inner_response(std::string_view text, http::response& out, bool
             return false;
         text = text.substr(0, *n);
     }
-    out.body.assign(text);
+    body = text;
     return true;
 }
 
@@ -296,8 +297,13 @@ GAPI_DECL error_code decode_parts(http::response const& envelope, part_sink sink
         auto* const target = sink.target(sink.context, detail::response_id(content_id.value_or(std::string_view())));
         std::optional<http::response> unwanted; // a part that goes nowhere is still checked
         bool const success_fields = target && (!sink.keeps_success_fields || sink.keeps_success_fields(sink.context));
-        if (!detail::read_inner_response(part, target ? *target : unwanted.emplace(), success_fields, target != nullptr))
+        std::string_view part_body;
+        if (!detail::read_inner_response(part, target ? *target : unwanted.emplace(), part_body, success_fields,
+                                         target != nullptr))
             return malformed;
+        if (target && !(target->status / 100 == 2 && sink.takes_success_body &&
+                        sink.takes_success_body(sink.context, part_body)))
+            target->body.assign(part_body);
         pos = next;
     }
 }
