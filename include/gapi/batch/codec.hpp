@@ -65,7 +65,7 @@ struct part_sink {
     bool (*keeps_success_fields)(void* context) = nullptr;
     /// Offered the body of a 2xx part that `target` placed, before it is copied into the
     /// response (null: never offered); true: it was read there, and the response's body
-    /// stays empty. The view points into the envelope, valid during the call.
+    /// stays empty. The view points into the envelope's body: valid as long as that is.
     bool (*takes_success_body)(void* context, std::string_view body) = nullptr;
 };
 

@@ -68,10 +68,10 @@ struct pending_call {
 /// client, in `client.ipp`). Used on the client's executor.
 struct client_pipeline {
     /// Completes `c`'s traits as `client::perform` does, and answers whether its first
-    /// attempt may join a batch at once (`join_batch`): a token is at hand (then set on
-    /// the request, as the authorization layer sets it), batching takes the call with it,
-    /// and nothing waits around the retry loop (no deadline, not a send, no details asked
-    /// for).
+    /// attempt may join a batch at once (`join_batch`): a token is at hand whose field may
+    /// go out (the batch's envelope carries it; the request gets the other fields the
+    /// authorization layer sets), batching takes the call, and nothing waits around the
+    /// retry loop (no deadline, not a send, no details asked for).
     GAPI_DECL static bool prepare(client& runner, pipeline::call& c, call_options const& options);
     /// `client::perform` for a call `prepare` completed.
     GAPI_DECL static boost::asio::awaitable<pipeline::outcome> perform_prepared(client& runner, pipeline::call&& c,
@@ -79,8 +79,9 @@ struct client_pipeline {
     /// `client::perform`.
     GAPI_DECL static boost::asio::awaitable<pipeline::outcome> perform(client& runner, pipeline::call&& c,
                                                                        call_options const& options);
-    /// Makes the first attempt of `c` (`prepare` said it may) in a batch: the token set,
-    /// the call and its attempt counted, `w` joined to its batch. Answers when the call began.
+    /// Makes the first attempt of `c` (`prepare` said it may) in a batch: the token's field
+    /// given to `w` (`batch_waiter::authorization`), the call and its attempt counted, `w`
+    /// joined to its batch. Answers when the call began.
     GAPI_DECL static std::chrono::steady_clock::time_point join_batch(client& runner, pipeline::call& c,
                                                                       std::shared_ptr<pipeline::batch_waiter> w);
     /// `w`, which joined with `c`, was cancelled (`pipeline::batcher::leave`).
@@ -450,13 +451,14 @@ public:
     }
 
     // Posted in memory of its own: a batch hands over all its answers at once, more than
-    // Asio's per-thread cache of handler memory holds, so each cost an allocation.
+    // Asio's per-thread cache of handler memory holds, so each cost an allocation. (Only
+    // an io_context's own executor allocates with the handler's allocator; through any
+    // other, such as a strand, the handler's memory comes from Asio's cache as before.)
     void hand_over(std::shared_ptr<batch_waiter> self) override {
         post_on(ex_, boost::asio::bind_allocator(
                          in_place_allocator<void>(handover_memory_),
                          [self = std::static_pointer_cast<batched_operation>(std::move(self))] { self->resume(); }));
     }
-
 
 private:
     // On the client's executor, with `result` the first attempt's outcome. What the

@@ -233,7 +233,6 @@ inline std::vector<outcome> batch_answers(outcome const& whole, std::size_t coun
     return answers;
 }
 
-
 /// The batching layer. Not thread-safe: used from the client's executor.
 class batcher {
 public:
@@ -301,7 +300,8 @@ public:
     /// `operator()` for a caller that waits in a `batch_waiter` of its own instead of a
     /// coroutine: `c` (which `takes` answers yes for) joins its batch, and `w`, which must
     /// not be done, gets its outcome; the batch's work runs on `ex` (the client's). `c`
-    /// must stay alive and unchanged while `w` waits; `w->request` is set here.
+    /// must stay alive and unchanged while `w` waits (but that a call going alone gets its
+    /// Authorization field from `w->authorization`); `w->request` is set here.
     /// `w->authorization` is the token's field when `c`'s request has none.
     void join(call& c, next_layer const& next, std::shared_ptr<batch_waiter> w, boost::asio::any_io_executor const& ex) {
         w->request = c.request;
