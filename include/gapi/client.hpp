@@ -38,6 +38,19 @@ namespace batch::detail {
 struct client_access;
 }
 
+namespace detail {
+/// The Authorization field's value for the last token set, "Bearer " and the token, made
+/// once per token (anew, it cost every call an allocation and a copy of the token), and
+/// shared with the batched calls whose envelope is to carry it.
+struct bearer_field {
+    std::shared_ptr<std::string const> value;
+    bool valid = false; ///< `value` may go out as it is (`http::is_valid_field_value`)
+
+    /// `value` for `token`, made anew only when the token changed.
+    GAPI_DECL std::string const& for_token(auth::access_token const& token);
+};
+} // namespace detail
+
 /// Where the APIs are: Google's by default, the emulator's base URL in tests.
 struct api_endpoints {
     std::string gmail = "https://gmail.googleapis.com";  ///< the root of Gmail's URLs (`/gmail/v1/...`)
@@ -279,11 +292,7 @@ private:
     pipeline::next_layer pace_;
     pipeline::next_layer batch_;
     pipeline::next_layer authorize_;
-    // The Authorization field's value for the last token set, "Bearer " and the token, made
-    // once per token (anew, it cost every call an allocation and a copy of the token),
-    // and shared with the batched calls whose envelope is to carry it.
-    std::shared_ptr<std::string const> bearer_;
-    bool bearer_valid_ = false; // `bearer_` may go out as it is (`http::is_valid_field_value`)
+    detail::bearer_field bearer_;
     std::function<void(pipeline::attempt_report const&)> report_; // the hook and the log, per attempt; empty without both
     std::function<void(pipeline::attempt_report const&)> on_attempt_;
     std::function<void(pipeline::log_level, std::string_view)> log_;

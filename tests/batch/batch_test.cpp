@@ -63,6 +63,11 @@ gapi::http::response envelope(std::string boundary_param, std::string body) {
     return r;
 }
 
+// A waiter read into directly, never handed over.
+struct test_waiter final : gapi::pipeline::batch_waiter {
+    void hand_over(std::shared_ptr<batch_waiter>) override {}
+};
+
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(batch_codec)
@@ -263,27 +268,24 @@ BOOST_AUTO_TEST_CASE(a_success_comes_without_its_fields_only_to_a_call_that_read
     gapi::pipeline::outcome whole;
     whole.response = envelope("b", part("item-0", "HTTP/1.1 200 OK") + part("item-1", "HTTP/1.1 200 OK") +
                                        part("item-2", "HTTP/1.1 429 Too Many Requests") + "--b--\r\n");
-    std::vector<gapi::pipeline::outcome> answers(3);
-    std::vector<gapi::pipeline::outcome*> const into{&answers[0], &answers[1], &answers[2]};
-    bool const unused[] = {true, false, true};
-    gapi::pipeline::read_batch_answers(whole, into, unused);
-    BOOST_TEST(answers[0].response.status == 200u);
-    BOOST_TEST(answers[0].response.body == "{}");
-    BOOST_TEST((answers[0].response.headers.begin() == answers[0].response.headers.end()));
-    BOOST_TEST(answers[1].response.headers.count(boost::beast::http::field::content_type) == 1u);
-    BOOST_TEST(answers[1].response.headers.count(boost::beast::http::field::retry_after) == 1u);
-    BOOST_TEST(answers[2].response.status == 429u);
-    BOOST_TEST(answers[2].response.headers.count(boost::beast::http::field::retry_after) == 1u);
+    test_waiter body_only, whole_answer, refused;
+    body_only.success_fields_unused = true;
+    refused.success_fields_unused = true;
+    std::vector<gapi::pipeline::batch_waiter*> const waiters{&body_only, &whole_answer, &refused};
+    gapi::pipeline::read_batch_answers(whole, waiters);
+    BOOST_TEST(body_only.result.response.status == 200u);
+    BOOST_TEST(body_only.result.response.body == "{}");
+    BOOST_TEST((body_only.result.response.headers.begin() == body_only.result.response.headers.end()));
+    BOOST_TEST(whole_answer.result.response.headers.count(boost::beast::http::field::content_type) == 1u);
+    BOOST_TEST(whole_answer.result.response.headers.count(boost::beast::http::field::retry_after) == 1u);
+    BOOST_TEST(refused.result.response.status == 429u);
+    BOOST_TEST(refused.result.response.headers.count(boost::beast::http::field::retry_after) == 1u);
 }
 
 // A call that reads its resource out of the batch's answer (`reads_body_in_place`) has
 // its 2xx part's body left there (`body_in_place`), and its outcome's body stays empty; a
 // refusal's body is copied as before, and so is a success's for any other call.
 BOOST_AUTO_TEST_CASE(a_success_body_stays_in_the_answer_for_a_call_that_reads_it_there) {
-    struct waiter final : gapi::pipeline::batch_waiter {
-        explicit waiter(bool in_place) { reads_body_in_place = in_place; }
-        void hand_over(std::shared_ptr<batch_waiter>) override {}
-    };
     auto part = [](std::string id, std::string status_line, std::string body) {
         return "--b\r\nContent-Type: application/http\r\nContent-ID: <response-" + id + ">\r\n\r\n" + status_line +
                "\r\nContent-Type: application/json\r\n\r\n" + body + "\r\n";
@@ -293,24 +295,24 @@ BOOST_AUTO_TEST_CASE(a_success_body_stays_in_the_answer_for_a_call_that_reads_it
     whole.response = envelope("b", part("item-0", "HTTP/1.1 200 OK", R"({"n":0})") +
                                        part("item-1", "HTTP/1.1 404 Not Found", refusal) +
                                        part("item-2", "HTTP/1.1 200 OK", R"({"n":2})") + "--b--\r\n");
-    waiter in_place(true), refused(true), copied(false);
-    std::vector<gapi::pipeline::outcome> answers(3);
-    std::vector<gapi::pipeline::outcome*> const into{&answers[0], &answers[1], &answers[2]};
+    test_waiter in_place, refused, copied;
+    in_place.reads_body_in_place = true;
+    refused.reads_body_in_place = true;
     std::vector<gapi::pipeline::batch_waiter*> const waiters{&in_place, &refused, &copied};
-    gapi::pipeline::read_batch_answers(whole, into, {}, waiters);
+    gapi::pipeline::read_batch_answers(whole, waiters);
     BOOST_TEST_REQUIRE(in_place.body_in_place.has_value());
     BOOST_TEST(*in_place.body_in_place == R"({"n":0})");
     auto const& text = whole.response.body;
     auto const* const at = in_place.body_in_place->data();
     BOOST_TEST((at >= text.data() && at < text.data() + text.size())); // a view into the answer
-    BOOST_TEST(!answers[0].ec);
-    BOOST_TEST(answers[0].response.status == 200u);
-    BOOST_TEST(answers[0].response.body.empty());
+    BOOST_TEST(!in_place.result.ec);
+    BOOST_TEST(in_place.result.response.status == 200u);
+    BOOST_TEST(in_place.result.response.body.empty());
     BOOST_TEST(!refused.body_in_place.has_value());
-    BOOST_TEST(answers[1].ec == api_error::not_found);
-    BOOST_TEST(answers[1].response.body == refusal);
+    BOOST_TEST(refused.result.ec == api_error::not_found);
+    BOOST_TEST(refused.result.response.body == refusal);
     BOOST_TEST(!copied.body_in_place.has_value());
-    BOOST_TEST(answers[2].response.body == R"({"n":2})");
+    BOOST_TEST(copied.result.response.body == R"({"n":2})");
 }
 
 // Calls batched by the client read their resources out of the batch's answer; when the

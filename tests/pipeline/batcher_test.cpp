@@ -18,6 +18,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <memory>
+#include <new>
 #include <string>
 #include <utility>
 #include <vector>
@@ -144,6 +145,7 @@ struct batching {
     std::vector<std::string> bodies; ///< each outcome's response body, in the same order
     std::size_t started = 0;
     bool answer_parts = false; ///< a batch is answered with a 200 part per call, `{"part":N}`
+    bool throw_on_answer = false; ///< the next layer throws instead of answering
     pl::retry_counters counters;
     pl::timing timing{[] { return std::chrono::steady_clock::time_point{}; },
                       [] { return std::chrono::system_clock::time_point{}; },
@@ -159,6 +161,8 @@ struct batching {
         bool const batch = c.request->method_id.starts_with("batch.");
         sent.push_back({std::string(c.request->method_id), batch ? c.request->quota_units : 1u, t});
         co_await hold(t);
+        if (throw_on_answer)
+            throw std::bad_alloc();
         pl::outcome o;
         if (answer_parts && batch) {
             o.response.status = 200;
@@ -222,6 +226,30 @@ BOOST_AUTO_TEST_CASE(or_for_its_window_whichever_ends_first) {
     b.answer(0);
     BOOST_TEST(b.outcomes.size() == 7u);
     BOOST_TEST(b.sent.size() == 2u);
+}
+
+// The batch's work runs detached: what it throws (here the layer below; memory running
+// out after the request went is the same) fails each call still waiting, and the next
+// batch of its kind is not held back by the one that failed.
+BOOST_AUTO_TEST_CASE(what_a_batchs_work_throws_fails_each_call_still_waiting) {
+    batching b;
+    b.throw_on_answer = true;
+    b.calls_together(5);
+    b.calls_together(3); // they wait for the first batch's answer
+    BOOST_TEST_REQUIRE(b.sizes() == std::vector<unsigned>{5}, boost::test_tools::per_element());
+    b.answer(0);
+    BOOST_TEST_REQUIRE(b.outcomes.size() == 5u);
+    for (auto const& ec : b.outcomes)
+        BOOST_TEST(ec == gapi::error::internal_error);
+    BOOST_TEST_REQUIRE(b.sizes() == (std::vector<unsigned>{5, 3}), boost::test_tools::per_element());
+    b.answer(1);
+    b.call(); // alone
+    b.settle();
+    BOOST_TEST_REQUIRE(b.sizes() == (std::vector<unsigned>{5, 3, 1}), boost::test_tools::per_element());
+    b.answer(2);
+    BOOST_TEST_REQUIRE(b.outcomes.size() == 9u);
+    for (auto const& ec : b.outcomes)
+        BOOST_TEST(ec == gapi::error::internal_error);
 }
 
 BOOST_AUTO_TEST_CASE(a_full_batch_goes_at_once_even_while_a_partial_one_is_on_its_way) {

@@ -475,8 +475,7 @@ private:
             settled = client_pipeline::first_attempt_settles(*pending_.runner, pending_.call, *pending_.options, result);
             if (!settled && !cancelled) {
                 // The retry loop reads which token the first attempt carried (a 401 renews it).
-                if (authorization)
-                    pending_.call.request->headers.set(boost::beast::http::field::authorization, *authorization);
+                write_authorization();
                 rest = client_pipeline::attempts_after_first(*pending_.runner, std::move(pending_.call),
                                                              *pending_.options, {std::move(result), started_});
             }

@@ -26,15 +26,12 @@ inline std::string_view token_sent(http::request const& req) {
     return field.starts_with("Bearer ") ? field.substr(7) : std::string_view();
 }
 
-// The Authorization field's value for `token`: `bearer`, made anew only when the token
-// changed (`valid`: it may go out as it is).
-inline std::shared_ptr<std::string const> const& bearer_for(auth::access_token const& token,
-                                                            std::shared_ptr<std::string const>& bearer, bool& valid) {
-    if (!bearer || bearer->size() != 7 + token.value.size() || !std::string_view(*bearer).ends_with(token.value)) {
-        bearer = std::make_shared<std::string const>("Bearer " + token.value);
-        valid = http::is_valid_field_value(*bearer);
+GAPI_DECL std::string const& bearer_field::for_token(auth::access_token const& token) {
+    if (!value || value->size() != 7 + token.value.size() || !std::string_view(*value).ends_with(token.value)) {
+        value = std::make_shared<std::string const>("Bearer " + token.value);
+        valid = http::is_valid_field_value(*value);
     }
-    return bearer;
+    return *value;
 }
 
 // Sets the project that pays, for gcloud's user credentials, as google-auth sends it.
@@ -45,18 +42,18 @@ inline void set_quota_project(auth::token_source& tokens, pipeline::call& c) {
 }
 
 // Sets the Authorization field (and the project that pays) for the attempt `c` is about
-// to make; `bearer` keeps the field's value between calls (`bearer_for`).
+// to make; `bearer` keeps the field's value between calls.
 inline void set_authorization(auth::token_source& tokens, pipeline::call& c, auth::access_token const& token,
-                              std::shared_ptr<std::string const>& bearer, bool& valid) {
-    c.request->headers.set(boost::beast::http::field::authorization, *bearer_for(token, bearer, valid));
+                              bearer_field& bearer) {
+    c.request->headers.set(boost::beast::http::field::authorization, bearer.for_token(token));
     set_quota_project(tokens, c);
 }
 
 // The authorization layer when the token must be fetched first (none cached, or a new
 // one after a 401). A token refused is the call's outcome, before any API request.
 inline boost::asio::awaitable<pipeline::outcome> authorize_after_refresh(auth::token_source& tokens, pipeline::call& c,
-                                                                         std::shared_ptr<std::string const>& bearer,
-                                                                         bool& valid, pipeline::next_layer const& next) {
+                                                                         bearer_field& bearer,
+                                                                         pipeline::next_layer const& next) {
     auto [token_ec, answer] = co_await tokens.get_token(use_tuple);
     if (token_ec) {
         pipeline::outcome refused;
@@ -64,7 +61,7 @@ inline boost::asio::awaitable<pipeline::outcome> authorize_after_refresh(auth::t
         refused.token_refused = true;
         co_return refused;
     }
-    set_authorization(tokens, c, answer, bearer, valid);
+    set_authorization(tokens, c, answer, bearer);
     co_return co_await next(c);
 }
 
@@ -73,15 +70,14 @@ inline boost::asio::awaitable<pipeline::outcome> authorize_after_refresh(auth::t
 // left is set at once and the rest's awaitable returned, with no frame of its own; only a
 // refresh waits, in a coroutine.
 inline boost::asio::awaitable<pipeline::outcome> authorize(auth::token_source& tokens, pipeline::call& c,
-                                                           std::shared_ptr<std::string const>& bearer, bool& valid,
-                                                           pipeline::next_layer const& next) {
+                                                           bearer_field& bearer, pipeline::next_layer const& next) {
     if (c.refresh_token)
         tokens.invalidate(token_sent(*c.request));
     if (auto const* token = tokens.fresh_token()) {
-        set_authorization(tokens, c, *token, bearer, valid);
+        set_authorization(tokens, c, *token, bearer);
         return next(c);
     }
-    return authorize_after_refresh(tokens, c, bearer, valid, next);
+    return authorize_after_refresh(tokens, c, bearer, next);
 }
 
 // The transport layer: one exchange through the pool. A non-2xx answer comes back with
@@ -156,7 +152,7 @@ GAPI_DECL client::client(executor_type executor, auth::credentials credentials, 
     transmit_ = [this](pipeline::call& c) { return detail::transmit(pool_, c, counters_); };
     pace_ = [this](pipeline::call& c) { return pipeline::pace(*gate_, c, transmit_, counters_.quota_wait); };
     batch_ = [this](pipeline::call& c) { return batcher_(c, pace_); };
-    authorize_ = [this](pipeline::call& c) { return detail::authorize(tokens_, c, bearer_, bearer_valid_, batch_); };
+    authorize_ = [this](pipeline::call& c) { return detail::authorize(tokens_, c, bearer_, batch_); };
     // None without a hook or a log: the retry loop then builds no report per attempt.
     if (on_attempt_ || log_)
         report_ = [this](pipeline::attempt_report const& r) { report(r); };
@@ -271,8 +267,8 @@ GAPI_DECL bool client_pipeline::prepare(client& runner, pipeline::call& c, call_
     // As `authorize` sets the fields, before the batcher checks those it would write; but
     // the token's own goes on the batch's envelope alone (`join_batch`), checked here.
     set_quota_project(runner.tokens_, c);
-    bearer_for(*token, runner.bearer_, runner.bearer_valid_);
-    return runner.bearer_valid_ && runner.batcher_.takes(c);
+    runner.bearer_.for_token(*token);
+    return runner.bearer_.valid && runner.batcher_.takes(c);
 }
 
 GAPI_DECL boost::asio::awaitable<pipeline::outcome>
@@ -291,7 +287,7 @@ client_pipeline::join_batch(client& runner, pipeline::call& c, std::shared_ptr<p
     // field for its token, which the envelope carries, is the one it made current).
     ++runner.counters_.calls;
     ++runner.counters_.attempts;
-    w->authorization = runner.bearer_;
+    w->authorization = runner.bearer_.value;
     auto const started = runner.timing_.now();
     runner.batcher_.join(c, runner.pace_, std::move(w), runner.get_executor());
     return started;

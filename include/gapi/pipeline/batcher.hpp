@@ -145,6 +145,13 @@ public:
                              : http::field_value(request->headers, boost::beast::http::field::authorization);
     }
 
+    /// Writes `authorization`, if set, into the request: for an attempt that goes out
+    /// without the batch's envelope (alone, or a retry).
+    void write_authorization() const {
+        if (authorization)
+            request->headers.set(boost::beast::http::field::authorization, *authorization);
+    }
+
     /// Hands `result` to the caller: one turn later, never inside the batching layer's
     /// work, in a handler of its own, so that a caller's handler that throws (the
     /// exception goes on to `run`) leaves the other callers of its batch unaffected.
@@ -152,53 +159,51 @@ public:
     virtual void hand_over(std::shared_ptr<batch_waiter> self) = 0;
 };
 
-/// Each call's outcome from the batch request's, written into `answers[i]` for the call
-/// of index `i` (nothing for a null one): its own part (with Google's details when
-/// refused), the batch's failure when the batch failed as a whole, or
-/// `error::malformed_response` (written: Google had it) when its part is missing. The
-/// outcomes must be empty (default-constructed): each part is read straight into its
-/// call's, with no copy between. `success_fields_unused`, if given, has one flag per
-/// call: set, a 2xx answer of that call comes without its header fields (its caller
-/// reads only the body). `waiters`, if given, has one waiter (or null) per call: a 2xx
-/// answer for one that `reads_body_in_place` stays in `whole` (`body_in_place`; the
-/// caller keeps `whole` for it).
-inline void read_batch_answers(outcome const& whole, std::span<outcome* const> answers,
-                               std::span<bool const> success_fields_unused = {},
-                               std::span<batch_waiter* const> waiters = {}) {
+namespace detail {
+
+// `read_batch_answers`' work, for `count` calls: `slots(i)` is call i's
+// `batch_answer_slot` (a null outcome: none).
+struct batch_answer_slot {
+    outcome* answer = nullptr;
+    bool success_fields_unused = false;
+    batch_waiter* waiter = nullptr; ///< for a body left in place; may be null
+};
+
+template <class Slots>
+void read_batch_answers(outcome const& whole, std::size_t count, Slots const& slots) {
     if (whole.ec || whole.response.status / 100 != 2) {
-        for (auto* a : answers)
-            if (a)
+        for (std::size_t i = 0; i < count; ++i)
+            if (auto* a = slots(i).answer)
                 *a = whole;
         return;
     }
     // Each part by its call's index: "item-N", as `batch_request` named them. A part
     // named otherwise answers none of them; of two parts naming one call, the first does.
     struct placing {
-        std::span<outcome* const> to;
-        std::span<bool const> success_fields_unused;
-        std::span<batch_waiter* const> waiters;
-        std::size_t last = 0; // the index of the part placed last
-    } parts{answers, success_fields_unused, waiters};
+        std::size_t count;
+        Slots const& slots;
+        batch_answer_slot last{}; // the slot of the part placed last
+    } parts{count, slots};
     auto const target = [](void* context, std::string_view id) -> http::response* {
         auto& placed = *static_cast<placing*>(context);
-        auto const& to = placed.to;
         if (!id.starts_with("item-"))
             return nullptr;
         id.remove_prefix(5);
         auto const index = gapi::detail::decimal(id);
         bool const canonical = id == "0" || !id.starts_with('0'); // as std::to_string writes it
-        if (!canonical || !index || *index >= to.size() || !to[*index] || to[*index]->response.status != 0)
+        if (!canonical || !index || *index >= placed.count)
             return nullptr;
-        placed.last = *index;
-        return &to[*index]->response;
+        auto const slot = placed.slots(*index);
+        if (!slot.answer || slot.answer->response.status != 0)
+            return nullptr;
+        placed.last = slot;
+        return &slot.answer->response;
     };
     auto const keeps_success_fields = [](void* context) {
-        auto const& placed = *static_cast<placing const*>(context);
-        return placed.success_fields_unused.empty() || !placed.success_fields_unused[placed.last];
+        return !static_cast<placing const*>(context)->last.success_fields_unused;
     };
     auto const takes_success_body = [](void* context, std::string_view body) {
-        auto const& placed = *static_cast<placing const*>(context);
-        auto* const w = placed.waiters.empty() ? nullptr : placed.waiters[placed.last];
+        auto* const w = static_cast<placing const*>(context)->last.waiter;
         if (!w || !w->reads_body_in_place)
             return false;
         w->body_in_place = body;
@@ -206,7 +211,8 @@ inline void read_batch_answers(outcome const& whole, std::span<outcome* const> a
     };
     auto const fault =
         batch::decode_parts(whole.response, {target, &parts, keeps_success_fields, takes_success_body});
-    for (auto* a : answers) {
+    for (std::size_t i = 0; i < count; ++i) {
+        auto* const a = slots(i).answer;
         if (!a)
             continue;
         if (fault) // every call fails alike, parts read before the fault included
@@ -220,6 +226,30 @@ inline void read_batch_answers(outcome const& whole, std::span<outcome* const> a
         }
         a->response.exchange = whole.response.exchange;
     }
+}
+
+} // namespace detail
+
+/// Each call's outcome from the batch request's, written into `answers[i]` for the call
+/// of index `i` (nothing for a null one): its own part (with Google's details when
+/// refused), the batch's failure when the batch failed as a whole, or
+/// `error::malformed_response` (written: Google had it) when its part is missing. The
+/// outcomes must be empty (default-constructed): each part is read straight into its
+/// call's, with no copy between.
+inline void read_batch_answers(outcome const& whole, std::span<outcome* const> answers) {
+    detail::read_batch_answers(whole, answers.size(),
+                               [answers](std::size_t i) { return detail::batch_answer_slot{answers[i]}; });
+}
+
+/// `read_batch_answers` into the outcomes (`result`) of `waiters`, one per call (a null
+/// one: none), as each asks: a 2xx answer without its header fields for one whose caller
+/// reads only the body (`success_fields_unused`), and its body left in `whole` for one
+/// that `reads_body_in_place` (`body_in_place`; the caller keeps `whole` for it).
+inline void read_batch_answers(outcome const& whole, std::span<batch_waiter* const> waiters) {
+    detail::read_batch_answers(whole, waiters.size(), [waiters](std::size_t i) {
+        auto* const w = waiters[i];
+        return w ? detail::batch_answer_slot{&w->result, w->success_fields_unused, w} : detail::batch_answer_slot{};
+    });
 }
 
 /// `read_batch_answers` for `count` calls, into outcomes of their own.
@@ -345,7 +375,9 @@ public:
     /// (nothing is sent for it), or, if its batch went, its answer will be dropped; either
     /// way `w` gets `operation_aborted` now. Nothing, if `w` has its outcome already.
     void leave(call const& c, std::shared_ptr<batch_waiter> const& w) {
-        if (w->done)
+        // Not joined yet: only a cancellation from another thread comes that early, outside
+        // the one-executor contract; the caller then sees it after the answer.
+        if (w->done || !w->request)
             return;
         write_key(c, w->authorization_value(), key_buffer_);
         if (auto it = pending_.find(key_buffer_); it != pending_.end())
@@ -536,18 +568,35 @@ private:
         w->hand_over(w);
     }
 
-    // One batch request for `calls`; a single call goes alone, as it would have.
+    // One batch request for `calls` (`send_batch`). It runs detached, where what it throws
+    // (memory ran out, or a layer below failed) would be dropped, and the callers still
+    // waiting with it: each gets `error::internal_error` instead, as written (its part
+    // may have gone out).
     boost::asio::awaitable<void> flush(std::vector<std::shared_ptr<batch_waiter>> calls, std::string key,
                                        next_layer const& next) {
+        try {
+            co_await send_batch(calls, key, next);
+        } catch (...) {
+            for (auto const& w : calls) {
+                outcome failed;
+                failed.ec = error::internal_error;
+                failed.written = true;
+                finish(w, std::move(failed));
+            }
+        }
+    }
+
+    // One batch request for `calls`; a single call goes alone, as it would have.
+    boost::asio::awaitable<void> send_batch(std::vector<std::shared_ptr<batch_waiter>>& calls, std::string const& key,
+                                            next_layer const& next) {
         std::erase_if(calls, [](auto const& w) { return w->done; }); // cancelled
         if (calls.empty())
             co_return;
         std::string const quota_key = key.substr(2, key.find('\n', 2) - 2);
         if (calls.size() == 1) {
             call alone;
+            calls.front()->write_authorization(); // the token its batch would have carried
             alone.request = calls.front()->request;
-            if (calls.front()->authorization) // it goes with the token its batch would have carried
-                alone.request->headers.set(boost::beast::http::field::authorization, *calls.front()->authorization);
             alone.traits.method_id = alone.request->method_id;
             alone.traits.quota_units = calls.front()->units;
             alone.traits.quota_key = quota_key;
@@ -573,17 +622,11 @@ private:
         // Kept while a waiter's body stays in it (`body_in_place`).
         auto const whole = std::make_shared<outcome const>(std::move(answered));
         // Straight into the waiters' outcomes; none for a call cancelled meanwhile.
-        std::vector<outcome*> answers;
         std::vector<batch_waiter*> waiters;
-        answers.reserve(calls.size());
         waiters.reserve(calls.size());
-        auto const success_fields_unused = std::make_unique<bool[]>(calls.size());
-        for (std::size_t i = 0; i < calls.size(); ++i) {
-            answers.push_back(calls[i]->done ? nullptr : &calls[i]->result);
-            waiters.push_back(calls[i]->done ? nullptr : calls[i].get());
-            success_fields_unused[i] = calls[i]->success_fields_unused;
-        }
-        read_batch_answers(*whole, answers, {success_fields_unused.get(), calls.size()}, waiters);
+        for (auto const& w : calls)
+            waiters.push_back(w->done ? nullptr : w.get());
+        read_batch_answers(*whole, waiters);
         for (auto const& w : calls) {
             if (w->done)
                 continue;
