@@ -252,6 +252,40 @@ BOOST_AUTO_TEST_CASE(what_a_batchs_work_throws_fails_each_call_still_waiting) {
         BOOST_TEST(ec == gapi::error::internal_error);
 }
 
+// A hand-over that throws (the memory for its handler ran out) leaves its waiter waiting;
+// the batch's work then fails it, and the calls not yet handed over, with
+// `internal_error`: each caller is answered once.
+BOOST_AUTO_TEST_CASE(a_hand_over_that_throws_is_answered_with_internal_error_once) {
+    batching b;
+    b.answer_parts = true;
+    struct waiter final : pl::batch_waiter {
+        bool throws = false;
+        std::vector<error_code>* answers = nullptr;
+        void hand_over(std::shared_ptr<batch_waiter>) override {
+            if (std::exchange(throws, false))
+                throw std::bad_alloc();
+            answers->push_back(result.ec);
+        }
+    };
+    std::vector<error_code> answers;
+    std::vector<pl::call> calls;
+    calls.reserve(3);
+    b.started = 3; // running, as the layer counts them
+    for (std::size_t i = 0; i < 3; ++i) {
+        calls.push_back(get_call());
+        auto w = std::make_shared<waiter>();
+        w->throws = i == 0;
+        w->answers = &answers;
+        b.layer.join(calls[i], b.next, std::move(w), b.ioc.get_executor());
+    }
+    b.settle();
+    BOOST_TEST_REQUIRE(b.sizes() == std::vector<unsigned>{3}, boost::test_tools::per_element());
+    b.answer(0);
+    BOOST_TEST_REQUIRE(answers.size() == 3u);
+    for (auto const& ec : answers)
+        BOOST_TEST(ec == gapi::error::internal_error);
+}
+
 BOOST_AUTO_TEST_CASE(a_full_batch_goes_at_once_even_while_a_partial_one_is_on_its_way) {
     batching b({.enabled = true, .gmail_max = 5});
     b.calls_together(2);

@@ -159,7 +159,8 @@ BOOST_AUTO_TEST_CASE(the_decision_table) {
                           answered(403, "dailyLimitExceeded"), answered(403, "quotaExceeded"), answered(404, "notFound"),
                           answered(409, "duplicate"), answered(410, "fullSyncRequired"), answered(200),
                           failed(gapi::error::invalid_header_value, false), failed(boost::asio::error::operation_aborted, true),
-                          failed(gapi::error::pool_shut_down, false), failed(gapi::error::response_too_large, true)})
+                          failed(gapi::error::pool_shut_down, false), failed(gapi::error::response_too_large, true),
+                          failed(gapi::error::internal_error, false), failed(gapi::error::internal_error, true)})
         BOOST_TEST((step(o, true) == next_step::stop), o.response.status << " " << o.ec.message());
     auto refused_token = failed(gapi::error::token_endpoint_error, false);
     refused_token.token_refused = true;

@@ -375,8 +375,9 @@ public:
     /// (nothing is sent for it), or, if its batch went, its answer will be dropped; either
     /// way `w` gets `operation_aborted` now. Nothing, if `w` has its outcome already.
     void leave(call const& c, std::shared_ptr<batch_waiter> const& w) {
-        // Not joined yet: only a cancellation from another thread comes that early, outside
-        // the one-executor contract; the caller then sees it after the answer.
+        // Not joined yet: only a cancellation emitted on another thread, against the
+        // one-executor rule, comes that early. Nothing to leave then (and no null request
+        // to read); a batched operation still sees the cancellation when its answer comes.
         if (w->done || !w->request)
             return;
         write_key(c, w->authorization_value(), key_buffer_);
@@ -563,25 +564,36 @@ private:
         hand_over(w);
     }
 
+    // Done before its handler is posted (which may run on another thread), and not done
+    // again should the post throw: the waiter still waits, for `flush` to fail it.
     static void hand_over(std::shared_ptr<batch_waiter> const& w) {
         w->done = true;
-        w->hand_over(w);
+        try {
+            w->hand_over(w);
+        } catch (...) {
+            w->done = false;
+            throw;
+        }
     }
 
     // One batch request for `calls` (`send_batch`). It runs detached, where what it throws
     // (memory ran out, or a layer below failed) would be dropped, and the callers still
-    // waiting with it: each gets `error::internal_error` instead, as written (its part
-    // may have gone out).
+    // waiting with it: each gets `error::internal_error` instead (which the retry loop
+    // does not retry), as written (its part may have gone out).
     boost::asio::awaitable<void> flush(std::vector<std::shared_ptr<batch_waiter>> calls, std::string key,
                                        next_layer const& next) {
         try {
             co_await send_batch(calls, key, next);
         } catch (...) {
             for (auto const& w : calls) {
-                outcome failed;
-                failed.ec = error::internal_error;
-                failed.written = true;
-                finish(w, std::move(failed));
+                try {
+                    outcome failed;
+                    failed.ec = error::internal_error;
+                    failed.written = true;
+                    failed.response.exchange.request_written = true;
+                    finish(w, std::move(failed));
+                } catch (...) { // nothing more can be done for it; the others still get theirs
+                }
             }
         }
     }

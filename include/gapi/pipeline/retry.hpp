@@ -94,7 +94,10 @@ inline verdict classify(outcome const& o, bool idempotent, bool can_look, bool r
             return {next_step::retry, reason, true};
         return {can_look ? next_step::look_for_applied : next_step::stop, reason, true};
     };
-    if (o.token_refused || o.ec == asio_error::operation_aborted || o.ec == error::pool_shut_down)
+    // An internal error (what gapi threw instead of answering) is not tried again: its
+    // request may have gone out, and the same would likely fail alike.
+    if (o.token_refused || o.ec == asio_error::operation_aborted || o.ec == error::pool_shut_down ||
+        o.ec == error::internal_error)
         return {};
     if (o.response.status == 0) { // no complete answer
         // Refused before sending, a certificate, an answer too large or not HTTP: the same
