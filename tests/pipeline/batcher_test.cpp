@@ -73,6 +73,7 @@ struct batching {
     struct sent_request {
         std::string method_id;
         unsigned calls = 0;
+        std::string authorization; ///< its Authorization field
         std::shared_ptr<asio::steady_timer> answer;
     };
 
@@ -159,7 +160,9 @@ struct batching {
     pl::next_layer next = [this](pl::call& c) -> asio::awaitable<pl::outcome> {
         auto t = std::make_shared<asio::steady_timer>(ioc, asio::steady_timer::time_point::max());
         bool const batch = c.request->method_id.starts_with("batch.");
-        sent.push_back({std::string(c.request->method_id), batch ? c.request->quota_units : 1u, t});
+        sent.push_back({std::string(c.request->method_id), batch ? c.request->quota_units : 1u,
+                        std::string(gapi::http::field_value(c.request->headers, boost::beast::http::field::authorization)),
+                        t});
         co_await hold(t);
         if (throw_on_answer)
             throw std::bad_alloc();
@@ -252,6 +255,34 @@ BOOST_AUTO_TEST_CASE(what_a_batchs_work_throws_fails_each_call_still_waiting) {
         BOOST_TEST(ec == gapi::error::internal_error);
 }
 
+// Calls join the batch of their own token, however its field's text is shared: a token
+// joined right after another's does not join that one's batch, and the same token in a
+// string of its own joins its own.
+BOOST_AUTO_TEST_CASE(calls_with_another_token_go_in_another_batch) {
+    batching b;
+    struct waiter final : pl::batch_waiter {
+        void hand_over(std::shared_ptr<batch_waiter>) override {}
+    };
+    auto const token_a = std::make_shared<std::string const>("Bearer token-a");
+    auto const token_b = std::make_shared<std::string const>("Bearer token-b"); // as long as a's
+    auto const token_a_again = std::make_shared<std::string const>(*token_a);
+    std::vector<pl::call> calls;
+    calls.reserve(5);
+    for (auto const& token : {token_a, token_b, token_b, token_a, token_a_again}) {
+        calls.push_back(get_call());
+        auto w = std::make_shared<waiter>();
+        w->authorization = token;
+        b.layer.join(calls.back(), b.next, std::move(w), b.ioc.get_executor());
+    }
+    b.settle();
+    BOOST_TEST_REQUIRE(b.sent.size() == 2u);
+    for (auto const& s : b.sent) {
+        BOOST_TEST(s.method_id == "batch.gmail");
+        BOOST_TEST(s.calls == (s.authorization == *token_a ? 3u : 2u), s.authorization);
+    }
+    BOOST_TEST(b.sent[0].authorization != b.sent[1].authorization);
+}
+
 // A hand-over that throws (the memory for its handler ran out) leaves its waiter waiting;
 // the batch's work then fails it, and the calls not yet handed over, with
 // `internal_error`: each caller is answered once.
@@ -307,6 +338,11 @@ BOOST_AUTO_TEST_CASE(more_calls_than_one_batch_holds_go_in_the_fewest_batches_ev
     BOOST_TEST(pl::balanced_batch_size(10, 50) == 50u); // they fit in one: full at the maximum
     BOOST_TEST(pl::balanced_batch_size(1000, 1000) == 1000u);
     BOOST_TEST(pl::balanced_batch_size(1001, 1000) == 501u);
+    // More than half the maximum, always: the layer asks for the count of running calls
+    // only once a group holds more than that.
+    for (std::size_t max : {1u, 2u, 3u, 50u, 99u, 100u, 1000u})
+        for (std::size_t running = 0; running <= 3 * max + 7; ++running)
+            BOOST_TEST(pl::balanced_batch_size(running, max) > max / 2, running << " of " << max);
 }
 
 BOOST_AUTO_TEST_CASE(a_burst_counted_call_by_call_is_split_evenly_from_its_first_batch) {

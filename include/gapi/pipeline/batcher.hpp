@@ -339,14 +339,20 @@ public:
         // call's key in place. Otherwise the key is written into a buffer the batcher
         // keeps (a string of its own per call, holding the token, cost an allocation and
         // a copy for each) and looked up.
+        // The token's field the last call joined with, the same string (the client shares
+        // one per token), matches without a comparison of its ~200 bytes; held, so that
+        // its address is never another string's.
         auto const authorization = w->authorization_value();
-        if (!last_joined_ || !has_key(c, authorization, (*last_joined_)->first)) {
+        bool const same_authorization = w->authorization && w->authorization == last_authorization_;
+        if (!last_joined_ || !has_key(c, authorization, (*last_joined_)->first, same_authorization)) {
             write_key(c, authorization, key_buffer_);
             auto found = pending_.find(key_buffer_);
             if (found == pending_.end())
                 found = pending_.emplace(key_buffer_, group{}).first;
             last_joined_ = found;
         }
+        if (!same_authorization)
+            last_authorization_ = w->authorization;
         auto const found = *last_joined_;
         std::string const& key = found->first; // stable while the group is pending
         w->units = c.traits.quota_units;
@@ -355,7 +361,7 @@ public:
         g.calls.push_back(std::move(w));
         if (g.going_full) {
             // It joins the calls that go full after this turn.
-        } else if (g.calls.size() >= full_size(key.starts_with("c\n"), c.admission_lane)) {
+        } else if (is_full(g, key.starts_with("c\n"), c.admission_lane)) {
             // Full: it goes after the calls already on their way here have joined (they
             // were started in this turn of the executor, and count as running now), split
             // evenly by `send_full`. The open window and watch, if any, end without effect.
@@ -424,10 +430,15 @@ private:
         key.append(parts[0]).append("\n").append(parts[1]).append("\n").append(parts[2]).append("\n").append(parts[3]);
     }
 
-    // Whether `key` is the key of `c`'s group (`write_key`), compared part by part.
-    static bool has_key(call const& c, std::string_view authorization, std::string_view key) {
+    // Whether `key` is the key of `c`'s group (`write_key`), compared part by part;
+    // `same_authorization`: the key's last part is known to be `authorization`, if the
+    // rest matches.
+    static bool has_key(call const& c, std::string_view authorization, std::string_view key,
+                        bool same_authorization = false) {
         auto const parts = key_parts(c, authorization);
         for (std::size_t i = 0; i < parts.size(); ++i) {
+            if (same_authorization && i + 1 == parts.size())
+                return key.size() == parts[i].size();
             if (!key.starts_with(parts[i]))
                 return false;
             key.remove_prefix(parts[i].size());
@@ -458,10 +469,21 @@ private:
         pending_.erase(it);
     }
 
+    // The most calls of an API a batch holds.
+    std::size_t max_size(bool calendar) const {
+        return calendar ? std::clamp<std::size_t>(options_.calendar_max, 1, 1000)
+                        : std::clamp<std::size_t>(options_.gmail_max, 1, 100);
+    }
+
+    // Whether `g` is full now, for calls of `admission_lane`. Never at half the maximum or
+    // less (`balanced_batch_size`): the count of running calls is asked for only past that.
+    bool is_full(group const& g, bool calendar, std::string_view admission_lane) const {
+        return g.calls.size() > max_size(calendar) / 2 && g.calls.size() >= full_size(calendar, admission_lane);
+    }
+
     // How many calls of an API make a batch full now, for calls of `admission_lane`.
     std::size_t full_size(bool calendar, std::string_view admission_lane) const {
-        std::size_t const max = calendar ? std::clamp<std::size_t>(options_.calendar_max, 1, 1000)
-                                         : std::clamp<std::size_t>(options_.gmail_max, 1, 100);
+        std::size_t const max = max_size(calendar);
         return running_calls_ ? balanced_batch_size(running_calls_(admission_lane), max) : max;
     }
 
@@ -654,6 +676,7 @@ private:
     running_calls_fn running_calls_;
     group_map pending_;
     std::optional<group_map::iterator> last_joined_; ///< the group joined last, while it is pending
+    std::shared_ptr<std::string const> last_authorization_; ///< the last joined call's `batch_waiter::authorization`
     std::string key_buffer_; ///< `write_key`'s, reused
     std::map<std::string, std::size_t, std::less<>> partials_in_flight_;
     std::uint64_t windows_ = 0;
