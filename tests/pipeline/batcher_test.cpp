@@ -256,8 +256,9 @@ BOOST_AUTO_TEST_CASE(what_a_batchs_work_throws_fails_each_call_still_waiting) {
 }
 
 // Calls join the batch of their own token, however its field's text is shared: a token
-// joined right after another's does not join that one's batch, and the same token in a
-// string of its own joins its own.
+// joined right after another's does not join that one's batch, whether that one came in
+// a shared string or in its request's own field (as a call from the retry loop's
+// coroutine does), and the same token in a string of its own joins its own.
 BOOST_AUTO_TEST_CASE(calls_with_another_token_go_in_another_batch) {
     batching b;
     struct waiter final : pl::batch_waiter {
@@ -266,12 +267,15 @@ BOOST_AUTO_TEST_CASE(calls_with_another_token_go_in_another_batch) {
     auto const token_a = std::make_shared<std::string const>("Bearer token-a");
     auto const token_b = std::make_shared<std::string const>("Bearer token-b"); // as long as a's
     auto const token_a_again = std::make_shared<std::string const>(*token_a);
+    std::shared_ptr<std::string const> const in_the_request; // b's, in the request's own field
     std::vector<pl::call> calls;
     calls.reserve(5);
-    for (auto const& token : {token_a, token_b, token_b, token_a, token_a_again}) {
+    for (auto const& token : {token_a, in_the_request, token_a, token_b, token_a_again}) {
         calls.push_back(get_call());
         auto w = std::make_shared<waiter>();
         w->authorization = token;
+        if (!token)
+            calls.back().request->headers.set(boost::beast::http::field::authorization, *token_b);
         b.layer.join(calls.back(), b.next, std::move(w), b.ioc.get_executor());
     }
     b.settle();
