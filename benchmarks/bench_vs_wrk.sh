@@ -8,7 +8,8 @@
 # A case is OP:CONCURRENCY (default: send:64 send:1 list-events:64 get:64). Each tool gets
 # a fresh emulator (quota off), so that neither pays for what the other stored.
 # CPU per request: wrk's from the shell's `time` (user + system), gapi-bench's from
-# getrusage of its client thread; both divided by the requests each completed.
+# its client thread's CPU clock; both divided by the requests each completed. wrk's
+# figure includes opening its connections, so gapi-bench runs without a warm-up too.
 set -euo pipefail
 build=${1:-build/release}
 seconds=${2:-5}
@@ -33,7 +34,7 @@ start_emulator() { # tls: yes|no
     pid=$!
     for _ in $(seq 200); do [ -s "$work/emulator.out" ] && [ -s "$work/state/token.json" ] && break; sleep 0.05; done
     base=$(head -n1 "$work/emulator.out")
-    bench_flags=(--endpoint "$base" --token "$work/state/token.json")
+    bench_flags=(--endpoint "$base" --token "$work/state/token.json" --warm-up 0)
     [ "$1" = yes ] && bench_flags+=(--ca-file "$work/state/ca.pem")
     return 0
 }

@@ -8,10 +8,18 @@
 // request, peak RSS, connections opened, retries and 429s; --json prints one object.
 //
 //   gapi-bench [--endpoint URL --token FILE [--ca-file ca.pem]] [--op OP] [-n N] [-c C]
-//              [--duration S] [--queued] [--json]
+//              [--duration S] [--queued] [--warm-up S] [--json]
 //
-// The client's CPU time is its own thread's (getrusage RUSAGE_THREAD): the embedded
-// emulator runs on threads of its own, so its work is not counted as the client's.
+// The client's CPU time is its own thread's, user + system, read from the thread's CPU
+// clock (getrusage's user/system split is tick-sampled and came in 4 ms steps over
+// 25 ms windows): the embedded emulator runs on threads of its own, so its work is not
+// counted as the client's.
+// Like h2load's --warm-up-time, calls go first for S seconds (default 0.5; at least one
+// per connection) and are reported apart: they open the connections, run the code for
+// the first time, and let the machine settle (here, calls/s start at a third of their
+// steady rate and take ~250 ms to reach it, in every run, whatever the concurrency).
+// Without it a 1,000-call run (~25 ms) measures that start, not the call path.
+// --warm-up 0 measures from a cold start.
 // Pacing is off (this measures the call path, not Google's quota); retries are on.
 #include "bench_target.hpp"
 
@@ -34,10 +42,9 @@
 #include <cstdio>
 #include <fstream>
 #include <functional>
-#include <optional>
 #include <stdexcept>
 #include <string>
-#include <sys/resource.h>
+#include <time.h>
 #include <vector>
 
 namespace {
@@ -51,6 +58,7 @@ struct options {
     std::size_t calls = 10'000;
     std::size_t in_flight = 64;
     double duration = 0; // seconds; 0: until N calls
+    double warm_up = 0.5; // seconds of calls made first, not measured; 0: none
     bool queued = false; // all N started at once; the pool's cap keeps C in flight
     bool json = false;
 };
@@ -85,10 +93,9 @@ long rss_kib(char const* field) {
 }
 
 double thread_cpu_seconds() {
-    rusage u{};
-    ::getrusage(RUSAGE_THREAD, &u);
-    auto const s = [](timeval t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
-    return s(u.ru_utime) + s(u.ru_stime);
+    timespec t{};
+    ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
 }
 
 struct figures {
@@ -99,16 +106,22 @@ struct figures {
 };
 
 // Runs `call` (which starts one operation and calls back) until `o.calls` are done or the
-// duration is over, `o.in_flight` at a time (or all at once with --queued). The callback
-// captures only a pointer and a time, so that it costs no allocation of its own.
+// duration is over, `o.in_flight` at a time (or all at once with --queued), then calls
+// `finished`. The callback captures only a pointer and a time, so that it costs no
+// allocation of its own.
 class driver {
 public:
     driver(options const& o, std::function<void(done_handler)> const& call, std::function<void()> const& finished)
         : o_(o), call_(call), finished_(finished) {
-        f_.latency_us.reserve(o.calls);
+        f_.latency_us.reserve(std::min<std::size_t>(o.calls, max_calls_reserved));
     }
 
-    figures run(boost::asio::io_context& ioc) {
+    // Until the context runs out of work (the main run: `finished` shuts the pool down),
+    // or only until `finished` has been called (the warm-up: the connections stay open).
+    enum class until { out_of_work, finished };
+    static constexpr std::size_t max_calls_reserved = 1 << 20;
+
+    figures run(boost::asio::io_context& ioc, until end) {
         auto const begin = clock_type::now();
         if (o_.duration > 0)
             stop_at_ = begin + std::chrono::duration_cast<clock_type::duration>(std::chrono::duration<double>(o_.duration));
@@ -119,9 +132,13 @@ public:
             for (std::size_t i = 0; i < (o_.queued ? o_.calls : o_.in_flight); ++i)
                 start_one();
             if (started_ == 0)
-                finished_();
+                finish();
         });
-        ioc.run();
+        if (end == until::out_of_work)
+            ioc.run();
+        else
+            while (!finished_called_ && ioc.run_one() > 0) {
+            }
         f_.seconds = std::chrono::duration<double>(clock_type::now() - begin).count();
         f_.cpu_seconds = thread_cpu_seconds() - cpu_before;
         return std::move(f_);
@@ -131,7 +148,7 @@ private:
     void start_one() {
         if (started_ == o_.calls || clock_type::now() >= stop_at_) {
             if (pending_ == 0)
-                finished_();
+                finish();
             return;
         }
         ++started_;
@@ -152,7 +169,12 @@ private:
         if (!o_.queued)
             start_one();
         else if (pending_ == 0)
-            finished_();
+            finish();
+    }
+
+    void finish() {
+        finished_called_ = true;
+        finished_();
     }
 
     options const& o_;
@@ -160,6 +182,7 @@ private:
     std::function<void()> const& finished_;
     figures f_;
     std::size_t started_ = 0, pending_ = 0;
+    bool finished_called_ = false;
     clock_type::time_point stop_at_ = clock_type::time_point::max();
 };
 
@@ -293,6 +316,11 @@ int main(int argc, char** argv) try {
     app.add_option("-c", o.in_flight, "calls in flight (and connections)")->capture_default_str()->check(CLI::Range(1, 4096));
     app.add_option("--duration", o.duration, "stop starting calls after this many seconds (0: none)")->capture_default_str();
     app.add_flag("--queued", o.queued, "start all N calls at once; the pool's C connections take them in turn");
+    app.add_option("--warm-up", o.warm_up,
+                   "seconds of calls made first, C at a time, at least one per connection, reported apart "
+                   "(0: none, measure from a cold start)")
+        ->capture_default_str()
+        ->check(CLI::Range(0.0, 60.0));
     app.add_flag("--json", o.json, "print one JSON object");
     CLI11_PARSE(app, argc, argv);
     if (o.endpoint.empty() != o.token.empty())
@@ -312,13 +340,27 @@ int main(int argc, char** argv) try {
     gapi::client google(ioc.get_executor(), gapi::auth::credentials::from_file(target.token()), co);
     auto const op = prepare(o.op, google, ioc);
     auto const connections_before = google.transport().stats().connections_opened;
-    auto const retries_before = google.stats().retries;
-    auto const rate_limited_before = google.stats().rate_limited;
     auto const http_before = google.stats().http_requests;
     long const idle_rss = rss_kib("VmRSS:");
 
+    // The warm-up's connections are counted with the run's: they are the ones it uses.
+    figures warm_up;
+    if (o.warm_up > 0) {
+        options warm_up_options = o;
+        warm_up_options.calls = driver::max_calls_reserved; // a bound; the time ends it first
+        warm_up_options.queued = false;
+        warm_up_options.duration = o.warm_up;
+        std::function<void()> const nothing = [] {};
+        warm_up = driver(warm_up_options, op.call, nothing).run(ioc, driver::until::finished);
+    }
+    if (warm_up.failed)
+        throw std::runtime_error("warming up: " + warm_up.first_error.message());
+    auto const http_after_warm_up = google.stats().http_requests;
+    auto const retries_before = google.stats().retries;
+    auto const rate_limited_before = google.stats().rate_limited;
+
     std::function<void()> const finished = [&] { google.transport().shutdown(); };
-    auto f = driver(o, op.call, finished).run(ioc);
+    auto f = driver(o, op.call, finished).run(ioc, driver::until::out_of_work);
 
     std::sort(f.latency_us.begin(), f.latency_us.end());
     double const rps = f.seconds > 0 ? static_cast<double>(f.completed) / f.seconds : 0;
@@ -327,7 +369,10 @@ int main(int argc, char** argv) try {
     auto const connections = google.transport().stats().connections_opened - connections_before;
     auto const retries = google.stats().retries - retries_before;
     auto const rate_limited = google.stats().rate_limited - rate_limited_before;
-    auto const http_requests = google.stats().http_requests - http_before;
+    auto const http_requests = google.stats().http_requests - http_after_warm_up;
+    auto const warm_up_http_requests = http_after_warm_up - http_before;
+    double const warm_up_cpu_us =
+        warm_up.completed ? 1e6 * warm_up.cpu_seconds / static_cast<double>(warm_up.completed) : 0;
     if (o.json) {
         boost::json::object j{{"op", o.op},
                               {"calls", f.completed},
@@ -348,6 +393,10 @@ int main(int argc, char** argv) try {
                               {"retries", retries},
                               {"rate_limited", rate_limited},
                               {"embedded_emulator", embedded},
+                              {"warm_up", {{"calls", warm_up.completed},
+                                           {"http_requests", warm_up_http_requests},
+                                           {"seconds", warm_up.seconds},
+                                           {"cpu_us_per_request", warm_up_cpu_us}}},
                               {"request", {{"method", op.sample.method},
                                            {"target", op.sample.target},
                                            {"content_type", op.sample.content_type},
@@ -367,6 +416,10 @@ int main(int argc, char** argv) try {
         std::printf("  %llu connections opened, %llu HTTP requests, %llu retries, %llu rate-limit answers\n",
                     static_cast<unsigned long long>(connections), static_cast<unsigned long long>(http_requests),
                     static_cast<unsigned long long>(retries), static_cast<unsigned long long>(rate_limited));
+        std::printf("  before it, not counted above: a warm-up of %zu calls (%llu HTTP requests), %.3f s, "
+                    "client CPU %.1f us per call\n",
+                    warm_up.completed, static_cast<unsigned long long>(warm_up_http_requests), warm_up.seconds,
+                    warm_up_cpu_us);
     }
     return f.failed ? 1 : 0;
 } catch (std::exception const& e) {
