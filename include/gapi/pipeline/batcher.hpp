@@ -36,6 +36,7 @@
 // batches, never in batches over the maximum.
 
 #include <gapi/batch/codec.hpp>
+#include <gapi/detail/begins_with.hpp>
 #include <gapi/detail/complete_handler.hpp>
 #include <gapi/pipeline/call.hpp>
 #include <gapi/pipeline/retry.hpp>
@@ -91,7 +92,7 @@ constexpr std::size_t balanced_batch_size(std::size_t running, std::size_t max) 
 /// one part per call (`item-N`), paying the units of all of them, replayable only when
 /// every call is. Without Authorization: the pipeline, or the caller, adds the token.
 inline http::request batch_request(std::vector<http::request const*> const& calls) {
-    bool const calendar = calls.front()->method_id.starts_with("calendar.");
+    bool const calendar = gapi::detail::begins_with(calls.front()->method_id, "calendar.");
     http::request req;
     req.method = http::verb::post;
     // A request with a target holds only its origin in its URL (`has_valid_target`):
@@ -104,7 +105,9 @@ inline http::request batch_request(std::vector<http::request const*> const& call
     std::vector<batch::part_request> parts;
     parts.reserve(calls.size());
     for (std::size_t i = 0; i < calls.size(); ++i) {
-        parts.push_back({"item-" + std::to_string(i), calls[i]});
+        // Written in place: `"item-" + std::to_string(i)` made and grew a string first.
+        char id[24] = "item-";
+        parts.push_back({std::string(id, std::to_chars(id + 5, id + sizeof id, i).ptr), calls[i]});
         req.quota_units += calls[i]->quota_units;
         req.replay_on_stale_connection = req.replay_on_stale_connection && calls[i]->replay_on_stale_connection;
     }
@@ -186,11 +189,11 @@ void read_batch_answers(outcome const& whole, std::size_t count, Slots const& sl
     } parts{count, slots};
     auto const target = [](void* context, std::string_view id) -> http::response* {
         auto& placed = *static_cast<placing*>(context);
-        if (!id.starts_with("item-"))
+        if (!gapi::detail::begins_with(id, "item-"))
             return nullptr;
         id.remove_prefix(5);
         auto const index = gapi::detail::decimal(id);
-        bool const canonical = id == "0" || !id.starts_with('0'); // as std::to_string writes it
+        bool const canonical = id == "0" || !id.starts_with('0'); // as `batch_request` writes it
         if (!canonical || !index || *index >= placed.count)
             return nullptr;
         auto const slot = placed.slots(*index);
@@ -361,7 +364,7 @@ public:
         g.calls.push_back(std::move(w));
         if (g.going_full) {
             // It joins the calls that go full after this turn.
-        } else if (is_full(g, key.starts_with("c\n"), c.admission_lane)) {
+        } else if (is_full(g, gapi::detail::begins_with(key, "c\n"), c.admission_lane)) {
             // Full: it goes after the calls already on their way here have joined (they
             // were started in this turn of the executor, and count as running now), split
             // evenly by `send_full`. The open window and watch, if any, end without effect.
@@ -420,7 +423,8 @@ private:
         // the URL's text is the origin, with no parse of it.
         std::string_view const origin = c.request->target.empty() ? std::string_view(c.request->url.encoded_origin())
                                                                    : std::string_view(c.request->url.buffer());
-        return {c.traits.method_id.starts_with("calendar.") ? "c" : "g", c.traits.quota_key, origin, authorization};
+        return {gapi::detail::begins_with(c.traits.method_id, "calendar.") ? "c" : "g", c.traits.quota_key, origin,
+                authorization};
     }
 
     // The key of `c`'s group: its parts, each followed by a line break but the last.
@@ -498,7 +502,7 @@ private:
             co_return;
         auto& g = it->second;
         g.going_full = false;
-        auto const size = full_size(key.starts_with("c\n"), g.full_lane);
+        auto const size = full_size(gapi::detail::begins_with(key, "c\n"), g.full_lane);
         std::vector<std::vector<std::shared_ptr<batch_waiter>>> full;
         auto from = g.calls.begin();
         for (; static_cast<std::size_t>(g.calls.end() - from) >= size; from += size)

@@ -6,6 +6,7 @@
 
 #include <gapi/auth/detail/crypto.hpp>
 #include <gapi/batch/codec.hpp>
+#include <gapi/detail/begins_with.hpp>
 #include <gapi/http/url.hpp>
 
 #include <boost/assert.hpp>
@@ -99,7 +100,7 @@ inline std::string_view response_id(std::string_view raw) {
     raw = trim(raw);
     if (raw.size() >= 2 && raw.front() == '<' && raw.back() == '>')
         raw = raw.substr(1, raw.size() - 2);
-    if (raw.starts_with("response-"))
+    if (gapi::detail::begins_with(raw, "response-"))
         raw.remove_prefix(9);
     return raw;
 }
@@ -110,7 +111,7 @@ inline std::string_view response_id(std::string_view raw) {
 inline bool read_inner_response(std::string_view text, http::response& out, std::string_view& body,
                                 bool success_fields_wanted = true, bool other_fields_wanted = true) {
     std::string_view status_line;
-    if (!next_line(text, status_line) || !status_line.starts_with("HTTP/"))
+    if (!next_line(text, status_line) || !gapi::detail::begins_with(status_line, "HTTP/"))
         return false;
     auto const space = status_line.find(' ');
     if (space == std::string_view::npos)

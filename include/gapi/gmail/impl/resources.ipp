@@ -237,7 +237,13 @@ private:
         std::string_view t;
         if (!text(t))
             return false;
-        into.assign(t);
+        // A text longer than the string holds (an id of 16 characters, beyond the
+        // small-string buffer) is made anew and moved in: `assign` grew the string
+        // through `_M_mutate`, ~75 instructions more each.
+        if (t.size() > into.capacity())
+            into = std::string(t);
+        else
+            into.assign(t);
         return true;
     }
 

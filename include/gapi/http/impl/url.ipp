@@ -79,21 +79,25 @@ GAPI_DECL std::string request_target(boost::urls::url_view url) {
 
 GAPI_DECL bool is_origin_form(std::string_view target) noexcept {
     // Eight characters at a time (every call's target is checked once; a search that
-    // stopped at the first bad character took seven instructions per character). A byte
-    // is bad when below '!' (0x21), at or above DEL (0x7F), or '#'.
+    // stopped at the first bad character took seven instructions per character), the
+    // words' flags gathered without a branch each, the last word overlapping the one
+    // before it. A byte is bad when below '!' (0x21), at or above DEL (0x7F), or '#'.
     namespace words = gapi::detail::byte_words;
     auto const bad_in = [](std::uint64_t w) {
-        return words::below(w, 0x21) | words::not_ascii(w) | words::equal_to(w, 0x7F) | words::equal_to(w, '#');
+        // At or above 0x7F: 0x7F carries into the high bit; a byte of 0xFF, bad itself,
+        // may flag the byte above it too, which leaves "any bad byte?" exact.
+        auto const at_or_above_del = ((w + words::ones) | w) & words::highs;
+        return words::below(w, 0x21) | at_or_above_del | words::equal_to(w, '#');
     };
     auto const bad = [](unsigned char c) { return c <= 0x20 || c >= 0x7F || c == '#'; };
     if (!target.starts_with('/'))
         return false;
-    std::size_t i = 0;
-    for (; i + 8 <= target.size(); i += 8)
-        if (bad_in(words::load(target.data() + i)))
-            return false;
-    return std::none_of(target.begin() + static_cast<std::ptrdiff_t>(i), target.end(),
-                        [&](char c) { return bad(static_cast<unsigned char>(c)); });
+    if (target.size() < 8)
+        return std::none_of(target.begin(), target.end(), [&](char c) { return bad(static_cast<unsigned char>(c)); });
+    std::uint64_t flags = bad_in(words::load(target.data() + target.size() - 8));
+    for (std::size_t i = 0; i + 8 <= target.size(); i += 8)
+        flags |= bad_in(words::load(target.data() + i));
+    return flags == 0;
 }
 
 GAPI_DECL void append_query(boost::urls::url& url, std::string_view key, std::string_view value) {
