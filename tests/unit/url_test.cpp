@@ -137,9 +137,19 @@ BOOST_AUTO_TEST_CASE(only_an_origin_form_target_may_go_out_as_it_is) {
     for (std::string_view const bad : std::initializer_list<std::string_view>{"", "a", "http://h/a", "/a b", "/a\r\nX: y", "/a\tb", "/a#f", "/\x7f",
                                        "/caf\xc3\xa9", std::string_view("/a\0b", 4)})
         BOOST_TEST(!gapi::http::is_origin_form(bad), bad);
+    // A byte of 0xFF carries into the allowed byte above it, here across the last two
+    // words; and a target holding every allowed byte is allowed whole.
+    BOOST_TEST(!gapi::http::is_origin_form(std::string_view("/abcdef\xff~", 9)));
+    BOOST_TEST(!gapi::http::is_origin_form(std::string_view("/abcde\xff~~", 9)));
+    std::string every_allowed = "/";
+    for (int c = 0x21; c <= 0x7E; ++c)
+        if (c != '#')
+            every_allowed += static_cast<char>(c);
+    BOOST_TEST(gapi::http::is_origin_form(every_allowed));
     // Every byte at every place of targets of 2 to 25 characters (each place of a word
     // of eight and of the tail after the words): only the visible ASCII characters but
-    // '#' may appear. Its neighbours are the highest and lowest allowed ones, '~' and '!'.
+    // '#' may appear. The rest of the target is '~' or '!' (the highest and lowest
+    // allowed), one or the other by the place's parity.
     for (int c = 0; c < 256; ++c) {
         bool const allowed = c >= 0x21 && c <= 0x7E && c != '#';
         std::string wrong; // the first place where the answer is wrong
