@@ -99,6 +99,20 @@ double thread_cpu_seconds() {
     return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
 }
 
+// The client's counts that the figures report, read at one moment; a phase's are the
+// difference of two readings.
+struct client_counts {
+    std::uint64_t http_requests = 0, retries = 0, rate_limited = 0;
+
+    static client_counts of(gapi::client& google) {
+        auto const s = google.stats();
+        return {s.http_requests, s.retries, s.rate_limited};
+    }
+    client_counts operator-(client_counts const& before) const {
+        return {http_requests - before.http_requests, retries - before.retries, rate_limited - before.rate_limited};
+    }
+};
+
 struct figures {
     std::size_t completed = 0, failed = 0;
     double seconds = 0, cpu_seconds = 0;
@@ -348,9 +362,7 @@ int main(int argc, char** argv) try {
     gapi::client google(ioc.get_executor(), gapi::auth::credentials::from_file(target.token()), co);
     auto const op = prepare(o.op, google, ioc);
     auto const connections_before = google.transport().stats().connections_opened;
-    auto const http_before = google.stats().http_requests;
-    auto const warm_up_retries_before = google.stats().retries;
-    auto const warm_up_rate_limited_before = google.stats().rate_limited;
+    auto const at_start = client_counts::of(google);
     long const idle_rss = rss_kib("VmRSS:");
 
     // The warm-up's connections are counted with the run's (they are the ones it uses),
@@ -370,11 +382,8 @@ int main(int argc, char** argv) try {
         throw std::runtime_error("warming up: " + std::to_string(warm_up.failed) + " of " +
                                  std::to_string(warm_up.completed) +
                                  " calls failed, the first: " + warm_up.first_error.message());
-    auto const http_after_warm_up = google.stats().http_requests;
-    auto const retries_before = google.stats().retries;
-    auto const rate_limited_before = google.stats().rate_limited;
-    auto const warm_up_retries = retries_before - warm_up_retries_before;
-    auto const warm_up_rate_limited = rate_limited_before - warm_up_rate_limited_before;
+    auto const after_warm_up = client_counts::of(google);
+    auto const warm_up_counts = after_warm_up - at_start;
 
     std::function<void()> const finished = [&] { google.transport().shutdown(); };
     auto f = driver(o, phase::measured, op.call, finished).run(ioc);
@@ -384,10 +393,7 @@ int main(int argc, char** argv) try {
     double const cpu_us = f.completed ? 1e6 * f.cpu_seconds / static_cast<double>(f.completed) : 0;
     long const peak_rss = rss_kib("VmHWM:");
     auto const connections = google.transport().stats().connections_opened - connections_before;
-    auto const retries = google.stats().retries - retries_before;
-    auto const rate_limited = google.stats().rate_limited - rate_limited_before;
-    auto const http_requests = google.stats().http_requests - http_after_warm_up;
-    auto const warm_up_http_requests = http_after_warm_up - http_before;
+    auto const counts = client_counts::of(google) - after_warm_up;
     double const warm_up_cpu_us =
         warm_up.completed ? 1e6 * warm_up.cpu_seconds / static_cast<double>(warm_up.completed) : 0;
     if (o.json) {
@@ -406,14 +412,14 @@ int main(int argc, char** argv) try {
                               {"peak_rss_kib", peak_rss},
                               {"idle_rss_kib", idle_rss},
                               {"connections_opened", connections},
-                              {"http_requests", http_requests},
-                              {"retries", retries},
-                              {"rate_limited", rate_limited},
+                              {"http_requests", counts.http_requests},
+                              {"retries", counts.retries},
+                              {"rate_limited", counts.rate_limited},
                               {"embedded_emulator", embedded},
                               {"warm_up", {{"calls", warm_up.completed},
-                                           {"http_requests", warm_up_http_requests},
-                                           {"retries", warm_up_retries},
-                                           {"rate_limited", warm_up_rate_limited},
+                                           {"http_requests", warm_up_counts.http_requests},
+                                           {"retries", warm_up_counts.retries},
+                                           {"rate_limited", warm_up_counts.rate_limited},
                                            {"seconds", warm_up.seconds},
                                            {"cpu_us_per_request", warm_up_cpu_us}}},
                               {"request", {{"method", op.sample.method},
@@ -433,14 +439,14 @@ int main(int argc, char** argv) try {
         std::printf("  RSS: %ld KiB idle before the run, %ld KiB peak (+%ld KiB)%s\n", idle_rss, peak_rss,
                     peak_rss - idle_rss, embedded ? "; the embedded emulator's memory included" : "");
         std::printf("  %llu connections opened, %llu HTTP requests, %llu retries, %llu rate-limit answers\n",
-                    static_cast<unsigned long long>(connections), static_cast<unsigned long long>(http_requests),
-                    static_cast<unsigned long long>(retries), static_cast<unsigned long long>(rate_limited));
+                    static_cast<unsigned long long>(connections), static_cast<unsigned long long>(counts.http_requests),
+                    static_cast<unsigned long long>(counts.retries), static_cast<unsigned long long>(counts.rate_limited));
         std::printf("  a warm-up before it: %zu calls, %llu HTTP requests, %llu retries, %llu rate-limit answers, "
                     "%.3f s, client CPU %.1f us per call (its connections are counted above, its memory in the "
                     "peak RSS)\n",
-                    warm_up.completed, static_cast<unsigned long long>(warm_up_http_requests),
-                    static_cast<unsigned long long>(warm_up_retries),
-                    static_cast<unsigned long long>(warm_up_rate_limited), warm_up.seconds, warm_up_cpu_us);
+                    warm_up.completed, static_cast<unsigned long long>(warm_up_counts.http_requests),
+                    static_cast<unsigned long long>(warm_up_counts.retries),
+                    static_cast<unsigned long long>(warm_up_counts.rate_limited), warm_up.seconds, warm_up_cpu_us);
     }
     return f.failed ? 1 : 0;
 } catch (std::exception const& e) {

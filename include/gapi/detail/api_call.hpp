@@ -9,6 +9,7 @@
 
 #include <gapi/call_options.hpp>
 #include <gapi/client.hpp>
+#include <gapi/detail/begins_with.hpp>
 #include <gapi/detail/start_operation.hpp>
 #include <gapi/google_error.hpp>
 
@@ -187,7 +188,7 @@ inline pipeline::call make_call(call_context ctx, http::request&& req, pipeline:
     traits.quota_units = req.quota_units;
     traits.idempotent = req.replay_on_stale_connection;
     // Media uploads cannot travel inside a batch; everything else may (if batching is on).
-    traits.batchable = !http::request_path(req).starts_with("/upload/");
+    traits.batchable = !gapi::detail::begins_with(http::request_path(req), "/upload/");
     if (traits.quota_key.empty())
         traits.quota_key = ctx.quota_key;
     call.traits = std::move(traits);

@@ -92,7 +92,7 @@ constexpr std::size_t balanced_batch_size(std::size_t running, std::size_t max) 
 /// one part per call (`item-N`), paying the units of all of them, replayable only when
 /// every call is. Without Authorization: the pipeline, or the caller, adds the token.
 inline http::request batch_request(std::vector<http::request const*> const& calls) {
-    bool const calendar = gapi::detail::begins_with(calls.front()->method_id, "calendar.");
+    bool const calendar = is_calendar_method(calls.front()->method_id);
     http::request req;
     req.method = http::verb::post;
     // A request with a target holds only its origin in its URL (`has_valid_target`):
@@ -106,7 +106,7 @@ inline http::request batch_request(std::vector<http::request const*> const& call
     parts.reserve(calls.size());
     for (std::size_t i = 0; i < calls.size(); ++i) {
         // Written in place: `"item-" + std::to_string(i)` made and grew a string first.
-        char id[24] = "item-";
+        char id[5 + 20] = "item-"; // any 64-bit count has at most 20 digits
         parts.push_back({std::string(id, std::to_chars(id + 5, id + sizeof id, i).ptr), calls[i]});
         req.quota_units += calls[i]->quota_units;
         req.replay_on_stale_connection = req.replay_on_stale_connection && calls[i]->replay_on_stale_connection;
@@ -423,8 +423,7 @@ private:
         // the URL's text is the origin, with no parse of it.
         std::string_view const origin = c.request->target.empty() ? std::string_view(c.request->url.encoded_origin())
                                                                    : std::string_view(c.request->url.buffer());
-        return {gapi::detail::begins_with(c.traits.method_id, "calendar.") ? "c" : "g", c.traits.quota_key, origin,
-                authorization};
+        return {is_calendar_method(c.traits.method_id) ? "c" : "g", c.traits.quota_key, origin, authorization};
     }
 
     // The key of `c`'s group: its parts, each followed by a line break but the last.

@@ -9,6 +9,7 @@
 // taking the call and the next layer, and answers with an `outcome`. A layer is tested
 // alone by giving it a fake next layer (and, where it waits, a fake clock).
 
+#include <gapi/detail/begins_with.hpp>
 #include <gapi/error.hpp>
 #include <gapi/google_error.hpp>
 #include <gapi/http/message.hpp>
@@ -43,6 +44,12 @@ struct outcome {
 /// Whether Google's method `method_id` sends mail: Gmail's messages.send and drafts.send.
 inline bool is_send_method(std::string_view method_id) noexcept {
     return method_id == "gmail.users.messages.send" || method_id == "gmail.users.drafts.send";
+}
+
+/// Whether Google's method `method_id` is one of Calendar's ("calendar.events.list"); a
+/// batch's own id ("batch.calendar") is not. Every layer that tells the APIs apart asks here.
+inline bool is_calendar_method(std::string_view method_id) noexcept {
+    return gapi::detail::begins_with(method_id, "calendar.");
 }
 
 /// One call's traits: what the layers need to know about it, beyond its request.

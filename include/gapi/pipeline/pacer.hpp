@@ -279,7 +279,7 @@ private:
 /// The API whose quota a call spends, from its method id: Calendar's for ids that begin
 /// with "calendar." and for Calendar batches ("batch.calendar"), Gmail's for every other.
 inline quota_api api_of(std::string_view method_id) noexcept {
-    return method_id.starts_with("calendar.") || method_id == "batch.calendar" ? quota_api::calendar : quota_api::gmail;
+    return is_calendar_method(method_id) || method_id == "batch.calendar" ? quota_api::calendar : quota_api::gmail;
 }
 
 /// The pacing layer: waits for the call's quota units and a slot for its user (FIFO,

@@ -5,6 +5,7 @@
 #define GAPI_BATCH_IMPL_BATCH_IPP
 
 #include <gapi/batch/batch.hpp>
+#include <gapi/detail/begins_with.hpp>
 #include <gapi/http/url.hpp>
 
 #include <boost/beast/http/field.hpp>
@@ -46,7 +47,7 @@ GAPI_DECL std::optional<batch_target> target_of(std::vector<http::request> const
     if (calls.empty())
         return std::nullopt;
     batch_target t;
-    bool const calendar = calls.front().method_id.starts_with("calendar.");
+    bool const calendar = pipeline::is_calendar_method(calls.front().method_id);
     t.method_id = calendar ? "batch.calendar" : "batch.gmail";
     t.limit = calendar ? 1000 : 100;
     t.advised = calendar ? 100 : 50;
@@ -55,9 +56,9 @@ GAPI_DECL std::optional<batch_target> target_of(std::vector<http::request> const
         return std::nullopt;
     for (auto const& c : calls) {
         auto const o = http::origin_of(c.url);
-        if (!o || o->to_string() != origin->to_string() || c.method_id.starts_with("calendar.") != calendar ||
-            !(c.method_id.starts_with("gmail.") || c.method_id.starts_with("calendar.")) ||
-            http::request_path(c).starts_with("/upload/") || !http::has_valid_target(c) ||
+        if (!o || o->to_string() != origin->to_string() || pipeline::is_calendar_method(c.method_id) != calendar ||
+            !(gapi::detail::begins_with(c.method_id, "gmail.") || pipeline::is_calendar_method(c.method_id)) ||
+            gapi::detail::begins_with(http::request_path(c), "/upload/") || !http::has_valid_target(c) ||
             !http::has_valid_fields(c))
             return std::nullopt;
     }
