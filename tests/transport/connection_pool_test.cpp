@@ -14,6 +14,9 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -22,6 +25,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <memory>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -61,6 +65,58 @@ struct tls_fixture {
         options.tls.ca_file = ca_file;
         return options;
     }
+};
+
+// A server on 127.0.0.1 that keeps each request's bytes as they came, head and body, and
+// answers each with an empty 200 on the same connection.
+class recording_server {
+public:
+    explicit recording_server(asio::any_io_executor ex)
+        : acceptor_(ex, {asio::ip::make_address("127.0.0.1"), 0}) {
+        asio::co_spawn(ex, accept(), asio::detached);
+    }
+    std::string base_url() const { return "http://" + host(); }
+    std::string host() const { return "127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()); }
+
+    std::vector<std::string> requests;
+
+private:
+    asio::awaitable<void> accept() {
+        for (;;) {
+            auto [ec, socket] = co_await acceptor_.async_accept(use_tuple);
+            if (ec)
+                co_return;
+            asio::co_spawn(acceptor_.get_executor(), serve(std::move(socket)), asio::detached);
+        }
+    }
+
+    asio::awaitable<void> serve(asio::ip::tcp::socket socket) {
+        std::string buffer;
+        for (;;) {
+            auto [ec, head_size] =
+                co_await asio::async_read_until(socket, asio::dynamic_buffer(buffer), "\r\n\r\n", use_tuple);
+            if (ec)
+                co_return;
+            std::string_view const head(buffer.data(), head_size);
+            std::size_t length = 0;
+            if (auto const at = head.find("\r\nContent-Length: "); at != std::string_view::npos)
+                length = std::stoul(std::string(head.substr(at + 18, head.find('\r', at + 2) - at - 18)));
+            if (buffer.size() < head_size + length) {
+                auto [read_ec, n] = co_await asio::async_read(socket, asio::dynamic_buffer(buffer),
+                                                              asio::transfer_exactly(head_size + length - buffer.size()),
+                                                              use_tuple);
+                if (read_ec)
+                    co_return;
+            }
+            requests.push_back(buffer.substr(0, head_size + length));
+            buffer.erase(0, head_size + length);
+            std::string_view const answer = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+            if (auto [write_ec, n] = co_await asio::async_write(socket, asio::buffer(answer), use_tuple); write_ec)
+                co_return;
+        }
+    }
+
+    asio::ip::tcp::acceptor acceptor_;
 };
 
 } // namespace
@@ -957,6 +1013,79 @@ BOOST_AUTO_TEST_CASE(unreadable_ca_file_and_zero_cap_are_rejected_at_constructio
     pool_options zero;
     zero.max_connections_per_origin = 0;
     BOOST_CHECK_THROW(connection_pool(ioc.get_executor(), zero), boost::system::system_error);
+}
+
+BOOST_AUTO_TEST_CASE(a_request_goes_out_as_exactly_these_bytes) {
+    // The request line and header block as the transport writes them: the transport's own
+    // fields (Host, Content-Length, Transfer-Encoding, Connection) replaced by its values,
+    // the caller's others in order, a default User-Agent only when the caller gave none, a
+    // Content-Length whenever there is a body and for POST, PUT and OPTIONS.
+    asio::io_context ioc;
+    recording_server server(ioc.get_executor());
+    connection_pool pool(ioc.get_executor());
+    namespace bhttp = boost::beast::http;
+    gapi_test::run(ioc, [&]() -> asio::awaitable<void> {
+        auto upload = get(server.base_url());
+        upload.method = bhttp::verb::post;
+        upload.target = "/upload/x?uploadType=media&y=%2F1";
+        upload.headers.set("X-Custom", "a b");
+        upload.headers.set(bhttp::field::host, "elsewhere.example");
+        upload.headers.set(bhttp::field::content_length, "99");
+        upload.headers.set(bhttp::field::connection, "close");
+        upload.headers.set(bhttp::field::transfer_encoding, "chunked");
+        upload.headers.set(bhttp::field::content_type, "text/plain");
+        upload.body = "hello, world";
+        auto [ec1, res1] = co_await pool.send(std::move(upload), use_tuple);
+        BOOST_TEST_REQUIRE(!ec1, ec1.message());
+
+        auto whole_url = get(server.base_url() + "/status?code=200");
+        whole_url.headers.set(bhttp::field::user_agent, "my-app/1.0");
+        auto [ec2, res2] = co_await pool.send(std::move(whole_url), use_tuple);
+        BOOST_TEST_REQUIRE(!ec2, ec2.message());
+
+        auto empty_put = get(server.base_url());
+        empty_put.method = bhttp::verb::put;
+        empty_put.target = "/p";
+        auto [ec3, res3] = co_await pool.send(std::move(empty_put), use_tuple);
+        BOOST_TEST_REQUIRE(!ec3, ec3.message());
+
+        auto deletion = get(server.base_url());
+        deletion.method = bhttp::verb::delete_;
+        deletion.target = "/d/1234567890";
+        auto [ec4, res4] = co_await pool.send(std::move(deletion), use_tuple);
+        BOOST_TEST_REQUIRE(!ec4, ec4.message());
+    }());
+    std::string const host = "Host: " + server.host() + "\r\n";
+    std::string const agent = "User-Agent: gapi/" GAPI_VERSION_STRING "\r\n";
+    BOOST_TEST_REQUIRE(server.requests.size() == 4u);
+    BOOST_TEST(server.requests[0] == "POST /upload/x?uploadType=media&y=%2F1 HTTP/1.1\r\n" + host +
+                                         "X-Custom: a b\r\nContent-Type: text/plain\r\n" + agent +
+                                         "Content-Length: 12\r\n\r\nhello, world");
+    BOOST_TEST(server.requests[1] == "GET /status?code=200 HTTP/1.1\r\n" + host + "User-Agent: my-app/1.0\r\n\r\n");
+    BOOST_TEST(server.requests[2] == "PUT /p HTTP/1.1\r\n" + host + agent + "Content-Length: 0\r\n\r\n");
+    BOOST_TEST(server.requests[3] == "DELETE /d/1234567890 HTTP/1.1\r\n" + host + agent + "\r\n");
+}
+
+BOOST_AUTO_TEST_CASE(requests_alternating_between_two_origins_each_reach_their_own) {
+    // The pool remembers the last origin it looked up: a request to another one must not
+    // go to the remembered one.
+    asio::io_context ioc;
+    recording_server first(ioc.get_executor()), second(ioc.get_executor());
+    connection_pool pool(ioc.get_executor());
+    gapi_test::run(ioc, [&]() -> asio::awaitable<void> {
+        for (auto const* to : {&first, &second, &first, &second, &second, &first}) {
+            auto req = get(to->base_url());
+            req.target = "/n" + std::to_string(to->requests.size());
+            auto [ec, res] = co_await pool.send(std::move(req), use_tuple);
+            BOOST_TEST_REQUIRE(!ec, ec.message());
+        }
+    }());
+    for (auto const* server : {&first, &second}) {
+        BOOST_TEST_REQUIRE(server->requests.size() == 3u);
+        for (std::size_t i = 0; i < 3; ++i)
+            BOOST_TEST(server->requests[i].starts_with("GET /n" + std::to_string(i) + " HTTP/1.1\r\nHost: " +
+                                                       server->host() + "\r\n"));
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
