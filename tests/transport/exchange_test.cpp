@@ -50,7 +50,8 @@ struct outcome {
 constexpr response_limits roomy{.header_bytes = 64 * 1024, .body_bytes = 1024 * 1024};
 
 outcome run_exchange(std::string const& server_says, std::optional<std::size_t> fail_at = {},
-                     std::size_t read_size = 1 << 20, response_limits limits = roomy, bool head_request = false) {
+                     std::size_t read_size = 1 << 20, response_limits limits = roomy, bool head_request = false,
+                     bool keep_success_fields = true) {
     asio::io_context ioc;
     std::optional<beast::test::fail_count> failures;
     if (fail_at)
@@ -67,7 +68,7 @@ outcome run_exchange(std::string const& server_says, std::optional<std::size_t> 
         ioc,
         [&]() -> asio::awaitable<void> {
             o.ec = co_await exchange(client, buffer, request_head, request_body, limits, head_request, o.response,
-                                     o.written, o.keep_alive);
+                                     o.written, o.keep_alive, keep_success_fields);
             o.finished = true;
         },
         asio::detached);
@@ -93,6 +94,33 @@ BOOST_AUTO_TEST_CASE(an_answer_in_one_piece_or_a_byte_at_a_time_reads_the_same) 
         BOOST_TEST(o.response.exchange.request_written);
         BOOST_TEST(o.response.exchange.response_started);
         BOOST_TEST(o.keep_alive);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_success_read_for_its_body_alone_keeps_no_fields_and_any_other_answer_keeps_them) {
+    for (std::size_t read_size : {std::size_t(1) << 20, std::size_t(1)}) {
+        auto const success = run_exchange(answer, {}, read_size, roomy, false, false);
+        BOOST_TEST_REQUIRE(!success.ec, success.ec.message());
+        BOOST_TEST(success.response.status == 200u);
+        BOOST_TEST(success.response.body == R"({"id":"m1"})"); // chunked, after a 100 Continue
+        BOOST_TEST((success.response.headers.begin() == success.response.headers.end()));
+        BOOST_TEST(success.keep_alive);
+
+        auto const kept = run_exchange(answer, {}, read_size);
+        BOOST_TEST(kept.response.headers[boost::beast::http::field::content_type] == "application/json");
+
+        auto const closing = run_exchange("HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n", {}, read_size,
+                                          roomy, false, false);
+        BOOST_TEST_REQUIRE(!closing.ec, closing.ec.message());
+        BOOST_TEST(!closing.keep_alive); // told by the parser, not by the dropped field
+
+        auto const refused = run_exchange("HTTP/1.1 429 Too Many Requests\r\nRetry-After: 7\r\n"
+                                          "Content-Length: 2\r\n\r\n{}",
+                                          {}, read_size, roomy, false, false);
+        BOOST_TEST_REQUIRE(!refused.ec, refused.ec.message());
+        BOOST_TEST(refused.response.status == 429u);
+        BOOST_TEST(refused.response.headers[boost::beast::http::field::retry_after] == "7");
+        BOOST_TEST(refused.response.body == "{}");
     }
 }
 

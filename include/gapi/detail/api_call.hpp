@@ -286,6 +286,7 @@ std::pair<error_code, T> resource_of(pipeline::outcome const& o) {
 /// none at all when its first attempt joins a batch (`batched_operation`).
 template <class T>
 operation_result<T> fetch_operation(call_context ctx, http::request&& req, pipeline::call_traits traits) {
+    req.keep_success_fields = false; // a success is read from its body alone
     return {pending_call{make_call(ctx, std::move(req), std::move(traits)), ctx.c, ctx.options}, &resource_of<T>,
             &read_own_resource<T>};
 }

@@ -56,6 +56,11 @@ struct request {
     /// twice (sending mail) set this to false and settle the ambiguity themselves.
     bool replay_on_stale_connection = true;
 
+    /// Whether a 2xx answer keeps its header fields. A caller that reads only the body of
+    /// a success (gapi's resource reads) sets it to false: the transport then drops them as
+    /// it parses (an allocation and a copy each). Any other status keeps its fields.
+    bool keep_success_fields = true;
+
     /// What the layers above the transport (quota pacing, retries) need to know; the
     /// transport itself ignores both. Google's method id, e.g. "gmail.users.messages.send",
     /// and the quota units the call costs (Gmail's per-method units; 1 for Calendar).

@@ -22,7 +22,7 @@
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/error.hpp>
-#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/optional/optional.hpp>
 
@@ -41,49 +41,67 @@ struct response_limits {
     std::size_t body_bytes;
 };
 
-/// Beast's `string_body` for reading, without its zero fill: Beast's reader grows the
-/// string with `resize` (writing zeros over every byte it is about to copy in), which
-/// cost a batched call ~1 % of its client instructions for its share of a batch's body.
-/// This one appends each buffer.
-struct appending_string_body {
-    using value_type = std::string;
+/// A response read into gapi's parts: Beast's `basic_parser` with callbacks of its own
+/// instead of `response_parser<string_body>`. The body is appended buffer by buffer
+/// (`string_body`'s reader grows the string with `resize`, writing zeros over every byte
+/// it is about to copy in: ~1 % of a batched call's client instructions), and a 2xx
+/// answer's header fields are dropped unless kept (`request::keep_success_fields`):
+/// storing them cost a small call ~1.1k instructions, an allocation and a copy a field,
+/// for fields a call that reads only the body never looks at. Any other answer keeps its
+/// fields (Retry-After, the error's details).
+class response_reader final : public boost::beast::http::basic_parser<false> {
+public:
+    explicit response_reader(bool keep_success_fields) noexcept : keep_success_fields_(keep_success_fields) {}
 
-    static std::uint64_t size(value_type const& body) noexcept { return body.size(); }
+    unsigned status = 0;
+    fields headers;
+    std::string body;
 
-    class reader {
-    public:
-        template <bool isRequest, class Fields>
-        reader(boost::beast::http::header<isRequest, Fields>&, value_type& body) : body_(body) {}
+private:
+    using string_view = boost::beast::string_view;
 
-        void init(boost::optional<std::uint64_t> const& length, error_code& ec) {
-            ec = {};
-            if (!length)
-                return;
-            if (*length > body_.max_size()) {
-                ec = boost::beast::http::error::buffer_overflow;
-                return;
-            }
-            body_.reserve(static_cast<std::size_t>(*length));
+    void on_request_impl(verb, string_view, string_view, int, error_code&) override {} // a response parser's: never
+    void on_response_impl(int code, string_view, int, error_code& ec) override {
+        ec = {};
+        status = static_cast<unsigned>(code);
+        keep_fields_ = keep_success_fields_ || status / 100 != 2;
+    }
+    void on_field_impl(boost::beast::http::field name, string_view name_string, string_view value,
+                       error_code& ec) override {
+        ec = {};
+        if (keep_fields_)
+            headers.insert(name, name_string, value);
+    }
+    void on_header_impl(error_code& ec) override { ec = {}; }
+    void on_body_init_impl(boost::optional<std::uint64_t> const& length, error_code& ec) override {
+        ec = {};
+        if (!length)
+            return;
+        if (*length > body.max_size()) {
+            ec = boost::beast::http::error::buffer_overflow;
+            return;
         }
+        body.reserve(static_cast<std::size_t>(*length));
+    }
+    std::size_t on_body_impl(string_view bytes, error_code& ec) override { return append(bytes, ec); }
+    void on_chunk_header_impl(std::uint64_t, string_view, error_code& ec) override { ec = {}; }
+    std::size_t on_chunk_body_impl(std::uint64_t, string_view bytes, error_code& ec) override {
+        return append(bytes, ec);
+    }
+    void on_finish_impl(error_code& ec) override { ec = {}; }
 
-        template <class ConstBufferSequence>
-        std::size_t put(ConstBufferSequence const& buffers, error_code& ec) {
-            std::size_t const extra = boost::asio::buffer_size(buffers);
-            if (extra > body_.max_size() - body_.size()) {
-                ec = boost::beast::http::error::buffer_overflow;
-                return 0;
-            }
-            ec = {};
-            for (auto const& b : boost::beast::buffers_range_ref(buffers))
-                body_.append(static_cast<char const*>(b.data()), b.size());
-            return extra;
+    std::size_t append(string_view bytes, error_code& ec) {
+        if (bytes.size() > body.max_size() - body.size()) {
+            ec = boost::beast::http::error::buffer_overflow;
+            return 0;
         }
+        ec = {};
+        body.append(bytes.data(), bytes.size());
+        return bytes.size();
+    }
 
-        void finish(error_code& ec) { ec = {}; }
-
-    private:
-        value_type& body_;
-    };
+    bool const keep_success_fields_;
+    bool keep_fields_ = true;
 };
 
 /// Failures after which a request on a reused connection may be the keep-alive race: the
@@ -130,11 +148,12 @@ inline bool may_replay(exchange_info const& exchange, bool written, bool idempot
 /// `written` and `out.exchange.request_written` tell whether the request went out,
 /// `out.exchange.response_started` whether any of the answer arrived (a request whose
 /// answer started may have been acted on), `keep_alive` whether the connection may serve
-/// another request.
+/// another request. Without `keep_success_fields`, a 2xx answer's fields are not kept.
 template <class Stream>
 boost::asio::awaitable<error_code> exchange(Stream& stream, boost::beast::flat_buffer& buffer, std::string const& head,
                                             std::string const& body, response_limits limits, bool head_request,
-                                            response& out, bool& written, bool& keep_alive) {
+                                            response& out, bool& written, bool& keep_alive,
+                                            bool keep_success_fields = true) {
     namespace asio = boost::asio;
     namespace bhttp = boost::beast::http;
     constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
@@ -145,7 +164,7 @@ boost::asio::awaitable<error_code> exchange(Stream& stream, boost::beast::flat_b
     written = true;
     out.exchange.request_written = true;
     for (;;) {
-        bhttp::response_parser<appending_string_body> parser;
+        response_reader parser(keep_success_fields);
         parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(limits.header_bytes, UINT32_MAX)));
         parser.body_limit(limits.body_bytes);
         if (head_request)
@@ -155,16 +174,15 @@ boost::asio::awaitable<error_code> exchange(Stream& stream, boost::beast::flat_b
             out.exchange.response_started = true;
         if (read_ec)
             co_return read_ec;
-        auto& res = parser.get();
         // Beast takes any three digits; statuses run from 100 (RFC 9110 §15).
-        if (res.result_int() < 100)
+        if (parser.status < 100)
             co_return make_error_code(bhttp::error::bad_status);
-        if (res.result_int() / 100 == 1 && res.result_int() != 101)
+        if (parser.status / 100 == 1 && parser.status != 101)
             continue;
-        keep_alive = res.keep_alive();
-        out.status = res.result_int();
-        out.headers = std::move(static_cast<fields&>(res.base()));
-        out.body = std::move(res.body());
+        keep_alive = parser.keep_alive();
+        out.status = parser.status;
+        out.headers = std::move(parser.headers);
+        out.body = std::move(parser.body);
         co_return error_code{};
     }
 }

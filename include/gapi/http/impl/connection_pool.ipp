@@ -589,10 +589,11 @@ private:
         bool const head_request = op.req->method == verb::head;
         if (auto* plain = std::get_if<connection::plain_stream>(&conn.stream))
             ec = co_await exchange(*plain, conn.buffer, head, op.req->body, limits, head_request, op.resp,
-                                   op.written_this_attempt, keep_alive);
+                                   op.written_this_attempt, keep_alive, op.req->keep_success_fields);
         else
             ec = co_await exchange(std::get<connection::tls_stream>(conn.stream), conn.buffer, head, op.req->body,
-                                   limits, head_request, op.resp, op.written_this_attempt, keep_alive);
+                                   limits, head_request, op.resp, op.written_this_attempt, keep_alive,
+                                   op.req->keep_success_fields);
         if (op.abort_reason)
             co_return op.abort_reason;
         if (ec)
