@@ -18,6 +18,8 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <map>
 #include <set>
 
@@ -152,6 +154,26 @@ BOOST_AUTO_TEST_CASE(base64url_known_vectors) {
         BOOST_TEST(base64url_encode(input) == reference, "length " << length);
         BOOST_TEST(appended == "prefix" + reference, "length " << length);
     }
+}
+
+BOOST_AUTO_TEST_CASE(base64url_writes_every_twelve_bit_value_as_openssl_does) {
+    // The encoder writes each half of a 3-byte group from a table of 4,096 pairs: groups
+    // whose halves run through every 12-bit value, each against OpenSSL's base64.
+    std::string groups;
+    for (std::uint32_t v = 0; v < 4096; ++v) {
+        std::uint32_t const n = (v << 12) | (4095 - v);
+        groups += static_cast<char>(n >> 16);
+        groups += static_cast<char>((n >> 8) & 0xFF);
+        groups += static_cast<char>(n & 0xFF);
+    }
+    std::string reference(4 * (groups.size() / 3) + 1, '\0');
+    int const written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(reference.data()),
+                                        reinterpret_cast<unsigned char const*>(groups.data()),
+                                        static_cast<int>(groups.size()));
+    reference.resize(static_cast<std::size_t>(written));
+    std::replace(reference.begin(), reference.end(), '+', '-');
+    std::replace(reference.begin(), reference.end(), '/', '_');
+    BOOST_TEST(gapi::auth::detail::base64url_encode(groups) == reference);
 }
 
 BOOST_AUTO_TEST_CASE(refresh_grant_body_is_form_encoded) {

@@ -1066,6 +1066,24 @@ BOOST_AUTO_TEST_CASE(a_request_goes_out_as_exactly_these_bytes) {
     BOOST_TEST(server.requests[3] == "DELETE /d/1234567890 HTTP/1.1\r\n" + host + agent + "\r\n");
 }
 
+BOOST_AUTO_TEST_CASE(two_spellings_of_one_origin_share_its_connection) {
+    // Remembered by its text, an origin written another way (user info, the default
+    // port's absence or presence) is looked up again, and is still the same origin.
+    asio::io_context ioc;
+    recording_server server(ioc.get_executor());
+    connection_pool pool(ioc.get_executor());
+    gapi_test::run(ioc, [&]() -> asio::awaitable<void> {
+        for (auto const& url : {server.base_url(), "http://someone@" + server.host(), server.base_url()}) {
+            auto req = get(url);
+            req.target = "/";
+            auto [ec, res] = co_await pool.send(std::move(req), use_tuple);
+            BOOST_TEST_REQUIRE(!ec, ec.message());
+        }
+    }());
+    BOOST_TEST(server.requests.size() == 3u);
+    BOOST_TEST(pool.stats().connections_opened == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(requests_alternating_between_two_origins_each_reach_their_own) {
     // The pool remembers the last origin it looked up: a request to another one must not
     // go to the remembered one.

@@ -18,6 +18,8 @@
 #include <boost/test/unit_test.hpp>
 
 #include <optional>
+#include <string>
+#include <vector>
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -122,6 +124,28 @@ BOOST_AUTO_TEST_CASE(a_success_read_for_its_body_alone_keeps_no_fields_and_any_o
         BOOST_TEST(refused.response.headers[boost::beast::http::field::retry_after] == "7");
         BOOST_TEST(refused.response.body == "{}");
     }
+}
+
+BOOST_AUTO_TEST_CASE(keep_alive_is_the_parsers_word_whatever_fields_are_kept) {
+    // A body that ends when the connection closes leaves nothing to reuse; HTTP/1.0 keeps
+    // the connection only when asked to; fields dropped or kept, the answer is the same.
+    struct case_ {
+        std::string answer;
+        bool keep_alive;
+    };
+    std::vector<case_> const cases{
+        {"HTTP/1.1 200 OK\r\n\r\nuntil the end", false},
+        {"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}", true},
+        {"HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{}", false},
+        {"HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\n{}", false},
+        {"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\n{}", true},
+    };
+    for (auto const& c : cases)
+        for (bool keep_fields : {true, false}) {
+            auto const o = run_exchange(c.answer, {}, 1 << 20, roomy, false, keep_fields);
+            BOOST_TEST_REQUIRE(!o.ec, o.ec.message());
+            BOOST_TEST(o.keep_alive == c.keep_alive, c.answer << (keep_fields ? " (fields kept)" : ""));
+        }
 }
 
 BOOST_AUTO_TEST_CASE(a_failure_at_every_point_of_the_exchange_ends_it_cleanly) {
