@@ -56,8 +56,9 @@ GAPI_DECL std::optional<batch_target> target_of(std::vector<http::request> const
         return std::nullopt;
     for (auto const& c : calls) {
         auto const o = http::origin_of(c.url);
-        if (!o || o->to_string() != origin->to_string() || pipeline::is_calendar_method(c.method_id) != calendar ||
-            !(gapi::detail::begins_with(c.method_id, "gmail.") || pipeline::is_calendar_method(c.method_id)) ||
+        bool const is_calendar = pipeline::is_calendar_method(c.method_id);
+        if (!o || o->to_string() != origin->to_string() || is_calendar != calendar ||
+            !(is_calendar || gapi::detail::begins_with(c.method_id, "gmail.")) ||
             gapi::detail::begins_with(http::request_path(c), "/upload/") || !http::has_valid_target(c) ||
             !http::has_valid_fields(c))
             return std::nullopt;
