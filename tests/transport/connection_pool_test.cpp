@@ -1106,4 +1106,155 @@ BOOST_AUTO_TEST_CASE(requests_alternating_between_two_origins_each_reach_their_o
     }
 }
 
+
+namespace {
+
+// What a request's answer came to, as far as the caller can tell.
+struct seen_outcome {
+    error_code ec;
+    unsigned status = 0;
+    std::string body;
+    bool request_written = false;
+    bool response_started = false;
+    bool reused_connection = false;
+};
+
+// `path` sent alone on a new pool (its first connection: the coroutine's way), or after
+// a request that leaves a kept-alive connection idle (the way on callbacks).
+seen_outcome send_once(std::string const& path, bool after_keep_alive, pool_options const& options,
+                       gapi::http::verb method = gapi::http::verb::get) {
+    asio::io_context ioc;
+    test_server server(ioc.get_executor());
+    connection_pool pool(ioc.get_executor(), options);
+    seen_outcome seen;
+    gapi_test::run(ioc, [&]() -> asio::awaitable<void> {
+        if (after_keep_alive) {
+            auto [warm_ec, warm] = co_await pool.send(get(server.base_url() + "/echo"), use_tuple);
+            BOOST_TEST_REQUIRE(!warm_ec, warm_ec.message());
+            BOOST_TEST_REQUIRE(pool.stats().idle_connections == 1u);
+        }
+        auto req = get(server.base_url() + path);
+        req.method = method;
+        req.timeout = 300ms; // /hang's answer never comes
+        auto [ec, res] = co_await pool.send(std::move(req), use_tuple);
+        seen = {ec, res.status, res.body, res.exchange.request_written, res.exchange.response_started,
+                res.exchange.reused_connection};
+    }());
+    BOOST_TEST(server.counts().connections_accepted == 1u, path);
+    return seen;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(a_kept_alive_connection_answers_every_case_as_a_new_one_does) {
+    pool_options options;
+    options.max_response_header_size = 4096;
+    options.max_response_body_size = 1000;
+    struct scenario {
+        std::string path;
+        gapi::http::verb method = gapi::http::verb::get;
+    };
+    std::vector<scenario> const scenarios{
+        {"/echo"},          {"/interim"},          {"/status?code=503"},      {"/status?code=204"},
+        {"/truncate"},      {"/garbage"},          {"/hang"},                 {"/no-keep-alive"},
+        {"/big-header?bytes=8000"}, {"/size?bytes=5000"}, {"/size?bytes=700", gapi::http::verb::head},
+    };
+    for (auto const& [path, method] : scenarios) {
+        BOOST_TEST_CONTEXT(path) {
+            auto const alone = send_once(path, false, options, method);
+            auto const reused = send_once(path, true, options, method);
+            BOOST_TEST(reused.ec == alone.ec, reused.ec.message() << " against " << alone.ec.message());
+            BOOST_TEST(reused.status == alone.status);
+            BOOST_TEST(reused.body == alone.body);
+            BOOST_TEST(reused.request_written == alone.request_written);
+            BOOST_TEST(reused.response_started == alone.response_started);
+            BOOST_TEST(!alone.reused_connection);
+            BOOST_TEST(reused.reused_connection);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(deadlines_on_kept_alive_connections_end_each_request_in_time) {
+    asio::io_context ioc;
+    test_server server(ioc.get_executor());
+    connection_pool pool(ioc.get_executor());
+    gapi_test::run(ioc, [&]() -> asio::awaitable<void> {
+        using namespace asio::experimental::awaitable_operators;
+        // Two kept-alive connections, idle.
+        // (The operator flattens the first result: error, response, then the second's tuple.)
+        auto both = co_await (pool.send(get(server.base_url() + "/delay?ms=50"), use_tuple) &&
+                              pool.send(get(server.base_url() + "/delay?ms=50"), use_tuple));
+        BOOST_TEST_REQUIRE(!std::get<0>(both));
+        BOOST_TEST_REQUIRE(!std::get<0>(std::get<2>(both)));
+        BOOST_TEST_REQUIRE(pool.stats().idle_connections == 2u);
+
+        // The later request has the earlier deadline: it must not wait for the first's.
+        auto slow = get(server.base_url() + "/hang");
+        slow.timeout = 2s;
+        auto quick = get(server.base_url() + "/hang");
+        quick.timeout = 200ms;
+        bool slow_done = false;
+        bool slow_done_when_quick_ended = true;
+        auto const started = std::chrono::steady_clock::now();
+        auto slow_then_note = [&]() -> asio::awaitable<error_code> {
+            auto [ec, res] = co_await pool.send(std::move(slow), use_tuple);
+            slow_done = true;
+            BOOST_TEST(res.exchange.reused_connection);
+            co_return ec;
+        };
+        auto quick_then_note = [&]() -> asio::awaitable<error_code> {
+            auto [ec, res] = co_await pool.send(std::move(quick), use_tuple);
+            slow_done_when_quick_ended = slow_done;
+            BOOST_TEST(res.exchange.reused_connection);
+            BOOST_TEST(res.exchange.request_written);
+            BOOST_TEST((since(started) >= 200ms)); // timers never fire early
+            co_return ec;
+        };
+        auto [slow_ec, quick_ec] = co_await (slow_then_note() && quick_then_note());
+        BOOST_TEST(quick_ec == gapi::error::request_timeout, quick_ec.message());
+        BOOST_TEST(slow_ec == gapi::error::request_timeout, slow_ec.message());
+        BOOST_TEST(!slow_done_when_quick_ended); // 1.8 s apart
+        BOOST_TEST((since(started) >= 2s));
+
+        // The timed-out connections are closed; a new request opens one and is answered.
+        BOOST_TEST(pool.stats().open_connections == 0u);
+        auto [ec, res] = co_await pool.send(get(server.base_url() + "/echo"), use_tuple);
+        BOOST_TEST(!ec, ec.message());
+    }());
+}
+
+BOOST_AUTO_TEST_CASE(a_request_on_a_kept_alive_connection_is_cancelled_and_replayed_as_on_a_new_one) {
+    asio::io_context ioc;
+    test_server server(ioc.get_executor());
+    connection_pool pool(ioc.get_executor());
+    gapi_test::run(ioc, [&]() -> asio::awaitable<void> {
+        auto [warm_ec, warm] = co_await pool.send(get(server.base_url() + "/echo"), use_tuple);
+        BOOST_TEST_REQUIRE(!warm_ec, warm_ec.message());
+
+        asio::cancellation_signal signal;
+        asio::co_spawn(ioc, [&]() -> asio::awaitable<void> {
+            co_await eventually([&] { return server.counts().requests == 2; }, "the server has the request");
+            signal.emit(asio::cancellation_type::terminal);
+        }, asio::detached);
+        auto hang = get(server.base_url() + "/hang");
+        hang.timeout = 60s;
+        auto [ec, res] = co_await pool.send(std::move(hang), asio::bind_cancellation_slot(signal.slot(), use_tuple));
+        BOOST_TEST(ec == asio::error::operation_aborted, ec.message());
+        BOOST_TEST(res.exchange.reused_connection);
+        BOOST_TEST(pool.stats().open_connections == 0u);
+
+        // The keep-alive race on a kept-alive connection: replayed once, on a new one.
+        std::tie(ec, res) = co_await pool.send(get(server.base_url() + "/echo"), use_tuple);
+        BOOST_TEST_REQUIRE(!ec, ec.message());
+        auto dropped = get(server.base_url() + "/drop-if-reused");
+        dropped.replay_on_stale_connection = true;
+        std::tie(ec, res) = co_await pool.send(std::move(dropped), use_tuple);
+        BOOST_TEST(!ec, ec.message());
+        BOOST_TEST(res.status == 200u);
+        BOOST_TEST(res.exchange.attempts == 2u);
+        BOOST_TEST(pool.stats().stale_replays == 1u);
+    }());
+    BOOST_TEST(server.counts().connections_accepted == 3u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -143,6 +143,33 @@ inline bool may_replay(exchange_info const& exchange, bool written, bool idempot
            (!written || idempotent) && is_stale_connection_error(ec);
 }
 
+/// Sets `parser` to take at most `limits`, and no body for an answer to HEAD.
+inline void limit_reader(response_reader& parser, response_limits limits, bool head_request) {
+    parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(limits.header_bytes, UINT32_MAX)));
+    parser.body_limit(limits.body_bytes);
+    if (head_request)
+        parser.skip(true);
+}
+
+/// After a read of one answer that ended without error: the final answer, moved into
+/// `out` (with `keep_alive`), or an interim one to skip and read past (`interim`), or an
+/// error for a status no server may send.
+inline error_code take_answer(response_reader& parser, response& out, bool& keep_alive, bool& interim) {
+    interim = false;
+    // Beast takes any three digits; statuses run from 100 (RFC 9110 §15).
+    if (parser.status < 100)
+        return make_error_code(boost::beast::http::error::bad_status);
+    if (parser.status / 100 == 1 && parser.status != 101) {
+        interim = true;
+        return {};
+    }
+    keep_alive = parser.keep_alive();
+    out.status = parser.status;
+    out.headers = std::move(parser.headers);
+    out.body = std::move(parser.body);
+    return {};
+}
+
 /// Writes `head` and `body` (one gathered write; the body is never copied), then reads the
 /// final response into `out`, skipping interim answers (100 Continue, 103 Early Hints).
 /// `written` and `out.exchange.request_written` tell whether the request went out,
@@ -165,25 +192,17 @@ boost::asio::awaitable<error_code> exchange(Stream& stream, boost::beast::flat_b
     out.exchange.request_written = true;
     for (;;) {
         response_reader parser(keep_success_fields);
-        parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(limits.header_bytes, UINT32_MAX)));
-        parser.body_limit(limits.body_bytes);
-        if (head_request)
-            parser.skip(true);
+        limit_reader(parser, limits, head_request);
         auto [read_ec, bytes_read] = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
         if (parser.got_some() || bytes_read > 0)
             out.exchange.response_started = true;
         if (read_ec)
             co_return read_ec;
-        // Beast takes any three digits; statuses run from 100 (RFC 9110 §15).
-        if (parser.status < 100)
-            co_return make_error_code(bhttp::error::bad_status);
-        if (parser.status / 100 == 1 && parser.status != 101)
-            continue;
-        keep_alive = parser.keep_alive();
-        out.status = parser.status;
-        out.headers = std::move(parser.headers);
-        out.body = std::move(parser.body);
-        co_return error_code{};
+        bool interim = false;
+        if (auto bad = take_answer(parser, out, keep_alive, interim))
+            co_return bad;
+        if (!interim)
+            co_return error_code{};
     }
 }
 

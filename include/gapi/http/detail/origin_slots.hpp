@@ -65,20 +65,28 @@ public:
     /// least likely to have closed it), or else a place under the cap, or else nothing. One
     /// idle since less than `check_after` before `now` is taken as alive.
     admission admit(time_point now) {
-        while (!idle_.empty()) {
-            bool const recent = check_after_ > duration::zero() && now - idle_.back().since < check_after_;
-            auto candidate = std::move(idle_.back().connection);
-            idle_.pop_back();
-            if (recent || candidate->looks_alive())
-                return admission{.connection = std::move(candidate)};
-            candidate->close();
-            --open_;
-        }
+        if (auto kept = take_idle(now))
+            return admission{.connection = std::move(kept)};
         if (open_ < max_connections_) {
             ++open_;
             return admission{.slot = true};
         }
         return {};
+    }
+
+    /// `admit`'s first choice alone: a kept-alive connection that still looks alive, or
+    /// null (the dead ones found on the way are closed). Never grants a place.
+    std::unique_ptr<Connection> take_idle(time_point now) {
+        while (!idle_.empty()) {
+            bool const recent = check_after_ > duration::zero() && now - idle_.back().since < check_after_;
+            auto candidate = std::move(idle_.back().connection);
+            idle_.pop_back();
+            if (recent || candidate->looks_alive())
+                return candidate;
+            candidate->close();
+            --open_;
+        }
+        return nullptr;
     }
 
     /// Queues a request that `admit` sent away; `release` and `release_slot` hand it what

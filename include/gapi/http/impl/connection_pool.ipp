@@ -65,6 +65,10 @@ struct connection {
         return reserved;
     }();
     std::uint64_t requests_served = 0;
+    // The stream may carry a deadline of its own (connect, handshake, an exchange in the
+    // coroutine): an exchange on callbacks clears it, and the pool's deadline timer keeps
+    // its time instead.
+    bool stream_has_deadline = true;
 
     explicit connection(plain_stream tcp) : stream(std::in_place_type<plain_stream>, std::move(tcp)) {}
     connection(plain_stream tcp, asio::ssl::context& ctx)
@@ -123,6 +127,21 @@ struct op_state : boost::intrusive::list_base_hook<boost::intrusive::link_mode<b
     error_code abort_reason;
     bool written_this_attempt = false;
 
+    // The caller's completion, held here so that both ways of running a request (the
+    // coroutine, or callbacks on a kept-alive connection) finish it the same way.
+    std::shared_ptr<pool_impl> pool;
+    asio::any_completion_handler<connection_pool::completion_signature> handler;
+    asio::any_completion_executor work;
+    asio::cancellation_slot slot;
+    bool on_pool_executor = false;
+
+    // The callbacks' state between steps (the coroutine keeps its own in its frames).
+    bool on_callbacks = false; ///< its deadline is the pool's deadline timer's to keep
+    origin_state* origin = nullptr;
+    std::string head;
+    std::unique_ptr<connection> conn;
+    std::optional<response_reader> reader;
+
     // What an abort must interrupt; each is set only while the operation awaits it.
     beast::tcp_stream* active_stream = nullptr;
     waiter* active_waiter = nullptr;
@@ -156,7 +175,7 @@ class pool_impl : public std::enable_shared_from_this<pool_impl> {
 public:
     pool_impl(asio::any_io_executor ex, pool_options options)
         : executor_(std::move(ex)), options_(std::move(options)),
-          tls_context_(asio::ssl::context::tls_client), reaper_(executor_) {
+          tls_context_(asio::ssl::context::tls_client), reaper_(executor_), deadlines_(executor_) {
         if (options_.max_connections_per_origin == 0)
             throw boost::system::system_error(make_error_code(boost::system::errc::invalid_argument),
                                               "gapi: max_connections_per_origin must be at least 1");
@@ -177,7 +196,7 @@ public:
     }
 
     // `on_pool_executor`: the handler's executor is the pool's (`detail::runs_on`), whose
-    // work the operation's coroutine counts.
+    // work the operation counts.
     void start(std::shared_ptr<request const> req,
                asio::any_completion_handler<connection_pool::completion_signature> handler, bool on_pool_executor) {
         auto op = std::make_shared<op_state>();
@@ -195,20 +214,22 @@ public:
                 });
             });
         }
+        op->pool = shared_from_this();
+        op->work = gapi::detail::work_for(handler, executor_, on_pool_executor);
+        op->slot = slot;
+        op->on_pool_executor = on_pool_executor;
+        // Not a move assignment: Boost 1.81's wraps the handler in another, endlessly.
+        op->handler.swap(handler);
 
-        auto work = gapi::detail::work_for(handler, executor_, on_pool_executor);
-        asio::co_spawn(executor_, run(op),
-                       [self = shared_from_this(), op, slot, work = std::move(work), handler = std::move(handler),
-                        on_pool_executor](std::exception_ptr e) mutable {
-                           // Nothing in run() throws on purpose; whatever escaped it (memory)
-                           // is the caller's error, never an exception out of their run().
-                           if (e)
-                               op->result = make_error_code(error::internal_error);
-                           if (slot.is_connected())
-                               slot.clear();
-                           gapi::detail::complete_handler(self->executor_, on_pool_executor, std::move(handler), op->result,
-                                                          std::move(op->resp));
-                       });
+        if (start_on_kept_alive(op))
+            return;
+        asio::co_spawn(executor_, run(op), [op](std::exception_ptr e) {
+            // Nothing in run() throws on purpose; whatever escaped it (memory) is the
+            // caller's error, never an exception out of their run().
+            if (e)
+                op->result = make_error_code(error::internal_error);
+            op->pool->finish(*op);
+        });
     }
 
     void shutdown() {
@@ -224,6 +245,7 @@ public:
         for (auto* op : ops)
             op->abort(error::pool_shut_down);
         reaper_.cancel();
+        deadlines_.cancel();
     }
 
 private:
@@ -252,10 +274,217 @@ private:
 
     asio::awaitable<void> run(std::shared_ptr<op_state> op) {
         active_ops_.push_back(*op);
-        auto const performed = co_await perform(*op);
-        // An abort's reason rather than the error the abort caused.
-        op->result = performed && op->abort_reason ? op->abort_reason : performed;
-        op->unlink();
+        settle(*op, co_await perform(*op));
+    }
+
+    // The result, an abort's reason rather than the error the abort caused; the operation
+    // is no longer in progress.
+    static void settle(op_state& op, error_code performed) {
+        op.result = performed && op.abort_reason ? op.abort_reason : performed;
+        op.unlink();
+    }
+
+    // Completes the caller's handler with the settled result. The work stays counted until
+    // the handler has run or been dispatched.
+    void finish(op_state& op) {
+        op.unlink(); // when an exception ended the coroutine before it settled
+        if (op.slot.is_connected())
+            op.slot.clear();
+        auto work = std::move(op.work);
+        gapi::detail::complete_handler(executor_, op.on_pool_executor, std::move(op.handler), op.result,
+                                       std::move(op.resp));
+    }
+
+    // The common case without a coroutine (its frames, spawn and awaitable hand-offs cost a
+    // send several thousand instructions): a request to the origin last used while a
+    // kept-alive connection is idle for it. Its write and read run on callbacks; a failure
+    // that may be the keep-alive race is replayed by the coroutine (`replay`). Anything
+    // else (a first request to an origin, a connection to open, a queue to wait in) goes
+    // the coroutine's way, which handles every case.
+    bool start_on_kept_alive(std::shared_ptr<op_state> const& op) {
+        if (shut_down_ || !op->req)
+            return false;
+        origin_state* const origin = remembered_origin(op->req->url);
+        if (!origin || origin->slots.idle() == 0 || validate(*op->req))
+            return false;
+        auto const now = clock_type::now();
+        op->deadline = now + op->req->timeout.value_or(options_.request_timeout);
+        op->head = build_head(*op->req, *origin);
+        op->conn = origin->slots.take_idle(now);
+        if (!op->conn)
+            return false; // the idle ones were dead, and are closed: the coroutine connects
+        op->origin = origin;
+        op->on_callbacks = true;
+        active_ops_.push_back(*op);
+        keep_deadline(op->deadline);
+        auto& exchange = op->resp.exchange;
+        ++exchange.attempts;
+        exchange.reused_connection = true;
+        try {
+            write_request(op);
+        } catch (...) {
+            // As an exception from co_spawn would: the caller's initiation fails.
+            origin->slots.discard(std::move(op->conn));
+            op->unlink();
+            throw;
+        }
+        return true;
+    }
+
+    void write_request(std::shared_ptr<op_state> const& op) {
+        auto& conn = *op->conn;
+        op->active_stream = &conn.tcp();
+        if (conn.stream_has_deadline) {
+            conn.tcp().expires_never();
+            conn.stream_has_deadline = false;
+        }
+        std::array<asio::const_buffer, 2> const message{asio::buffer(op->head), asio::buffer(op->req->body)};
+        std::visit(
+            [&](auto& stream) {
+                asio::async_write(stream, message, [op](error_code ec, std::size_t) mutable {
+                    op->pool->request_written(std::move(op), ec);
+                });
+            },
+            conn.stream);
+    }
+
+    void request_written(std::shared_ptr<op_state> op, error_code ec) {
+        if (ec)
+            return exchange_failed(std::move(op), ec);
+        op->written_this_attempt = true;
+        op->resp.exchange.request_written = true;
+        guarded(op, [&] { read_answer(op); });
+    }
+
+    void read_answer(std::shared_ptr<op_state> const& op) {
+        auto& reader = op->reader.emplace(op->req->keep_success_fields);
+        limit_reader(reader, {.header_bytes = options_.max_response_header_size,
+                              .body_bytes = options_.max_response_body_size},
+                     op->req->method == verb::head);
+        std::visit(
+            [&](auto& stream) {
+                bhttp::async_read(stream, op->conn->buffer, reader, [op](error_code ec, std::size_t bytes) mutable {
+                    op->pool->answer_read(std::move(op), ec, bytes);
+                });
+            },
+            op->conn->stream);
+    }
+
+    void answer_read(std::shared_ptr<op_state> op, error_code ec, std::size_t bytes) {
+        auto& reader = *op->reader;
+        if (reader.got_some() || bytes > 0)
+            op->resp.exchange.response_started = true;
+        bool keep_alive = false;
+        bool interim = false;
+        if (!ec)
+            ec = take_answer(reader, op->resp, keep_alive, interim);
+        if (!ec && interim) {
+            guarded(op, [&] { read_answer(op); });
+            return;
+        }
+        op->reader.reset();
+        if (ec || op->abort_reason)
+            return exchange_failed(std::move(op), ec);
+        op->active_stream = nullptr;
+        ++counters_.requests_completed;
+        ++op->conn->requests_served;
+        bool const released = guarded(op, [&] {
+            if (keep_alive)
+                release(*op->origin, std::move(op->conn));
+            else
+                op->origin->slots.discard(std::move(op->conn));
+        });
+        if (released) {
+            settle(*op, {});
+            finish(*op);
+        }
+    }
+
+    // As `perform` after a failed exchange: replayed on a fresh connection if it may have
+    // been the keep-alive race, else the caller's error.
+    void exchange_failed(std::shared_ptr<op_state> op, error_code ec) {
+        op->active_stream = nullptr;
+        auto& exchange = op->resp.exchange;
+        ec = op->abort_reason ? op->abort_reason : classify_exchange_error(ec, exchange.response_started);
+        if (!may_replay(exchange, op->written_this_attempt, op->req->replay_on_stale_connection, ec) ||
+            op->abort_reason || clock_type::now() >= op->deadline) {
+            op->origin->slots.discard(std::move(op->conn));
+            settle(*op, ec);
+            return finish(*op);
+        }
+        // The replay keeps the dead connection's place under the cap.
+        ++counters_.stale_replays;
+        op->conn->close();
+        op->conn.reset();
+        op->on_callbacks = false; // the coroutine's streams keep its deadline
+        asio::co_spawn(executor_, replay(op), [op](std::exception_ptr e) {
+            if (e)
+                op->result = make_error_code(error::internal_error);
+            op->pool->finish(*op);
+        });
+    }
+
+    asio::awaitable<void> replay(std::shared_ptr<op_state> op) {
+        origin_state& origin = *op->origin;
+        std::unique_ptr<connection> conn;
+        if (auto ec = co_await connect(origin, *op, conn)) {
+            origin.slots.release_slot();
+            co_return settle(*op, ec);
+        }
+        settle(*op, co_await attempts(origin, *op, op->head, conn));
+    }
+
+    // One timer for the deadlines of every exchange on callbacks, instead of a timer wait
+    // and a cancellation for each read and each write of each exchange (Beast's stream
+    // timeouts cost a send ~3k instructions). Requests share a timeout, so deadlines come
+    // in the order requests start, and the timer rarely needs to move: it waits for the
+    // earliest, then aborts what has expired and waits for the next.
+    void keep_deadline(clock_type::time_point deadline) {
+        if (deadlines_armed_ && deadlines_at_ <= deadline)
+            return;
+        deadlines_armed_ = true;
+        deadlines_at_ = deadline;
+        deadlines_.expires_at(deadline); // a wait for a later deadline ends as aborted
+        deadlines_.async_wait([self = shared_from_this()](error_code ec) {
+            if (ec != asio::error::operation_aborted)
+                self->deadlines_passed();
+        });
+    }
+
+    void deadlines_passed() {
+        deadlines_armed_ = false;
+        if (shut_down_)
+            return;
+        auto const now = clock_type::now();
+        std::optional<clock_type::time_point> next;
+        for (auto& op : active_ops_) {
+            if (!op.on_callbacks)
+                continue;
+            if (op.deadline <= now)
+                op.abort(make_error_code(error::request_timeout)); // its exchange fails, and ends
+            else if (!next || op.deadline < *next)
+                next = op.deadline;
+        }
+        if (next)
+            keep_deadline(*next);
+    }
+
+    // A step that allocates, on a callback: should it throw (memory), the caller gets an
+    // error rather than an exception in their run(), and the connection is closed (its
+    // state is unknown). Not around the caller's handler, whose exceptions are theirs.
+    template <class Step>
+    bool guarded(std::shared_ptr<op_state> const& op, Step&& step) {
+        try {
+            step();
+            return true;
+        } catch (...) {
+            op->active_stream = nullptr;
+            if (op->conn)
+                op->origin->slots.discard(std::move(op->conn));
+            settle(*op, make_error_code(error::internal_error));
+            finish(*op);
+            return false;
+        }
     }
 
     error_code validate(request const& req) const {
@@ -380,6 +609,12 @@ private:
         std::unique_ptr<connection> conn;
         if (auto ec = co_await acquire(origin, op, now, conn))
             co_return ec;
+        co_return co_await attempts(origin, op, head, conn);
+    }
+
+    // Sends on `conn`, and once more on a fresh connection after the keep-alive race.
+    asio::awaitable<error_code> attempts(origin_state& origin, op_state& op, std::string const& head,
+                                         std::unique_ptr<connection>& conn) {
         for (;;) {
             auto& exchange = op.resp.exchange;
             ++exchange.attempts;
@@ -582,6 +817,7 @@ private:
             co_return op.abort_reason;
         active_stream_scope scope(op, conn.tcp());
         conn.tcp().expires_at(op.deadline);
+        conn.stream_has_deadline = true;
         error_code ec;
         // Named, not made in the co_await expression (GCC 12).
         response_limits const limits{.header_bytes = options_.max_response_header_size,
@@ -639,6 +875,9 @@ private:
     origin_state* last_origin_ = nullptr;
     boost::intrusive::list<op_state, boost::intrusive::constant_time_size<false>> active_ops_;
     asio::steady_timer reaper_;
+    asio::steady_timer deadlines_; ///< the earliest deadline of the exchanges on callbacks
+    bool deadlines_armed_ = false; ///< a wait on `deadlines_` for `deadlines_at_` is pending
+    clock_type::time_point deadlines_at_{};
     bool reaper_running_ = false;
     bool shut_down_ = false;
     pool_stats counters_;
