@@ -1117,14 +1117,21 @@ struct seen_outcome {
     bool request_written = false;
     bool response_started = false;
     bool reused_connection = false;
+    unsigned attempts = 0;
+    std::uint64_t completed = 0; ///< by the pool's count, apart from the one before
 };
 
 // `path` sent alone on a new pool (its first connection: the coroutine's way), or after
 // a request that leaves a kept-alive connection idle (the way on callbacks).
-seen_outcome send_once(std::string const& path, bool after_keep_alive, pool_options const& options,
-                       gapi::http::verb method = gapi::http::verb::get) {
+seen_outcome send_once(std::string const& path, bool after_keep_alive, pool_options options,
+                       gapi::http::verb method = gapi::http::verb::get, tls_fixture const* tls = nullptr) {
     asio::io_context ioc;
-    test_server server(ioc.get_executor());
+    std::optional<gapi::emulator::certificate_and_key> certificate;
+    if (tls) {
+        certificate = tls->ca.issue_server_certificate({"localhost"}, {"127.0.0.1"});
+        options.tls.ca_file = tls->ca_file;
+    }
+    test_server server(ioc.get_executor(), std::move(certificate));
     connection_pool pool(ioc.get_executor(), options);
     seen_outcome seen;
     gapi_test::run(ioc, [&]() -> asio::awaitable<void> {
@@ -1138,7 +1145,12 @@ seen_outcome send_once(std::string const& path, bool after_keep_alive, pool_opti
         req.timeout = 300ms; // /hang's answer never comes
         auto [ec, res] = co_await pool.send(std::move(req), use_tuple);
         seen = {ec, res.status, res.body, res.exchange.request_written, res.exchange.response_started,
-                res.exchange.reused_connection};
+                res.exchange.reused_connection, res.exchange.attempts};
+        auto const stats = pool.stats();
+        seen.completed = stats.requests_completed - (after_keep_alive ? 1 : 0);
+        BOOST_TEST(stats.exchanges_on_callbacks == (after_keep_alive ? 1u : 0u), path);
+        BOOST_TEST(stats.open_connections == stats.idle_connections, path); // nothing held on to
+        BOOST_TEST(stats.stale_replays == 0u, path);
     }());
     BOOST_TEST(server.counts().connections_accepted == 1u, path);
     return seen;
@@ -1159,15 +1171,20 @@ BOOST_AUTO_TEST_CASE(a_kept_alive_connection_answers_every_case_as_a_new_one_doe
         {"/truncate"},      {"/garbage"},          {"/hang"},                 {"/no-keep-alive"},
         {"/big-header?bytes=8000"}, {"/size?bytes=5000"}, {"/size?bytes=700", gapi::http::verb::head},
     };
+    tls_fixture const tls;
+    for (bool const over_tls : {false, true})
     for (auto const& [path, method] : scenarios) {
-        BOOST_TEST_CONTEXT(path) {
-            auto const alone = send_once(path, false, options, method);
-            auto const reused = send_once(path, true, options, method);
+        BOOST_TEST_CONTEXT(path << (over_tls ? " over TLS" : "")) {
+            auto const* const with = over_tls ? &tls : nullptr;
+            auto const alone = send_once(path, false, options, method, with);
+            auto const reused = send_once(path, true, options, method, with);
             BOOST_TEST(reused.ec == alone.ec, reused.ec.message() << " against " << alone.ec.message());
             BOOST_TEST(reused.status == alone.status);
             BOOST_TEST(reused.body == alone.body);
             BOOST_TEST(reused.request_written == alone.request_written);
             BOOST_TEST(reused.response_started == alone.response_started);
+            BOOST_TEST(reused.attempts == alone.attempts);
+            BOOST_TEST(reused.completed == alone.completed);
             BOOST_TEST(!alone.reused_connection);
             BOOST_TEST(reused.reused_connection);
         }
@@ -1211,6 +1228,7 @@ BOOST_AUTO_TEST_CASE(deadlines_on_kept_alive_connections_end_each_request_in_tim
             co_return ec;
         };
         auto [slow_ec, quick_ec] = co_await (slow_then_note() && quick_then_note());
+        BOOST_TEST(pool.stats().exchanges_on_callbacks == 2u);
         BOOST_TEST(quick_ec == gapi::error::request_timeout, quick_ec.message());
         BOOST_TEST(slow_ec == gapi::error::request_timeout, slow_ec.message());
         BOOST_TEST(!slow_done_when_quick_ended); // 1.8 s apart
@@ -1255,6 +1273,97 @@ BOOST_AUTO_TEST_CASE(a_request_on_a_kept_alive_connection_is_cancelled_and_repla
         BOOST_TEST(pool.stats().stale_replays == 1u);
     }());
     BOOST_TEST(server.counts().connections_accepted == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(a_deadline_timer_left_by_ended_exchanges_still_ends_the_next_in_time) {
+    asio::io_context ioc;
+    test_server server(ioc.get_executor());
+    connection_pool pool(ioc.get_executor());
+    gapi_test::run(ioc, [&]() -> asio::awaitable<void> {
+        auto [warm_ec, warm] = co_await pool.send(get(server.base_url() + "/echo"), use_tuple);
+        BOOST_TEST_REQUIRE(!warm_ec, warm_ec.message());
+        // Answered long before its deadline, on a kept-alive connection...
+        auto answered = get(server.base_url() + "/echo");
+        answered.timeout = 200ms;
+        auto [ec, res] = co_await pool.send(std::move(answered), use_tuple);
+        BOOST_TEST_REQUIRE(!ec, ec.message());
+        // ...and the next on it, with a later deadline, ends at its own.
+        auto hang = get(server.base_url() + "/hang");
+        hang.timeout = 1s;
+        auto const started = std::chrono::steady_clock::now();
+        std::tie(ec, res) = co_await pool.send(std::move(hang), use_tuple);
+        BOOST_TEST(ec == gapi::error::request_timeout, ec.message());
+        BOOST_TEST((since(started) >= 1s));
+        BOOST_TEST((since(started) < 30s));
+        BOOST_TEST(pool.stats().exchanges_on_callbacks == 2u);
+    }());
+}
+
+BOOST_AUTO_TEST_CASE(the_deadline_timer_does_not_keep_the_io_context_running_after_the_last_exchange) {
+    asio::io_context ioc;
+    test_server server(ioc.get_executor());
+    pool_options options;
+    options.idle_timeout = 50ms;   // the idle connection's reaper ends soon
+    options.request_timeout = 60s; // a deadline wait left pending would hold run() this long
+    auto pool = std::make_unique<connection_pool>(ioc.get_executor(), options);
+    bool done = false;
+    asio::co_spawn(ioc, [&]() -> asio::awaitable<void> {
+        for (int i = 0; i < 2; ++i) {
+            auto [ec, res] = co_await pool->send(get(server.base_url() + "/echo"), use_tuple);
+            BOOST_TEST(!ec, ec.message());
+        }
+        BOOST_TEST(pool->stats().exchanges_on_callbacks == 1u);
+        server.stop();
+        done = true;
+    }, asio::detached);
+    auto const started = std::chrono::steady_clock::now();
+    ioc.run_for(40s); // returns once nothing is left to wait for
+    BOOST_TEST(done);
+    BOOST_TEST((since(started) < 30s));
+}
+
+BOOST_AUTO_TEST_CASE(a_tls_connection_timed_by_the_coroutine_serves_on_callbacks_after_its_deadline) {
+    // The coroutine's exchange leaves its deadline on the TLS stream; on callbacks the
+    // pool keeps the time, and the stream's own deadline, long past, must not end it.
+    tls_fixture tls;
+    asio::io_context ioc;
+    test_server server(ioc.get_executor(), tls.ca.issue_server_certificate({"localhost"}, {"127.0.0.1"}));
+    connection_pool pool(ioc.get_executor(), tls.trusting_options());
+    gapi_test::run(ioc, [&]() -> asio::awaitable<void> {
+        auto first = get(server.base_url() + "/echo");
+        first.timeout = 100ms;
+        auto [ec, res] = co_await pool.send(std::move(first), use_tuple);
+        BOOST_TEST_REQUIRE(!ec, ec.message());
+        asio::steady_timer past_it(ioc, 200ms);
+        co_await past_it.async_wait(use_tuple);
+        std::tie(ec, res) = co_await pool.send(get(server.base_url() + "/size?bytes=100000"), use_tuple);
+        BOOST_TEST_REQUIRE(!ec, ec.message());
+        BOOST_TEST(res.body.size() == 100000u);
+        BOOST_TEST(res.exchange.reused_connection);
+        BOOST_TEST(pool.stats().exchanges_on_callbacks == 1u);
+        // And back: the coroutine's next exchange on it keeps its own deadline again.
+        BOOST_TEST_REQUIRE(pool.stats().idle_connections == 1u);
+    }());
+    BOOST_TEST(server.counts().connections_accepted == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_large_body_goes_out_whole_on_a_kept_alive_connection) {
+    asio::io_context ioc;
+    test_server server(ioc.get_executor());
+    connection_pool pool(ioc.get_executor());
+    gapi_test::run(ioc, [&]() -> asio::awaitable<void> {
+        auto [ec, res] = co_await pool.send(get(server.base_url() + "/echo"), use_tuple);
+        BOOST_TEST_REQUIRE(!ec, ec.message());
+        auto upload = get(server.base_url() + "/echo");
+        upload.method = gapi::http::verb::post;
+        upload.body.assign(1000 * 1000, 'u'); // under the test server's 1 MiB, over a socket buffer's start
+        upload.body.back() = 'z';
+        std::tie(ec, res) = co_await pool.send(std::move(upload), use_tuple);
+        BOOST_TEST_REQUIRE(!ec, ec.message());
+        BOOST_TEST(res.body.size() == 1000u * 1000);
+        BOOST_TEST(res.body.back() == 'z');
+        BOOST_TEST(pool.stats().exchanges_on_callbacks == 1u);
+    }());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

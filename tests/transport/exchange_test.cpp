@@ -139,6 +139,8 @@ BOOST_AUTO_TEST_CASE(keep_alive_is_the_parsers_word_whatever_fields_are_kept) {
         {"HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{}", false},
         {"HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\n{}", false},
         {"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\n{}", true},
+        // Switched to another protocol: never handed to the next request.
+        {"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n", false},
     };
     for (auto const& c : cases)
         for (bool keep_fields : {true, false}) {

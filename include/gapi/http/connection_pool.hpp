@@ -34,6 +34,9 @@ struct pool_stats {
     std::uint64_t connections_opened = 0; ///< TCP connections made since the pool was created (TLS or not)
     std::uint64_t requests_completed = 0; ///< requests that completed with a response
     std::uint64_t stale_replays = 0;      ///< requests replayed after the keep-alive race
+    /// Requests that found a kept-alive connection idle and ran on callbacks, without the
+    /// pool's coroutine (the common case; the others open or wait for a connection).
+    std::uint64_t exchanges_on_callbacks = 0;
 };
 
 /// Keep-alive HTTP/1.1 connections to any number of origins, over TLS for `https://`

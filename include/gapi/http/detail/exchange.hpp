@@ -163,7 +163,8 @@ inline error_code take_answer(response_reader& parser, response& out, bool& keep
         interim = true;
         return {};
     }
-    keep_alive = parser.keep_alive();
+    // A 101's connection speaks another protocol from here on.
+    keep_alive = parser.keep_alive() && parser.status != 101;
     out.status = parser.status;
     out.headers = std::move(parser.headers);
     out.body = std::move(parser.body);

@@ -21,8 +21,10 @@
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/read_size.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
@@ -221,15 +223,23 @@ public:
         // Not a move assignment: Boost 1.81's wraps the handler in another, endlessly.
         op->handler.swap(handler);
 
-        if (start_on_kept_alive(op))
-            return;
-        asio::co_spawn(executor_, run(op), [op](std::exception_ptr e) {
-            // Nothing in run() throws on purpose; whatever escaped it (memory) is the
-            // caller's error, never an exception out of their run().
-            if (e)
-                op->result = make_error_code(error::internal_error);
-            op->pool->finish(*op);
-        });
+        try {
+            if (start_on_kept_alive(op))
+                return;
+            asio::co_spawn(executor_, run(op), [op](std::exception_ptr e) {
+                // Nothing in run() throws on purpose; whatever escaped it (memory) is the
+                // caller's error, never an exception out of their run().
+                if (e)
+                    op->result = make_error_code(error::internal_error);
+                op->pool->finish(*op);
+            });
+        } catch (...) {
+            // The initiation fails (memory): nothing may hold the operation, and through it
+            // the pool, past it.
+            if (slot.is_connected())
+                slot.clear();
+            throw;
+        }
     }
 
     void shutdown() {
@@ -279,14 +289,28 @@ private:
 
     // The result, an abort's reason rather than the error the abort caused; the operation
     // is no longer in progress.
-    static void settle(op_state& op, error_code performed) {
+    void settle(op_state& op, error_code performed) {
         op.result = performed && op.abort_reason ? op.abort_reason : performed;
         op.unlink();
+        leave_callbacks(op);
+    }
+
+    // `op`'s exchange no longer runs on callbacks: when none does, the deadline timer
+    // stops waiting (a wait left pending would keep the io_context running until then).
+    void leave_callbacks(op_state& op) noexcept {
+        if (!op.on_callbacks)
+            return;
+        op.on_callbacks = false;
+        if (--ops_on_callbacks_ == 0 && deadlines_armed_) {
+            deadlines_armed_ = false;
+            deadlines_.cancel();
+        }
     }
 
     // Completes the caller's handler with the settled result. The work stays counted until
     // the handler has run or been dispatched.
     void finish(op_state& op) {
+        BOOST_ASSERT(op.handler); // completed once, and only here
         op.unlink(); // when an exception ended the coroutine before it settled
         if (op.slot.is_connected())
             op.slot.clear();
@@ -301,34 +325,61 @@ private:
     // that may be the keep-alive race is replayed by the coroutine (`replay`). Anything
     // else (a first request to an origin, a connection to open, a queue to wait in) goes
     // the coroutine's way, which handles every case.
+    // Whether the caller runs on the pool's executor, where the pool's state may be
+    // touched: an io_context's, or a strand of one. Else the coroutine, spawned on it.
+    bool running_on_pool_executor() const noexcept {
+        if (auto const* io = executor_.target<asio::io_context::executor_type>())
+            return io->running_in_this_thread();
+        if (auto const* strand = executor_.target<asio::strand<asio::io_context::executor_type>>())
+            return strand->running_in_this_thread();
+        return false;
+    }
+
     bool start_on_kept_alive(std::shared_ptr<op_state> const& op) {
-        if (shut_down_ || !op->req)
+        if (shut_down_ || !op->req || !running_on_pool_executor())
             return false;
         origin_state* const origin = remembered_origin(op->req->url);
         if (!origin || origin->slots.idle() == 0 || validate(*op->req))
             return false;
         auto const now = clock_type::now();
-        op->deadline = now + op->req->timeout.value_or(options_.request_timeout);
-        op->head = build_head(*op->req, *origin);
         op->conn = origin->slots.take_idle(now);
         if (!op->conn)
             return false; // the idle ones were dead, and are closed: the coroutine connects
+        op->deadline = now + op->req->timeout.value_or(options_.request_timeout);
         op->origin = origin;
-        op->on_callbacks = true;
-        active_ops_.push_back(*op);
-        keep_deadline(op->deadline);
-        auto& exchange = op->resp.exchange;
-        ++exchange.attempts;
-        exchange.reused_connection = true;
         try {
+            op->head = build_head(*op->req, *origin);
+            op->on_callbacks = true;
+            ++ops_on_callbacks_;
+            active_ops_.push_back(*op);
+            auto& exchange = op->resp.exchange;
+            ++exchange.attempts;
+            exchange.reused_connection = true;
+            keep_deadline(op->deadline);
             write_request(op);
         } catch (...) {
-            // As an exception from co_spawn would: the caller's initiation fails.
+            // Memory ran out on the way: the connection's state is unknown, so it goes,
+            // and the request goes the coroutine's way from the start.
             origin->slots.discard(std::move(op->conn));
+            leave_callbacks(*op);
             op->unlink();
-            throw;
+            op->resp.exchange = {};
+            return false;
         }
+        ++counters_.exchanges_on_callbacks;
         return true;
+    }
+
+    // The pool keeps the deadline, so Beast's stream layer has nothing to add on a plain
+    // connection: its write and reads go to the socket itself (each of the stream's
+    // operations was a handler layer of its own, with executor copies). A TLS
+    // connection's go through the TLS stream, over the stream without its timers.
+    template <class F>
+    static void on_stream(connection& conn, F&& f) {
+        if (auto* plain = std::get_if<connection::plain_stream>(&conn.stream))
+            f(plain->socket());
+        else
+            f(std::get<connection::tls_stream>(conn.stream));
     }
 
     void write_request(std::shared_ptr<op_state> const& op) {
@@ -339,52 +390,118 @@ private:
             conn.stream_has_deadline = false;
         }
         std::array<asio::const_buffer, 2> const message{asio::buffer(op->head), asio::buffer(op->req->body)};
-        std::visit(
-            [&](auto& stream) {
-                asio::async_write(stream, message, [op](error_code ec, std::size_t) mutable {
-                    op->pool->request_written(std::move(op), ec);
-                });
-            },
-            conn.stream);
+        on_stream(conn, [&](auto& stream) {
+            asio::async_write(stream, message, [op](error_code ec, std::size_t) mutable {
+                op->pool->request_written(std::move(op), ec);
+            });
+        });
     }
 
     void request_written(std::shared_ptr<op_state> op, error_code ec) {
         if (ec)
-            return exchange_failed(std::move(op), ec);
+            return exchange_failed(op, ec);
         op->written_this_attempt = true;
         op->resp.exchange.request_written = true;
-        guarded(op, [&] { read_answer(op); });
+        continue_answer(std::move(op));
     }
 
-    void read_answer(std::shared_ptr<op_state> const& op) {
-        auto& reader = op->reader.emplace(op->req->keep_success_fields);
-        limit_reader(reader, {.header_bytes = options_.max_response_header_size,
-                              .body_bytes = options_.max_response_body_size},
-                     op->req->method == verb::head);
-        std::visit(
-            [&](auto& stream) {
-                bhttp::async_read(stream, op->conn->buffer, reader, [op](error_code ec, std::size_t bytes) mutable {
-                    op->pool->answer_read(std::move(op), ec, bytes);
-                });
-            },
-            op->conn->stream);
+    // Reads answers as Beast's `async_read` reads one: what the buffer holds first, then
+    // more from the stream while the parser needs it; past interim answers to the final
+    // one. The parsing and the reads' starts are `guarded`; the end of the exchange, which
+    // may call the caller's handler, is not.
+    void continue_answer(std::shared_ptr<op_state> op) {
+        for (;;) {
+            error_code ec;
+            bool reading = false;
+            if (!guarded(op, [&] { reading = parse_or_read(op, ec); }))
+                return;
+            if (reading || answer_read(op, ec))
+                return;
+        }
     }
 
-    void answer_read(std::shared_ptr<op_state> op, error_code ec, std::size_t bytes) {
+    // True when the answer needs more bytes and a read has begun; else `ec` tells how the
+    // answer ended.
+    bool parse_or_read(std::shared_ptr<op_state> const& op, error_code& ec) {
+        if (!op->reader) {
+            auto& fresh = op->reader.emplace(op->req->keep_success_fields);
+            limit_reader(fresh, {.header_bytes = options_.max_response_header_size,
+                                 .body_bytes = options_.max_response_body_size},
+                         op->req->method == verb::head);
+        }
         auto& reader = *op->reader;
-        if (reader.got_some() || bytes > 0)
+        auto& buffer = op->conn->buffer;
+        for (;;) {
+            ec = {};
+            if (reader.is_done())
+                return false;
+            ec = bhttp::error::need_more;
+            if (buffer.size() > 0) {
+                auto const used = reader.put(buffer.data(), ec);
+                buffer.consume(used);
+                if (used > 0)
+                    op->resp.exchange.response_started = true;
+                else if (!ec && !reader.is_done())
+                    ec = bhttp::error::need_more;
+            }
+            if (!ec)
+                continue; // a header without its body yet (the parser stops after it), or done
+            if (ec != bhttp::error::need_more)
+                return false;
+            auto const size = beast::read_size(buffer, 65536);
+            if (size == 0) {
+                ec = bhttp::error::buffer_overflow;
+                return false;
+            }
+            on_stream(*op->conn, [&](auto& stream) {
+                stream.async_read_some(buffer.prepare(size), [op](error_code read_ec, std::size_t bytes) mutable {
+                    op->pool->bytes_read(std::move(op), read_ec, bytes);
+                });
+            });
+            return true;
+        }
+    }
+
+    void bytes_read(std::shared_ptr<op_state> op, error_code ec, std::size_t bytes) {
+        op->conn->buffer.commit(bytes);
+        if (ec == asio::error::eof) {
+            // As Beast reads: an end after some of the answer ends a body that runs to the
+            // close, or leaves the answer partial; before any, the stream ended.
+            auto& reader = *op->reader;
+            if (reader.got_some()) {
+                ec = {};
+                reader.put_eof(ec);
+            } else {
+                ec = bhttp::error::end_of_stream;
+            }
+            if (!answer_read(op, ec)) // an interim answer that ended at the close
+                continue_answer(std::move(op));
+            return;
+        }
+        if (ec) {
+            answer_read(op, ec);
+            return;
+        }
+        continue_answer(std::move(op));
+    }
+
+    // The end of one answer read (`ec` clear) or of the exchange (`ec` set). False: it was
+    // an interim answer, and the final one is still to be read.
+    bool answer_read(std::shared_ptr<op_state> const& op, error_code ec) {
+        auto& reader = *op->reader;
+        if (reader.got_some())
             op->resp.exchange.response_started = true;
         bool keep_alive = false;
         bool interim = false;
         if (!ec)
             ec = take_answer(reader, op->resp, keep_alive, interim);
-        if (!ec && interim) {
-            guarded(op, [&] { read_answer(op); });
-            return;
-        }
         op->reader.reset();
-        if (ec || op->abort_reason)
-            return exchange_failed(std::move(op), ec);
+        if (!ec && interim)
+            return false;
+        if (ec || op->abort_reason) {
+            exchange_failed(op, ec);
+            return true;
+        }
         op->active_stream = nullptr;
         ++counters_.requests_completed;
         ++op->conn->requests_served;
@@ -398,11 +515,12 @@ private:
             settle(*op, {});
             finish(*op);
         }
+        return true;
     }
 
     // As `perform` after a failed exchange: replayed on a fresh connection if it may have
     // been the keep-alive race, else the caller's error.
-    void exchange_failed(std::shared_ptr<op_state> op, error_code ec) {
+    void exchange_failed(std::shared_ptr<op_state> const& op, error_code ec) {
         op->active_stream = nullptr;
         auto& exchange = op->resp.exchange;
         ec = op->abort_reason ? op->abort_reason : classify_exchange_error(ec, exchange.response_started);
@@ -416,12 +534,18 @@ private:
         ++counters_.stale_replays;
         op->conn->close();
         op->conn.reset();
-        op->on_callbacks = false; // the coroutine's streams keep its deadline
-        asio::co_spawn(executor_, replay(op), [op](std::exception_ptr e) {
-            if (e)
-                op->result = make_error_code(error::internal_error);
-            op->pool->finish(*op);
-        });
+        leave_callbacks(*op); // the coroutine's streams keep its deadline
+        try {
+            asio::co_spawn(executor_, replay(op), [op](std::exception_ptr e) {
+                if (e)
+                    op->result = make_error_code(error::internal_error);
+                op->pool->finish(*op);
+            });
+        } catch (...) {
+            op->origin->slots.release_slot(); // the place the replay kept
+            settle(*op, make_error_code(error::internal_error));
+            finish(*op);
+        }
     }
 
     asio::awaitable<void> replay(std::shared_ptr<op_state> op) {
@@ -442,13 +566,14 @@ private:
     void keep_deadline(clock_type::time_point deadline) {
         if (deadlines_armed_ && deadlines_at_ <= deadline)
             return;
-        deadlines_armed_ = true;
-        deadlines_at_ = deadline;
+        deadlines_armed_ = false;
         deadlines_.expires_at(deadline); // a wait for a later deadline ends as aborted
         deadlines_.async_wait([self = shared_from_this()](error_code ec) {
             if (ec != asio::error::operation_aborted)
                 self->deadlines_passed();
         });
+        deadlines_armed_ = true;
+        deadlines_at_ = deadline;
     }
 
     void deadlines_passed() {
@@ -465,8 +590,16 @@ private:
             else if (!next || op.deadline < *next)
                 next = op.deadline;
         }
-        if (next)
+        if (!next)
+            return;
+        try {
             keep_deadline(*next);
+        } catch (...) {
+            // Memory ran out: nothing would end these exchanges in time, so they end now.
+            for (auto& op : active_ops_)
+                if (op.on_callbacks)
+                    op.abort(make_error_code(error::internal_error));
+        }
     }
 
     // A step that allocates, on a callback: should it throw (memory), the caller gets an
@@ -877,6 +1010,7 @@ private:
     asio::steady_timer reaper_;
     asio::steady_timer deadlines_; ///< the earliest deadline of the exchanges on callbacks
     bool deadlines_armed_ = false; ///< a wait on `deadlines_` for `deadlines_at_` is pending
+    std::size_t ops_on_callbacks_ = 0;
     clock_type::time_point deadlines_at_{};
     bool reaper_running_ = false;
     bool shut_down_ = false;
