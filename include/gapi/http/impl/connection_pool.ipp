@@ -370,6 +370,7 @@ private:
             if (written)
                 throw;
             op->resp.exchange = {};
+            op->abort_reason = {}; // a failed deadline wait aborts this exchange too
             return false;
         }
         ++counters_.exchanges_on_callbacks;
@@ -1031,7 +1032,11 @@ private:
         if (conn.buffer.size() > 0)
             return false;
         auto* tls = std::get_if<connection::tls_stream>(&conn.stream);
-        return !tls || SSL_pending(tls->native_handle()) == 0;
+        if (!tls)
+            return true;
+        // Decrypted and not yet read, or received and not yet decrypted.
+        SSL* const ssl = tls->native_handle();
+        return SSL_pending(ssl) == 0 && BIO_ctrl_pending(SSL_get_rbio(ssl)) == 0;
     }
 
     void release(origin_state& origin, std::unique_ptr<connection> conn) {
@@ -1043,8 +1048,10 @@ private:
     void start_reaper() {
         if (reaper_running_ || shut_down_)
             return;
+        // Set once it runs: should the spawn fail, the next release tries again. (The
+        // reaper cannot end inside the spawn: its callers leave a connection idle.)
         asio::co_spawn(executor_, reap_idle(shared_from_this()), asio::detached);
-        reaper_running_ = true; // only once it runs: should the spawn fail, the next release tries again
+        reaper_running_ = true;
     }
 
     asio::awaitable<void> reap_idle([[maybe_unused]] std::shared_ptr<pool_impl> self) {
