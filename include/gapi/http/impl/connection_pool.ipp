@@ -550,14 +550,7 @@ private:
             return true;
         }
         op->active_stream = nullptr;
-        ++counters_.requests_completed;
-        ++op->conn->requests_served;
-        bool const released = guarded(op, [&] {
-            if (keep_alive && clean_for_reuse(*op->conn))
-                release(*op->origin, std::move(op->conn));
-            else
-                op->origin->slots.discard(std::move(op->conn));
-        });
+        bool const released = guarded(op, [&] { exchange_completed(*op->origin, std::move(op->conn), keep_alive); });
         if (released) {
             settle(*op, {});
             finish(*op);
@@ -571,8 +564,7 @@ private:
         op->active_stream = nullptr;
         auto& exchange = op->resp.exchange;
         ec = op->abort_reason ? op->abort_reason : classify_exchange_error(ec, exchange.response_started);
-        if (!may_replay(exchange, op->written_this_attempt, op->req->replay_on_stale_connection, ec) ||
-            op->abort_reason || clock_type::now() >= op->deadline) {
+        if (!replays(*op, ec)) {
             op->origin->slots.discard(std::move(op->conn));
             settle(*op, ec);
             return finish(*op);
@@ -813,16 +805,10 @@ private:
             bool keep_alive = false;
             error_code ec = co_await exchange_on(*conn, head, op, keep_alive);
             if (!ec) {
-                ++counters_.requests_completed;
-                ++conn->requests_served;
-                if (keep_alive && clean_for_reuse(*conn))
-                    release(origin, std::move(conn));
-                else
-                    origin.slots.discard(std::move(conn));
+                exchange_completed(origin, std::move(conn), keep_alive);
                 co_return error_code{};
             }
-            if (!may_replay(exchange, op.written_this_attempt, op.req->replay_on_stale_connection, ec) ||
-                op.abort_reason || clock_type::now() >= op.deadline) {
+            if (!replays(op, ec)) {
                 origin.slots.discard(std::move(conn));
                 co_return ec;
             }
@@ -1024,6 +1010,24 @@ private:
         if (ec)
             co_return classify_exchange_error(ec, op.resp.exchange.response_started);
         co_return error_code{};
+    }
+
+    // Both ways of exchanging end here. A completed exchange: counted, and its connection
+    // kept for the next request, or closed.
+    void exchange_completed(origin_state& origin, std::unique_ptr<connection> conn, bool keep_alive) {
+        ++counters_.requests_completed;
+        ++conn->requests_served;
+        if (keep_alive && clean_for_reuse(*conn))
+            release(origin, std::move(conn));
+        else
+            origin.slots.discard(std::move(conn));
+    }
+
+    // A failed exchange (`ec`, classified) goes once more on a new connection when it may
+    // have been the keep-alive race, and was neither aborted nor is past its deadline.
+    static bool replays(op_state const& op, error_code ec) {
+        return may_replay(op.resp.exchange, op.written_this_attempt, op.req->replay_on_stale_connection, ec) &&
+               !op.abort_reason && clock_type::now() < op.deadline;
     }
 
     // Nothing of the server's left over after the answer (bytes past its end, a second
