@@ -270,6 +270,13 @@ private:
     // `perform`'s attempts, after its checks.
     GAPI_DECL boost::asio::awaitable<pipeline::outcome> perform_attempts(pipeline::call c,
                                                                          call_options const& options);
+    // What follows a call's last attempt: its sends held back after a daily limit, its
+    // details handed over.
+    GAPI_DECL void after_attempts(pipeline::call const& c, call_options const& options,
+                                  pipeline::outcome const& result);
+    // The retry loop from the second attempt, then `after_attempts`.
+    GAPI_DECL boost::asio::awaitable<pipeline::outcome>
+    attempts_after_first(pipeline::call c, call_options const& options, pipeline::answered_attempt first);
     // Gmail refused a send of `quota_key`'s for the daily limit: its sends fail at home
     // until Google's retry time (or a day).
     GAPI_DECL void hold_back_sends(std::string_view method_id, std::string const& quota_key,

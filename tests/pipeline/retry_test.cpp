@@ -902,6 +902,166 @@ BOOST_AUTO_TEST_CASE(a_calls_deadline_cuts_off_the_attempt_in_flight) {
     BOOST_TEST((std::chrono::steady_clock::now() - t0 < 20s)); // generous, and well short of the answer
 }
 
+namespace {
+
+// What a run of `alone_or_pipelined`'s calls came to: each call's error and the client's
+// and the emulator's counts.
+struct call_record {
+    std::vector<std::string> results;
+    pl::retry_counters stats;
+    std::map<std::string, std::size_t> emulator_calls;
+    std::vector<gapi::error_details> details; // of the calls that asked for them, in order
+};
+
+// The same calls, whose first attempts go alone (`direct`: pacing off) or through the
+// pipeline's coroutines (pacing on, far from its budget): successes, a 404 with its
+// details (at once, and after a 429 retried), a 429 retried, a 401 refreshed, a send
+// whose answer was lost that is found applied, Gmail's daily limit with its details and
+// the send refused at home after it. Calls are awaited (the handler can be cancelled) and
+// given a plain callback (it cannot).
+call_record alone_or_pipelined(bool direct) {
+    pipeline_fixture f({.quota = {.gmail_daily_sends = 4}}, {},
+                       [&](gapi::client_options& o) { o.pacing.enabled = !direct; });
+    call_record record;
+    auto note = [&](std::string_view step, error_code ec) {
+        record.results.push_back(std::string(step) + ": " + (ec ? ec.message() : "ok"));
+    };
+    auto set_faults = [&](std::string const& spec) {
+        f.google->with_state([&](gapi::emulator::emulator_state& s) {
+            s.faults = gapi::emulator::fault_injector(*gapi::emulator::fault_injector::parse(spec), 1);
+        });
+    };
+    gapi_test::run(f.ioc, [&]() -> asio::awaitable<void> {
+        auto const first = numbered(1);
+        auto [ec, sent] = co_await f.gmail->send(first, use_tuple);
+        note("send", ec);
+        std::optional<error_code> called_back;
+        auto const second = numbered(2);
+        f.gmail->send(second, [&](error_code e, gapi::gmail::message) { called_back = e; });
+        co_await gapi_test::eventually([&] { return called_back.has_value(); }, "the second send's answer");
+        note("send with a callback", *called_back);
+
+        record.details.resize(4);
+        auto const explained = f.gmail->with({.details = &record.details[0]});
+        auto [get_ec, got] =
+            co_await explained.get_message("0123456789abcdef", gapi::gmail::message_format::full, use_tuple);
+        note("get of a missing message", get_ec);
+
+        set_faults("gmail.users.messages.get:429=1,first=1");
+        auto const explained_later = f.gmail->with({.details = &record.details[1]});
+        std::tie(get_ec, got) =
+            co_await explained_later.get_message("0123456789abcdef", gapi::gmail::message_format::full, use_tuple);
+        note("get of a missing message after a 429", get_ec);
+
+        set_faults("gmail.users.messages.get:429=1,first=1");
+        std::tie(get_ec, got) = co_await f.gmail->get_message(sent.id, gapi::gmail::message_format::full, use_tuple);
+        note("get after a 429", get_ec);
+        BOOST_TEST(got.id == sent.id);
+
+        f.google->with_state([](gapi::emulator::emulator_state& s) { s.oauth.revoke_access_tokens("user1@example.com"); });
+        std::tie(get_ec, got) = co_await f.gmail->get_message(sent.id, gapi::gmail::message_format::full, use_tuple);
+        note("get after a 401", get_ec);
+
+        set_faults("gmail.users.messages.send:ambiguous=1,first=1");
+        auto const third = numbered(3);
+        std::tie(ec, sent) = co_await f.gmail->send(third, use_tuple);
+        note("send whose answer was lost", ec);
+
+        auto const fourth = numbered(4);
+        std::tie(ec, sent) = co_await f.gmail->send(fourth, use_tuple); // the day's last
+        note("send 4", ec);
+        for (int i = 5; i <= 6; ++i) { // refused by Gmail, then at home
+            auto const refused = f.gmail->with({.details = &record.details[static_cast<std::size_t>(i - 3)]});
+            auto const next = numbered(i);
+            std::tie(ec, sent) = co_await refused.send(next, use_tuple);
+            note("send " + std::to_string(i), ec);
+        }
+    }());
+    record.stats = f.client->stats();
+    for (auto const* method : {"gmail.users.messages.send", "gmail.users.messages.get", "gmail.users.messages.list"})
+        record.emulator_calls[method] = f.google->counts().calls(method);
+    f.google->with_state([&](gapi::emulator::emulator_state& s) {
+        BOOST_TEST(s.gmail.messages("user1@example.com").size() == 4u); // the lost answer's send once
+    });
+    return record;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(a_calls_first_attempt_alone_ends_as_through_the_pipeline) {
+    auto const alone = alone_or_pipelined(true);
+    auto const pipelined = alone_or_pipelined(false);
+    BOOST_TEST(alone.results == pipelined.results, boost::test_tools::per_element());
+    BOOST_TEST(alone.results.size() == 10u);
+    BOOST_TEST(alone.results.back() == "send 6: " + error_code(api_error::daily_limit_reached).message());
+    BOOST_TEST(alone.emulator_calls == pipelined.emulator_calls);
+    BOOST_TEST(alone.emulator_calls.at("gmail.users.messages.send") == 5u); // the 6th refused at home
+    BOOST_TEST_REQUIRE(alone.details.size() == pipelined.details.size());
+    for (std::size_t i = 0; i < alone.details.size(); ++i) {
+        BOOST_TEST_CONTEXT("details of call " << i) {
+            BOOST_TEST(alone.details[i].http_status == pipelined.details[i].http_status);
+            BOOST_TEST(alone.details[i].reason == pipelined.details[i].reason);
+            auto const untimed = [](std::string const& m) { return m.substr(0, m.find("Retry after")); };
+            BOOST_TEST(untimed(alone.details[i].message) == untimed(pipelined.details[i].message));
+        }
+    }
+    BOOST_TEST(alone.details[0].http_status == 404u);
+    BOOST_TEST(alone.details[1].http_status == 404u); // handed over after the retry
+    BOOST_TEST(alone.details[2].http_status == 429u); // Gmail's daily limit
+    BOOST_TEST(alone.details[3].http_status == 429u); // the refusal at home
+    auto const& a = alone.stats;
+    auto const& p = pipelined.stats;
+    BOOST_TEST(a.calls == p.calls);
+    BOOST_TEST(a.attempts == p.attempts);
+    BOOST_TEST(a.retries == p.retries);
+    BOOST_TEST(a.rate_limited == p.rate_limited);
+    BOOST_TEST(a.token_refreshes == p.token_refreshes);
+    BOOST_TEST(a.token_refreshes == 1u);
+    BOOST_TEST(a.applied_lookups == p.applied_lookups);
+    BOOST_TEST(a.found_applied == p.found_applied);
+    BOOST_TEST(a.found_applied == 1u);
+    BOOST_TEST(a.daily_limit_stops == p.daily_limit_stops);
+    BOOST_TEST(a.daily_limit_stops == 1u);
+    BOOST_TEST(a.http_requests == p.http_requests);
+    BOOST_TEST(a.bytes_in == p.bytes_in);
+    BOOST_TEST((a.retries_by_reason == p.retries_by_reason));
+    // Every call but the send refused at home went alone; none did with pacing on.
+    BOOST_TEST(a.direct_calls == 9u);
+    BOOST_TEST(p.direct_calls == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_call_alone_is_cancelled_by_a_terminal_signal_and_not_by_a_partial_one) {
+    // The answers would take 30 s: each call ends only by its cancellation, or not at all.
+    pipeline_fixture f({.quota = {.enabled = false}, .faults = "gmail.users.getProfile:slow=1,delay=30000"});
+    auto const t0 = std::chrono::steady_clock::now();
+    gapi_test::run(f.ioc, [&]() -> asio::awaitable<void> {
+        asio::cancellation_signal partial, terminal;
+        std::optional<error_code> partial_ec, terminal_ec;
+        f.gmail->get_profile(asio::bind_cancellation_slot(
+            partial.slot(), [&](error_code ec, gapi::gmail::profile) { partial_ec = ec; }));
+        f.gmail->get_profile(asio::bind_cancellation_slot(
+            terminal.slot(), [&](error_code ec, gapi::gmail::profile) { terminal_ec = ec; }));
+        BOOST_TEST(f.client->stats().direct_calls == 2u);
+        co_await gapi_test::eventually([&] { return f.google->counts().calls("gmail.users.getProfile") == 2u; },
+                                       "both requests are in flight");
+        // Partial cancellation does not pass `co_spawn`'s filter, and does not pass here (the
+        // pool would act on it).
+        partial.emit(asio::cancellation_type::partial);
+        terminal.emit(asio::cancellation_type::terminal);
+        co_await gapi_test::eventually([&] { return terminal_ec.has_value(); }, "the cancelled call ends");
+        BOOST_TEST(*terminal_ec == asio::error::operation_aborted, terminal_ec->message());
+        // The other is still waiting for its answer (what the signals before set off ran
+        // before the terminal one's, in order).
+        BOOST_TEST(!partial_ec.has_value());
+        partial.emit(asio::cancellation_type::terminal);
+        co_await gapi_test::eventually([&] { return partial_ec.has_value(); }, "the second cancelled call ends");
+        BOOST_TEST(*partial_ec == asio::error::operation_aborted, partial_ec->message());
+    }());
+    BOOST_TEST(f.google->counts().calls("gmail.users.getProfile") == 2u); // neither tried again
+    BOOST_TEST(f.client->stats().attempts == 2u);
+    BOOST_TEST((std::chrono::steady_clock::now() - t0 < 20s)); // well short of the answers
+}
+
 BOOST_AUTO_TEST_CASE(clients_sharing_a_pacing_gate_share_one_quota) {
     // Two clients of one project: 200 units a minute between them, so two sends (100
     // units each) spend it all; each client alone would still have 100 left.

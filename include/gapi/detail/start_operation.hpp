@@ -11,6 +11,7 @@
 
 #include <gapi/detail/complete_handler.hpp>
 #include <gapi/error.hpp>
+#include <gapi/http/connection_pool.hpp>
 #include <gapi/pipeline/batcher.hpp>
 #include <gapi/pipeline/call.hpp>
 #include <gapi/pipeline/retry.hpp>
@@ -26,6 +27,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_state.hpp>
 #include <boost/asio/cancellation_type.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/dispatch.hpp>
@@ -64,15 +66,33 @@ struct pending_call {
     call_options const* options = nullptr;
 };
 
+/// Where a call's first attempt goes (`client_pipeline::prepare`).
+enum class first_attempt {
+    in_pipeline, ///< through the client's pipeline, in coroutines
+    in_batch,    ///< straight into its batch (`client_pipeline::join_batch`)
+    alone,       ///< straight to the connection pool, its fields set
+};
+
 /// The client's pipeline as an operation reaches it, for a `pending_call` (defined with the
 /// client, in `client.ipp`). Used on the client's executor.
 struct client_pipeline {
-    /// Completes `c`'s traits as `client::perform` does, and answers whether its first
-    /// attempt may join a batch at once (`join_batch`): a token is at hand whose field may
-    /// go out (the batch's envelope carries it; the request gets the other fields the
-    /// authorization layer sets), batching takes the call, and nothing waits around the
-    /// retry loop (no deadline, not a send, no details asked for).
-    GAPI_DECL static bool prepare(client& runner, pipeline::call& c, call_options const& options);
+    /// Completes `c`'s traits as `client::perform` does, and answers where its first
+    /// attempt goes. Without a deadline to race and with a token at hand (as `authorize`
+    /// finds it without a refresh), the pipeline's layers above the transport have nothing
+    /// to wait for: a call that batching takes joins its batch at once (`join_batch`), if
+    /// the token's field may go out (the batch's envelope carries it; the request gets the
+    /// other fields the authorization layer sets) and the call is not a send and asks for
+    /// no details; a call that goes alone, with pacing off and no daily limit known for a
+    /// send, goes to the pool with its fields set (`count_alone`, `transport`).
+    GAPI_DECL static first_attempt prepare(client& runner, pipeline::call& c, call_options const& options);
+    /// Counts a first attempt that goes alone as the retry loop and the transport layer
+    /// count it (a call, an attempt, an HTTP request); answers when the call began.
+    GAPI_DECL static std::chrono::steady_clock::time_point count_alone(client& runner);
+    /// The client's connection pool.
+    GAPI_DECL static http::connection_pool& transport(client& runner) noexcept;
+    /// What the pool's answer to `c`'s request comes to, as the transport layer makes it.
+    GAPI_DECL static pipeline::outcome transmitted(client& runner, pipeline::call const& c, error_code ec,
+                                                   http::response&& res);
     /// `client::perform` for a call `prepare` completed.
     GAPI_DECL static boost::asio::awaitable<pipeline::outcome> perform_prepared(client& runner, pipeline::call&& c,
                                                                                 call_options const& options);
@@ -87,10 +107,12 @@ struct client_pipeline {
     /// `w`, which joined with `c`, was cancelled (`pipeline::batcher::leave`).
     GAPI_DECL static void leave_batch(client& runner, pipeline::call const& c,
                                       std::shared_ptr<pipeline::batch_waiter> const& w);
-    /// `pipeline::first_attempt_settles` under the call's retry policy.
+    /// `pipeline::first_attempt_settles` under the call's retry policy; settled, what
+    /// follows the last attempt (`client::perform`'s: a daily limit noted, details handed).
     GAPI_DECL static bool first_attempt_settles(client& runner, pipeline::call const& c, call_options const& options,
                                                 pipeline::outcome& o);
-    /// The retry loop from the second attempt (`pipeline::with_retries_after`).
+    /// The retry loop from the second attempt (`pipeline::with_retries_after`), and what
+    /// follows the last attempt.
     GAPI_DECL static boost::asio::awaitable<pipeline::outcome>
     attempts_after_first(client& runner, pipeline::call&& c, call_options const& options,
                          pipeline::answered_attempt first);
@@ -398,6 +420,35 @@ struct in_place_allocator {
     in_place_memory<Size>* memory;
 };
 
+/// Goes on with `rest`, the retry loop from a call's second attempt, in a coroutine (the
+/// first attempt was made without one: `batched_operation`, `direct_operation`), and
+/// completes `handler` with `read` of what it comes to, as `run_operation` would. The
+/// handler stays where it is, in the block `keep` holds, until the coroutine ends: if the
+/// coroutine cannot be made (memory), the call fails with that error instead of losing its
+/// handler and its place in `l`. Cancellation reaches the coroutine through the handler's
+/// slot, terminal only, as with `co_spawn` everywhere.
+template <class T, class Handler, class Read>
+void retry_in_coroutine(std::shared_ptr<void> keep, boost::asio::awaitable<pipeline::outcome> rest, Read read,
+                        admission* gate, admission::lane* l, Handler& handler, boost::asio::any_io_executor const& ex,
+                        bool on_ex) {
+    namespace asio = boost::asio;
+    auto slot = asio::get_associated_cancellation_slot(handler);
+    try {
+        asio::co_spawn(ex, std::move(rest),
+                       asio::bind_cancellation_slot(slot, [keep, read, gate, l, &handler, &ex,
+                                                           on_ex](std::exception_ptr e, pipeline::outcome o) {
+                           if (e)
+                               fail_operation<T>(gate, l, handler, ex, on_ex, error_of(e));
+                           else
+                               complete_operation<T>(gate, l, handler, ex, on_ex, read_result<T>(read, std::move(o)));
+                       }));
+    } catch (...) {
+        if (slot.is_connected())
+            slot.clear();
+        fail_operation<T>(gate, l, handler, ex, on_ex, error_of(std::current_exception()));
+    }
+}
+
 /// An operation of one call whose first attempt joins a batch at once: one heap block
 /// that holds the call, the caller's own handler and its place in the admission lane,
 /// waiting in the batching layer as the caller's coroutine would (no `co_spawn`, no
@@ -406,8 +457,9 @@ struct in_place_allocator {
 /// handler there, as `run_operation` would. Its first attempt goes without an
 /// Authorization field: the batch's envelope carries the token (`authorization`), and the
 /// field is written when the call goes alone or on to a retry. An answer the retry loop
-/// would not stop at (a 429 part, a 401, a lost answer) goes on in `run_operation`, from
-/// the second attempt, so only the parts that failed are sent again. Terminal
+/// would not stop at (a 429 part, a 401, a lost answer) goes on in a coroutine
+/// (`retry_in_coroutine`), from the second attempt, so only the parts that failed are sent
+/// again. Terminal
 /// cancellation (the filter `co_spawn` applies) reaches it while it waits; one that comes
 /// after its answer and before its handler ends the call with `operation_aborted` rather
 /// than a retry, as the coroutine's cancelled state ended the retry loop's next wait (that
@@ -457,13 +509,17 @@ public:
     void hand_over(std::shared_ptr<batch_waiter> self) override {
         post_on(ex_, boost::asio::bind_allocator(
                          in_place_allocator<void>(handover_memory_),
-                         [self = std::static_pointer_cast<batched_operation>(std::move(self))] { self->resume(); }));
+                         [self = std::static_pointer_cast<batched_operation>(std::move(self))]() mutable {
+                             auto& op = *self;
+                             op.resume(std::move(self));
+                         }));
     }
 
 private:
     // On the client's executor, with `result` the first attempt's outcome. What the
-    // caller's handler throws goes on to `run`, from this handler alone.
-    void resume() {
+    // caller's handler throws goes on to `run`, from this handler alone. `self` keeps the
+    // block until the end.
+    void resume(std::shared_ptr<batched_operation> self) {
         namespace asio = boost::asio;
         if (auto slot = asio::get_associated_cancellation_slot(handler_); slot.is_connected())
             slot.clear();
@@ -490,8 +546,7 @@ private:
             return;
         }
         if (!settled) {
-            spawn_operation<T>(ex_, *gate_, *lane_, std::move(rest), read_, std::move(handler_), std::move(work_guard_),
-                               on_ex_);
+            retry_in_coroutine<T>(std::move(self), std::move(rest), read_, gate_, lane_, handler_, ex_, on_ex_);
             return;
         }
         // Its resource read out of the batch's answer, where its body was left, unless the
@@ -515,6 +570,118 @@ private:
     std::atomic<bool> cancelled_{false}; ///< terminal cancellation was emitted (any thread)
     std::chrono::steady_clock::time_point started_;
     in_place_memory<96> handover_memory_; ///< the handed-over handler's (it holds the operation)
+};
+
+/// An operation of one call whose first attempt goes alone, straight to the connection
+/// pool (`first_attempt::alone`): one heap block that holds the call, the caller's own
+/// handler and its place in the admission lane, as `batched_operation` does for a batched
+/// call. The pool's answer comes to it on the client's executor, where it reads the
+/// resource and completes the caller's handler, as `run_operation` would: no `co_spawn`,
+/// no coroutine frame and no awaitable hand-off (together ~8k instructions of a send).
+/// An answer the retry loop would not stop at goes on in a coroutine
+/// (`retry_in_coroutine`), from the second attempt. Terminal cancellation (the filter `co_spawn` applies) reaches the pool's
+/// exchange; one that comes after the answer ends the call with `operation_aborted`
+/// rather than a retry, as for a batched call.
+template <class T, class Handler>
+class direct_operation final {
+public:
+    using reader = typename operation_result<T>::reader;
+
+    direct_operation(pending_call&& pending, reader read, admission& gate, admission::lane& l, Handler handler,
+                     boost::asio::any_completion_executor work_guard, boost::asio::any_io_executor const& ex,
+                     bool on_ex)
+        : pending_(std::move(pending)), read_(read), gate_(&gate), lane_(&l), handler_(std::move(handler)),
+          work_guard_(std::move(work_guard)), ex_(ex), on_ex_(on_ex) {}
+
+    /// Sends `self`'s request (`client_pipeline::prepare` said it may). False: the send
+    /// failed to start (memory ran out on the way; the pool then never sends it, or
+    /// never again), and the caller's handler has the error, posted; the caller gives
+    /// the place back. The pool never completes inside `send`, so the caller's handler
+    /// never runs inside the caller's call.
+    static bool start(std::shared_ptr<direct_operation> self) {
+        namespace asio = boost::asio;
+        auto& op = *self;
+        auto& runner = *op.pending_.runner;
+        auto slot = asio::get_associated_cancellation_slot(op.handler_);
+        try {
+            std::shared_ptr<http::request const> request = op.pending_.call.request;
+            // Not in memory of the block's own (as `batched_operation` posts its answer): a
+            // type-erased handler destroyed without being called (its io_context destroyed
+            // first) frees its memory after it has dropped the block.
+            auto on_answer = [self](error_code ec, http::response res) mutable {
+                auto& answered = *self;
+                answered.answered(std::move(self), ec, std::move(res));
+            };
+            auto& pool = client_pipeline::transport(runner);
+            if (slot.is_connected()) {
+                // Only terminal cancellation passes, as `co_spawn`'s filter lets it into
+                // the coroutine. The state lives in the caller's slot, as `co_spawn`'s
+                // does: held by the block, the pool's handler in it would hold the pool's
+                // operation, which holds the block.
+                op.cancel_state_ = asio::cancellation_state(slot, asio::enable_terminal_cancellation());
+                op.started_ = client_pipeline::count_alone(runner);
+                pool.send(std::move(request),
+                          asio::bind_cancellation_slot(op.cancel_state_.slot(), std::move(on_answer)));
+            } else {
+                op.started_ = client_pipeline::count_alone(runner);
+                pool.send(std::move(request), std::move(on_answer));
+            }
+            return true;
+        } catch (...) {
+            if (slot.is_connected())
+                slot.clear();
+            asio::post(op.ex_, asio::append(std::move(op.handler_), error_of(std::current_exception()), T{}));
+            return false;
+        }
+    }
+
+private:
+    // On the client's executor, with the pool's answer. What the caller's handler throws
+    // goes on to `run`, from this handler alone. `self` keeps the block until the end.
+    void answered(std::shared_ptr<direct_operation> self, error_code ec, http::response res) {
+        namespace asio = boost::asio;
+        // Whether terminal cancellation came; then the caller's slot is free for the retry
+        // loop's coroutine.
+        bool const cancelled = cancel_state_.cancelled() != asio::cancellation_type::none;
+        cancel_state_ = {}; // its state goes with the slot's handler
+        if (auto slot = asio::get_associated_cancellation_slot(handler_); slot.is_connected())
+            slot.clear();
+        auto& runner = *pending_.runner;
+        pipeline::outcome result;
+        bool settled = false;
+        boost::asio::awaitable<pipeline::outcome> rest;
+        error_code failure;
+        try {
+            result = client_pipeline::transmitted(runner, pending_.call, ec, std::move(res));
+            settled = client_pipeline::first_attempt_settles(runner, pending_.call, *pending_.options, result);
+            if (!settled && !cancelled)
+                rest = client_pipeline::attempts_after_first(runner, std::move(pending_.call), *pending_.options,
+                                                             {std::move(result), started_});
+        } catch (...) { // as `run_operation` turns what its work throws into the error
+            failure = error_of(std::current_exception());
+        }
+        // Outside the `try`: what the caller's handler throws goes on to `run`.
+        if (!failure && !settled && cancelled) // cancelled after its answer: no retry
+            failure = asio::error::operation_aborted;
+        if (failure)
+            fail_operation<T>(gate_, lane_, handler_, ex_, on_ex_, failure);
+        else if (!settled)
+            retry_in_coroutine<T>(std::move(self), std::move(rest), read_, gate_, lane_, handler_, ex_, on_ex_);
+        else
+            complete_operation<T>(gate_, lane_, handler_, ex_, on_ex_, read_result<T>(read_, std::move(result)));
+    }
+
+    pending_call pending_;
+    reader read_;
+    admission* gate_;
+    admission::lane* lane_;
+    Handler handler_;
+    // Held, not used: it keeps the handler's executor counted until the end.
+    boost::asio::any_completion_executor work_guard_;
+    boost::asio::any_io_executor ex_;
+    bool on_ex_;
+    boost::asio::cancellation_state cancel_state_; ///< on the caller's slot, when it has one
+    std::chrono::steady_clock::time_point started_;
 };
 
 /// The core: runs `op` on `ex` and completes `handler` with its result, on
@@ -560,17 +727,28 @@ bool start_admitted(boost::asio::any_io_executor const& ex, admission& gate, adm
     std::exception_ptr failure;
     auto op = made<T>(make, failure);
     std::shared_ptr<batched_operation<T, Handler>> batched;
+    std::shared_ptr<direct_operation<T, Handler>> direct;
     if (!failure && op.pending) {
         try {
             auto& p = *op.pending;
-            if (client_pipeline::prepare(*p.runner, p.call, *p.options)) {
+            // The handler moves into a block only once the block is allocated: if that
+            // fails, the handler is still here for the error.
+            switch (client_pipeline::prepare(*p.runner, p.call, *p.options)) {
+            case first_attempt::in_batch: {
                 auto work = work_for(handler, ex, on_ex);
-                // The handler moves in only once the block is allocated: if that fails,
-                // the handler is still here for the error.
                 batched = std::make_shared<batched_operation<T, Handler>>(
                     std::move(p), op.read, op.read_body, gate, l, std::move(handler), std::move(work), ex, on_ex);
-            } else {
+                break;
+            }
+            case first_attempt::alone: {
+                auto work = work_for(handler, ex, on_ex);
+                direct = std::make_shared<direct_operation<T, Handler>>(std::move(p), op.read, gate, l,
+                                                                        std::move(handler), std::move(work), ex, on_ex);
+                break;
+            }
+            case first_attempt::in_pipeline:
                 op.call = client_pipeline::perform_prepared(*p.runner, std::move(p.call), *p.options);
+                break;
             }
         } catch (...) {
             failure = std::current_exception();
@@ -582,6 +760,8 @@ bool start_admitted(boost::asio::any_io_executor const& ex, admission& gate, adm
     }
     if (batched)
         batched_operation<T, Handler>::start(std::move(batched));
+    else if (direct)
+        return direct_operation<T, Handler>::start(std::move(direct));
     else
         launch<T>(ex, gate, l, op, std::move(handler), on_ex);
     return true;

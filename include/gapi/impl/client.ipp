@@ -80,13 +80,11 @@ inline boost::asio::awaitable<pipeline::outcome> authorize(auth::token_source& t
     return authorize_after_refresh(tokens, c, bearer, next);
 }
 
-// The transport layer: one exchange through the pool. A non-2xx answer comes back with
+// What the pool's answer to `c`'s request comes to, counted: a non-2xx answer with
 // Google's details and its typed code.
-inline boost::asio::awaitable<pipeline::outcome> transmit(http::connection_pool& pool, pipeline::call& c,
-                                                          pipeline::retry_counters& counters) {
+inline pipeline::outcome transmitted(pipeline::call const& c, pipeline::retry_counters& counters, error_code ec,
+                                     http::response&& res) {
     pipeline::outcome o;
-    ++counters.http_requests;
-    auto [ec, res] = co_await pool.send(std::shared_ptr<http::request const>(c.request), use_tuple);
     o.ec = ec;
     o.response = std::move(res);
     counters.bytes_out += c.request->body.size();
@@ -95,7 +93,15 @@ inline boost::asio::awaitable<pipeline::outcome> transmit(http::connection_pool&
         o.details = parse_error_details(o.response);
         o.ec = to_error_code(*o.details);
     }
-    co_return o;
+    return o;
+}
+
+// The transport layer: one exchange through the pool (`transmitted`).
+inline boost::asio::awaitable<pipeline::outcome> transmit(http::connection_pool& pool, pipeline::call& c,
+                                                          pipeline::retry_counters& counters) {
+    ++counters.http_requests;
+    auto [ec, res] = co_await pool.send(std::shared_ptr<http::request const>(c.request), use_tuple);
+    co_return transmitted(c, counters, ec, std::move(res));
 }
 
 // Runs `work` until `deadline`; then cancels it and answers `error::deadline_exceeded`.
@@ -245,30 +251,65 @@ GAPI_DECL boost::asio::awaitable<pipeline::outcome> client::perform_attempts(pip
                                             timing_, *c.deadline)
                    : pipeline::with_retries(policy, timing_, counters_, c, authorize_, report_);
     pipeline::outcome result = co_await std::move(attempts);
+    after_attempts(c, options, result);
+    co_return std::move(result);
+}
+
+GAPI_DECL void client::after_attempts(pipeline::call const& c, call_options const& options,
+                                      pipeline::outcome const& result) {
     if (result.ec == api_error::daily_limit_reached && c.traits.sends_mail)
         hold_back_sends(c.traits.method_id, c.traits.quota_key, result.details);
     detail::hand_details(options, result);
+}
+
+// The coroutine part of `client_pipeline::attempts_after_first` for a call with something
+// to do after its attempts (a send, details asked for).
+GAPI_DECL boost::asio::awaitable<pipeline::outcome>
+client::attempts_after_first(pipeline::call c, call_options const& options, pipeline::answered_attempt first) {
+    pipeline::retry_options const& policy = options.retry ? *options.retry : retry_;
+    pipeline::outcome result = co_await pipeline::with_retries_after(policy, timing_, counters_, c, std::move(first),
+                                                                     authorize_, report_);
+    after_attempts(c, options, result);
     co_return std::move(result);
 }
 
 namespace detail {
 
-GAPI_DECL bool client_pipeline::prepare(client& runner, pipeline::call& c, call_options const& options) {
+GAPI_DECL first_attempt client_pipeline::prepare(client& runner, pipeline::call& c, call_options const& options) {
     runner.prepare(c, options);
-    // The retry loop alone stands between the operation and the batch (as in `perform`
-    // without a deadline, a send or details), and the token is at hand (as `authorize`
-    // finds it without a refresh).
-    if (c.deadline || c.traits.sends_mail || options.details || c.refresh_token || !c.traits.batchable)
-        return false;
-    // The token is read once: a second look might find it no longer fresh.
+    // No deadline to race, and the token is at hand (as `authorize` finds it without a
+    // refresh); read once: a second look might find it no longer fresh.
+    if (c.deadline || c.refresh_token)
+        return first_attempt::in_pipeline;
+    if (c.traits.batchable) {
+        // The retry loop alone stands between the operation and the batch (as in `perform`
+        // without a send or details).
+        if (c.traits.sends_mail || options.details)
+            return first_attempt::in_pipeline;
+        auto const* token = runner.tokens_.fresh_token();
+        if (!token)
+            return first_attempt::in_pipeline;
+        // As `authorize` sets the fields, before the batcher checks those it would write;
+        // but the token's own goes on the batch's envelope alone (`join_batch`), checked here.
+        set_quota_project(runner.tokens_, c);
+        runner.bearer_.for_token(*token);
+        return runner.bearer_.valid && runner.batcher_.takes(c) ? first_attempt::in_batch
+                                                                : first_attempt::in_pipeline;
+    }
+    // Alone: no pacing to wait for, and no daily limit known (`perform_prepared` answers
+    // that one without a request).
+    if (runner.gate_->enabled())
+        return first_attempt::in_pipeline;
+    if (c.traits.sends_mail) {
+        auto const blocked = runner.daily_limit_until_.find(c.traits.quota_key);
+        if (blocked != runner.daily_limit_until_.end() && runner.timing_.wall_now() < blocked->second)
+            return first_attempt::in_pipeline;
+    }
     auto const* token = runner.tokens_.fresh_token();
     if (!token)
-        return false;
-    // As `authorize` sets the fields, before the batcher checks those it would write; but
-    // the token's own goes on the batch's envelope alone (`join_batch`), checked here.
-    set_quota_project(runner.tokens_, c);
-    runner.bearer_.for_token(*token);
-    return runner.bearer_.valid && runner.batcher_.takes(c);
+        return first_attempt::in_pipeline;
+    set_authorization(runner.tokens_, c, *token, runner.bearer_); // as `authorize` sets it
+    return first_attempt::alone;
 }
 
 GAPI_DECL boost::asio::awaitable<pipeline::outcome>
@@ -298,15 +339,36 @@ GAPI_DECL void client_pipeline::leave_batch(client& runner, pipeline::call const
     runner.batcher_.leave(c, w);
 }
 
+GAPI_DECL std::chrono::steady_clock::time_point client_pipeline::count_alone(client& runner) {
+    // What `retry_loop` and `transmit` count for a first attempt.
+    ++runner.counters_.calls;
+    ++runner.counters_.attempts;
+    ++runner.counters_.http_requests;
+    ++runner.counters_.direct_calls;
+    return runner.timing_.now();
+}
+
+GAPI_DECL http::connection_pool& client_pipeline::transport(client& runner) noexcept { return runner.pool_; }
+
+GAPI_DECL pipeline::outcome client_pipeline::transmitted(client& runner, pipeline::call const& c, error_code ec,
+                                                         http::response&& res) {
+    return detail::transmitted(c, runner.counters_, ec, std::move(res));
+}
+
 GAPI_DECL bool client_pipeline::first_attempt_settles(client& runner, pipeline::call const& c,
                                                       call_options const& options, pipeline::outcome& o) {
     auto const& policy = options.retry ? *options.retry : runner.retry_;
-    return pipeline::first_attempt_settles(policy, runner.timing_, runner.counters_, c.traits, o, runner.report_);
+    if (!pipeline::first_attempt_settles(policy, runner.timing_, runner.counters_, c.traits, o, runner.report_))
+        return false;
+    runner.after_attempts(c, options, o);
+    return true;
 }
 
 GAPI_DECL boost::asio::awaitable<pipeline::outcome>
 client_pipeline::attempts_after_first(client& runner, pipeline::call&& c, call_options const& options,
                                       pipeline::answered_attempt first) {
+    if (c.traits.sends_mail || options.details) // something to do after the loop
+        return runner.attempts_after_first(std::move(c), options, std::move(first));
     auto const& policy = options.retry ? *options.retry : runner.retry_;
     return pipeline::with_retries_after(policy, runner.timing_, runner.counters_, std::move(c), std::move(first),
                                         runner.authorize_, runner.report_);

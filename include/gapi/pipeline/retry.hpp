@@ -188,6 +188,9 @@ struct retry_counters {
     std::uint64_t http_requests = 0;     ///< exchanges handed to the transport (a batch is one)
     std::uint64_t batch_requests = 0;    ///< batch requests sent by automatic batching
     std::uint64_t batched_calls = 0;     ///< calls that travelled inside them
+    /// Calls whose first attempt went straight to the transport, the layers above it having
+    /// nothing to wait for (no deadline, pacing off, a token at hand, not batched)
+    std::uint64_t direct_calls = 0;
     /// `retries` by `verdict::reason` ("429", "503", "network", ...).
     std::map<std::string, std::uint64_t, std::less<>> retries_by_reason;
 };
@@ -457,6 +460,15 @@ inline boost::asio::awaitable<outcome> with_retries_after(retry_options const& o
     return detail::retry_loop<std::unique_ptr<call>>(options, t, counters, std::make_unique<call>(std::move(c)), next,
                                                      on_attempt,
                                                      std::make_unique<answered_attempt>(std::move(answered)));
+}
+
+/// The same for a call that the caller holds (`c`, a reference, must outlive the loop).
+inline boost::asio::awaitable<outcome> with_retries_after(retry_options const& options, timing const& t,
+                                                           retry_counters& counters, call& c, answered_attempt answered,
+                                                           next_layer const& next,
+                                                           std::function<void(attempt_report const&)> const& on_attempt) {
+    return detail::retry_loop<call&>(options, t, counters, c, next, on_attempt,
+                                     std::make_unique<answered_attempt>(std::move(answered)));
 }
 
 } // namespace gapi::pipeline
