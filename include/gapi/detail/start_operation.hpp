@@ -449,6 +449,31 @@ void retry_in_coroutine(std::shared_ptr<void> keep, boost::asio::awaitable<pipel
     }
 }
 
+/// What an operation whose first attempt runs without a coroutine (`batched_operation`,
+/// `direct_operation`) holds for its caller: the call, how its result is read, the
+/// caller's own handler, its place in the admission lane, and when the call began.
+template <class T, class Handler>
+struct first_attempt_block {
+    using reader = typename operation_result<T>::reader;
+
+    first_attempt_block(pending_call&& pending, reader read, admission& gate, admission::lane& l, Handler handler,
+                        boost::asio::any_completion_executor work_guard, boost::asio::any_io_executor const& ex,
+                        bool on_ex)
+        : pending_(std::move(pending)), read_(read), gate_(&gate), lane_(&l), handler_(std::move(handler)),
+          work_guard_(std::move(work_guard)), ex_(ex), on_ex_(on_ex) {}
+
+    pending_call pending_;
+    reader read_;
+    admission* gate_;
+    admission::lane* lane_;
+    Handler handler_;
+    // Held, not used: it keeps the handler's executor counted until the end.
+    boost::asio::any_completion_executor work_guard_;
+    boost::asio::any_io_executor ex_;
+    bool on_ex_;
+    std::chrono::steady_clock::time_point started_;
+};
+
 /// An operation of one call whose first attempt joins a batch at once: one heap block
 /// that holds the call, the caller's own handler and its place in the admission lane,
 /// waiting in the batching layer as the caller's coroutine would (no `co_spawn`, no
@@ -466,7 +491,11 @@ void retry_in_coroutine(std::shared_ptr<void> keep, boost::asio::awaitable<pipel
 /// attempt is then not reported to the hook, where the loop reported a retry it never
 /// made).
 template <class T, class Handler>
-class batched_operation final : public pipeline::batch_waiter {
+class batched_operation final : public pipeline::batch_waiter, private first_attempt_block<T, Handler> {
+    using block = first_attempt_block<T, Handler>;
+    using block::ex_, block::gate_, block::handler_, block::lane_, block::on_ex_, block::pending_, block::read_,
+        block::started_;
+
 public:
     using reader = typename operation_result<T>::reader;
     using body_reader = typename operation_result<T>::body_reader;
@@ -474,8 +503,8 @@ public:
     batched_operation(pending_call&& pending, reader read, body_reader read_body, admission& gate,
                       admission::lane& l, Handler handler, boost::asio::any_completion_executor work_guard,
                       boost::asio::any_io_executor const& ex, bool on_ex)
-        : pending_(std::move(pending)), read_(read), read_body_(read_body), gate_(&gate), lane_(&l),
-          handler_(std::move(handler)), work_guard_(std::move(work_guard)), ex_(ex), on_ex_(on_ex) {
+        : block(std::move(pending), read, gate, l, std::move(handler), std::move(work_guard), ex, on_ex),
+          read_body_(read_body) {
         success_fields_unused = true; // `read_` reads a resource from the body
         reads_body_in_place = read_body_ != nullptr;
     }
@@ -557,18 +586,8 @@ private:
             complete_operation<T>(gate_, lane_, handler_, ex_, on_ex_, read_result<T>(read_, std::move(result)));
     }
 
-    pending_call pending_;
-    reader read_;
     body_reader read_body_;
-    admission* gate_;
-    admission::lane* lane_;
-    Handler handler_;
-    // Held, not used: it keeps the handler's executor counted until the end.
-    boost::asio::any_completion_executor work_guard_;
-    boost::asio::any_io_executor ex_;
-    bool on_ex_;
     std::atomic<bool> cancelled_{false}; ///< terminal cancellation was emitted (any thread)
-    std::chrono::steady_clock::time_point started_;
     in_place_memory<96> handover_memory_; ///< the handed-over handler's (it holds the operation)
 };
 
@@ -579,19 +598,17 @@ private:
 /// resource and completes the caller's handler, as `run_operation` would: no `co_spawn`,
 /// no coroutine frame and no awaitable hand-off (together ~8k instructions of a send).
 /// An answer the retry loop would not stop at goes on in a coroutine
-/// (`retry_in_coroutine`), from the second attempt. Terminal cancellation (the filter `co_spawn` applies) reaches the pool's
-/// exchange; one that comes after the answer ends the call with `operation_aborted`
+/// (`retry_in_coroutine`), from the second attempt. Terminal cancellation (the filter
+/// `co_spawn` applies) reaches the pool's exchange; one that comes after the answer ends the call with `operation_aborted`
 /// rather than a retry, as for a batched call.
 template <class T, class Handler>
-class direct_operation final {
-public:
-    using reader = typename operation_result<T>::reader;
+class direct_operation final : private first_attempt_block<T, Handler> {
+    using block = first_attempt_block<T, Handler>;
+    using block::ex_, block::gate_, block::handler_, block::lane_, block::on_ex_, block::pending_, block::read_,
+        block::started_;
 
-    direct_operation(pending_call&& pending, reader read, admission& gate, admission::lane& l, Handler handler,
-                     boost::asio::any_completion_executor work_guard, boost::asio::any_io_executor const& ex,
-                     bool on_ex)
-        : pending_(std::move(pending)), read_(read), gate_(&gate), lane_(&l), handler_(std::move(handler)),
-          work_guard_(std::move(work_guard)), ex_(ex), on_ex_(on_ex) {}
+public:
+    using block::block;
 
     /// Sends `self`'s request (`client_pipeline::prepare` said it may). False: the send
     /// failed to start (memory ran out on the way; the pool then never sends it, or
@@ -613,17 +630,16 @@ public:
                 answered.answered(std::move(self), ec, std::move(res));
             };
             auto& pool = client_pipeline::transport(runner);
+            op.started_ = client_pipeline::count_alone(runner);
             if (slot.is_connected()) {
                 // Only terminal cancellation passes, as `co_spawn`'s filter lets it into
                 // the coroutine. The state lives in the caller's slot, as `co_spawn`'s
                 // does: held by the block, the pool's handler in it would hold the pool's
                 // operation, which holds the block.
                 op.cancel_state_ = asio::cancellation_state(slot, asio::enable_terminal_cancellation());
-                op.started_ = client_pipeline::count_alone(runner);
                 pool.send(std::move(request),
                           asio::bind_cancellation_slot(op.cancel_state_.slot(), std::move(on_answer)));
             } else {
-                op.started_ = client_pipeline::count_alone(runner);
                 pool.send(std::move(request), std::move(on_answer));
             }
             return true;
@@ -671,17 +687,7 @@ private:
             complete_operation<T>(gate_, lane_, handler_, ex_, on_ex_, read_result<T>(read_, std::move(result)));
     }
 
-    pending_call pending_;
-    reader read_;
-    admission* gate_;
-    admission::lane* lane_;
-    Handler handler_;
-    // Held, not used: it keeps the handler's executor counted until the end.
-    boost::asio::any_completion_executor work_guard_;
-    boost::asio::any_io_executor ex_;
-    bool on_ex_;
     boost::asio::cancellation_state cancel_state_; ///< on the caller's slot, when it has one
-    std::chrono::steady_clock::time_point started_;
 };
 
 /// The core: runs `op` on `ex` and completes `handler` with its result, on
